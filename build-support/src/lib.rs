@@ -1,0 +1,2 @@
+//! `alembic-build`: the build-script helper that validates a migrations folder and
+//! embeds it into the application binary.

@@ -1,0 +1,1 @@
+//! `alembic.toml`: reading, `${VAR}` expansion, locating the project.

@@ -1,0 +1,25 @@
+//! `alembic`: database migrations in the manner of Python's Alembic, for Rust.
+//!
+//! A project keeps a folder of revision files (TOML or plain SQL). Each revision names
+//! its parent(s), so the folder forms a graph ([`script::RevisionMap`]) that can branch,
+//! merge and depend on other branches, exactly as in Alembic. Revisions hold
+//! dialect-neutral operations ([`ops`]) that are rendered to SQL per dialect and applied
+//! by the runtime, online or offline.
+//!
+//! The `cargo alembic` command is a thin shell over [`cli`] (feature `cli`).
+//!
+//! See `ARCHITECTURE.md` for a map of the modules.
+
+#![warn(missing_docs)]
+
+pub mod config;
+pub mod error;
+pub mod ops;
+pub mod runtime;
+pub mod script;
+pub mod url;
+
+#[cfg(feature = "cli")]
+pub mod cli;
+
+pub use error::{Error, Result};

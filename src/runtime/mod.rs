@@ -1,0 +1,4 @@
+//! Running migrations: steps planned from the graph, the version table, connections,
+//! transactions and locking, online and offline.
+
+pub mod steps;

@@ -1,0 +1,11 @@
+//! Revision scripts: the files (parse, write, template), the revision graph and the
+//! identifiers that address it. Follows the seams of Alembic's `alembic.script` package.
+
+pub mod directory;
+pub mod file;
+pub mod revision;
+pub mod write;
+
+pub use directory::ScriptDirectory;
+pub use file::RevisionScript;
+pub use revision::{Revision, RevisionError, RevisionMap};

@@ -1,0 +1,1 @@
+//! Database URLs. The password is never printed.

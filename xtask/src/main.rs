@@ -1,0 +1,2 @@
+//! Project automation: `cargo xtask ci|test|pg|bench|demo`.
+fn main() {}
