@@ -1,1 +1,156 @@
-//! The clap command tree shared by `cargo alembic` and by binaries that mount it.
+//! The clap command tree shared by `cargo alembic` and by application binaries that
+//! mount it, and the code behind each command.
+//!
+//! [`main`] is the whole program for a binary: it parses arguments, runs the command and
+//! turns any failure into one `error: …` line and exit code 1 (2 for usage errors).
+
+mod init;
+mod inspect;
+mod output;
+mod project;
+mod revision;
+
+use std::ffi::OsString;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::error::{Error, Result};
+pub use output::Output;
+pub use project::Project;
+
+/// `cargo alembic`: global options and the command.
+#[derive(Debug, Parser)]
+#[command(
+    name = "cargo-alembic",
+    bin_name = "cargo alembic",
+    version,
+    about = "Database migrations in the manner of Alembic: revision graph, offline SQL, embedded self-migration.",
+    propagate_version = true
+)]
+pub struct Cli {
+    /// Options every command takes.
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    /// The command to run.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options every command takes.
+#[derive(Debug, Clone, Args, Default)]
+pub struct GlobalArgs {
+    /// Configuration file (default: alembic.toml next to the package's Cargo.toml).
+    #[arg(short = 'c', long = "config", global = true, value_name = "PATH")]
+    pub config: Option<PathBuf>,
+    /// Path to the Cargo.toml of the package whose alembic.toml to use.
+    #[arg(long, global = true, value_name = "PATH")]
+    pub manifest_path: Option<PathBuf>,
+    /// Database section of alembic.toml ([databases.<NAME>]).
+    #[arg(short = 'n', long = "name", global = true, value_name = "NAME")]
+    pub name: Option<String>,
+    /// Extra KEY=VALUE arguments passed to the env program (repeatable).
+    #[arg(short = 'x', global = true, value_name = "KEY=VALUE", value_parser = parse_x_arg)]
+    pub x: Vec<(String, String)>,
+    /// Database URL, overriding `url` in alembic.toml.
+    #[arg(long, global = true, value_name = "URL")]
+    pub url: Option<String>,
+    /// Print nothing but errors.
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+    /// When to use colours (NO_COLOR is honoured under `auto`).
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
+    pub color: ColorChoice,
+}
+
+fn parse_x_arg(s: &str) -> std::result::Result<(String, String), String> {
+    match s.split_once('=') {
+        Some((k, v)) if !k.is_empty() => Ok((k.to_string(), v.to_string())),
+        _ => Err(format!("expected KEY=VALUE, got '{s}'")),
+    }
+}
+
+/// `--color`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum ColorChoice {
+    /// Colours on a terminal, unless NO_COLOR is set.
+    #[default]
+    Auto,
+    /// Always.
+    Always,
+    /// Never.
+    Never,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create a migrations folder from a template, and alembic.toml if there is none.
+    Init(init::InitArgs),
+    /// List the templates `init` can use.
+    ListTemplates,
+    /// Create a new revision file.
+    Revision(revision::RevisionArgs),
+    /// Create a revision that merges two or more heads.
+    Merge(revision::MergeArgs),
+    /// Show the head revisions of the history.
+    Heads(inspect::HeadsArgs),
+    /// Show the branch points of the history.
+    Branches(inspect::BranchesArgs),
+    /// List revisions in chronological order, newest first.
+    History(inspect::HistoryArgs),
+    /// Show the revision(s) an identifier denotes.
+    Show(inspect::ShowArgs),
+    /// Open the revision file(s) an identifier denotes in $EDITOR.
+    Edit(inspect::EditArgs),
+}
+
+/// Runs a parsed command line, printing to `out`.
+pub fn run(cli: Cli, out: &mut Output) -> Result<()> {
+    let cwd = std::env::current_dir().map_err(|e| Error::io(".", e))?;
+    let global = cli.global;
+    match cli.command {
+        Command::Init(args) => init::init(&global, &cwd, args, out),
+        Command::ListTemplates => init::list_templates(out),
+        Command::Revision(args) => revision::revision(&Project::open(&global, &cwd)?, args, out),
+        Command::Merge(args) => revision::merge(&Project::open(&global, &cwd)?, args, out),
+        Command::Heads(args) => inspect::heads(&Project::open(&global, &cwd)?, args, out),
+        Command::Branches(args) => inspect::branches(&Project::open(&global, &cwd)?, args, out),
+        Command::History(args) => inspect::history(&Project::open(&global, &cwd)?, args, out),
+        Command::Show(args) => inspect::show(&Project::open(&global, &cwd)?, args, out),
+        Command::Edit(args) => inspect::edit(&Project::open(&global, &cwd)?, args, out),
+    }
+}
+
+/// The whole program of a binary: parses `args` (program name first), runs the command,
+/// prints `error: …` on failure, and returns the exit code (0, 1, or 2 for usage).
+///
+/// `cargo` runs `cargo-alembic alembic …`; a leading `alembic` argument is skipped.
+pub fn main<I, T>(args: I) -> i32
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
+    let mut args: Vec<OsString> = args.into_iter().map(Into::into).collect();
+    if args.get(1).is_some_and(|a| a == "alembic") {
+        args.remove(1);
+    }
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(err) => {
+            // clap prints help and version to stdout with exit 0, usage errors with 2.
+            let _ = err.print();
+            return err.exit_code();
+        }
+    };
+    let color = output::use_color(cli.global.color);
+    let mut out = Output::stdout(cli.global.quiet);
+    match run(cli, &mut out) {
+        Ok(()) => 0,
+        Err(err) if output::is_broken_pipe(&err) => 0,
+        Err(err) => {
+            output::print_error(&err, color);
+            1
+        }
+    }
+}

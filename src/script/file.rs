@@ -25,6 +25,8 @@ pub struct RevisionScript {
     pub create_date: Option<String>,
     /// `transactional` (default true).
     pub transactional: bool,
+    /// The header comment.
+    pub doc: String,
     /// The upgrade operations.
     pub upgrade: Vec<Op>,
     /// The downgrade operations.
@@ -35,6 +37,11 @@ impl RevisionScript {
     /// Reads and validates a revision file (`.toml` or `.sql`).
     pub fn load(path: &Path) -> crate::Result<Self> {
         let _ = path;
+        unimplemented!()
+    }
+    /// Parses TOML text.
+    pub fn parse_toml(path: &Path, text: &str) -> crate::Result<Self> {
+        let _ = (path, text);
         unimplemented!()
     }
 }

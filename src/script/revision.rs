@@ -30,6 +30,19 @@ pub enum RevisionError {
         /// The identifier at fault.
         argument: String,
     },
+    /// Several heads where one was wanted.
+    #[error("{message}")]
+    MultipleHeads {
+        /// The message.
+        message: String,
+    },
+}
+
+impl RevisionError {
+    /// The revision the error is about, when there is one.
+    pub fn revision(&self) -> Option<&str> {
+        None
+    }
 }
 
 /// A revision in the map with the edges computed from the whole graph.
@@ -63,6 +76,14 @@ impl RevisionNode {
     pub fn nextrev(&self) -> Vec<&str> {
         unimplemented!()
     }
+    /// No children, not even dependents.
+    pub fn is_real_head(&self) -> bool {
+        unimplemented!()
+    }
+    /// Back to a plain revision.
+    pub fn to_revision(&self) -> Revision {
+        self.rev.clone()
+    }
     /// No children.
     pub fn is_head(&self) -> bool {
         unimplemented!()
@@ -90,7 +111,12 @@ pub struct RevisionMap {
 impl RevisionMap {
     /// Builds and validates the graph.
     pub fn new(revisions: Vec<Revision>) -> Result<Self, RevisionError> {
-        Ok(RevisionMap { nodes: revisions.into_iter().map(|rev| RevisionNode { rev }).collect() })
+        Ok(RevisionMap {
+            nodes: revisions
+                .into_iter()
+                .map(|rev| RevisionNode { rev })
+                .collect(),
+        })
     }
     /// Heads in Alembic's order.
     pub fn heads(&self) -> Vec<&str> {
@@ -103,6 +129,22 @@ impl RevisionMap {
     /// The node with exactly this id.
     pub fn node(&self, id: &str) -> Option<&RevisionNode> {
         self.nodes.iter().find(|n| n.revision() == id)
+    }
+    /// All nodes in load order.
+    pub fn nodes(&self) -> impl Iterator<Item = &RevisionNode> {
+        self.nodes.iter()
+    }
+    /// Resolves to at most one revision.
+    pub fn get_revision(&self, _ident: &str) -> Result<Option<&RevisionNode>, RevisionError> {
+        unimplemented!()
+    }
+    /// Alembic's `walk_revisions(base, head)`: newest first.
+    pub fn walk_revisions(
+        &self,
+        _base: &str,
+        _head: &str,
+    ) -> Result<Vec<&RevisionNode>, RevisionError> {
+        unimplemented!()
     }
     /// Resolves an identifier to zero or more revisions (`heads`, `label@head`, …).
     pub fn get_revisions(&self, _ident: &str) -> Result<Vec<&RevisionNode>, RevisionError> {

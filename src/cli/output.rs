@@ -1,0 +1,105 @@
+//! Where commands print: stdout (or a buffer in tests), `-q`, colours and the
+//! `error: …` line.
+
+use std::io::{IsTerminal, Write};
+
+use super::ColorChoice;
+use crate::error::Error;
+
+/// The destination of a command's normal output.
+pub struct Output {
+    quiet: bool,
+    sink: Sink,
+}
+
+enum Sink {
+    Stdout(std::io::Stdout),
+    Buffer(Vec<u8>),
+}
+
+impl Output {
+    /// Prints to stdout; `quiet` drops everything.
+    pub fn stdout(quiet: bool) -> Output {
+        Output {
+            quiet,
+            sink: Sink::Stdout(std::io::stdout()),
+        }
+    }
+
+    /// Collects output in memory (see [`Output::text`]).
+    pub fn buffer() -> Output {
+        Output {
+            quiet: false,
+            sink: Sink::Buffer(Vec::new()),
+        }
+    }
+
+    /// What a buffer collected.
+    pub fn text(&self) -> String {
+        match &self.sink {
+            Sink::Buffer(b) => String::from_utf8_lossy(b).into_owned(),
+            Sink::Stdout(_) => String::new(),
+        }
+    }
+
+    /// Whether `-q` is in effect.
+    pub fn is_quiet(&self) -> bool {
+        self.quiet
+    }
+
+    /// Prints `text` and a newline.
+    pub fn line(&mut self, text: impl AsRef<str>) -> Result<(), Error> {
+        if self.quiet {
+            return Ok(());
+        }
+        let text = text.as_ref();
+        let result = match &mut self.sink {
+            Sink::Stdout(s) => {
+                let mut lock = s.lock();
+                lock.write_all(text.as_bytes())
+                    .and_then(|()| lock.write_all(b"\n"))
+            }
+            Sink::Buffer(b) => {
+                b.extend_from_slice(text.as_bytes());
+                b.push(b'\n');
+                Ok(())
+            }
+        };
+        result.map_err(|e| Error::io("<stdout>", e))
+    }
+}
+
+/// Whether stderr gets colours.
+pub(crate) fn use_color(choice: ColorChoice) -> bool {
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                && std::env::var_os("TERM").is_none_or(|t| t != "dumb")
+                && std::io::stderr().is_terminal()
+        }
+    }
+}
+
+/// A closed stdout (`cargo alembic history | head`) ends the program quietly.
+pub(crate) fn is_broken_pipe(err: &Error) -> bool {
+    matches!(err, Error::Io { source, .. } if source.kind() == std::io::ErrorKind::BrokenPipe)
+}
+
+/// Prints `error: …` for `err` on stderr.
+pub(crate) fn print_error(err: &Error, color: bool) {
+    let prefix = if color {
+        "\x1b[1;31merror:\x1b[0m"
+    } else {
+        "error:"
+    };
+    let text = err.to_string();
+    let mut lines = text.lines();
+    let first = lines.next().unwrap_or("");
+    let mut stderr = std::io::stderr().lock();
+    let _ = writeln!(stderr, "{prefix} {first}");
+    for line in lines {
+        let _ = writeln!(stderr, "  {line}");
+    }
+}

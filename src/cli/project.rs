@@ -1,0 +1,56 @@
+//! The project a command works on: its `alembic.toml` and its revision files.
+
+use std::path::{Component, Path, PathBuf};
+
+use super::GlobalArgs;
+use crate::config::{self, Config, Locate};
+use crate::error::Result;
+use crate::script::ScriptDirectory;
+
+/// The configuration in effect for one command run.
+#[derive(Debug)]
+pub struct Project {
+    /// `alembic.toml`, with the `-n` section applied.
+    pub config: Config,
+    /// The global command-line options.
+    pub global: GlobalArgs,
+}
+
+impl Project {
+    /// Finds and reads `alembic.toml` as the global options say.
+    pub fn open(global: &GlobalArgs, cwd: &Path) -> Result<Project> {
+        let locate = Locate {
+            config: global.config.as_deref(),
+            manifest_path: global.manifest_path.as_deref(),
+        };
+        let path = config::locate(&locate, cwd)?;
+        let config = Config::load(&path, global.name.as_deref())?;
+        Ok(Project {
+            config,
+            global: global.clone(),
+        })
+    }
+
+    /// Loads every revision file and the graph.
+    pub fn scripts(&self) -> Result<ScriptDirectory> {
+        ScriptDirectory::load(
+            &self.config.version_locations,
+            self.config.recursive_version_locations,
+        )
+    }
+}
+
+/// `path` with `.` removed and `..` folded lexically (the folder may not exist yet).
+pub(crate) fn normalize_path(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}

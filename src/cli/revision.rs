@@ -1,0 +1,275 @@
+//! `revision` and `merge`: writing a new revision file from the project's template
+//! (Alembic's `ScriptDirectory.generate_revision`).
+
+use std::path::{Path, PathBuf};
+
+use clap::Args;
+
+use super::project::normalize_path;
+use super::{Output, Project};
+use crate::error::{Error, Result};
+use crate::script::revision::{Revision, RevisionError, RevisionMap};
+use crate::script::write::{self, NewRevision};
+use crate::script::{RevisionScript, ScriptDirectory};
+
+/// `revision`.
+#[derive(Debug, Args)]
+pub struct RevisionArgs {
+    /// Message of the revision (its first line names the file).
+    #[arg(short, long)]
+    pub message: Option<String>,
+    /// The revision(s) the new one builds on.
+    #[arg(long, default_value = "head", value_name = "REV")]
+    pub head: String,
+    /// Allow `--head` to name a revision that is not a head, starting a new branch.
+    #[arg(long)]
+    pub splice: bool,
+    /// Branch label to put on the new revision (repeatable).
+    #[arg(long = "branch-label", value_name = "LABEL")]
+    pub branch_label: Vec<String>,
+    /// Version location to write the file to (one of `version_locations`).
+    #[arg(long, value_name = "PATH")]
+    pub version_path: Option<PathBuf>,
+    /// Revision id to use instead of a generated one.
+    #[arg(long, value_name = "ID")]
+    pub rev_id: Option<String>,
+    /// Revision(s) or label(s) the new revision depends on (repeatable).
+    #[arg(long = "depends-on", value_name = "REV")]
+    pub depends_on: Vec<String>,
+}
+
+/// `merge`.
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// Revisions to merge (or `heads`).
+    #[arg(required = true, value_name = "REVS")]
+    pub revisions: Vec<String>,
+    /// Message of the merge revision.
+    #[arg(short, long)]
+    pub message: Option<String>,
+    /// Branch label to put on the merge revision (repeatable).
+    #[arg(long = "branch-label", value_name = "LABEL")]
+    pub branch_label: Vec<String>,
+    /// Revision id to use instead of a generated one.
+    #[arg(long, value_name = "ID")]
+    pub rev_id: Option<String>,
+}
+
+/// What a new revision is to be.
+struct Request<'a> {
+    rev_id: Option<String>,
+    message: Option<String>,
+    heads: &'a [String],
+    splice: bool,
+    branch_labels: Vec<String>,
+    version_path: Option<PathBuf>,
+    depends_on: Vec<String>,
+}
+
+/// `revision`.
+pub fn revision(project: &Project, args: RevisionArgs, out: &mut Output) -> Result<()> {
+    let scripts = project.scripts()?;
+    let heads = [args.head];
+    let path = generate(
+        project,
+        &scripts,
+        Request {
+            rev_id: args.rev_id,
+            message: args.message,
+            heads: &heads,
+            splice: args.splice,
+            branch_labels: args.branch_label,
+            version_path: args.version_path,
+            depends_on: args.depends_on,
+        },
+    )?;
+    out.line(format!("Generating {} ...  done", path.display()))
+}
+
+/// `merge`.
+pub fn merge(project: &Project, args: MergeArgs, out: &mut Output) -> Result<()> {
+    let scripts = project.scripts()?;
+    let path = generate(
+        project,
+        &scripts,
+        Request {
+            rev_id: args.rev_id,
+            message: args.message,
+            heads: &args.revisions,
+            splice: false,
+            branch_labels: args.branch_label,
+            version_path: None,
+            depends_on: Vec::new(),
+        },
+    )?;
+    out.line(format!("Generating {} ...  done", path.display()))
+}
+
+/// Alembic's text when `--head head` meets several heads.
+const MULTIPLE_HEADS_FOR_REVISION: &str = "Multiple heads are present; please specify the head revision on which the new revision should be based, or perform a merge.";
+
+fn generate(project: &Project, scripts: &ScriptDirectory, req: Request<'_>) -> Result<PathBuf> {
+    let config = &project.config;
+    let map = scripts.map();
+    let rev_id = match req.rev_id {
+        Some(id) => {
+            write::validate_rev_id(&id).map_err(Error::Command)?;
+            id
+        }
+        None => write::new_rev_id(),
+    };
+    if let Some(existing) = scripts.script(&rev_id) {
+        return Err(Error::Command(format!(
+            "revision {rev_id} already exists in {}",
+            existing.path.display()
+        )));
+    }
+
+    let mut heads: Vec<String> = Vec::new();
+    for ident in req.heads {
+        let resolved = map.get_revisions(ident).map_err(|err| match err {
+            RevisionError::MultipleHeads { .. } => {
+                Error::Command(MULTIPLE_HEADS_FOR_REVISION.into())
+            }
+            other => Error::Revision(other),
+        })?;
+        heads.extend(resolved.iter().map(|n| n.revision().to_string()));
+    }
+    let mut seen = std::collections::HashSet::new();
+    if !heads.iter().all(|h| seen.insert(h.as_str())) {
+        return Err(Error::Command("Duplicate head revisions specified".into()));
+    }
+    if !req.splice {
+        if let Some(h) = heads
+            .iter()
+            .find(|h| map.node(h).is_some_and(|n| !n.is_head()))
+        {
+            return Err(Error::Command(format!(
+                "Revision {h} is not a head revision; please specify --splice to create a new branch from this revision"
+            )));
+        }
+    }
+    let depends_on = resolve_depends_on(map, &req.depends_on)?;
+
+    let version_path = choose_version_path(project, scripts, &heads, req.version_path.as_deref())?;
+
+    // Validate the graph with the new revision in it before writing anything.
+    let mut revisions: Vec<Revision> = map.nodes().map(|n| n.to_revision()).collect();
+    revisions.push(Revision {
+        revision: rev_id.clone(),
+        down_revision: heads.clone(),
+        branch_labels: req.branch_labels.clone(),
+        depends_on: depends_on.clone(),
+    });
+    RevisionMap::new(revisions)?;
+
+    let create_date = write::create_date(&config.timezone).map_err(Error::Config)?;
+    let message = req.message.unwrap_or_else(|| "empty message".to_string());
+    let name = write::file_name(
+        &config.file_template,
+        &rev_id,
+        &message,
+        &create_date,
+        config.truncate_slug_length,
+    )
+    .map_err(|e| Error::Config(format!("file_template in {}: {e}", config.path.display())))?;
+    let path = version_path.join(format!("{name}.toml"));
+    if path.exists() {
+        return Err(Error::Command(format!("{} already exists", path.display())));
+    }
+
+    let template_path = config.script_location.join("script.toml.j2");
+    let template = match std::fs::read_to_string(&template_path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => write::DEFAULT_TEMPLATE.to_string(),
+        Err(e) => return Err(Error::io(&template_path, e)),
+    };
+    let new = NewRevision {
+        rev_id: rev_id.clone(),
+        down_revision: heads,
+        branch_labels: req.branch_labels.clone(),
+        depends_on,
+        message,
+        create_date,
+        upgrade: Vec::new(),
+        downgrade: Vec::new(),
+    };
+    let text = write::render_revision(&template, &new).map_err(|e| Error::File {
+        path: template_path.clone(),
+        line: None,
+        message: e.to_string(),
+    })?;
+    // The template is the user's: check that what it produced is a valid revision file
+    // saying what was asked, before it lands in the versions folder.
+    let parsed = RevisionScript::parse_toml(&path, &text).map_err(|e| {
+        Error::Command(format!(
+            "{} produced an invalid revision file: {e}",
+            template_path.display()
+        ))
+    })?;
+    if parsed.revision != rev_id || parsed.branch_labels != req.branch_labels {
+        return Err(Error::Command(format!(
+            "{} does not write the revision id or branch_labels it is given; compare it with the template `cargo alembic init` writes",
+            template_path.display()
+        )));
+    }
+    std::fs::create_dir_all(&version_path).map_err(|e| Error::io(&version_path, e))?;
+    std::fs::write(&path, text).map_err(|e| Error::io(&path, e))?;
+    Ok(path)
+}
+
+/// `--depends-on` values: a branch label stays a label, anything else becomes the full
+/// revision id it resolves to (as Alembic does).
+fn resolve_depends_on(map: &RevisionMap, idents: &[String]) -> Result<Vec<String>> {
+    let mut out = Vec::with_capacity(idents.len());
+    for ident in idents {
+        let Some(node) = map.get_revision(ident)? else {
+            return Err(Error::Command(format!(
+                "No such revision or branch '{ident}'"
+            )));
+        };
+        if node.branch_labels().contains(ident) {
+            out.push(ident.clone());
+        } else {
+            out.push(node.revision().to_string());
+        }
+    }
+    Ok(out)
+}
+
+/// Where the new file goes: `--version-path` (which must be a version location), the
+/// folder of the first head's file when there are several locations, else the only one.
+fn choose_version_path(
+    project: &Project,
+    scripts: &ScriptDirectory,
+    heads: &[String],
+    flag: Option<&Path>,
+) -> Result<PathBuf> {
+    let locations = &project.config.version_locations;
+    let cwd = std::env::current_dir().map_err(|e| Error::io(".", e))?;
+    match flag {
+        Some(path) => {
+            let wanted = normalize_path(&cwd.join(path));
+            locations
+                .iter()
+                .find(|loc| normalize_path(loc) == wanted)
+                .cloned()
+                .ok_or_else(|| {
+                    Error::Command(format!(
+                        "Path {} is not represented in current version locations",
+                        path.display()
+                    ))
+                })
+        }
+        None if locations.len() > 1 => heads
+            .iter()
+            .find_map(|h| scripts.script(h))
+            .and_then(|s| s.path.parent().map(Path::to_path_buf))
+            .ok_or_else(|| {
+                Error::Command(
+                    "Multiple version locations present, please specify --version-path".into(),
+                )
+            }),
+        None => Ok(locations[0].clone()),
+    }
+}
