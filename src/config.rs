@@ -109,9 +109,7 @@ impl Section {
                 .or(self.recursive_version_locations),
             version_table: over.version_table.or(self.version_table),
             version_table_schema: over.version_table_schema.or(self.version_table_schema),
-            transaction_per_migration: over
-                .transaction_per_migration
-                .or(self.transaction_per_migration),
+            transaction_per_migration: over.transaction_per_migration.or(self.transaction_per_migration),
             autogenerate: over.autogenerate.or(self.autogenerate),
             databases: None,
         }
@@ -133,11 +131,8 @@ impl Config {
         name: Option<&str>,
         env: &dyn Fn(&str) -> Option<String>,
     ) -> Result<Config> {
-        let file_error = |line: Option<usize>, message: String| Error::File {
-            path: path.to_path_buf(),
-            line,
-            message,
-        };
+        let file_error =
+            |line: Option<usize>, message: String| Error::File { path: path.to_path_buf(), line, message };
         let mut top: Section = toml::from_str(text).map_err(|e| {
             let line = e.span().map(|span| line_of(text, span.start));
             file_error(line, e.message().trim().to_string())
@@ -178,10 +173,8 @@ impl Config {
                 file_error(line, format!("`{key}`: {message}"))
             })
         };
-        let script_location = root.join(expand(
-            "script_location",
-            section.script_location.as_deref().unwrap_or("migrations"),
-        )?);
+        let script_location =
+            root.join(expand("script_location", section.script_location.as_deref().unwrap_or("migrations"))?);
         let version_locations = match &section.version_locations {
             Some(locations) => {
                 let mut out = Vec::with_capacity(locations.len());
@@ -198,11 +191,7 @@ impl Config {
                 "`version_locations` is empty; list at least one folder".into(),
             ));
         }
-        let url = section
-            .url
-            .as_deref()
-            .map(|u| expand("url", u))
-            .transpose()?;
+        let url = section.url.as_deref().map(|u| expand("url", u)).transpose()?;
         let timezone = section.timezone.unwrap_or_else(|| "UTC".into());
         if jiff::tz::TimeZone::get(&timezone).is_err() {
             return Err(file_error(
@@ -218,16 +207,12 @@ impl Config {
             name: name.map(str::to_string),
             script_location,
             url,
-            file_template: section
-                .file_template
-                .unwrap_or_else(|| "%(rev)s_%(slug)s".into()),
+            file_template: section.file_template.unwrap_or_else(|| "%(rev)s_%(slug)s".into()),
             truncate_slug_length: section.truncate_slug_length.unwrap_or(40),
             timezone,
             version_locations,
             recursive_version_locations: section.recursive_version_locations.unwrap_or(false),
-            version_table: section
-                .version_table
-                .unwrap_or_else(|| "alembic_version".into()),
+            version_table: section.version_table.unwrap_or_else(|| "alembic_version".into()),
             version_table_schema: section.version_table_schema,
             transaction_per_migration: section.transaction_per_migration.unwrap_or(true),
             autogenerate: section.autogenerate.unwrap_or_default(),
@@ -249,11 +234,7 @@ impl Config {
 
 /// 1-based line of byte offset `at` in `text`.
 pub(crate) fn line_of(text: &str, at: usize) -> usize {
-    text.as_bytes()[..at.min(text.len())]
-        .iter()
-        .filter(|&&b| b == b'\n')
-        .count()
-        + 1
+    text.as_bytes()[..at.min(text.len())].iter().filter(|&&b| b == b'\n').count() + 1
 }
 
 /// The first line that assigns `key`, for error messages about expanded values.
@@ -261,8 +242,7 @@ fn find_key_line(text: &str, key: &str) -> Option<usize> {
     text.lines()
         .position(|line| {
             let line = line.trim_start();
-            line.strip_prefix(key)
-                .is_some_and(|rest| rest.trim_start().starts_with('='))
+            line.strip_prefix(key).is_some_and(|rest| rest.trim_start().starts_with('='))
         })
         .map(|i| i + 1)
 }
@@ -335,25 +315,17 @@ pub fn locate(opts: &Locate<'_>, cwd: &Path) -> Result<PathBuf> {
     if let Some(config) = opts.config {
         let path = cwd.join(config);
         if !path.is_file() {
-            return Err(Error::Config(format!(
-                "config file {} does not exist",
-                config.display()
-            )));
+            return Err(Error::Config(format!("config file {} does not exist", config.display())));
         }
         return Ok(path);
     }
     if let Some(manifest) = opts.manifest_path {
         let manifest = cwd.join(manifest);
         if !manifest.is_file() {
-            return Err(Error::Config(format!(
-                "manifest {} does not exist",
-                manifest.display()
-            )));
+            return Err(Error::Config(format!("manifest {} does not exist", manifest.display())));
         }
         let dir = manifest.parent().unwrap_or(cwd);
-        return next_to(dir)
-            .or_else(|| workspace_config(&manifest))
-            .ok_or_else(|| not_found(dir));
+        return next_to(dir).or_else(|| workspace_config(&manifest)).ok_or_else(|| not_found(dir));
     }
     if let Some(found) = next_to(cwd) {
         return Ok(found);
@@ -362,9 +334,9 @@ pub fn locate(opts: &Locate<'_>, cwd: &Path) -> Result<PathBuf> {
     // decides; a plain walk is much faster than `cargo metadata` for the common case.
     let package = cwd.ancestors().find(|dir| dir.join("Cargo.toml").is_file());
     match package {
-        Some(dir) => next_to(dir)
-            .or_else(|| workspace_config(&dir.join("Cargo.toml")))
-            .ok_or_else(|| not_found(dir)),
+        Some(dir) => {
+            next_to(dir).or_else(|| workspace_config(&dir.join("Cargo.toml"))).ok_or_else(|| not_found(dir))
+        }
         None => Err(Error::Config(format!(
             "no {CONFIG_FILE} in {} and no Cargo.toml above it; run `cargo alembic init migrations` in your package, or pass -c PATH",
             cwd.display()
@@ -388,11 +360,7 @@ fn not_found(dir: &Path) -> Error {
 /// metadata (only consulted when the package folder has none).
 #[cfg(feature = "cli")]
 fn workspace_config(manifest: &Path) -> Option<PathBuf> {
-    let metadata = cargo_metadata::MetadataCommand::new()
-        .manifest_path(manifest)
-        .no_deps()
-        .exec()
-        .ok()?;
+    let metadata = cargo_metadata::MetadataCommand::new().manifest_path(manifest).no_deps().exec().ok()?;
     next_to(metadata.workspace_root.as_std_path())
 }
 
@@ -416,22 +384,12 @@ mod tests {
     #[test]
     fn expands_variables_and_defaults() {
         let here = Path::new("/p");
-        assert_eq!(
-            expand_vars("${DATABASE_URL}", here, &env).unwrap(),
-            "postgresql://u@h/db"
-        );
-        assert_eq!(
-            expand_vars("${NOPE:-sqlite:///a.db}", here, &env).unwrap(),
-            "sqlite:///a.db"
-        );
+        assert_eq!(expand_vars("${DATABASE_URL}", here, &env).unwrap(), "postgresql://u@h/db");
+        assert_eq!(expand_vars("${NOPE:-sqlite:///a.db}", here, &env).unwrap(), "sqlite:///a.db");
         assert_eq!(expand_vars("${EMPTY:-d}", here, &env).unwrap(), "d");
         assert_eq!(expand_vars("a$$b $x", here, &env).unwrap(), "a$b $x");
         assert_eq!(expand_vars("%(here)s/v", here, &env).unwrap(), "/p/v");
-        assert!(
-            expand_vars("${NOPE}", here, &env)
-                .unwrap_err()
-                .contains("NOPE is not set")
-        );
+        assert!(expand_vars("${NOPE}", here, &env).unwrap_err().contains("NOPE is not set"));
         assert!(expand_vars("${1X}", here, &env).is_err());
         assert!(expand_vars("${X", here, &env).is_err());
     }
@@ -448,55 +406,28 @@ version_locations = ["migrations/analytics"]
         let path = Path::new("/proj/alembic.toml");
         let top = Config::parse(path, text, None, &env).unwrap();
         assert_eq!(top.url.as_deref(), Some("sqlite:///main.db"));
-        assert_eq!(
-            top.version_locations,
-            vec![PathBuf::from("/proj/migrations/versions")]
-        );
+        assert_eq!(top.version_locations, vec![PathBuf::from("/proj/migrations/versions")]);
         let db = Config::parse(path, text, Some("analytics"), &env).unwrap();
         assert_eq!(db.url.as_deref(), Some("postgresql://u@h/db"));
         assert_eq!(db.version_table, "v");
-        assert_eq!(
-            db.version_locations,
-            vec![PathBuf::from("/proj/migrations/analytics")]
-        );
-        let err = Config::parse(path, text, Some("nope"), &env)
-            .unwrap_err()
-            .to_string();
-        assert!(
-            err.contains("no section [databases.nope]") && err.contains("known: analytics"),
-            "{err}"
-        );
+        assert_eq!(db.version_locations, vec![PathBuf::from("/proj/migrations/analytics")]);
+        let err = Config::parse(path, text, Some("nope"), &env).unwrap_err().to_string();
+        assert!(err.contains("no section [databases.nope]") && err.contains("known: analytics"), "{err}");
     }
 
     #[test]
     fn unknown_keys_name_file_and_line() {
-        let err = Config::parse(
-            Path::new("a/alembic.toml"),
-            "url = \"x\"\ncolour = 1\n",
-            None,
-            &env,
-        )
-        .unwrap_err()
-        .to_string();
-        assert!(
-            err.starts_with("a/alembic.toml:2: unknown field `colour`"),
-            "{err}"
-        );
+        let err = Config::parse(Path::new("a/alembic.toml"), "url = \"x\"\ncolour = 1\n", None, &env)
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with("a/alembic.toml:2: unknown field `colour`"), "{err}");
     }
 
     #[test]
     fn unset_variable_names_key_and_line() {
-        let err = Config::parse(
-            Path::new("alembic.toml"),
-            "\nurl = \"${NOPE}\"\n",
-            None,
-            &env,
-        )
-        .unwrap_err()
-        .to_string();
-        assert!(
-            err.starts_with("alembic.toml:2: `url`: environment variable NOPE is not set"),
-            "{err}"
-        );
+        let err = Config::parse(Path::new("alembic.toml"), "\nurl = \"${NOPE}\"\n", None, &env)
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with("alembic.toml:2: `url`: environment variable NOPE is not set"), "{err}");
     }
 }

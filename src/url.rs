@@ -78,18 +78,11 @@ pub struct PostgresUrl {
 impl DatabaseUrl {
     /// Parses `url`; relative SQLite paths are resolved against `root`.
     pub fn parse(url: &str, root: &Path) -> Result<DatabaseUrl> {
-        let bad =
-            |why: &str| Error::Config(format!("invalid database URL '{}': {why}", redact(url)));
+        let bad = |why: &str| Error::Config(format!("invalid database URL '{}': {why}", redact(url)));
         let Some((scheme, rest)) = url.split_once("://") else {
-            return Err(bad(
-                "expected scheme://… (sqlite:///app.db or postgresql://user@host/db)",
-            ));
+            return Err(bad("expected scheme://… (sqlite:///app.db or postgresql://user@host/db)"));
         };
-        let dialect = scheme
-            .split('+')
-            .next()
-            .unwrap_or(scheme)
-            .to_ascii_lowercase();
+        let dialect = scheme.split('+').next().unwrap_or(scheme).to_ascii_lowercase();
         match dialect.as_str() {
             "sqlite" => {
                 let (rest, _query) = rest.split_once('?').unwrap_or((rest, ""));
@@ -105,12 +98,8 @@ impl DatabaseUrl {
                 };
                 Ok(DatabaseUrl::Sqlite { path })
             }
-            "postgresql" | "postgres" => parse_postgres(rest)
-                .map(DatabaseUrl::Postgres)
-                .map_err(|e| bad(&e)),
-            other => Err(bad(&format!(
-                "unsupported dialect '{other}' (supported: sqlite, postgresql)"
-            ))),
+            "postgresql" | "postgres" => parse_postgres(rest).map(DatabaseUrl::Postgres).map_err(|e| bad(&e)),
+            other => Err(bad(&format!("unsupported dialect '{other}' (supported: sqlite, postgresql)"))),
         }
     }
 
@@ -141,10 +130,7 @@ fn parse_postgres(rest: &str) -> std::result::Result<PostgresUrl, String> {
     let mut url = PostgresUrl {
         user: user.filter(|u| !u.is_empty()),
         password,
-        host: host
-            .map(percent_decode)
-            .transpose()?
-            .filter(|h| !h.is_empty()),
+        host: host.map(percent_decode).transpose()?.filter(|h| !h.is_empty()),
         port,
         dbname: Some(percent_decode(dbname)?).filter(|d| !d.is_empty()),
         params: Vec::new(),
@@ -154,13 +140,7 @@ fn parse_postgres(rest: &str) -> std::result::Result<PostgresUrl, String> {
         let (key, value) = (percent_decode(key)?, percent_decode(value)?);
         match key.as_str() {
             "host" => url.host = Some(value),
-            "port" => {
-                url.port = Some(
-                    value
-                        .parse()
-                        .map_err(|_| format!("port '{value}' is not a number"))?,
-                )
-            }
+            "port" => url.port = Some(value.parse().map_err(|_| format!("port '{value}' is not a number"))?),
             "user" => url.user = Some(value),
             "password" => url.password = Some(value),
             "dbname" => url.dbname = Some(value),
@@ -171,10 +151,7 @@ fn parse_postgres(rest: &str) -> std::result::Result<PostgresUrl, String> {
 }
 
 fn split_host_port(hostport: &str) -> std::result::Result<(Option<&str>, Option<u16>), String> {
-    let port_of = |p: &str| {
-        p.parse::<u16>()
-            .map_err(|_| format!("port '{p}' is not a number"))
-    };
+    let port_of = |p: &str| p.parse::<u16>().map_err(|_| format!("port '{p}' is not a number"));
     if let Some(v6) = hostport.strip_prefix('[') {
         let (host, after) = v6.split_once(']').ok_or("unclosed '[' in host")?;
         let port = match after.strip_prefix(':') {
@@ -312,22 +289,9 @@ mod tests {
     #[test]
     fn sqlite_forms() {
         assert_eq!(parse("sqlite://"), DatabaseUrl::Sqlite { path: None });
-        assert_eq!(
-            parse("sqlite:///:memory:"),
-            DatabaseUrl::Sqlite { path: None }
-        );
-        assert_eq!(
-            parse("sqlite:///app.db"),
-            DatabaseUrl::Sqlite {
-                path: Some("/proj/app.db".into())
-            }
-        );
-        assert_eq!(
-            parse("sqlite:////tmp/a.db"),
-            DatabaseUrl::Sqlite {
-                path: Some("/tmp/a.db".into())
-            }
-        );
+        assert_eq!(parse("sqlite:///:memory:"), DatabaseUrl::Sqlite { path: None });
+        assert_eq!(parse("sqlite:///app.db"), DatabaseUrl::Sqlite { path: Some("/proj/app.db".into()) });
+        assert_eq!(parse("sqlite:////tmp/a.db"), DatabaseUrl::Sqlite { path: Some("/tmp/a.db".into()) });
         assert_eq!(parse("sqlite+pysqlite:///a.db").dialect(), Dialect::Sqlite);
     }
 
@@ -345,45 +309,24 @@ mod tests {
         assert_eq!(pg.dbname.as_deref(), Some("app"));
         assert_eq!(pg.params, vec![("sslmode".into(), "require".into())]);
         let shown = format!("{pg} {pg:?}");
-        assert!(
-            !shown.contains("s@cret") && !shown.contains("s%40cret"),
-            "{shown}"
-        );
-        assert_eq!(
-            pg.to_string(),
-            "postgresql://bob:***@db.local:6543/app?sslmode=require"
-        );
+        assert!(!shown.contains("s@cret") && !shown.contains("s%40cret"), "{shown}");
+        assert_eq!(pg.to_string(), "postgresql://bob:***@db.local:6543/app?sslmode=require");
 
-        let DatabaseUrl::Postgres(sock) = parse("postgres://me@/app?host=/var/run/postgresql")
-        else {
+        let DatabaseUrl::Postgres(sock) = parse("postgres://me@/app?host=/var/run/postgresql") else {
             panic!("not postgres")
         };
         assert_eq!(sock.host.as_deref(), Some("/var/run/postgresql"));
-        let DatabaseUrl::Postgres(v6) = parse("postgresql://[::1]:5432/x") else {
-            panic!()
-        };
+        let DatabaseUrl::Postgres(v6) = parse("postgresql://[::1]:5432/x") else { panic!() };
         assert_eq!((v6.host.as_deref(), v6.port), (Some("::1"), Some(5432)));
     }
 
     #[test]
     fn errors_redact_the_password() {
-        let err =
-            DatabaseUrl::parse("postgresql://u:hunter2@h:notaport/db", Path::new("/")).unwrap_err();
+        let err = DatabaseUrl::parse("postgresql://u:hunter2@h:notaport/db", Path::new("/")).unwrap_err();
         let text = err.to_string();
-        assert!(
-            text.contains("u:***@h") && !text.contains("hunter2"),
-            "{text}"
-        );
-        let err = DatabaseUrl::parse("mysql://u:hunter2@h/db", Path::new("/"))
-            .unwrap_err()
-            .to_string();
-        assert!(
-            err.contains("unsupported dialect 'mysql'") && !err.contains("hunter2"),
-            "{err}"
-        );
-        assert_eq!(
-            redact("postgresql://h/db?password=x&a=b"),
-            "postgresql://h/db?password=***&a=b"
-        );
+        assert!(text.contains("u:***@h") && !text.contains("hunter2"), "{text}");
+        let err = DatabaseUrl::parse("mysql://u:hunter2@h/db", Path::new("/")).unwrap_err().to_string();
+        assert!(err.contains("unsupported dialect 'mysql'") && !err.contains("hunter2"), "{err}");
+        assert_eq!(redact("postgresql://h/db?password=x&a=b"), "postgresql://h/db?password=***&a=b");
     }
 }

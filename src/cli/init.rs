@@ -76,10 +76,7 @@ pub fn init(global: &GlobalArgs, cwd: &Path, args: InitArgs, out: &mut Output) -
     };
     let dir = cwd.join(&args.directory);
     if dir.exists() {
-        let non_empty = std::fs::read_dir(&dir)
-            .map_err(|e| Error::io(&dir, e))?
-            .next()
-            .is_some();
+        let non_empty = std::fs::read_dir(&dir).map_err(|e| Error::io(&dir, e))?.next().is_some();
         if non_empty {
             return Err(Error::Command(format!(
                 "directory {} already exists and is not empty",
@@ -96,11 +93,8 @@ pub fn init(global: &GlobalArgs, cwd: &Path, args: InitArgs, out: &mut Output) -
 
     let render = |text: &str| -> Result<String> {
         let env = minijinja::Environment::new();
-        env.render_str(
-            text,
-            minijinja::context! { script_location => &script_location },
-        )
-        .map_err(|e| Error::Command(format!("rendering template {}: {e}", template.name)))
+        env.render_str(text, minijinja::context! { script_location => &script_location })
+            .map_err(|e| Error::Command(format!("rendering template {}: {e}", template.name)))
     };
     let mut files: Vec<(PathBuf, String)> = vec![
         (dir.join("env.rs"), template.env.to_string()),
@@ -145,41 +139,22 @@ fn package_root(global: &GlobalArgs, cwd: &Path) -> Result<PathBuf> {
     if let Some(manifest) = &global.manifest_path {
         let manifest = cwd.join(manifest);
         if !manifest.is_file() {
-            return Err(Error::Config(format!(
-                "manifest {} does not exist",
-                manifest.display()
-            )));
+            return Err(Error::Config(format!("manifest {} does not exist", manifest.display())));
         }
         return Ok(manifest.parent().unwrap_or(cwd).to_path_buf());
     }
-    Ok(cwd
-        .ancestors()
-        .find(|d| d.join("Cargo.toml").is_file())
-        .unwrap_or(cwd)
-        .to_path_buf())
+    Ok(cwd.ancestors().find(|d| d.join("Cargo.toml").is_file()).unwrap_or(cwd).to_path_buf())
 }
 
 /// `path` relative to `base` with `/` separators, for alembic.toml.
 fn relative_to(path: &Path, base: &Path) -> String {
     let path = normalize_path(path);
     let base = normalize_path(base);
-    let common = path
-        .components()
-        .zip(base.components())
-        .take_while(|(a, b)| a == b)
-        .count();
+    let common = path.components().zip(base.components()).take_while(|(a, b)| a == b).count();
     let ups = base.components().count() - common;
     let mut parts: Vec<String> = std::iter::repeat_n("..".to_string(), ups).collect();
-    parts.extend(
-        path.components()
-            .skip(common)
-            .map(|c| c.as_os_str().to_string_lossy().into_owned()),
-    );
-    if parts.is_empty() {
-        ".".into()
-    } else {
-        parts.join("/")
-    }
+    parts.extend(path.components().skip(common).map(|c| c.as_os_str().to_string_lossy().into_owned()));
+    if parts.is_empty() { ".".into() } else { parts.join("/") }
 }
 
 #[cfg(test)]
@@ -188,14 +163,8 @@ mod tests {
 
     #[test]
     fn relative_paths_for_the_config() {
-        assert_eq!(
-            relative_to(Path::new("/p/migrations"), Path::new("/p")),
-            "migrations"
-        );
-        assert_eq!(
-            relative_to(Path::new("/p/sub/./m"), Path::new("/p")),
-            "sub/m"
-        );
+        assert_eq!(relative_to(Path::new("/p/migrations"), Path::new("/p")), "migrations");
+        assert_eq!(relative_to(Path::new("/p/sub/./m"), Path::new("/p")), "sub/m");
         assert_eq!(relative_to(Path::new("/q/m"), Path::new("/p")), "../q/m");
     }
 }

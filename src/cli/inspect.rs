@@ -77,10 +77,7 @@ pub(crate) struct LineParts {
 
 impl<'a> Formatter<'a> {
     pub(crate) fn new(scripts: &'a ScriptDirectory) -> Self {
-        Formatter {
-            scripts,
-            cwd: std::env::current_dir().ok(),
-        }
+        Formatter { scripts, cwd: std::env::current_dir().ok() }
     }
 
     fn script(&self, node: &RevisionNode) -> Option<&'a RevisionScript> {
@@ -107,20 +104,12 @@ impl<'a> Formatter<'a> {
             return String::new();
         };
         let path: &Path = &script.path;
-        let shown = self
-            .cwd
-            .as_deref()
-            .and_then(|cwd| path.strip_prefix(cwd).ok())
-            .unwrap_or(path);
+        let shown = self.cwd.as_deref().and_then(|cwd| path.strip_prefix(cwd).ok()).unwrap_or(path);
         shown.display().to_string()
     }
 
     fn down(&self, node: &RevisionNode) -> String {
-        if node.down_revisions().is_empty() {
-            "<base>".to_string()
-        } else {
-            node.down_revisions().join(", ")
-        }
+        if node.down_revisions().is_empty() { "<base>".to_string() } else { node.down_revisions().join(", ") }
     }
 
     /// One line: `parents -> rev (labels) (head) (branchpoint), doc`, as selected.
@@ -130,19 +119,12 @@ impl<'a> Formatter<'a> {
             text = if node.dependencies().is_empty() {
                 format!("{} -> {text}", self.down(node))
             } else {
-                format!(
-                    "{} ({}) -> {text}",
-                    self.down(node),
-                    node.dependencies().join(", ")
-                )
+                format!("{} ({}) -> {text}", self.down(node), node.dependencies().join(", "))
             };
         }
         let labels = node.branch_labels();
         if parts.branches && !labels.is_empty() {
-            text.push_str(&format!(
-                " ({})",
-                labels.into_iter().collect::<Vec<_>>().join(", ")
-            ));
+            text.push_str(&format!(" ({})", labels.into_iter().collect::<Vec<_>>().join(", ")));
         }
         if node.is_real_head() {
             text.push_str(" (head)");
@@ -169,16 +151,8 @@ impl<'a> Formatter<'a> {
             "Rev: {}{}{}{}\n",
             node.revision(),
             if node.is_head() { " (head)" } else { "" },
-            if node.is_branch_point() {
-                " (branchpoint)"
-            } else {
-                ""
-            },
-            if node.is_merge_point() {
-                " (mergepoint)"
-            } else {
-                ""
-            },
+            if node.is_branch_point() { " (branchpoint)" } else { "" },
+            if node.is_merge_point() { " (mergepoint)" } else { "" },
         );
         let down = self.down(node);
         if node.is_merge_point() {
@@ -187,43 +161,24 @@ impl<'a> Formatter<'a> {
             entry.push_str(&format!("Parent: {down}\n"));
         }
         if !node.dependencies().is_empty() {
-            entry.push_str(&format!(
-                "Also depends on: {}\n",
-                node.dependencies().join(", ")
-            ));
+            entry.push_str(&format!("Also depends on: {}\n", node.dependencies().join(", ")));
         }
         if node.is_branch_point() {
             entry.push_str(&format!("Branches into: {}\n", node.nextrev().join(", ")));
         }
         let labels = node.branch_labels();
         if !labels.is_empty() {
-            entry.push_str(&format!(
-                "Branch names: {}\n",
-                labels.into_iter().collect::<Vec<_>>().join(", ")
-            ));
+            entry.push_str(&format!("Branch names: {}\n", labels.into_iter().collect::<Vec<_>>().join(", ")));
         }
         entry.push_str(&format!("Path: {}\n", self.path(node)));
-        let body: Vec<String> = self
-            .longdoc(node)
-            .lines()
-            .map(|l| format!("    {l}"))
-            .collect();
+        let body: Vec<String> = self.longdoc(node).lines().map(|l| format!("    {l}")).collect();
         entry.push_str(&format!("\n{}\n", body.join("\n")));
         entry
     }
 
     /// `verbose` → the entry; else the one-line form.
-    pub(crate) fn cmd_format(
-        &self,
-        node: &RevisionNode,
-        verbose: bool,
-        parts: LineParts,
-    ) -> String {
-        if verbose {
-            self.entry(node)
-        } else {
-            self.line(node, parts)
-        }
+    pub(crate) fn cmd_format(&self, node: &RevisionNode, verbose: bool, parts: LineParts) -> String {
+        if verbose { self.entry(node) } else { self.line(node, parts) }
     }
 }
 
@@ -234,16 +189,10 @@ pub fn heads(project: &Project, args: HeadsArgs, out: &mut Output) -> Result<()>
     let heads: Vec<&RevisionNode> = if args.resolve_dependencies {
         map.get_revisions("heads")?
     } else {
-        map.heads()
-            .into_iter()
-            .filter_map(|id| map.node(id))
-            .collect()
+        map.heads().into_iter().filter_map(|id| map.node(id)).collect()
     };
     let fmt = Formatter::new(&scripts);
-    let parts = LineParts {
-        branches: true,
-        ..LineParts::default()
-    };
+    let parts = LineParts { branches: true, ..LineParts::default() };
     for head in heads {
         out.line(fmt.cmd_format(head, args.verbose, parts))?;
     }
@@ -262,11 +211,7 @@ pub fn branches(project: &Project, args: BranchesArgs, out: &mut Output) -> Resu
         let head = fmt.cmd_format(
             node,
             args.verbose,
-            LineParts {
-                branches: true,
-                tree_indicators: true,
-                ..Default::default()
-            },
+            LineParts { branches: true, tree_indicators: true, ..Default::default() },
         );
         let pad = " ".repeat(node.revision().chars().count());
         let children: Vec<String> = node
@@ -312,12 +257,7 @@ pub fn history(project: &Project, args: HistoryArgs, out: &mut Output) -> Result
     };
     let nodes = scripts.map().walk_revisions(&base, &head)?;
     let fmt = Formatter::new(&scripts);
-    let parts = LineParts {
-        branches: true,
-        doc: true,
-        parents: true,
-        tree_indicators: true,
-    };
+    let parts = LineParts { branches: true, doc: true, parents: true, tree_indicators: true };
     if args.graph {
         for line in graph::draw(&nodes, |node| fmt.cmd_format(node, args.verbose, parts)) {
             out.line(line)?;
@@ -334,8 +274,7 @@ pub fn history(project: &Project, args: HistoryArgs, out: &mut Output) -> Result
 pub fn show(project: &Project, args: ShowArgs, out: &mut Output) -> Result<()> {
     if args.rev == "current" {
         return Err(Error::Command(
-            "`show current` reads the database, which this build of cargo alembic cannot do yet"
-                .into(),
+            "`show current` reads the database, which this build of cargo alembic cannot do yet".into(),
         ));
     }
     let scripts = project.scripts()?;
@@ -351,10 +290,7 @@ pub fn edit(project: &Project, args: EditArgs, out: &mut Output) -> Result<()> {
     let scripts = project.scripts()?;
     let nodes = scripts.map().get_revisions(&args.rev)?;
     if nodes.is_empty() {
-        return Err(Error::Command(format!(
-            "No revision files indicated by symbol '{}'",
-            args.rev
-        )));
+        return Err(Error::Command(format!("No revision files indicated by symbol '{}'", args.rev)));
     }
     for node in nodes {
         let Some(script) = scripts.script(node.revision()) else {
@@ -367,10 +303,8 @@ pub fn edit(project: &Project, args: EditArgs, out: &mut Output) -> Result<()> {
 }
 
 fn open_in_editor(path: &Path) -> Result<()> {
-    let configured = ["VISUAL", "EDITOR"]
-        .iter()
-        .filter_map(|var| std::env::var(var).ok())
-        .find(|v| !v.trim().is_empty());
+    let configured =
+        ["VISUAL", "EDITOR"].iter().filter_map(|var| std::env::var(var).ok()).find(|v| !v.trim().is_empty());
     let candidates: Vec<String> = match configured {
         Some(editor) => vec![editor],
         None => vec!["vi".into(), "nano".into()],
@@ -380,11 +314,7 @@ fn open_in_editor(path: &Path) -> Result<()> {
         let Some(program) = words.next() else {
             continue;
         };
-        match std::process::Command::new(program)
-            .args(words)
-            .arg(path)
-            .status()
-        {
+        match std::process::Command::new(program).args(words).arg(path).status() {
             Ok(status) if status.success() => return Ok(()),
             Ok(status) => {
                 return Err(Error::Command(format!(

@@ -20,18 +20,12 @@ enum Sink {
 impl Output {
     /// Prints to stdout; `quiet` drops everything.
     pub fn stdout(quiet: bool) -> Output {
-        Output {
-            quiet,
-            sink: Sink::Stdout(std::io::stdout()),
-        }
+        Output { quiet, sink: Sink::Stdout(std::io::stdout()) }
     }
 
     /// Collects output in memory (see [`Output::text`]).
     pub fn buffer() -> Output {
-        Output {
-            quiet: false,
-            sink: Sink::Buffer(Vec::new()),
-        }
+        Output { quiet: false, sink: Sink::Buffer(Vec::new()) }
     }
 
     /// What a buffer collected.
@@ -56,8 +50,7 @@ impl Output {
         let result = match &mut self.sink {
             Sink::Stdout(s) => {
                 let mut lock = s.lock();
-                lock.write_all(text.as_bytes())
-                    .and_then(|()| lock.write_all(b"\n"))
+                lock.write_all(text.as_bytes()).and_then(|()| lock.write_all(b"\n"))
             }
             Sink::Buffer(b) => {
                 b.extend_from_slice(text.as_bytes());
@@ -89,11 +82,7 @@ pub(crate) fn is_broken_pipe(err: &Error) -> bool {
 
 /// Prints `error: …` for `err` on stderr.
 pub(crate) fn print_error(err: &Error, color: bool) {
-    let prefix = if color {
-        "\x1b[1;31merror:\x1b[0m"
-    } else {
-        "error:"
-    };
+    let prefix = if color { "\x1b[1;31merror:\x1b[0m" } else { "error:" };
     let text = err.to_string();
     let mut lines = text.lines();
     let first = lines.next().unwrap_or("");

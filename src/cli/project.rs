@@ -19,24 +19,16 @@ pub struct Project {
 impl Project {
     /// Finds and reads `alembic.toml` as the global options say.
     pub fn open(global: &GlobalArgs, cwd: &Path) -> Result<Project> {
-        let locate = Locate {
-            config: global.config.as_deref(),
-            manifest_path: global.manifest_path.as_deref(),
-        };
+        let locate =
+            Locate { config: global.config.as_deref(), manifest_path: global.manifest_path.as_deref() };
         let path = config::locate(&locate, cwd)?;
         let config = Config::load(&path, global.name.as_deref())?;
-        Ok(Project {
-            config,
-            global: global.clone(),
-        })
+        Ok(Project { config, global: global.clone() })
     }
 
     /// Loads every revision file and the graph.
     pub fn scripts(&self) -> Result<ScriptDirectory> {
-        ScriptDirectory::load(
-            &self.config.version_locations,
-            self.config.recursive_version_locations,
-        )
+        ScriptDirectory::load(&self.config.version_locations, self.config.recursive_version_locations)
     }
 }
 

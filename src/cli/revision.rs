@@ -128,9 +128,7 @@ fn generate(project: &Project, scripts: &ScriptDirectory, req: Request<'_>) -> R
     let mut heads: Vec<String> = Vec::new();
     for ident in req.heads {
         let resolved = map.get_revisions(ident).map_err(|err| match err {
-            RevisionError::MultipleHeads { .. } => {
-                Error::Command(MULTIPLE_HEADS_FOR_REVISION.into())
-            }
+            RevisionError::MultipleHeads { .. } => Error::Command(MULTIPLE_HEADS_FOR_REVISION.into()),
             other => Error::Revision(other),
         })?;
         heads.extend(resolved.iter().map(|n| n.revision().to_string()));
@@ -140,10 +138,7 @@ fn generate(project: &Project, scripts: &ScriptDirectory, req: Request<'_>) -> R
         return Err(Error::Command("Duplicate head revisions specified".into()));
     }
     if !req.splice {
-        if let Some(h) = heads
-            .iter()
-            .find(|h| map.node(h).is_some_and(|n| !n.is_head()))
-        {
+        if let Some(h) = heads.iter().find(|h| map.node(h).is_some_and(|n| !n.is_head())) {
             return Err(Error::Command(format!(
                 "Revision {h} is not a head revision; please specify --splice to create a new branch from this revision"
             )));
@@ -165,14 +160,9 @@ fn generate(project: &Project, scripts: &ScriptDirectory, req: Request<'_>) -> R
 
     let create_date = write::create_date(&config.timezone).map_err(Error::Config)?;
     let message = req.message.unwrap_or_else(|| "empty message".to_string());
-    let name = write::file_name(
-        &config.file_template,
-        &rev_id,
-        &message,
-        &create_date,
-        config.truncate_slug_length,
-    )
-    .map_err(|e| Error::Config(format!("file_template in {}: {e}", config.path.display())))?;
+    let name =
+        write::file_name(&config.file_template, &rev_id, &message, &create_date, config.truncate_slug_length)
+            .map_err(|e| Error::Config(format!("file_template in {}: {e}", config.path.display())))?;
     let path = version_path.join(format!("{name}.toml"));
     if path.exists() {
         return Err(Error::Command(format!("{} already exists", path.display())));
@@ -202,10 +192,7 @@ fn generate(project: &Project, scripts: &ScriptDirectory, req: Request<'_>) -> R
     // The template is the user's: check that what it produced is a valid revision file
     // saying what was asked, before it lands in the versions folder.
     let parsed = RevisionScript::parse_toml(&path, &text).map_err(|e| {
-        Error::Command(format!(
-            "{} produced an invalid revision file: {e}",
-            template_path.display()
-        ))
+        Error::Command(format!("{} produced an invalid revision file: {e}", template_path.display()))
     })?;
     if parsed.revision != rev_id || parsed.branch_labels != req.branch_labels {
         return Err(Error::Command(format!(
@@ -224,9 +211,7 @@ fn resolve_depends_on(map: &RevisionMap, idents: &[String]) -> Result<Vec<String
     let mut out = Vec::with_capacity(idents.len());
     for ident in idents {
         let Some(node) = map.get_revision(ident)? else {
-            return Err(Error::Command(format!(
-                "No such revision or branch '{ident}'"
-            )));
+            return Err(Error::Command(format!("No such revision or branch '{ident}'")));
         };
         if node.branch_labels().contains(ident) {
             out.push(ident.clone());
@@ -250,25 +235,19 @@ fn choose_version_path(
     match flag {
         Some(path) => {
             let wanted = normalize_path(&cwd.join(path));
-            locations
-                .iter()
-                .find(|loc| normalize_path(loc) == wanted)
-                .cloned()
-                .ok_or_else(|| {
-                    Error::Command(format!(
-                        "Path {} is not represented in current version locations",
-                        path.display()
-                    ))
-                })
+            locations.iter().find(|loc| normalize_path(loc) == wanted).cloned().ok_or_else(|| {
+                Error::Command(format!(
+                    "Path {} is not represented in current version locations",
+                    path.display()
+                ))
+            })
         }
         None if locations.len() > 1 => heads
             .iter()
             .find_map(|h| scripts.script(h))
             .and_then(|s| s.path.parent().map(Path::to_path_buf))
             .ok_or_else(|| {
-                Error::Command(
-                    "Multiple version locations present, please specify --version-path".into(),
-                )
+                Error::Command("Multiple version locations present, please specify --version-path".into())
             }),
         None => Ok(locations[0].clone()),
     }

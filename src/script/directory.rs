@@ -27,11 +27,7 @@ pub fn is_revision_file(path: &Path) -> bool {
         .file_name()
         .and_then(|n| n.to_str())
         .is_none_or(|n| n.starts_with('.') || n.starts_with('#') || n.ends_with('~'));
-    !hidden
-        && matches!(
-            path.extension().and_then(|e| e.to_str()),
-            Some("toml" | "sql")
-        )
+    !hidden && matches!(path.extension().and_then(|e| e.to_str()), Some("toml" | "sql"))
 }
 
 /// Lists the revision files of `locations` in load order. A missing location is an
@@ -70,19 +66,14 @@ pub fn list_revision_files(locations: &[PathBuf], recursive: bool) -> Result<Vec
 }
 
 fn is_hidden(path: &Path) -> bool {
-    path.file_name()
-        .and_then(|n| n.to_str())
-        .is_some_and(|n| n.starts_with('.'))
+    path.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with('.'))
 }
 
 impl ScriptDirectory {
     /// Loads every revision file of `locations` and builds the graph.
     pub fn load(locations: &[PathBuf], recursive: bool) -> Result<ScriptDirectory> {
         let files = list_revision_files(locations, recursive)?;
-        let scripts = files
-            .iter()
-            .map(|path| RevisionScript::load(path))
-            .collect::<Result<Vec<_>>>()?;
+        let scripts = files.iter().map(|path| RevisionScript::load(path)).collect::<Result<Vec<_>>>()?;
         ScriptDirectory::from_scripts(scripts)
     }
 
@@ -116,24 +107,13 @@ impl ScriptDirectory {
         let map = RevisionMap::new(revisions).map_err(|err| {
             // Name the file of the revision the error is about, so the user knows
             // what to open.
-            let path = err
-                .revision()
-                .and_then(|id| by_id.get(id))
-                .map(|&i| scripts[i].path.clone());
+            let path = err.revision().and_then(|id| by_id.get(id)).map(|&i| scripts[i].path.clone());
             match path {
-                Some(path) => Error::File {
-                    path,
-                    line: None,
-                    message: err.to_string(),
-                },
+                Some(path) => Error::File { path, line: None, message: err.to_string() },
                 None => Error::Revision(err),
             }
         })?;
-        Ok(ScriptDirectory {
-            scripts,
-            by_id,
-            map,
-        })
+        Ok(ScriptDirectory { scripts, by_id, map })
     }
 
     /// The revision graph.

@@ -111,12 +111,7 @@ pub struct RevisionMap {
 impl RevisionMap {
     /// Builds and validates the graph.
     pub fn new(revisions: Vec<Revision>) -> Result<Self, RevisionError> {
-        Ok(RevisionMap {
-            nodes: revisions
-                .into_iter()
-                .map(|rev| RevisionNode { rev })
-                .collect(),
-        })
+        Ok(RevisionMap { nodes: revisions.into_iter().map(|rev| RevisionNode { rev }).collect() })
     }
     /// Heads in Alembic's order.
     pub fn heads(&self) -> Vec<&str> {
@@ -139,11 +134,7 @@ impl RevisionMap {
         unimplemented!()
     }
     /// Alembic's `walk_revisions(base, head)`: newest first.
-    pub fn walk_revisions(
-        &self,
-        _base: &str,
-        _head: &str,
-    ) -> Result<Vec<&RevisionNode>, RevisionError> {
+    pub fn walk_revisions(&self, _base: &str, _head: &str) -> Result<Vec<&RevisionNode>, RevisionError> {
         unimplemented!()
     }
     /// Resolves an identifier to zero or more revisions (`heads`, `label@head`, …).

@@ -37,13 +37,7 @@ pub fn create_date(_tz: &str) -> Result<jiff::Zoned, String> {
     unimplemented!()
 }
 /// Stub.
-pub fn file_name(
-    _t: &str,
-    _r: &str,
-    _m: &str,
-    _d: &jiff::Zoned,
-    _n: usize,
-) -> Result<String, String> {
+pub fn file_name(_t: &str, _r: &str, _m: &str, _d: &jiff::Zoned, _n: usize) -> Result<String, String> {
     unimplemented!()
 }
 /// Stub.

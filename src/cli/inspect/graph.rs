@@ -9,10 +9,7 @@ use crate::script::revision::RevisionNode;
 
 /// Lines of the drawing: one row per node (the node's text beside it; the extra lines of
 /// a multi-line text stay in the lanes), plus connector rows.
-pub(super) fn draw<'a>(
-    nodes: &[&'a RevisionNode],
-    text: impl Fn(&'a RevisionNode) -> String,
-) -> Vec<String> {
+pub(super) fn draw<'a>(nodes: &[&'a RevisionNode], text: impl Fn(&'a RevisionNode) -> String) -> Vec<String> {
     // Each lane waits for one revision id.
     let mut lanes: Vec<String> = Vec::new();
     let mut lines = Vec::new();
@@ -26,18 +23,10 @@ pub(super) fn draw<'a>(
             }
         };
         // Children waiting in other lanes join here.
-        let joining: Vec<usize> = (0..lanes.len())
-            .filter(|&i| i != col && lanes[i] == id)
-            .collect();
+        let joining: Vec<usize> = (0..lanes.len()).filter(|&i| i != col && lanes[i] == id).collect();
         if !joining.is_empty() {
             let row: String = (0..lanes.len())
-                .map(|i| {
-                    if joining.contains(&i) {
-                        if i > col { "/ " } else { "\\ " }
-                    } else {
-                        "| "
-                    }
-                })
+                .map(|i| if joining.contains(&i) { if i > col { "/ " } else { "\\ " } } else { "| " })
                 .collect();
             lines.push(row.trim_end().to_string());
             for &i in joining.iter().rev() {
@@ -45,29 +34,13 @@ pub(super) fn draw<'a>(
             }
         }
         let col = lanes.iter().position(|l| l == id).unwrap_or(col);
-        let marker = if node.down_revisions().is_empty() {
-            "o"
-        } else {
-            "*"
-        };
+        let marker = if node.down_revisions().is_empty() { "o" } else { "*" };
         let prefix = |mark: &str| -> String {
-            (0..lanes.len())
-                .map(|i| {
-                    if i == col {
-                        format!("{mark} ")
-                    } else {
-                        "| ".to_string()
-                    }
-                })
-                .collect()
+            (0..lanes.len()).map(|i| if i == col { format!("{mark} ") } else { "| ".to_string() }).collect()
         };
         let body = text(node);
         let mut body_lines = body.lines();
-        lines.push(format!(
-            "{}{}",
-            prefix(marker),
-            body_lines.next().unwrap_or("")
-        ));
+        lines.push(format!("{}{}", prefix(marker), body_lines.next().unwrap_or("")));
         for extra in body_lines {
             lines.push(format!("{}{}", prefix("|"), extra).trim_end().to_string());
         }
@@ -86,13 +59,7 @@ pub(super) fn draw<'a>(
                 }
                 if opened > 0 {
                     let row: String = (0..lanes.len())
-                        .map(|i| {
-                            if i > col && i <= col + opened {
-                                "\\ "
-                            } else {
-                                "| "
-                            }
-                        })
+                        .map(|i| if i > col && i <= col + opened { "\\ " } else { "| " })
                         .collect();
                     lines.push(row.trim_end().to_string());
                 }

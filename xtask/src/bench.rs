@@ -1,0 +1,285 @@
+//! `cargo xtask bench`: figures for the revision graph, run in release mode.
+//!
+//! Histories of 1k, 10k and 100k revisions, linear and branchy, are generated in memory
+//! and timed for: load + heads, the upgrade plan base→heads, the downgrade plan
+//! heads→base. Growth per 10x is printed so linearity can be read off directly. Then
+//! `cargo alembic heads` is timed on a 10k-revision project on disk, and, where Python
+//! Alembic is available (`target/alembic-venv`), Python's `alembic heads` on the same
+//! history as the baseline of the ratio.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use alembic::script::{Revision, RevisionMap};
+use anyhow::{Context, Result, bail};
+use clap::Args;
+
+/// `cargo xtask bench` options.
+#[derive(Debug, Args)]
+pub struct BenchArgs {
+    /// Largest history size (default 100000).
+    #[arg(long, default_value_t = 100_000)]
+    pub max: usize,
+    /// Skip the comparison with Python Alembic.
+    #[arg(long)]
+    pub no_python: bool,
+    /// Run inside this process instead of re-running in release mode (used internally).
+    #[arg(long, hide = true)]
+    pub in_release: bool,
+}
+
+pub fn run(args: BenchArgs) -> Result<()> {
+    if !args.in_release && cfg!(debug_assertions) {
+        // Measure optimised code: re-run this task from a release build.
+        let mut cmd = crate::cargo();
+        cmd.args(["run", "--quiet", "--release", "-p", "xtask", "--", "bench", "--in-release"]);
+        cmd.args(["--max", &args.max.to_string()]);
+        if args.no_python {
+            cmd.arg("--no-python");
+        }
+        return crate::run(&mut cmd);
+    }
+    graph_benchmarks(args.max)?;
+    cli_heads_benchmark(!args.no_python)?;
+    Ok(())
+}
+
+/// A deterministic, realistic-looking 12-hex revision id for index `i`.
+pub fn rev_id(i: usize) -> String {
+    let mut x = (i as u64).wrapping_add(0x9E37_79B9_7F4A_7C15);
+    x = (x ^ (x >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    x = (x ^ (x >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    x ^= x >> 31;
+    format!("{:012x}", x & 0xFFFF_FFFF_FFFF)
+}
+
+/// Shapes of generated histories.
+#[derive(Debug, Clone, Copy)]
+pub enum Shape {
+    /// One chain.
+    Linear,
+    /// A main line that repeatedly branches into two chains of four and merges back,
+    /// with a `depends_on` from each merge to the revision before its branch point.
+    Branchy,
+}
+
+/// Generates `n` revisions of `shape`, parents before children.
+pub fn history(shape: Shape, n: usize) -> Vec<Revision> {
+    let mut revs: Vec<Revision> = Vec::with_capacity(n);
+    let rev = |i: usize, down: Vec<String>, depends_on: Vec<String>| Revision {
+        revision: rev_id(i),
+        down_revision: down,
+        branch_labels: Vec::new(),
+        depends_on,
+    };
+    match shape {
+        Shape::Linear => {
+            for i in 0..n {
+                let down = if i == 0 { vec![] } else { vec![rev_id(i - 1)] };
+                revs.push(rev(i, down, vec![]));
+            }
+        }
+        Shape::Branchy => {
+            // Blocks of 10: a branch point, two chains of four, a merge.
+            let mut tip: Option<String> = None;
+            let mut i = 0;
+            while i < n {
+                let point = i;
+                revs.push(rev(i, tip.iter().cloned().collect(), vec![]));
+                i += 1;
+                let mut ends = Vec::new();
+                for _ in 0..2 {
+                    let mut prev = rev_id(point);
+                    for _ in 0..4 {
+                        if i >= n {
+                            break;
+                        }
+                        revs.push(rev(i, vec![prev.clone()], vec![]));
+                        prev = rev_id(i);
+                        i += 1;
+                    }
+                    ends.push(prev);
+                }
+                if i >= n {
+                    break;
+                }
+                ends.dedup();
+                let depends = if point > 0 { vec![rev_id(point - 1)] } else { vec![] };
+                revs.push(rev(i, ends, depends));
+                tip = Some(rev_id(i));
+                i += 1;
+            }
+        }
+    }
+    revs
+}
+
+fn time<T>(f: impl FnOnce() -> Result<T>) -> Result<(Duration, T)> {
+    let start = Instant::now();
+    let out = f()?;
+    Ok((start.elapsed(), out))
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.2} ms", d.as_secs_f64() * 1000.0)
+}
+
+fn graph_benchmarks(max: usize) -> Result<()> {
+    println!("## revision graph (release build)\n");
+    println!("| history | revisions | load + heads | upgrade plan base→heads | downgrade plan heads→base |");
+    println!("|---|---:|---:|---:|---:|");
+    for shape in [Shape::Linear, Shape::Branchy] {
+        let mut previous: Option<[Duration; 3]> = None;
+        let mut n = 1_000;
+        while n <= max {
+            let revs = history(shape, n);
+            let (load, map) = time(|| {
+                let map = RevisionMap::new(revs).context("building the map")?;
+                let heads = map.heads().len();
+                if heads != 1 {
+                    bail!("expected one head, found {heads}");
+                }
+                Ok(map)
+            })?;
+            let (up, steps) = time(|| Ok(crate::bench_plans::upgrade_from_base(&map)?))?;
+            if steps != n {
+                bail!("upgrade plan has {steps} steps for {n} revisions");
+            }
+            let (down, steps) = time(|| Ok(crate::bench_plans::downgrade_to_base(&map)?))?;
+            if steps != n {
+                bail!("downgrade plan has {steps} steps for {n} revisions");
+            }
+            let now = [load, up, down];
+            let growth = |i: usize| match previous {
+                Some(p) => format!(" (x{:.1})", now[i].as_secs_f64() / p[i].as_secs_f64().max(1e-9)),
+                None => String::new(),
+            };
+            println!(
+                "| {shape:?} | {n} | {}{} | {}{} | {}{} |",
+                ms(load),
+                growth(0),
+                ms(up),
+                growth(1),
+                ms(down),
+                growth(2)
+            );
+            previous = Some(now);
+            n *= 10;
+        }
+    }
+    println!("\n(xN: time relative to the 10x smaller history; linear growth is about x10)\n");
+    Ok(())
+}
+
+/// Writes `revs` as TOML revision files of a fresh project in `dir`.
+fn write_project(dir: &Path, revs: &[Revision]) -> Result<()> {
+    let versions = dir.join("migrations/versions");
+    std::fs::create_dir_all(&versions)?;
+    std::fs::write(dir.join("Cargo.toml"), "[package]\nname = \"bench\"\nversion = \"0.1.0\"\n")?;
+    std::fs::write(dir.join("alembic.toml"), "script_location = \"migrations\"\n")?;
+    for r in revs {
+        let down = match r.down_revision.as_slice() {
+            [] => "\"\"".to_string(),
+            [one] => format!("\"{one}\""),
+            many => format!("[{}]", many.iter().map(|d| format!("\"{d}\"")).collect::<Vec<_>>().join(", ")),
+        };
+        let depends =
+            format!("[{}]", r.depends_on.iter().map(|d| format!("\"{d}\"")).collect::<Vec<_>>().join(", "));
+        let text = format!(
+            "# revision {id}\n\nrevision = \"{id}\"\ndown_revision = {down}\ndepends_on = {depends}\nmessage = \"revision {id}\"\n\n[[upgrade]]\nop = \"execute\"\nsql = \"SELECT 1\"\n",
+            id = r.revision
+        );
+        std::fs::write(versions.join(format!("{}_revision.toml", r.revision)), text)?;
+    }
+    Ok(())
+}
+
+/// Writes the same history as Python Alembic stub scripts.
+fn write_python_project(dir: &Path, revs: &[Revision]) -> Result<()> {
+    let versions = dir.join("alembic/versions");
+    std::fs::create_dir_all(&versions)?;
+    std::fs::write(dir.join("alembic.ini"), "[alembic]\nscript_location = alembic\n")?;
+    std::fs::write(dir.join("alembic/script.py.mako"), "")?;
+    std::fs::write(dir.join("alembic/env.py"), "")?;
+    for r in revs {
+        let tuple = |v: &[String]| match v {
+            [] => "None".to_string(),
+            [one] => format!("'{one}'"),
+            many => format!("({},)", many.iter().map(|d| format!("'{d}'")).collect::<Vec<_>>().join(", ")),
+        };
+        let text = format!(
+            "\"\"\"revision {id}\"\"\"\nrevision = '{id}'\ndown_revision = {down}\nbranch_labels = None\ndepends_on = {dep}\n\ndef upgrade():\n    pass\n\ndef downgrade():\n    pass\n",
+            id = r.revision,
+            down = tuple(&r.down_revision),
+            dep = tuple(&r.depends_on),
+        );
+        std::fs::write(versions.join(format!("{}_revision.py", r.revision)), text)?;
+    }
+    Ok(())
+}
+
+fn median_run(cmd: &mut dyn FnMut() -> Command, runs: usize) -> Result<Duration> {
+    let mut times = Vec::with_capacity(runs);
+    for _ in 0..runs {
+        let mut c = cmd();
+        let start = Instant::now();
+        let out = c.output().with_context(|| format!("running {c:?}"))?;
+        let took = start.elapsed();
+        if !out.status.success() {
+            bail!("{c:?} failed: {}", String::from_utf8_lossy(&out.stderr));
+        }
+        times.push(took);
+    }
+    times.sort();
+    Ok(times[times.len() / 2])
+}
+
+fn cli_heads_benchmark(python: bool) -> Result<()> {
+    crate::run(crate::cargo().args(["build", "--quiet", "--release", "-p", "cargo-alembic"]))?;
+    let bin: PathBuf = crate::workspace_root().join("target/release/cargo-alembic");
+    let n = 10_000;
+    let revs = history(Shape::Branchy, n);
+    let dir = tempfile_dir("heads")?;
+    write_project(&dir, &revs)?;
+    let ours = median_run(
+        &mut || {
+            let mut c = Command::new(&bin);
+            c.args(["alembic", "heads"]).current_dir(&dir);
+            c
+        },
+        7,
+    )?;
+    println!("## `cargo alembic heads` on {n} revision files (branchy), median of 7\n");
+    println!("cargo alembic heads: {}", ms(ours));
+    let py = crate::workspace_root().join("target/alembic-venv/bin/alembic");
+    if python && py.is_file() {
+        let pydir = tempfile_dir("heads-py")?;
+        write_python_project(&pydir, &revs)?;
+        let theirs = median_run(
+            &mut || {
+                let mut c = Command::new(&py);
+                c.arg("heads").current_dir(&pydir);
+                c
+            },
+            3,
+        )?;
+        println!("python alembic heads: {} (baseline)", ms(theirs));
+        println!("ratio: {:.1}x faster", theirs.as_secs_f64() / ours.as_secs_f64());
+        std::fs::remove_dir_all(&pydir).ok();
+    } else if python {
+        println!("(Python Alembic not set up: run `cargo xtask test` once to create target/alembic-venv)");
+    }
+    std::fs::remove_dir_all(&dir).ok();
+    println!();
+    Ok(())
+}
+
+fn tempfile_dir(tag: &str) -> Result<PathBuf> {
+    let dir = std::env::temp_dir().join(format!("cargo-alembic-bench-{tag}-{}", std::process::id()));
+    if dir.exists() {
+        std::fs::remove_dir_all(&dir)?;
+    }
+    std::fs::create_dir_all(&dir)?;
+    Ok(dir)
+}
