@@ -40,6 +40,9 @@ const KEY_ORDER: &[&str] = &[
     "rows",
 ];
 
+/// The key serde uses to carry a TOML datetime through a table.
+const DATETIME_KEY: &str = "$__toml_private_datetime";
+
 /// Renders `ops` as an array of tables named `section` (`"upgrade"` or
 /// `"downgrade"`), each op preceded by `[[section]]` and separated by a blank line.
 /// Empty `ops` give an empty string.
@@ -114,6 +117,13 @@ fn render_inline(value: &toml::Value) -> String {
             format!("[{}]", parts.join(", "))
         }
         toml::Value::Table(table) if table.is_empty() => "{}".to_string(),
+        // Serde carries TOML datetimes as this one-key table; write the datetime.
+        toml::Value::Table(table) if table.len() == 1 && table.contains_key(DATETIME_KEY) => {
+            match &table[DATETIME_KEY] {
+                toml::Value::String(text) => text.clone(),
+                other => render_inline(other),
+            }
+        }
         toml::Value::Table(table) => {
             let parts: Vec<String> = ordered(table)
                 .into_iter()
