@@ -54,6 +54,9 @@ pub(crate) fn parse(src: &Source<'_>) -> Result<RevisionScript, Error> {
 
     let mut upgrade_at = None;
     let mut downgrade_at = None;
+    // The first line before `-- upgrade` that is not a comment: an error, reported
+    // after a missing `-- upgrade` line (the likelier mistake).
+    let mut stray = None;
     for (i, line) in lines.iter().enumerate() {
         match marker(line) {
             Some(Marker::Upgrade) if upgrade_at.is_some() => {
@@ -71,10 +74,7 @@ pub(crate) fn parse(src: &Source<'_>) -> Result<RevisionScript, Error> {
                 && !line.trim().is_empty()
                 && comment_text(line).is_none() =>
             {
-                return Err(src.error(
-                    at_line(i),
-                    "SQL before the `-- upgrade` line (the header holds `--` comment lines only)",
-                ));
+                stray.get_or_insert(i);
             }
             None => {}
         }
@@ -85,6 +85,12 @@ pub(crate) fn parse(src: &Source<'_>) -> Result<RevisionScript, Error> {
             "no `-- upgrade` line: a .sql revision needs `-- upgrade` and `-- downgrade` sections",
         ));
     };
+    if let Some(i) = stray {
+        return Err(src.error(
+            at_line(i),
+            "SQL before the `-- upgrade` line (the header holds `--` comment lines only)",
+        ));
+    }
 
     // The header's key lines become a TOML document with the same line numbers, so
     // TOML errors point at the right line of the .sql file.
