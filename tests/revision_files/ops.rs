@@ -31,7 +31,10 @@ fn expected_upgrade() -> Vec<Op> {
     let mut row = toml::Table::new();
     row.insert("id".into(), 2.into());
     row.insert("name".into(), "ops".into());
-    row.insert("since".into(), toml::Value::Datetime("1979-05-27".parse().unwrap()));
+    row.insert(
+        "since".into(),
+        toml::Value::Datetime("1979-05-27".parse().unwrap()),
+    );
     rows.push(row);
 
     vec![
@@ -52,22 +55,40 @@ fn expected_upgrade() -> Vec<Op> {
                     ..column("email", SqlType::Varchar(Some(100)))
                 },
                 Column {
-                    foreign_key: Some(ForeignKeyRef { table: "app.teams".into(), column: "id".into() }),
+                    foreign_key: Some(ForeignKeyRef {
+                        table: "app.teams".into(),
+                        column: "id".into(),
+                    }),
                     ..column("team_id", SqlType::Integer)
                 },
                 Column {
                     server_default: Some("'active'".into()),
                     ..column(
                         "status",
-                        SqlType::Enum { name: "status".into(), values: names(&["active", "gone"]) },
+                        SqlType::Enum {
+                            name: "status".into(),
+                            values: names(&["active", "gone"]),
+                        },
                     )
                 },
-                column("score", SqlType::Numeric { precision: Some(10), scale: Some(2) }),
+                column(
+                    "score",
+                    SqlType::Numeric {
+                        precision: Some(10),
+                        scale: Some(2),
+                    },
+                ),
             ],
             primary_key: Some(names(&["id"])),
             unique: vec![
-                UniqueSpec { name: Some("uq_email_team".into()), columns: names(&["email", "team_id"]) },
-                UniqueSpec { name: None, columns: names(&["status"]) },
+                UniqueSpec {
+                    name: Some("uq_email_team".into()),
+                    columns: names(&["email", "team_id"]),
+                },
+                UniqueSpec {
+                    name: None,
+                    columns: names(&["status"]),
+                },
             ],
             foreign_keys: vec![ForeignKeySpec {
                 name: Some("fk_team".into()),
@@ -78,23 +99,51 @@ fn expected_upgrade() -> Vec<Op> {
                 on_update: Some(ReferentialAction::SetNull),
             }],
             checks: vec![
-                CheckSpec { name: Some("ck_score".into()), sql: "score >= 0".into() },
-                CheckSpec { name: None, sql: "email <> ''".into() },
+                CheckSpec {
+                    name: Some("ck_score".into()),
+                    sql: "score >= 0".into(),
+                },
+                CheckSpec {
+                    name: None,
+                    sql: "email <> ''".into(),
+                },
             ],
             indexes: vec![
-                IndexSpec { name: "ix_status".into(), columns: names(&["status"]), unique: false },
-                IndexSpec { name: "ux_team".into(), columns: names(&["team_id", "email"]), unique: true },
+                IndexSpec {
+                    name: "ix_status".into(),
+                    columns: names(&["status"]),
+                    unique: false,
+                },
+                IndexSpec {
+                    name: "ux_team".into(),
+                    columns: names(&["team_id", "email"]),
+                    unique: true,
+                },
             ],
             comment: Some("People".into()),
         }),
-        Op::DropTable(DropTable { table: "old".into(), schema: None }),
-        Op::RenameTable(RenameTable { table: "a".into(), schema: Some("app".into()), new_name: "b".into() }),
+        Op::DropTable(DropTable {
+            table: "old".into(),
+            schema: None,
+        }),
+        Op::RenameTable(RenameTable {
+            table: "a".into(),
+            schema: Some("app".into()),
+            new_name: "b".into(),
+        }),
         Op::AddColumn(AddColumn {
             table: "users".into(),
             schema: None,
-            column: Column { server_default: Some("now()".into()), ..column("created", SqlType::TimestampTz) },
+            column: Column {
+                server_default: Some("now()".into()),
+                ..column("created", SqlType::TimestampTz)
+            },
         }),
-        Op::DropColumn(DropColumn { table: "users".into(), schema: None, column: "legacy".into() }),
+        Op::DropColumn(DropColumn {
+            table: "users".into(),
+            schema: None,
+            column: "legacy".into(),
+        }),
         Op::AlterColumn(AlterColumn {
             new_name: Some("mail".into()),
             ty: Some(SqlType::Text),
@@ -114,7 +163,11 @@ fn expected_upgrade() -> Vec<Op> {
             unique: true,
             where_: Some("mail IS NOT NULL".into()),
         }),
-        Op::DropIndex(DropIndex { name: "ix_old".into(), table: Some("users".into()), schema: None }),
+        Op::DropIndex(DropIndex {
+            name: "ix_old".into(),
+            table: Some("users".into()),
+            schema: None,
+        }),
         Op::CreateUniqueConstraint(CreateUniqueConstraint {
             name: "uq_mail".into(),
             table: "users".into(),
@@ -149,9 +202,21 @@ fn expected_upgrade() -> Vec<Op> {
             schema: None,
             kind: ConstraintType::Unique,
         }),
-        Op::CreateTableComment(TableComment { table: "items".into(), schema: None, comment: Some("Things".into()) }),
-        Op::DropTableComment(TableComment { table: "items".into(), schema: None, comment: None }),
-        Op::BulkInsert(BulkInsert { table: "teams".into(), schema: None, rows }),
+        Op::CreateTableComment(TableComment {
+            table: "items".into(),
+            schema: None,
+            comment: Some("Things".into()),
+        }),
+        Op::DropTableComment(TableComment {
+            table: "items".into(),
+            schema: None,
+            comment: None,
+        }),
+        Op::BulkInsert(BulkInsert {
+            table: "teams".into(),
+            schema: None,
+            rows,
+        }),
         Op::Execute(Execute::new("UPDATE users SET mail = lower(mail)")),
     ]
 }
@@ -167,7 +232,10 @@ fn every_op_parses_with_every_key() {
     assert_eq!(script.create_date.as_deref(), Some("2026-11-21T10:12:00Z"));
     assert!(!script.transactional);
     assert_eq!(script.batch, Batch::Always);
-    assert_eq!(script.doc, "Every op, with every key\n\nRevision ID: 0123456789ab");
+    assert_eq!(
+        script.doc,
+        "Every op, with every key\n\nRevision ID: 0123456789ab"
+    );
     let expected = expected_upgrade();
     assert_eq!(script.upgrade.len(), expected.len());
     for (got, want) in script.upgrade.iter().zip(&expected) {
@@ -186,7 +254,12 @@ fn every_op_parses_with_every_key() {
 #[test]
 fn the_fixture_covers_every_op_name() {
     let script = parse(EVERY_OP).unwrap();
-    let mut seen: Vec<&str> = script.upgrade.iter().chain(&script.downgrade).map(Op::name).collect();
+    let mut seen: Vec<&str> = script
+        .upgrade
+        .iter()
+        .chain(&script.downgrade)
+        .map(Op::name)
+        .collect();
     seen.sort_unstable();
     seen.dedup();
     let mut all = Op::NAMES.to_vec();
@@ -219,7 +292,8 @@ fn down_revision_forms() {
         let script = parse(&format!("revision = \"r\"\ndown_revision = {value}\n")).unwrap();
         assert_eq!(script.down_revision, expected, "{value}");
     }
-    let script = parse("revision = \"r\"\ndepends_on = \"x\"\nbranch_labels = [\"a\", \"b\"]\n").unwrap();
+    let script =
+        parse("revision = \"r\"\ndepends_on = \"x\"\nbranch_labels = [\"a\", \"b\"]\n").unwrap();
     assert_eq!(script.depends_on, ["x"]);
     assert_eq!(script.branch_labels, ["a", "b"]);
 }
@@ -238,18 +312,30 @@ fn column_defaults() {
         "revision = \"r\"\n[[upgrade]]\nop = \"create_table\"\ntable = \"t\"\ncolumns = [\n  { name = \"id\", type = \"integer\", primary_key = true },\n  { name = \"n\", type = \"text\" },\n]\n",
     )
     .unwrap();
-    let Op::CreateTable(table) = &script.upgrade[0] else { panic!("not create_table") };
-    assert!(!table.columns[0].is_nullable(), "a primary key is NOT NULL by default");
+    let Op::CreateTable(table) = &script.upgrade[0] else {
+        panic!("not create_table")
+    };
+    assert!(
+        !table.columns[0].is_nullable(),
+        "a primary key is NOT NULL by default"
+    );
     assert!(table.columns[1].is_nullable());
     assert_eq!(table.primary_key_columns(), ["id"]);
 }
 
 #[test]
 fn execute_sql_per_dialect() {
-    let both = Execute { sql: Some("A".into()), postgresql: Some("P".into()), ..Execute::default() };
+    let both = Execute {
+        sql: Some("A".into()),
+        postgresql: Some("P".into()),
+        ..Execute::default()
+    };
     assert_eq!(both.sql_for("postgresql"), Some("P"));
     assert_eq!(both.sql_for("sqlite"), Some("A"));
-    let pg_only = Execute { postgresql: Some("P".into()), ..Execute::default() };
+    let pg_only = Execute {
+        postgresql: Some("P".into()),
+        ..Execute::default()
+    };
     assert_eq!(pg_only.sql_for("sqlite"), None);
 }
 
@@ -261,11 +347,30 @@ fn extra_ops() -> Vec<Op> {
             comment: Some(SetOrDrop::Drop),
             ..AlterColumn::new("t", "c")
         }),
-        Op::AlterColumn(AlterColumn { nullable: Some(false), schema: Some("s".into()), ..AlterColumn::new("t", "c") }),
-        Op::DropIndex(DropIndex { name: "ix".into(), table: None, schema: Some("s".into()) }),
-        Op::Execute(Execute { postgresql: Some("SELECT 1;\nSELECT 'two';\n".into()), ..Execute::default() }),
-        Op::Execute(Execute { sql: Some("x = \"quoted\" \\ back".into()), schema: Some("s".into()), ..Execute::default() }),
-        Op::BulkInsert(BulkInsert { table: "t".into(), schema: None, rows: vec![] }),
+        Op::AlterColumn(AlterColumn {
+            nullable: Some(false),
+            schema: Some("s".into()),
+            ..AlterColumn::new("t", "c")
+        }),
+        Op::DropIndex(DropIndex {
+            name: "ix".into(),
+            table: None,
+            schema: Some("s".into()),
+        }),
+        Op::Execute(Execute {
+            postgresql: Some("SELECT 1;\nSELECT 'two';\n".into()),
+            ..Execute::default()
+        }),
+        Op::Execute(Execute {
+            sql: Some("x = \"quoted\" \\ back".into()),
+            schema: Some("s".into()),
+            ..Execute::default()
+        }),
+        Op::BulkInsert(BulkInsert {
+            table: "t".into(),
+            schema: None,
+            rows: vec![],
+        }),
         Op::AddColumn(AddColumn {
             table: "t".into(),
             schema: Some("s".into()),
@@ -281,7 +386,12 @@ fn extra_ops() -> Vec<Op> {
             schema: None,
             kind: ConstraintType::ForeignKey,
         }),
-        Op::DropConstraint(DropConstraint { name: "c".into(), table: "t".into(), schema: None, kind: ConstraintType::Check }),
+        Op::DropConstraint(DropConstraint {
+            name: "c".into(),
+            table: "t".into(),
+            schema: None,
+            kind: ConstraintType::Check,
+        }),
         Op::DropConstraint(DropConstraint {
             name: "c".into(),
             table: "t".into(),
@@ -308,7 +418,10 @@ fn render_then_parse_gives_the_same_ops() {
 #[test]
 fn each_op_round_trips_alone() {
     for op in expected_upgrade().into_iter().chain(extra_ops()) {
-        let text = format!("revision = \"r\"\n{}", render_ops_toml("downgrade", std::slice::from_ref(&op)).unwrap());
+        let text = format!(
+            "revision = \"r\"\n{}",
+            render_ops_toml("downgrade", std::slice::from_ref(&op)).unwrap()
+        );
         let script = parse(&text).unwrap_or_else(|e| panic!("{e}\n{text}"));
         assert_eq!(script.downgrade, [op], "{text}");
     }
@@ -330,14 +443,24 @@ fn rendering_uses_the_house_style() {
     let op = Op::AddColumn(AddColumn {
         table: "users".into(),
         schema: None,
-        column: Column { nullable: Some(true), unique: true, ..Column::new("email", SqlType::Varchar(Some(100))) },
+        column: Column {
+            nullable: Some(true),
+            unique: true,
+            ..Column::new("email", SqlType::Varchar(Some(100)))
+        },
     });
     assert_eq!(
-        render_ops_toml("upgrade", &[op, Op::DropColumn(DropColumn {
-            table: "users".into(),
-            schema: None,
-            column: "email".into()
-        })])
+        render_ops_toml(
+            "upgrade",
+            &[
+                op,
+                Op::DropColumn(DropColumn {
+                    table: "users".into(),
+                    schema: None,
+                    column: "email".into()
+                })
+            ]
+        )
         .unwrap(),
         "[[upgrade]]\nop = \"add_column\"\ntable = \"users\"\ncolumn = { name = \"email\", type = \"varchar(100)\", nullable = true, unique = true }\n\n[[upgrade]]\nop = \"drop_column\"\ntable = \"users\"\ncolumn = \"email\"\n"
     );
@@ -360,7 +483,10 @@ fn load_reads_toml_and_sql_files() {
     let other = dir.path().join("notes.txt");
     std::fs::write(&other, "revision = \"x\"").unwrap();
     let err = RevisionScript::load(&other).unwrap_err().to_string();
-    assert!(err.contains("notes.txt") && err.contains(".toml or .sql"), "{err}");
+    assert!(
+        err.contains("notes.txt") && err.contains(".toml or .sql"),
+        "{err}"
+    );
 
     let missing = dir.path().join("missing.toml");
     let err = RevisionScript::load(&missing).unwrap_err();
@@ -369,11 +495,15 @@ fn load_reads_toml_and_sql_files() {
     let latin1 = dir.path().join("latin1.toml");
     std::fs::write(&latin1, b"revision = \"caf\xe9\"").unwrap();
     let err = RevisionScript::load(&latin1).unwrap_err().to_string();
-    assert!(err.contains("latin1.toml") && err.contains("UTF-8"), "{err}");
+    assert!(
+        err.contains("latin1.toml") && err.contains("UTF-8"),
+        "{err}"
+    );
 }
 
 #[test]
 fn path_is_kept_and_bom_ignored() {
-    let script = RevisionScript::parse_toml(Path::new("v/a.toml"), "\u{feff}revision = \"a\"\n").unwrap();
+    let script =
+        RevisionScript::parse_toml(Path::new("v/a.toml"), "\u{feff}revision = \"a\"\n").unwrap();
     assert_eq!(script.path, Path::new("v/a.toml"));
 }

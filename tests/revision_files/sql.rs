@@ -71,22 +71,36 @@ fn full_file_for_one_dialect() {
     );
     assert_eq!(
         script.downgrade,
-        [Op::Execute(Execute { postgresql: Some("ALTER TABLE users DROP COLUMN email;".into()), ..Execute::default() })]
+        [Op::Execute(Execute {
+            postgresql: Some("ALTER TABLE users DROP COLUMN email;".into()),
+            ..Execute::default()
+        })]
     );
 }
 
 #[test]
 fn without_dialect_the_sql_is_for_every_dialect() {
-    let script = parse_sql("-- revision = \"a1\"\n--upgrade\nSELECT 1;\n--   DOWNGRADE  \nSELECT 2;\n").unwrap();
+    let script =
+        parse_sql("-- revision = \"a1\"\n--upgrade\nSELECT 1;\n--   DOWNGRADE  \nSELECT 2;\n")
+            .unwrap();
     assert_eq!(script.upgrade, [Op::Execute(Execute::new("SELECT 1;"))]);
     assert_eq!(script.downgrade, [Op::Execute(Execute::new("SELECT 2;"))]);
-    let script = parse_sql("-- revision = \"a1\"\n-- dialect = \"sqlite\"\n-- upgrade\nSELECT 1;\n").unwrap();
-    assert_eq!(script.upgrade, [Op::Execute(Execute { sqlite: Some("SELECT 1;".into()), ..Execute::default() })]);
+    let script =
+        parse_sql("-- revision = \"a1\"\n-- dialect = \"sqlite\"\n-- upgrade\nSELECT 1;\n")
+            .unwrap();
+    assert_eq!(
+        script.upgrade,
+        [Op::Execute(Execute {
+            sqlite: Some("SELECT 1;".into()),
+            ..Execute::default()
+        })]
+    );
 }
 
 #[test]
 fn empty_sections_have_no_ops() {
-    let script = parse_sql("-- revision = \"a1\"\n-- upgrade\nSELECT 1;\n-- downgrade\n\n   \n").unwrap();
+    let script =
+        parse_sql("-- revision = \"a1\"\n-- upgrade\nSELECT 1;\n-- downgrade\n\n   \n").unwrap();
     assert_eq!(script.upgrade.len(), 1);
     assert!(script.downgrade.is_empty());
     let script = parse_sql("-- revision = \"a1\"\n-- upgrade\n").unwrap();
@@ -107,22 +121,72 @@ fn crlf_line_endings() {
 
 #[test]
 fn sql_errors_name_file_line_and_key() {
-    check_err("-- revision = \"a1\"\nSELECT 1;\n", None, &["no `-- upgrade` line"]);
-    check_err("-- revision = \"a1\"\n\nSELECT 1;\n-- upgrade\n", Some(3), &["SQL before the `-- upgrade` line"]);
-    check_err("-- revision = \"a1\"\n-- downgrade\n-- upgrade\n", Some(2), &["`-- downgrade` comes before"]);
-    check_err("-- revision = \"a1\"\n-- upgrade\n-- downgrade\n-- upgrade\n", Some(4), &["second `-- upgrade`"]);
-    check_err("-- revision = \"a1\"\n-- upgrade\n-- downgrade\n-- downgrade\n", Some(4), &["second `-- downgrade`"]);
-    check_err("-- Doc\n-- revison = \"a1\"\n-- upgrade\n", Some(2), &["unknown key `revison`"]);
-    check_err("-- Doc\n--\n-- revision = 5\n-- upgrade\n", Some(3), &["`revision` must be a string"]);
-    check_err("-- Doc\n-- message = \"x\"\n-- upgrade\n", Some(1), &["missing key `revision`"]);
-    check_err("-- revision = \"a1\"\n-- dialect = \"oracle\"\n-- upgrade\n", Some(2), &["`dialect`", "\"oracle\""]);
-    check_err("-- revision = \"a1\"\n-- upgrade = 1\n-- upgrade\n", Some(2), &["unknown key `upgrade`"]);
-    check_err("-- revision = \"a-1\"\n-- upgrade\n", Some(1), &["Character(s) '-'"]);
-    check_err("-- revision = \"a1\n-- upgrade\n", Some(1), &["invalid TOML"]);
+    check_err(
+        "-- revision = \"a1\"\nSELECT 1;\n",
+        None,
+        &["no `-- upgrade` line"],
+    );
+    check_err(
+        "-- revision = \"a1\"\n\nSELECT 1;\n-- upgrade\n",
+        Some(3),
+        &["SQL before the `-- upgrade` line"],
+    );
+    check_err(
+        "-- revision = \"a1\"\n-- downgrade\n-- upgrade\n",
+        Some(2),
+        &["`-- downgrade` comes before"],
+    );
+    check_err(
+        "-- revision = \"a1\"\n-- upgrade\n-- downgrade\n-- upgrade\n",
+        Some(4),
+        &["second `-- upgrade`"],
+    );
+    check_err(
+        "-- revision = \"a1\"\n-- upgrade\n-- downgrade\n-- downgrade\n",
+        Some(4),
+        &["second `-- downgrade`"],
+    );
+    check_err(
+        "-- Doc\n-- revison = \"a1\"\n-- upgrade\n",
+        Some(2),
+        &["unknown key `revison`"],
+    );
+    check_err(
+        "-- Doc\n--\n-- revision = 5\n-- upgrade\n",
+        Some(3),
+        &["`revision` must be a string"],
+    );
+    check_err(
+        "-- Doc\n-- message = \"x\"\n-- upgrade\n",
+        Some(1),
+        &["missing key `revision`"],
+    );
+    check_err(
+        "-- revision = \"a1\"\n-- dialect = \"oracle\"\n-- upgrade\n",
+        Some(2),
+        &["`dialect`", "\"oracle\""],
+    );
+    check_err(
+        "-- revision = \"a1\"\n-- upgrade = 1\n-- upgrade\n",
+        Some(2),
+        &["unknown key `upgrade`"],
+    );
+    check_err(
+        "-- revision = \"a-1\"\n-- upgrade\n",
+        Some(1),
+        &["Character(s) '-'"],
+    );
+    check_err(
+        "-- revision = \"a1\n-- upgrade\n",
+        Some(1),
+        &["invalid TOML"],
+    );
 }
 
 #[test]
 fn prose_without_key_shape_is_doc() {
-    let script = parse_sql("-- Fixes x: a = b is not a key line\n-- revision = \"a1\"\n-- upgrade\n").unwrap();
+    let script =
+        parse_sql("-- Fixes x: a = b is not a key line\n-- revision = \"a1\"\n-- upgrade\n")
+            .unwrap();
     assert_eq!(script.doc, "Fixes x: a = b is not a key line");
 }

@@ -13,10 +13,38 @@ fn every_neutral_type_parses_and_displays_canonically() {
         ("VARCHAR ( 32 )", SqlType::Varchar(Some(32)), "varchar(32)"),
         ("varchar", SqlType::Varchar(None), "varchar"),
         ("text", SqlType::Text, "text"),
-        ("numeric(10,2)", SqlType::Numeric { precision: Some(10), scale: Some(2) }, "numeric(10,2)"),
-        ("Numeric( 12 , 0 )", SqlType::Numeric { precision: Some(12), scale: Some(0) }, "numeric(12,0)"),
-        ("numeric(5)", SqlType::Numeric { precision: Some(5), scale: None }, "numeric(5)"),
-        ("numeric", SqlType::Numeric { precision: None, scale: None }, "numeric"),
+        (
+            "numeric(10,2)",
+            SqlType::Numeric {
+                precision: Some(10),
+                scale: Some(2),
+            },
+            "numeric(10,2)",
+        ),
+        (
+            "Numeric( 12 , 0 )",
+            SqlType::Numeric {
+                precision: Some(12),
+                scale: Some(0),
+            },
+            "numeric(12,0)",
+        ),
+        (
+            "numeric(5)",
+            SqlType::Numeric {
+                precision: Some(5),
+                scale: None,
+            },
+            "numeric(5)",
+        ),
+        (
+            "numeric",
+            SqlType::Numeric {
+                precision: None,
+                scale: None,
+            },
+            "numeric",
+        ),
         ("real", SqlType::Real, "real"),
         ("double", SqlType::Double, "double"),
         ("date", SqlType::Date, "date"),
@@ -29,16 +57,30 @@ fn every_neutral_type_parses_and_displays_canonically() {
         ("uuid", SqlType::Uuid, "uuid"),
         (
             "enum(mood: 'happy','sad')",
-            SqlType::Enum { name: "mood".into(), values: vec!["happy".into(), "sad".into()] },
+            SqlType::Enum {
+                name: "mood".into(),
+                values: vec!["happy".into(), "sad".into()],
+            },
             "enum(mood: 'happy','sad')",
         ),
         (
             "ENUM( Mood :'a' , 'it''s' )",
-            SqlType::Enum { name: "Mood".into(), values: vec!["a".into(), "it's".into()] },
+            SqlType::Enum {
+                name: "Mood".into(),
+                values: vec!["a".into(), "it's".into()],
+            },
             "enum(Mood: 'a','it''s')",
         ),
-        ("double precision", SqlType::Other("double precision".into()), "double precision"),
-        ("timestamp(3)", SqlType::Other("timestamp(3)".into()), "timestamp(3)"),
+        (
+            "double precision",
+            SqlType::Other("double precision".into()),
+            "double precision",
+        ),
+        (
+            "timestamp(3)",
+            SqlType::Other("timestamp(3)".into()),
+            "timestamp(3)",
+        ),
         ("  int[] ", SqlType::Other("int[]".into()), "int[]"),
         ("CITEXT", SqlType::Other("CITEXT".into()), "CITEXT"),
     ];
@@ -46,7 +88,11 @@ fn every_neutral_type_parses_and_displays_canonically() {
         let parsed = SqlType::parse(input).unwrap_or_else(|e| panic!("{input}: {e}"));
         assert_eq!(&parsed, ty, "{input}");
         assert_eq!(parsed.to_string(), *display, "{input}");
-        assert_eq!(SqlType::parse(display).unwrap(), parsed, "display of {input} parses back");
+        assert_eq!(
+            SqlType::parse(display).unwrap(),
+            parsed,
+            "display of {input} parses back"
+        );
     }
 }
 
