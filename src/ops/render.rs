@@ -135,15 +135,29 @@ fn render_inline(value: &toml::Value) -> String {
     }
 }
 
-/// A key, bare when TOML allows it, quoted otherwise.
+/// A key, bare when TOML allows it, else a basic string on one line (TOML keys
+/// cannot be multi-line strings, which the value writer may choose).
 pub(crate) fn render_key(key: &str) -> String {
     let bare = !key.is_empty()
         && key
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
     if bare {
-        key.to_string()
-    } else {
-        toml::Value::String(key.to_string()).to_string()
+        return key.to_string();
     }
+    let mut out = String::with_capacity(key.len() + 2);
+    out.push('"');
+    for c in key.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            '\r' => out.push_str("\\r"),
+            c if c.is_control() => out.push_str(&format!("\\u{:04X}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
 }

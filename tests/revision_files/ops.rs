@@ -371,6 +371,21 @@ fn extra_ops() -> Vec<Op> {
             schema: None,
             rows: vec![],
         }),
+        Op::BulkInsert(BulkInsert {
+            table: "t".into(),
+            schema: None,
+            rows: vec![toml::Table::from_iter([
+                (
+                    "line\nbreak \"q\" \\ \u{1}".to_string(),
+                    toml::Value::from("v\n\"w\""),
+                ),
+                (
+                    "nested".to_string(),
+                    toml::Value::Array(vec![1.into(), "two".into()]),
+                ),
+                ("".to_string(), toml::Value::from(-3.25)),
+            ])],
+        }),
         Op::AddColumn(AddColumn {
             table: "t".into(),
             schema: Some("s".into()),
