@@ -1,6 +1,6 @@
 //! Revision files: TOML (`.toml`) and plain SQL (`.sql`), parsed and validated.
 //!
-//! Every problem is an [`Error::File`](crate::Error::File) naming the file, the line
+//! Every problem is an [`Error::File`] naming the file, the line
 //! and the key at fault (`upgrade[0].column.nullable`). Unknown keys are errors at
 //! every level.
 //!
@@ -49,7 +49,7 @@
 //!    `-- downgrade` is optional (none means no downgrade SQL); each appears once.
 //! 5. The lines between the markers are the upgrade SQL, the lines after
 //!    `-- downgrade` the downgrade SQL, both without leading and trailing blank lines.
-//!    Each non-blank section becomes one [`Op::Execute`](crate::ops::Op::Execute):
+//!    Each non-blank section becomes one [`Op::Execute`]:
 //!    `sqlite` or `postgresql` SQL when `dialect` names one, else `sql` for every
 //!    dialect. A blank section has no ops.
 
