@@ -16,6 +16,7 @@ pub mod config;
 pub mod error;
 pub mod ops;
 pub mod runtime;
+pub mod schema;
 pub mod script;
 pub mod url;
 

@@ -8,9 +8,10 @@ use clap::Args;
 use super::project::normalize_path;
 use super::{Output, Project};
 use crate::error::{Error, Result};
+use crate::script::ScriptDirectory;
+use crate::script::file::check_revision_id;
 use crate::script::revision::{Revision, RevisionError, RevisionMap};
-use crate::script::write::{self, NewRevision};
-use crate::script::{RevisionScript, ScriptDirectory};
+use crate::script::write::{self, FileNameTokens, NewRevision};
 
 /// `revision`.
 #[derive(Debug, Args)]
@@ -113,7 +114,7 @@ fn generate(project: &Project, scripts: &ScriptDirectory, req: Request<'_>) -> R
     let map = scripts.map();
     let rev_id = match req.rev_id {
         Some(id) => {
-            write::validate_rev_id(&id).map_err(Error::Command)?;
+            check_revision_id(&id).map_err(Error::Command)?;
             id
         }
         None => write::new_rev_id(),
@@ -158,11 +159,14 @@ fn generate(project: &Project, scripts: &ScriptDirectory, req: Request<'_>) -> R
     });
     RevisionMap::new(revisions)?;
 
-    let create_date = write::create_date(&config.timezone).map_err(Error::Config)?;
+    let create_date = write::create_date(Some(&config.timezone))?;
     let message = req.message.unwrap_or_else(|| "empty message".to_string());
-    let name =
-        write::file_name(&config.file_template, &rev_id, &message, &create_date, config.truncate_slug_length)
-            .map_err(|e| Error::Config(format!("file_template in {}: {e}", config.path.display())))?;
+    let tokens = FileNameTokens {
+        rev: rev_id.clone(),
+        slug: write::slugify(&message, config.truncate_slug_length),
+        create_date: create_date.clone(),
+    };
+    let name = write::file_name(&config.file_template, &tokens)?;
     let path = version_path.join(format!("{name}.toml"));
     if path.exists() {
         return Err(Error::Command(format!("{} already exists", path.display())));
@@ -175,7 +179,7 @@ fn generate(project: &Project, scripts: &ScriptDirectory, req: Request<'_>) -> R
         Err(e) => return Err(Error::io(&template_path, e)),
     };
     let new = NewRevision {
-        rev_id: rev_id.clone(),
+        revision: rev_id.clone(),
         down_revision: heads,
         branch_labels: req.branch_labels.clone(),
         depends_on,
@@ -184,22 +188,9 @@ fn generate(project: &Project, scripts: &ScriptDirectory, req: Request<'_>) -> R
         upgrade: Vec::new(),
         downgrade: Vec::new(),
     };
-    let text = write::render_revision(&template, &new).map_err(|e| Error::File {
-        path: template_path.clone(),
-        line: None,
-        message: e.to_string(),
-    })?;
-    // The template is the user's: check that what it produced is a valid revision file
-    // saying what was asked, before it lands in the versions folder.
-    let parsed = RevisionScript::parse_toml(&path, &text).map_err(|e| {
-        Error::Command(format!("{} produced an invalid revision file: {e}", template_path.display()))
-    })?;
-    if parsed.revision != rev_id || parsed.branch_labels != req.branch_labels {
-        return Err(Error::Command(format!(
-            "{} does not write the revision id or branch_labels it is given; compare it with the template `cargo alembic init` writes",
-            template_path.display()
-        )));
-    }
+    // The template is the user's: rendering checks that what it produced parses back to
+    // what was asked, before it lands in the versions folder.
+    let text = write::render_revision_at(&template_path, &template, &new)?;
     std::fs::create_dir_all(&version_path).map_err(|e| Error::io(&version_path, e))?;
     std::fs::write(&path, text).map_err(|e| Error::io(&path, e))?;
     Ok(path)

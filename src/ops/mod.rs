@@ -1,16 +1,165 @@
 //! Operations: the dialect-neutral steps a revision performs (Alembic's `op.*`).
 //!
-//! STUB: the op set of DESIGN.md is being written.
+//! Each op of DESIGN.md's table is one struct with exactly the keys of the revision
+//! file format; [`Op`] is the tagged union of them (`op = "<name>"` in files). Serde
+//! derives give the file format; [`Op::validate`] adds the checks serde cannot express.
+//! [`render_ops_toml`] writes ops back in the house style (inline tables for columns),
+//! and parsing that text gives the same ops again.
 
-use serde::{Deserialize, Serialize};
+pub mod column;
+pub mod constraint;
+pub mod data;
+mod render;
+pub mod table;
+mod validate;
+
+use serde::{Deserialize, Deserializer, Serialize};
+
+pub use column::{AddColumn, AlterColumn, Column, DropColumn, ForeignKeyRef, SetOrDrop};
+pub use constraint::{
+    ConstraintType, CreateCheckConstraint, CreateForeignKey, CreateIndex, CreatePrimaryKey,
+    CreateUniqueConstraint, DropConstraint, DropIndex, ReferentialAction,
+};
+pub use data::{BulkInsert, Execute};
+pub use render::{render_op_toml, render_ops_toml};
+pub use table::{
+    CheckSpec, CreateTable, DropTable, ForeignKeySpec, IndexSpec, RenameTable, TableComment, UniqueSpec,
+};
+pub use validate::Invalid;
 
 /// One operation of a revision's `upgrade` or `downgrade` list.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "op", rename_all = "snake_case")]
 pub enum Op {
-    /// Raw SQL.
-    Execute {
-        /// The statement(s).
-        sql: String,
-    },
+    /// `create_table`.
+    CreateTable(CreateTable),
+    /// `drop_table`.
+    DropTable(DropTable),
+    /// `rename_table`.
+    RenameTable(RenameTable),
+    /// `add_column`.
+    AddColumn(AddColumn),
+    /// `drop_column`.
+    DropColumn(DropColumn),
+    /// `alter_column`.
+    AlterColumn(AlterColumn),
+    /// `create_index`.
+    CreateIndex(CreateIndex),
+    /// `drop_index`.
+    DropIndex(DropIndex),
+    /// `create_unique_constraint`.
+    CreateUniqueConstraint(CreateUniqueConstraint),
+    /// `create_foreign_key`.
+    CreateForeignKey(CreateForeignKey),
+    /// `create_check_constraint`.
+    CreateCheckConstraint(CreateCheckConstraint),
+    /// `create_primary_key`.
+    CreatePrimaryKey(CreatePrimaryKey),
+    /// `drop_constraint`.
+    DropConstraint(DropConstraint),
+    /// `create_table_comment`.
+    CreateTableComment(TableComment),
+    /// `drop_table_comment`.
+    DropTableComment(TableComment),
+    /// `bulk_insert`.
+    BulkInsert(BulkInsert),
+    /// `execute`: raw SQL, opaque to the schema model.
+    Execute(Execute),
+}
+
+impl Op {
+    /// Every op name, as written in files.
+    pub const NAMES: &'static [&'static str] = &[
+        "create_table",
+        "drop_table",
+        "rename_table",
+        "add_column",
+        "drop_column",
+        "alter_column",
+        "create_index",
+        "drop_index",
+        "create_unique_constraint",
+        "create_foreign_key",
+        "create_check_constraint",
+        "create_primary_key",
+        "drop_constraint",
+        "create_table_comment",
+        "drop_table_comment",
+        "bulk_insert",
+        "execute",
+    ];
+
+    /// The op's name as written in files (`"add_column"`).
+    pub fn name(&self) -> &'static str {
+        match self {
+            Op::CreateTable(_) => "create_table",
+            Op::DropTable(_) => "drop_table",
+            Op::RenameTable(_) => "rename_table",
+            Op::AddColumn(_) => "add_column",
+            Op::DropColumn(_) => "drop_column",
+            Op::AlterColumn(_) => "alter_column",
+            Op::CreateIndex(_) => "create_index",
+            Op::DropIndex(_) => "drop_index",
+            Op::CreateUniqueConstraint(_) => "create_unique_constraint",
+            Op::CreateForeignKey(_) => "create_foreign_key",
+            Op::CreateCheckConstraint(_) => "create_check_constraint",
+            Op::CreatePrimaryKey(_) => "create_primary_key",
+            Op::DropConstraint(_) => "drop_constraint",
+            Op::CreateTableComment(_) => "create_table_comment",
+            Op::DropTableComment(_) => "drop_table_comment",
+            Op::BulkInsert(_) => "bulk_insert",
+            Op::Execute(_) => "execute",
+        }
+    }
+
+    /// Deserialises the op called `name` from the op's other keys (everything but
+    /// `op`). Used by the file parser, which reads `op` itself so that errors inside
+    /// the op keep their positions.
+    pub fn deserialize_named<'de, D: Deserializer<'de>>(name: &str, deserializer: D) -> Result<Op, D::Error> {
+        Ok(match name {
+            "create_table" => Op::CreateTable(Deserialize::deserialize(deserializer)?),
+            "drop_table" => Op::DropTable(Deserialize::deserialize(deserializer)?),
+            "rename_table" => Op::RenameTable(Deserialize::deserialize(deserializer)?),
+            "add_column" => Op::AddColumn(Deserialize::deserialize(deserializer)?),
+            "drop_column" => Op::DropColumn(Deserialize::deserialize(deserializer)?),
+            "alter_column" => Op::AlterColumn(Deserialize::deserialize(deserializer)?),
+            "create_index" => Op::CreateIndex(Deserialize::deserialize(deserializer)?),
+            "drop_index" => Op::DropIndex(Deserialize::deserialize(deserializer)?),
+            "create_unique_constraint" => Op::CreateUniqueConstraint(Deserialize::deserialize(deserializer)?),
+            "create_foreign_key" => Op::CreateForeignKey(Deserialize::deserialize(deserializer)?),
+            "create_check_constraint" => Op::CreateCheckConstraint(Deserialize::deserialize(deserializer)?),
+            "create_primary_key" => Op::CreatePrimaryKey(Deserialize::deserialize(deserializer)?),
+            "drop_constraint" => Op::DropConstraint(Deserialize::deserialize(deserializer)?),
+            "create_table_comment" => Op::CreateTableComment(Deserialize::deserialize(deserializer)?),
+            "drop_table_comment" => Op::DropTableComment(Deserialize::deserialize(deserializer)?),
+            "bulk_insert" => Op::BulkInsert(Deserialize::deserialize(deserializer)?),
+            "execute" => Op::Execute(Deserialize::deserialize(deserializer)?),
+            other => return Err(serde::de::Error::unknown_variant(other, Op::NAMES)),
+        })
+    }
+
+    /// Checks what serde cannot: cross-key rules such as "a primary key column is not
+    /// nullable" or "`execute` has some SQL". Field-level rules (non-empty names,
+    /// `foreign_key` shape, constraint types) are already enforced by deserialisation.
+    pub fn validate(&self) -> Result<(), Invalid> {
+        match self {
+            Op::CreateTable(op) => op.validate(),
+            Op::AddColumn(op) => op.column.validate("column"),
+            Op::AlterColumn(op) => op.validate(),
+            Op::CreateForeignKey(op) => op.validate(),
+            Op::Execute(op) => op.validate(),
+            Op::DropTable(_)
+            | Op::RenameTable(_)
+            | Op::DropColumn(_)
+            | Op::CreateIndex(_)
+            | Op::DropIndex(_)
+            | Op::CreateUniqueConstraint(_)
+            | Op::CreateCheckConstraint(_)
+            | Op::CreatePrimaryKey(_)
+            | Op::DropConstraint(_)
+            | Op::CreateTableComment(_)
+            | Op::DropTableComment(_)
+            | Op::BulkInsert(_) => Ok(()),
+        }
+    }
 }

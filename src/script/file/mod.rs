@@ -1,0 +1,191 @@
+//! Revision files: TOML (`.toml`) and plain SQL (`.sql`), parsed and validated.
+//!
+//! Every problem is an [`Error::File`] naming the file, the line
+//! and the key at fault (`upgrade[0].column.nullable`). Unknown keys are errors at
+//! every level.
+//!
+//! # `.toml` files
+//!
+//! The format of DESIGN.md ("Revision files"): the keys `revision` (required),
+//! `down_revision` (a string; `""` or absent for a base; an array for a merge),
+//! `branch_labels` and `depends_on` (a string or an array of strings), `message`,
+//! `create_date`, `transactional` (default true), `batch` (`"auto"`, the default, or
+//! `"always"`), then `[[upgrade]]` and `[[downgrade]]` op tables (see [`crate::ops`]).
+//! The leading `#` comment block is kept as [`RevisionScript::doc`].
+//!
+//! # `.sql` files
+//!
+//! ```sql
+//! -- Add email column to users
+//! --
+//! -- Revision ID: 3f2a9c1b7d4e
+//! -- Revises: 88fb11965e20
+//! --
+//! -- revision = "3f2a9c1b7d4e"
+//! -- down_revision = "88fb11965e20"
+//! -- message = "Add email column to users"
+//! -- dialect = "postgresql"
+//!
+//! -- upgrade
+//! ALTER TABLE users ADD COLUMN email VARCHAR(100);
+//!
+//! -- downgrade
+//! ALTER TABLE users DROP COLUMN email;
+//! ```
+//!
+//! Precisely:
+//!
+//! 1. The *header* is every line before the `-- upgrade` line. Each is blank or a
+//!    comment starting with `--` (leading spaces allowed); anything else is an error.
+//! 2. A header comment whose text (after `--` and one optional space) is an identifier
+//!    followed by `=` is a *key line*: `key = value` in TOML syntax, one key per line.
+//!    The keys are those of `.toml` files except `upgrade`/`downgrade`, plus
+//!    `dialect = "sqlite" | "postgresql"`. An unknown key is an error, so prose in the
+//!    header must not start with `word =`.
+//! 3. The other header comment lines are free text: they form [`RevisionScript::doc`]
+//!    (blank lines at either end dropped).
+//! 4. The *markers* are lines that read `-- upgrade` and `-- downgrade` (any case,
+//!    surrounding spaces ignored). `-- upgrade` is required and comes first;
+//!    `-- downgrade` is optional (none means no downgrade SQL); each appears once.
+//! 5. The lines between the markers are the upgrade SQL, the lines after
+//!    `-- downgrade` the downgrade SQL, both without leading and trailing blank lines.
+//!    Each non-blank section becomes one [`Op::Execute`]:
+//!    `sqlite` or `postgresql` SQL when `dialect` names one, else `sql` for every
+//!    dialect. A blank section has no ops.
+
+mod document;
+mod spans;
+mod sql;
+
+use std::path::{Path, PathBuf};
+
+use crate::Error;
+use crate::ops::Op;
+use document::{Kind, Source, parse_keys};
+
+/// A parsed revision file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RevisionScript {
+    /// Where it was read from.
+    pub path: PathBuf,
+    /// `revision`.
+    pub revision: String,
+    /// `down_revision`: empty for a base, several for a merge.
+    pub down_revision: Vec<String>,
+    /// `branch_labels`.
+    pub branch_labels: Vec<String>,
+    /// `depends_on`.
+    pub depends_on: Vec<String>,
+    /// `message`: the first line is the revision's short description.
+    pub message: String,
+    /// `create_date` as written, when present.
+    pub create_date: Option<String>,
+    /// `transactional` (default true).
+    pub transactional: bool,
+    /// `batch`: when SQLite table rebuilds are used.
+    pub batch: Batch,
+    /// The header comment text (without the comment markers), shown by `show`.
+    pub doc: String,
+    /// The upgrade operations.
+    pub upgrade: Vec<Op>,
+    /// The downgrade operations.
+    pub downgrade: Vec<Op>,
+}
+
+/// A revision's `batch` key: when ops are run as a table rebuild ("move and copy") on
+/// dialects that cannot alter tables in place (SQLite).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Batch {
+    /// Rebuild only when the dialect cannot do the op directly (`"auto"`, default).
+    #[default]
+    Auto,
+    /// Rebuild the table for every table-altering op (`"always"`).
+    Always,
+}
+
+impl Batch {
+    /// The value as written in files.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Batch::Auto => "auto",
+            Batch::Always => "always",
+        }
+    }
+}
+
+impl RevisionScript {
+    /// Reads and validates a revision file (`.toml` or `.sql`, by extension).
+    pub fn load(path: &Path) -> crate::Result<Self> {
+        let is = |ext: &str| path.extension().is_some_and(|e| e.eq_ignore_ascii_case(ext));
+        if !is("toml") && !is("sql") {
+            return Err(Error::File {
+                path: path.to_path_buf(),
+                line: None,
+                message: "not a revision file (expected a .toml or .sql extension)".to_string(),
+            });
+        }
+        let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+        let text = String::from_utf8(bytes).map_err(|e| Error::File {
+            path: path.to_path_buf(),
+            line: None,
+            message: format!("not valid UTF-8: {e}"),
+        })?;
+        if is("toml") { Self::parse_toml(path, &text) } else { Self::parse_sql(path, &text) }
+    }
+
+    /// Parses the text of a `.toml` revision file; `path` is used in messages and kept
+    /// in [`RevisionScript::path`].
+    pub fn parse_toml(path: &Path, text: &str) -> crate::Result<Self> {
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+        let src = Source { path, text };
+        let mut script = parse_keys(&src, Kind::Toml)?.script;
+        let header = text.lines().map_while(|line| {
+            let line = line.trim();
+            if line.is_empty() {
+                Some("")
+            } else {
+                line.strip_prefix('#').map(|rest| rest.strip_prefix(' ').unwrap_or(rest))
+            }
+        });
+        script.doc = doc_comment(header);
+        Ok(script)
+    }
+
+    /// Parses the text of a `.sql` revision file (format in the module documentation).
+    pub fn parse_sql(path: &Path, text: &str) -> crate::Result<Self> {
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+        sql::parse(&Source { path, text })
+    }
+
+    /// The first line of the message (Alembic's "doc" in listings).
+    pub fn short_message(&self) -> &str {
+        self.message.lines().next().unwrap_or("")
+    }
+}
+
+/// Checks a revision identifier: non-empty, and none of `@ - + :` or whitespace (the
+/// characters that identifier syntax gives meaning to). The message follows Alembic's.
+pub fn check_revision_id(id: &str) -> Result<(), String> {
+    if id.is_empty() {
+        return Err("the revision identifier is empty".to_string());
+    }
+    let mut illegal: Vec<char> = id.chars().filter(|c| matches!(c, '@' | '-' | '+' | ':')).collect();
+    illegal.sort_unstable();
+    illegal.dedup();
+    if !illegal.is_empty() {
+        let list: Vec<String> = illegal.iter().map(char::to_string).collect();
+        return Err(format!("Character(s) '{}' not allowed in revision identifier '{id}'", list.join(", ")));
+    }
+    if id.chars().any(char::is_whitespace) {
+        return Err(format!("whitespace not allowed in revision identifier '{id}'"));
+    }
+    Ok(())
+}
+
+/// Free-text comment lines joined, without blank lines at either end.
+fn doc_comment<'a>(lines: impl Iterator<Item = &'a str>) -> String {
+    let lines: Vec<&str> = lines.map(str::trim_end).collect();
+    let start = lines.iter().position(|l| !l.is_empty()).unwrap_or(lines.len());
+    let end = lines.iter().rposition(|l| !l.is_empty()).map_or(start, |e| e + 1);
+    lines[start..end.max(start)].join("\n")
+}
