@@ -10,6 +10,7 @@
 mod bench;
 mod bench_plans;
 mod demo;
+mod packages;
 mod pg;
 mod venv;
 
@@ -66,7 +67,13 @@ fn main() -> Result<()> {
 /// Runs the test suite with cargo-nextest when installed, else `cargo test`.
 fn test(extra: &[String]) -> Result<()> {
     let root = workspace_root();
+    packages::ensure()?;
     let mut envs: Vec<(&str, String)> = Vec::new();
+    match pg::ensure() {
+        Ok(url) => envs.push(("ALEMBIC_TEST_POSTGRES_URL", url)),
+        Err(err) if is_ci() => return Err(err.context("PostgreSQL for the tests")),
+        Err(err) => eprintln!("xtask: {err:#}; PostgreSQL tests will say they are skipped"),
+    }
     match venv::ensure(&root) {
         Ok(Some(python)) => envs.push(("ALEMBIC_TEST_PYTHON", python.display().to_string())),
         Ok(None) => eprintln!("xtask: python3 not found; tests comparing with Python Alembic will say so"),
