@@ -186,9 +186,6 @@ pub(super) fn build(revisions: Vec<Revision>) -> Result<RevisionMap, RevisionErr
             all_down_ids: id_list(&all_down[i], false),
             labels: label_sets.next().unwrap_or_default(),
             down: std::mem::take(&mut down[i]),
-            resolved_deps: std::mem::take(&mut resolved_deps[i]),
-            normalized_deps: normalized_deps[i].clone(),
-            all_down: all_down[i].clone(),
             normalized_down: normalized_down[i].clone(),
             nextrev: std::mem::take(&mut nextrev[i]),
             all_nextrev: std::mem::take(&mut all_nextrev[i]),
@@ -204,7 +201,6 @@ pub(super) fn build(revisions: Vec<Revision>) -> Result<RevisionMap, RevisionErr
         real_heads,
         bases,
         real_bases,
-        topo_pos,
         topo,
     })
 }

@@ -66,12 +66,6 @@ pub struct RevisionNode {
     pub(crate) index: usize,
     /// `down_revision` as indices, duplicates removed.
     pub(crate) down: Vec<usize>,
-    /// `depends_on` resolved to revisions (labels replaced by their revision).
-    pub(crate) resolved_deps: Vec<usize>,
-    /// Resolved dependencies that no ancestor already depends on.
-    pub(crate) normalized_deps: Vec<usize>,
-    /// `down` followed by `resolved_deps`, without duplicates.
-    pub(crate) all_down: Vec<usize>,
     /// `down` followed by `normalized_deps`, without duplicates.
     pub(crate) normalized_down: Vec<usize>,
     /// Revisions naming this one in `down_revision`, in load order.
@@ -182,8 +176,6 @@ pub struct RevisionMap {
     real_heads: Vec<usize>,
     bases: Vec<usize>,
     real_bases: Vec<usize>,
-    /// Position of each revision in a parents-first order over all edges.
-    topo_pos: Vec<usize>,
     /// Revisions in a parents-first order over all edges.
     topo: Vec<usize>,
 }
@@ -256,8 +248,5 @@ impl RevisionMap {
     }
     pub(crate) fn topo_order(&self) -> &[usize] {
         &self.topo
-    }
-    pub(crate) fn topo_position(&self, i: usize) -> usize {
-        self.topo_pos[i]
     }
 }
