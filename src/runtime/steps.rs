@@ -27,7 +27,7 @@ impl RevisionStep {
     /// The step that applies (`is_upgrade`) or undoes `node`.
     pub fn new(node: &RevisionNode, is_upgrade: bool) -> Self {
         let me = vec![node.revision().to_string()];
-        let down = node.normalized_down_revisions().to_vec();
+        let down: Vec<String> = node.normalized_down_revisions().into_iter().map(str::to_string).collect();
         let down_no_deps = node.down_revisions().to_vec();
         let (from, from_nd, to, to_nd) = if is_upgrade {
             (down, down_no_deps, me.clone(), me)

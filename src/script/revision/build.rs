@@ -5,11 +5,18 @@
 use std::collections::{BTreeSet, HashMap, HashSet, VecDeque};
 
 use super::ident::verify_rev_id;
-use super::{CycleKind, Revision, RevisionError, RevisionMap, RevisionNode};
+use super::{CycleKind, IdHasher, Revision, RevisionError, RevisionMap, RevisionNode};
+use std::sync::Arc;
 
 fn dedupe(items: impl IntoIterator<Item = usize>) -> Vec<usize> {
-    let mut seen = HashSet::new();
-    items.into_iter().filter(|i| seen.insert(*i)).collect()
+    let mut out: Vec<usize> = Vec::new();
+    for i in items {
+        // Edge lists are short; a linear check beats hashing.
+        if !out.contains(&i) {
+            out.push(i);
+        }
+    }
+    out
 }
 
 pub(super) fn build(revisions: Vec<Revision>) -> Result<RevisionMap, RevisionError> {
@@ -32,7 +39,8 @@ pub(super) fn build(revisions: Vec<Revision>) -> Result<RevisionMap, RevisionErr
 
     // Alembic only warns about a repeated id and keeps the last; two files claiming
     // one id is always a mistake, so it is an error here.
-    let mut by_id = HashMap::with_capacity(revisions.len());
+    let mut by_id: HashMap<String, usize, IdHasher> =
+        HashMap::with_capacity_and_hasher(revisions.len(), IdHasher::default());
     for (i, rev) in revisions.iter().enumerate() {
         if by_id.insert(rev.revision.clone(), i).is_some() {
             return Err(RevisionError::invalid(format!(
@@ -42,7 +50,7 @@ pub(super) fn build(revisions: Vec<Revision>) -> Result<RevisionMap, RevisionErr
         }
     }
 
-    let mut labels: HashMap<String, usize> = HashMap::new();
+    let mut labels: HashMap<String, usize, IdHasher> = HashMap::default();
     let mut label_order = Vec::new();
     for (i, rev) in revisions.iter().enumerate() {
         for label in &rev.branch_labels {
@@ -109,45 +117,12 @@ pub(super) fn build(revisions: Vec<Revision>) -> Result<RevisionMap, RevisionErr
     let real_bases: Vec<usize> =
         (0..n).filter(|&i| down[i].is_empty() && revisions[i].depends_on.is_empty()).collect();
 
-    let names = |idx: Vec<usize>| -> Vec<String> {
-        let mut v: Vec<String> = idx.into_iter().map(|i| revisions[i].revision.clone()).collect();
-        v.sort();
-        v
+    // An acyclic graph always passes Alembic's cycle checks, so they only run (for
+    // Alembic's exact error and revision list) when the complete check finds a cycle.
+    let topo = match kahn(n, &all_down) {
+        Ok(order) => order,
+        Err(rest) => return Err(cycle_error(n, &revisions, &down, &all_down, &nextrev, &all_nextrev, rest)),
     };
-    let all_names = || -> Vec<String> { revisions.iter().map(|r| r.revision.clone()).collect() };
-
-    // Alembic's own cycle checks first (same texts and revision lists) ...
-    if n > 0 {
-        if heads.is_empty() || bases.is_empty() {
-            return Err(RevisionError::Cycle { kind: CycleKind::Cycle, revisions: all_names() });
-        }
-        let missing = outside_space(n, &heads, &down, &bases, &nextrev);
-        if !missing.is_empty() {
-            return Err(RevisionError::Cycle { kind: CycleKind::Cycle, revisions: names(missing) });
-        }
-        if real_heads.is_empty() || real_bases.is_empty() {
-            return Err(RevisionError::Cycle {
-                kind: CycleKind::DependencyCycle,
-                revisions: all_names(),
-            });
-        }
-        let missing = outside_space(n, &real_heads, &all_down, &real_bases, &all_nextrev);
-        if !missing.is_empty() {
-            return Err(RevisionError::Cycle {
-                kind: CycleKind::DependencyCycle,
-                revisions: names(missing),
-            });
-        }
-    }
-    // ... then a complete check, since Alembic's misses cycles that are reachable from
-    // both a head and a base.
-    if let Err(rest) = kahn(n, &down) {
-        return Err(RevisionError::Cycle { kind: CycleKind::Cycle, revisions: names(rest) });
-    }
-    let topo = kahn(n, &all_down).map_err(|rest| RevisionError::Cycle {
-        kind: CycleKind::DependencyCycle,
-        revisions: names(rest),
-    })?;
     let mut topo_pos = vec![0; n];
     for (pos, &i) in topo.iter().enumerate() {
         topo_pos[i] = pos;
@@ -166,27 +141,21 @@ pub(super) fn build(revisions: Vec<Revision>) -> Result<RevisionMap, RevisionErr
 
     let label_sets = propagate_labels(&revisions, &topo, &down, &nextrev, &all_nextrev);
 
-    let id_list = |idx: &[usize], sort: bool| -> Vec<String> {
-        let mut v: Vec<String> = idx.iter().map(|&i| revisions[i].revision.clone()).collect();
-        if sort {
-            v.sort();
-        }
-        v
-    };
+    let names: Arc<[Box<str>]> = revisions.iter().map(|r| Box::from(r.revision.as_str())).collect();
     let mut nodes = Vec::with_capacity(n);
     let mut label_sets = label_sets.into_iter();
-    for (i, rev) in revisions.iter().enumerate() {
+    let mut normalized_down = normalized_down;
+    let mut all_down = all_down;
+    for (i, rev) in revisions.into_iter().enumerate() {
         nodes.push(RevisionNode {
-            rev: rev.clone(),
+            rev,
             index: i,
-            nextrev_ids: id_list(&nextrev[i], true),
-            all_nextrev_ids: id_list(&all_nextrev[i], true),
-            resolved_dep_ids: id_list(&resolved_deps[i], false),
-            normalized_down_ids: id_list(&normalized_down[i], false),
-            all_down_ids: id_list(&all_down[i], false),
             labels: label_sets.next().unwrap_or_default(),
+            names: Arc::clone(&names),
             down: std::mem::take(&mut down[i]),
-            normalized_down: normalized_down[i].clone(),
+            resolved_deps: std::mem::take(&mut resolved_deps[i]),
+            all_down: std::mem::take(&mut all_down[i]),
+            normalized_down: std::mem::take(&mut normalized_down[i]),
             nextrev: std::mem::take(&mut nextrev[i]),
             all_nextrev: std::mem::take(&mut all_nextrev[i]),
             norm_children: std::mem::take(&mut norm_children[i]),
@@ -203,6 +172,50 @@ pub(super) fn build(revisions: Vec<Revision>) -> Result<RevisionMap, RevisionErr
         real_bases,
         topo,
     })
+}
+
+/// The error for a graph with a cycle: Alembic's checks first (same texts and
+/// revision lists), then the complete check, since Alembic's misses cycles that are
+/// reachable from both a head and a base.
+fn cycle_error(
+    n: usize,
+    revisions: &[Revision],
+    down: &[Vec<usize>],
+    all_down: &[Vec<usize>],
+    nextrev: &[Vec<usize>],
+    all_nextrev: &[Vec<usize>],
+    rest: Vec<usize>,
+) -> RevisionError {
+    let names = |idx: Vec<usize>| -> Vec<String> {
+        let mut v: Vec<String> = idx.into_iter().map(|i| revisions[i].revision.clone()).collect();
+        v.sort();
+        v
+    };
+    let all: Vec<String> = revisions.iter().map(|r| r.revision.clone()).collect();
+    let cycle = |kind, revisions| RevisionError::Cycle { kind, revisions };
+    let heads: Vec<usize> = (0..n).filter(|&i| nextrev[i].is_empty()).collect();
+    let bases: Vec<usize> = (0..n).filter(|&i| down[i].is_empty()).collect();
+    if heads.is_empty() || bases.is_empty() {
+        return cycle(CycleKind::Cycle, all);
+    }
+    let missing = outside_space(n, &heads, down, &bases, nextrev);
+    if !missing.is_empty() {
+        return cycle(CycleKind::Cycle, names(missing));
+    }
+    let real_heads: Vec<usize> = (0..n).filter(|&i| all_nextrev[i].is_empty()).collect();
+    let real_bases: Vec<usize> =
+        (0..n).filter(|&i| down[i].is_empty() && revisions[i].depends_on.is_empty()).collect();
+    if real_heads.is_empty() || real_bases.is_empty() {
+        return cycle(CycleKind::DependencyCycle, all);
+    }
+    let missing = outside_space(n, &real_heads, all_down, &real_bases, all_nextrev);
+    if !missing.is_empty() {
+        return cycle(CycleKind::DependencyCycle, names(missing));
+    }
+    match kahn(n, down) {
+        Err(versioned) => cycle(CycleKind::Cycle, names(versioned)),
+        Ok(_) => cycle(CycleKind::DependencyCycle, names(rest)),
+    }
 }
 
 /// Marks everything reachable from `starts` along `edges`.
@@ -319,26 +332,28 @@ fn propagate_labels(
     down: &[Vec<usize>],
     nextrev: &[Vec<usize>],
     all_nextrev: &[Vec<usize>],
-) -> Vec<BTreeSet<String>> {
+) -> Vec<Labels> {
     let n = revisions.len();
+    let empty: Labels = Arc::new(BTreeSet::new());
     if revisions.iter().all(|r| r.branch_labels.is_empty()) {
-        return vec![BTreeSet::new(); n];
+        return vec![empty; n];
     }
-    let own = |i: usize| revisions[i].branch_labels.iter().cloned();
-    // Inherited from ancestors.
-    let mut desc: Vec<BTreeSet<String>> = vec![BTreeSet::new(); n];
+    let own = |i: usize| revisions[i].branch_labels.as_slice();
+    // Inherited from ancestors. Sets are shared until a label is added, so a long line
+    // below one label costs one set, not one per revision.
+    let mut desc: Vec<Labels> = vec![Arc::clone(&empty); n];
     for &i in topo {
-        let mut set: BTreeSet<String> = own(i).collect();
+        let mut set = Arc::clone(&empty);
         for &p in &down[i] {
-            set.extend(desc[p].iter().cloned());
+            set = union(set, &desc[p]);
         }
-        desc[i] = set;
+        desc[i] = with_own(set, own(i));
     }
     // Pushed down from a labelled revision whose line up to its head is plain.
     let passable = |i: usize| all_nextrev[i].len() <= 1 && down[i].len() <= 1;
     let mut clean_up = vec![false; n];
-    let mut push: Vec<BTreeSet<String>> = vec![BTreeSet::new(); n];
-    let mut arrive: Vec<BTreeSet<String>> = vec![BTreeSet::new(); n];
+    let mut push: Vec<Labels> = vec![Arc::clone(&empty); n];
+    let mut arrive: Vec<Labels> = vec![Arc::clone(&empty); n];
     for &i in topo.iter().rev() {
         if !passable(i) {
             continue;
@@ -346,19 +361,33 @@ fn propagate_labels(
         let child = nextrev[i].first().copied();
         clean_up[i] = child.is_none_or(|c| clean_up[c]);
         if let Some(c) = child {
-            arrive[i] = push[c].clone();
+            arrive[i] = Arc::clone(&push[c]);
         }
-        let mut p = arrive[i].clone();
-        if clean_up[i] {
-            p.extend(own(i));
-        }
-        push[i] = p;
+        push[i] = if clean_up[i] { with_own(Arc::clone(&arrive[i]), own(i)) } else { Arc::clone(&arrive[i]) };
     }
-    desc.into_iter()
-        .zip(arrive)
-        .map(|(mut d, a)| {
-            d.extend(a);
-            d
-        })
-        .collect()
+    desc.into_iter().zip(arrive).map(|(d, a)| union(d, &a)).collect()
+}
+
+/// A revision's effective branch labels, shared between revisions with the same set.
+pub(super) type Labels = Arc<BTreeSet<String>>;
+
+fn union(base: Labels, other: &Labels) -> Labels {
+    if Arc::ptr_eq(&base, other) || other.is_subset(&base) {
+        return base;
+    }
+    if base.is_subset(other) {
+        return Arc::clone(other);
+    }
+    let mut set = (*base).clone();
+    set.extend(other.iter().cloned());
+    Arc::new(set)
+}
+
+fn with_own(base: Labels, own: &[String]) -> Labels {
+    if own.iter().all(|l| base.contains(l)) {
+        return base;
+    }
+    let mut set = (*base).clone();
+    set.extend(own.iter().cloned());
+    Arc::new(set)
 }

@@ -501,8 +501,28 @@ impl RevisionMap {
         let n = self.len();
         let mut pending: Vec<bool> = todo.to_vec();
         let total = pending.iter().filter(|&&p| p).count();
-        let (parents, children) = self.sort_edges(&pending);
-        let mut waiting: Vec<usize> = children.iter().map(Vec::len).collect();
+        let bridged = self.sort_edges(&pending);
+        let parents_of = |c: usize| -> &[usize] {
+            match &bridged {
+                Some((parents, _)) => &parents[c],
+                None => &self.at(c).normalized_down,
+            }
+        };
+        let children_of = |p: usize| -> &[usize] {
+            match &bridged {
+                Some((_, children)) => &children[p],
+                None => &self.at(p).norm_children,
+            }
+        };
+        // Children of each member that are members too and not yet emitted.
+        let mut waiting = vec![0usize; n];
+        for c in (0..n).filter(|&c| pending[c]) {
+            for &p in parents_of(c) {
+                if pending[p] {
+                    waiting[p] += 1;
+                }
+            }
+        }
 
         let mut current: Vec<usize> = heads.iter().copied().filter(|&h| pending[h]).collect();
         current.sort_unstable();
@@ -518,7 +538,7 @@ impl RevisionMap {
                 return Err(RevisionError::invalid("Dependency resolution failed; broken map"));
             };
             if pending[candidate] && waiting[candidate] > 0 {
-                match self.first_blocking_head(candidate, &current, &pending, &children, &in_current) {
+                match first_blocking_head(candidate, &current, &pending, children_of, &in_current) {
                     Some(j) if j != idx => {
                         idx = j;
                         continue;
@@ -533,8 +553,10 @@ impl RevisionMap {
             if pending[candidate] {
                 output.push(candidate);
                 pending[candidate] = false;
-                for &p in &parents[candidate] {
-                    waiting[p] = waiting[p].saturating_sub(1);
+                for &p in parents_of(candidate) {
+                    if pending[p] {
+                        waiting[p] = waiting[p].saturating_sub(1);
+                    }
                 }
             }
             let to_add: Vec<usize> = self
@@ -568,16 +590,23 @@ impl RevisionMap {
         Ok(output)
     }
 
-    /// The edges among `todo` members: direct normalized edges, plus edges through
-    /// revisions outside `todo` (so that ancestry through them still counts, as it
-    /// does in Alembic's ancestor sets). Returns (parents, children) per revision.
+    /// The edges among `todo` members when some pass through revisions outside `todo`
+    /// (ancestry through them still counts, as it does in Alembic's ancestor sets):
+    /// (parents, children) per revision. `None` when the direct normalized edges
+    /// suffice, which is the usual case.
     #[allow(clippy::type_complexity)]
-    fn sort_edges(&self, todo: &[bool]) -> (Vec<Vec<usize>>, Vec<Vec<usize>>) {
+    fn sort_edges(&self, todo: &[bool]) -> Option<(Vec<Vec<usize>>, Vec<Vec<usize>>)> {
         let n = self.len();
         // Whether a revision outside `todo` has a `todo` member among its ancestors.
         let mut todo_below = vec![false; n];
         for &i in self.topo_order() {
             todo_below[i] = todo[i] || self.at(i).normalized_down.iter().any(|&p| todo_below[p]);
+        }
+        let bridges = (0..n).any(|c| {
+            todo[c] && self.at(c).normalized_down.iter().any(|&p| !todo[p] && todo_below[p])
+        });
+        if !bridges {
+            return None;
         }
         let mut parents: Vec<Vec<usize>> = vec![Vec::new(); n];
         let mut children: Vec<Vec<usize>> = vec![Vec::new(); n];
@@ -616,32 +645,32 @@ impl RevisionMap {
             }
             parents[c] = found;
         }
-        (parents, children)
+        Some((parents, children))
     }
+}
 
-    /// The position in `current` of the first head that descends from `candidate`.
-    fn first_blocking_head(
-        &self,
-        candidate: usize,
-        current: &[usize],
-        pending: &[bool],
-        children: &[Vec<usize>],
-        in_current: &[bool],
-    ) -> Option<usize> {
-        let mut found: HashSet<usize> = HashSet::new();
-        let mut seen: HashSet<usize> = HashSet::new();
-        let mut stack: Vec<usize> = children[candidate].iter().copied().filter(|&c| pending[c]).collect();
-        while let Some(x) = stack.pop() {
-            if !seen.insert(x) {
-                continue;
-            }
-            if in_current[x] {
-                found.insert(x);
-            }
-            stack.extend(children[x].iter().copied().filter(|&c| pending[c]));
+/// The position in `current` of the first head that descends from `candidate`,
+/// searching the members not yet emitted.
+fn first_blocking_head<'e>(
+    candidate: usize,
+    current: &[usize],
+    pending: &[bool],
+    children_of: impl Fn(usize) -> &'e [usize],
+    in_current: &[bool],
+) -> Option<usize> {
+    let mut found: HashSet<usize> = HashSet::new();
+    let mut seen: HashSet<usize> = HashSet::new();
+    let mut stack: Vec<usize> = children_of(candidate).iter().copied().filter(|&c| pending[c]).collect();
+    while let Some(x) = stack.pop() {
+        if !seen.insert(x) {
+            continue;
         }
-        current.iter().position(|h| found.contains(h))
+        if in_current[x] {
+            found.insert(x);
+        }
+        stack.extend(children_of(x).iter().copied().filter(|&c| pending[c]));
     }
+    current.iter().position(|h| found.contains(h))
 }
 
 /// A downgrade destination must be one string (or nothing).

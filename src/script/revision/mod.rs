@@ -16,6 +16,8 @@ mod iterate;
 mod resolve;
 
 use std::collections::{BTreeSet, HashMap};
+use std::hash::{BuildHasherDefault, Hasher};
+use std::sync::Arc;
 
 pub use error::{CycleKind, ErrorContext, RevisionError};
 pub use ident::{Relative, RevisionSpec, parse_range, parse_relative, verify_rev_id};
@@ -74,12 +76,14 @@ pub struct RevisionNode {
     pub(crate) all_nextrev: Vec<usize>,
     /// Revisions having this one in their normalized down revisions.
     pub(crate) norm_children: Vec<usize>,
-    labels: BTreeSet<String>,
-    nextrev_ids: Vec<String>,
-    all_nextrev_ids: Vec<String>,
-    resolved_dep_ids: Vec<String>,
-    normalized_down_ids: Vec<String>,
-    all_down_ids: Vec<String>,
+    /// `depends_on` resolved to revisions, in declaration order.
+    pub(crate) resolved_deps: Vec<usize>,
+    /// `down` followed by `resolved_deps`, without duplicates.
+    pub(crate) all_down: Vec<usize>,
+    labels: build::Labels,
+    /// Every revision id of the map by index, shared by all nodes so that the
+    /// accessors can name related revisions without a map at hand.
+    names: Arc<[Box<str>]>,
 }
 
 impl RevisionNode {
@@ -101,17 +105,17 @@ impl RevisionNode {
     }
     /// `depends_on` resolved to revision ids (branch labels replaced by the revision
     /// carrying them), in declaration order.
-    pub fn resolved_dependencies(&self) -> &[String] {
-        &self.resolved_dep_ids
+    pub fn resolved_dependencies(&self) -> Vec<&str> {
+        self.name_list(&self.resolved_deps)
     }
     /// Parents and resolved dependencies (Alembic's `_all_down_revisions`).
-    pub fn all_down_revisions(&self) -> &[String] {
-        &self.all_down_ids
+    pub fn all_down_revisions(&self) -> Vec<&str> {
+        self.name_list(&self.all_down)
     }
     /// Parents and those dependencies not already implied by an ancestor's dependency
     /// (Alembic's `_normalized_down_revisions`): the edges a migration step moves along.
-    pub fn normalized_down_revisions(&self) -> &[String] {
-        &self.normalized_down_ids
+    pub fn normalized_down_revisions(&self) -> Vec<&str> {
+        self.name_list(&self.normalized_down)
     }
     /// Branch labels declared on this revision itself.
     pub fn orig_branch_labels(&self) -> &[String] {
@@ -119,7 +123,7 @@ impl RevisionNode {
     }
     /// Branch labels in effect here (declared here or inherited along the branch).
     pub fn branch_labels(&self) -> BTreeSet<String> {
-        self.labels.clone()
+        (*self.labels).clone()
     }
     /// Branch labels in effect here, borrowed.
     pub fn branch_label_set(&self) -> &BTreeSet<String> {
@@ -127,11 +131,18 @@ impl RevisionNode {
     }
     /// Children (revisions naming this one in `down_revision`), sorted.
     pub fn nextrev(&self) -> Vec<&str> {
-        self.nextrev_ids.iter().map(String::as_str).collect()
+        let mut v = self.name_list(&self.nextrev);
+        v.sort_unstable();
+        v
     }
     /// Children by `down_revision` or `depends_on` (Alembic's `_all_nextrev`), sorted.
     pub fn all_nextrev(&self) -> Vec<&str> {
-        self.all_nextrev_ids.iter().map(String::as_str).collect()
+        let mut v = self.name_list(&self.all_nextrev);
+        v.sort_unstable();
+        v
+    }
+    fn name_list(&self, idx: &[usize]) -> Vec<&str> {
+        idx.iter().filter_map(|&i| self.names.get(i)).map(|s| &**s).collect()
     }
     /// No children.
     pub fn is_head(&self) -> bool {
@@ -163,13 +174,37 @@ impl RevisionNode {
     }
 }
 
+/// FNV-1a: revision ids are short strings looked up very often; the standard hasher's
+/// DoS resistance is not needed for ids read from one's own project.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Fnv(u64);
+
+impl Default for Fnv {
+    fn default() -> Self {
+        Fnv(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+}
+
+pub(crate) type IdHasher = BuildHasherDefault<Fnv>;
+
 /// The whole graph, built and validated from revisions in load order.
 #[derive(Debug, Clone, Default)]
 pub struct RevisionMap {
     nodes: Vec<RevisionNode>,
-    by_id: HashMap<String, usize>,
+    by_id: HashMap<String, usize, IdHasher>,
     /// Branch label → revision carrying it.
-    labels: HashMap<String, usize>,
+    labels: HashMap<String, usize, IdHasher>,
     /// Labels in the order they were mapped (Alembic's map key order after the ids).
     label_order: Vec<String>,
     heads: Vec<usize>,
