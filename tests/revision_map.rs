@@ -38,31 +38,62 @@ struct Opts {
 }
 
 /// Alembic's `_assert_iteration` defaults: inclusive.
-const DEFAULT: Opts = Opts { inclusive: true, implicit_base: false, select_for_downgrade: false };
-const EXCLUSIVE: Opts = Opts { inclusive: false, ..DEFAULT };
-const DOWN: Opts = Opts { select_for_downgrade: true, ..DEFAULT };
-const IMPLICIT: Opts = Opts { implicit_base: true, ..DEFAULT };
+const DEFAULT: Opts = Opts {
+    inclusive: true,
+    implicit_base: false,
+    select_for_downgrade: false,
+};
+const EXCLUSIVE: Opts = Opts {
+    inclusive: false,
+    ..DEFAULT
+};
+const DOWN: Opts = Opts {
+    select_for_downgrade: true,
+    ..DEFAULT
+};
+const IMPLICIT: Opts = Opts {
+    implicit_base: true,
+    ..DEFAULT
+};
 
-fn iterate(m: &RevisionMap, upper: RevisionSpec, lower: RevisionSpec, o: Opts) -> Result<Vec<String>, RevisionError> {
+fn iterate(
+    m: &RevisionMap,
+    upper: RevisionSpec,
+    lower: RevisionSpec,
+    o: Opts,
+) -> Result<Vec<String>, RevisionError> {
     let options = IterateOptions {
         inclusive: o.inclusive,
         implicit_base: o.implicit_base,
         select_for_downgrade: o.select_for_downgrade,
         ..IterateOptions::default()
     };
-    Ok(m.iterate_revisions(&upper, &lower, options)?.into_iter().map(|n| n.revision().to_string()).collect())
+    Ok(m.iterate_revisions(&upper, &lower, options)?
+        .into_iter()
+        .map(|n| n.revision().to_string())
+        .collect())
 }
 
 /// Alembic's `DownIterateTest._assert_iteration`: the order, and that it conforms to
 /// the partial order of (normalized) parent edges.
-fn assert_iteration(m: &RevisionMap, upper: RevisionSpec, lower: RevisionSpec, expected: &[&str], o: Opts) {
-    let result =
-        iterate(m, upper.clone(), lower.clone(), o).unwrap_or_else(|e| panic!("iterate {upper:?} {lower:?}: {e}"));
+fn assert_iteration(
+    m: &RevisionMap,
+    upper: RevisionSpec,
+    lower: RevisionSpec,
+    expected: &[&str],
+    o: Opts,
+) {
+    let result = iterate(m, upper.clone(), lower.clone(), o)
+        .unwrap_or_else(|e| panic!("iterate {upper:?} {lower:?}: {e}"));
     let pos = |id: &str| result.iter().position(|x| x == id);
     for node in m.iter() {
         for parent in node.normalized_down_revisions() {
             if let (Some(c), Some(p)) = (pos(node.revision()), pos(parent)) {
-                assert!(c < p, "{} must come before its parent {parent}", node.revision());
+                assert!(
+                    c < p,
+                    "{} must come before its parent {parent}",
+                    node.revision()
+                );
             }
         }
     }
@@ -81,28 +112,50 @@ mod api_test {
     }
 
     fn branched() -> RevisionMap {
-        map(vec![r("a", &[]), r("b", &["a"]), r("c1", &["b"]), r("c2", &["b"])])
+        map(vec![
+            r("a", &[]),
+            r("b", &["a"]),
+            r("c1", &["b"]),
+            r("c2", &["b"]),
+        ])
     }
 
     #[test]
     fn test_invalid_datatype() {
         // Rust's types rule out non-string identifiers; the tuple form still resolves.
         let m = abc();
-        assert_eq!(m.get_revision_spec(&spec_of(&["a"])).unwrap().unwrap().revision(), "a");
+        assert_eq!(
+            m.get_revision_spec(&spec_of(&["a"]))
+                .unwrap()
+                .unwrap()
+                .revision(),
+            "a"
+        );
         assert_eq!(m.get_revision("a").unwrap().unwrap().revision(), "a");
     }
 
     #[test]
     fn test_add_revision_one_head() {
         assert_eq!(abc().heads(), ["c"]);
-        let m = map(vec![r("a", &[]), r("b", &["a"]), r("c", &["b"]), r("d", &["c"])]);
+        let m = map(vec![
+            r("a", &[]),
+            r("b", &["a"]),
+            r("c", &["b"]),
+            r("d", &["c"]),
+        ]);
         assert_eq!(m.heads(), ["d"]);
     }
 
     #[test]
     fn test_add_revision_two_head() {
         assert_eq!(branched().heads(), ["c1", "c2"]);
-        let m = map(vec![r("a", &[]), r("b", &["a"]), r("c1", &["b"]), r("c2", &["b"]), r("d1", &["c1"])]);
+        let m = map(vec![
+            r("a", &[]),
+            r("b", &["a"]),
+            r("c1", &["b"]),
+            r("c2", &["b"]),
+            r("d1", &["c1"]),
+        ]);
         assert_eq!(m.heads(), ["c2", "d1"]);
     }
 
@@ -139,12 +192,20 @@ mod api_test {
 
     #[test]
     fn test_get_revisions_heads_multiple() {
-        assert_eq!(ids(branched().get_revisions("heads").unwrap()), ["c1", "c2"]);
+        assert_eq!(
+            ids(branched().get_revisions("heads").unwrap()),
+            ["c1", "c2"]
+        );
     }
 
     #[test]
     fn test_get_revision_base_multiple() {
-        let m = map(vec![r("a", &[]), r("b", &["a"]), r("c", &[]), r("d", &["c"])]);
+        let m = map(vec![
+            r("a", &[]),
+            r("b", &["a"]),
+            r("c", &[]),
+            r("d", &["c"]),
+        ]);
         assert!(m.get_revision("base").unwrap().is_none());
     }
 
@@ -156,7 +217,11 @@ mod api_test {
 
     #[test]
     fn test_repr_revs() {
-        let m = map(vec![r("a", &[]), r("b", &["a"]), r("c", &[]).with_depends_on(&["a", "b"])]);
+        let m = map(vec![
+            r("a", &[]),
+            r("b", &["a"]),
+            r("c", &[]).with_depends_on(&["a", "b"]),
+        ]);
         let c = m.node("c").unwrap();
         assert!(c.down_revisions().is_empty());
         assert_eq!(c.dependencies(), ["a", "b"]);
@@ -168,7 +233,13 @@ mod diamond_test {
 
     #[test]
     fn test_iterate_simple_diamond() {
-        let m = map(vec![r("a", &[]), r("b1", &["a"]), r("b2", &["a"]), r("c", &["b1", "b2"]), r("d", &["c"])]);
+        let m = map(vec![
+            r("a", &[]),
+            r("b1", &["a"]),
+            r("b2", &["a"]),
+            r("c", &["b1", "b2"]),
+            r("d", &["c"]),
+        ]);
         assert_iteration(&m, s("d"), s("a"), &["d", "c", "b1", "b2", "a"], DEFAULT);
     }
 }
@@ -213,7 +284,10 @@ mod labeled_branch_test {
             r("f", &["e"]),
         ])
         .unwrap_err();
-        assert_eq!(e.to_string(), "Branch name 'xy1' in revision e already used by revision c");
+        assert_eq!(
+            e.to_string(),
+            "Branch name 'xy1' in revision e already used by revision c"
+        );
     }
 
     #[test]
@@ -225,18 +299,29 @@ mod labeled_branch_test {
             r("c2", &["b"]),
             r("d", &["c1", "c2"]),
         ]);
-        assert_eq!(m.filter_for_lineage(&["c1", "c2", "d"], "c1branch@head", false).unwrap(), ["c1", "c2", "d"]);
+        assert_eq!(
+            m.filter_for_lineage(&["c1", "c2", "d"], "c1branch@head", false)
+                .unwrap(),
+            ["c1", "c2", "d"]
+        );
     }
 
     #[test]
     fn test_filter_for_lineage_heads() {
-        assert_eq!(setup().filter_for_lineage(&["f"], "heads", false).unwrap(), ["f"]);
+        assert_eq!(
+            setup().filter_for_lineage(&["f"], "heads", false).unwrap(),
+            ["f"]
+        );
     }
 
     #[test]
     fn test_get_base_revisions_labeled() {
         let m = setup();
-        assert_eq!(m.filter_for_lineage(&m.bases(), "somelongername@base", false).unwrap(), ["a"]);
+        assert_eq!(
+            m.filter_for_lineage(&m.bases(), "somelongername@base", false)
+                .unwrap(),
+            ["a"]
+        );
     }
 
     #[test]
@@ -248,21 +333,48 @@ mod labeled_branch_test {
     #[test]
     fn test_get_base_revisions() {
         let m = setup();
-        assert_eq!(m.filter_for_lineage(&m.bases(), "base", false).unwrap(), ["a", "d"]);
+        assert_eq!(
+            m.filter_for_lineage(&m.bases(), "base", false).unwrap(),
+            ["a", "d"]
+        );
     }
 
     #[test]
     fn test_iterate_head_to_named_base() {
         let m = setup();
-        assert_iteration(&m, s("heads"), s("ebranch@base"), &["f", "someothername", "e", "d"], DEFAULT);
-        assert_iteration(&m, s("heads"), s("abranch@base"), &["c", "somelongername", "b", "a"], DEFAULT);
+        assert_iteration(
+            &m,
+            s("heads"),
+            s("ebranch@base"),
+            &["f", "someothername", "e", "d"],
+            DEFAULT,
+        );
+        assert_iteration(
+            &m,
+            s("heads"),
+            s("abranch@base"),
+            &["c", "somelongername", "b", "a"],
+            DEFAULT,
+        );
     }
 
     #[test]
     fn test_iterate_named_head_to_base() {
         let m = setup();
-        assert_iteration(&m, s("ebranch@head"), s("base"), &["f", "someothername", "e", "d"], DEFAULT);
-        assert_iteration(&m, s("abranch@head"), s("base"), &["c", "somelongername", "b", "a"], DEFAULT);
+        assert_iteration(
+            &m,
+            s("ebranch@head"),
+            s("base"),
+            &["f", "someothername", "e", "d"],
+            DEFAULT,
+        );
+        assert_iteration(
+            &m,
+            s("abranch@head"),
+            s("base"),
+            &["c", "somelongername", "b", "a"],
+            DEFAULT,
+        );
     }
 
     #[test]
@@ -272,24 +384,54 @@ mod labeled_branch_test {
 
     #[test]
     fn test_iterate_named_rev_to_heads() {
-        assert_iteration(&setup(), s("heads"), s("ebranch@d"), &["f", "someothername", "e", "d"], DEFAULT);
+        assert_iteration(
+            &setup(),
+            s("heads"),
+            s("ebranch@d"),
+            &["f", "someothername", "e", "d"],
+            DEFAULT,
+        );
     }
 
     #[test]
     fn test_iterate_head_to_version_specific_base() {
         let m = setup();
-        assert_iteration(&m, s("heads"), s("e@base"), &["f", "someothername", "e", "d"], DEFAULT);
-        assert_iteration(&m, s("heads"), s("c@base"), &["c", "somelongername", "b", "a"], DEFAULT);
+        assert_iteration(
+            &m,
+            s("heads"),
+            s("e@base"),
+            &["f", "someothername", "e", "d"],
+            DEFAULT,
+        );
+        assert_iteration(
+            &m,
+            s("heads"),
+            s("c@base"),
+            &["c", "somelongername", "b", "a"],
+            DEFAULT,
+        );
     }
 
     #[test]
     fn test_iterate_to_branch_at_rev() {
-        assert_iteration(&setup(), s("heads"), s("ebranch@d"), &["f", "someothername", "e", "d"], DEFAULT);
+        assert_iteration(
+            &setup(),
+            s("heads"),
+            s("ebranch@d"),
+            &["f", "someothername", "e", "d"],
+            DEFAULT,
+        );
     }
 
     #[test]
     fn test_branch_w_down_relative() {
-        assert_iteration(&setup(), s("heads"), s("ebranch@-2"), &["f", "someothername", "e"], DEFAULT);
+        assert_iteration(
+            &setup(),
+            s("heads"),
+            s("ebranch@-2"),
+            &["f", "someothername", "e"],
+            DEFAULT,
+        );
     }
 
     #[test]
@@ -343,8 +485,14 @@ mod labeled_branch_test {
     #[test]
     fn test_rev_not_in_branch() {
         let m = setup();
-        assert_eq!(err_text(m.get_revision("ebranch@b")), "Revision b is not a member of branch 'ebranch'");
-        assert_eq!(err_text(m.get_revision("abranch@d")), "Revision d is not a member of branch 'abranch'");
+        assert_eq!(
+            err_text(m.get_revision("ebranch@b")),
+            "Revision b is not a member of branch 'ebranch'"
+        );
+        assert_eq!(
+            err_text(m.get_revision("abranch@d")),
+            "Revision d is not a member of branch 'abranch'"
+        );
     }
 
     #[test]
@@ -355,7 +503,10 @@ mod labeled_branch_test {
     #[test]
     fn test_no_revision_exists() {
         let m = setup();
-        assert_eq!(err_text(m.get_revision("abranch@qprstuv")), "No such revision or branch 'qprstuv'");
+        assert_eq!(
+            err_text(m.get_revision("abranch@qprstuv")),
+            "No such revision or branch 'qprstuv'"
+        );
         assert_eq!(
             err_text(m.get_revision("abranch@qpr")),
             "No such revision or branch 'qpr'; please ensure at least four characters are present \
@@ -392,7 +543,13 @@ mod long_short_branch_test {
             r("d11", &["c1"]),
             r("d12", &["c1"]),
         ]);
-        assert_iteration(&m, s("heads"), s("base"), &["b2", "d11", "d12", "c1", "b1", "a"], DEFAULT);
+        assert_iteration(
+            &m,
+            s("heads"),
+            s("base"),
+            &["b2", "d11", "d12", "c1", "b1", "a"],
+            DEFAULT,
+        );
     }
 }
 
@@ -417,22 +574,46 @@ mod multiple_branch_test {
 
     #[test]
     fn test_iterate_from_merge_point() {
-        assert_iteration(&setup(), s("d1d2cb2"), s("a"), &["d1d2cb2", "d1cb2", "d2cb2", "cb2", "b2", "a"], DEFAULT);
+        assert_iteration(
+            &setup(),
+            s("d1d2cb2"),
+            s("a"),
+            &["d1d2cb2", "d1cb2", "d2cb2", "cb2", "b2", "a"],
+            DEFAULT,
+        );
     }
 
     #[test]
     fn test_iterate_multiple_heads() {
-        assert_iteration(&setup(), spec_of(&["d2cb2", "d3cb2"]), s("a"), &["d2cb2", "d3cb2", "cb2", "b2", "a"], DEFAULT);
+        assert_iteration(
+            &setup(),
+            spec_of(&["d2cb2", "d3cb2"]),
+            s("a"),
+            &["d2cb2", "d3cb2", "cb2", "b2", "a"],
+            DEFAULT,
+        );
     }
 
     #[test]
     fn test_iterate_single_branch() {
-        assert_iteration(&setup(), s("d3cb2"), s("a"), &["d3cb2", "cb2", "b2", "a"], DEFAULT);
+        assert_iteration(
+            &setup(),
+            s("d3cb2"),
+            s("a"),
+            &["d3cb2", "cb2", "b2", "a"],
+            DEFAULT,
+        );
     }
 
     #[test]
     fn test_iterate_single_branch_to_base() {
-        assert_iteration(&setup(), s("d3cb2"), s("base"), &["d3cb2", "cb2", "b2", "a"], DEFAULT);
+        assert_iteration(
+            &setup(),
+            s("d3cb2"),
+            s("base"),
+            &["d3cb2", "cb2", "b2", "a"],
+            DEFAULT,
+        );
     }
 
     #[test]
@@ -502,16 +683,31 @@ mod multiple_branch_effective_head {
         ])
     }
 
-    const DOWN_EXCL: Opts = Opts { inclusive: false, ..DOWN };
+    const DOWN_EXCL: Opts = Opts {
+        inclusive: false,
+        ..DOWN
+    };
 
     #[test]
     fn test_other_downgrade() {
-        assert_iteration(&setup(), spec_of(&["x2", "y2"]), s("x@-1"), &["x2"], DOWN_EXCL);
+        assert_iteration(
+            &setup(),
+            spec_of(&["x2", "y2"]),
+            s("x@-1"),
+            &["x2"],
+            DOWN_EXCL,
+        );
     }
 
     #[test]
     fn test_use_all_current() {
-        assert_iteration(&setup(), spec_of(&["x1", "y2"]), s("x@-1"), &["y2", "x1"], DOWN_EXCL);
+        assert_iteration(
+            &setup(),
+            spec_of(&["x1", "y2"]),
+            s("x@-1"),
+            &["y2", "x1"],
+            DOWN_EXCL,
+        );
     }
 
     #[test]
@@ -559,7 +755,10 @@ mod branch_travelling_test {
             &setup(),
             spec_of(&["merge", "fe1b1"]),
             s("a3"),
-            &["fe1b1", "e1b1", "merge", "e2b1", "db1", "cb1", "b1", "e2b2", "db2", "cb2", "b2", "a3"],
+            &[
+                "fe1b1", "e1b1", "merge", "e2b1", "db1", "cb1", "b1", "e2b2", "db2", "cb2", "b2",
+                "a3",
+            ],
             DEFAULT,
         );
     }
@@ -570,14 +769,22 @@ mod branch_travelling_test {
             &setup(),
             s("merge"),
             s("a1"),
-            &["merge", "e2b1", "db1", "cb1", "b1", "e2b2", "db2", "cb2", "b2", "a3", "a2", "a1"],
+            &[
+                "merge", "e2b1", "db1", "cb1", "b1", "e2b2", "db2", "cb2", "b2", "a3", "a2", "a1",
+            ],
             DEFAULT,
         );
     }
 
     #[test]
     fn test_two_branches_end_in_branch() {
-        assert_iteration(&setup(), s("merge"), s("b1"), &["merge", "e2b1", "db1", "cb1", "b1"], DEFAULT);
+        assert_iteration(
+            &setup(),
+            s("merge"),
+            s("b1"),
+            &["merge", "e2b1", "db1", "cb1", "b1"],
+            DEFAULT,
+        );
     }
 
     #[test]
@@ -586,7 +793,9 @@ mod branch_travelling_test {
             &setup(),
             s("merge"),
             s("a2"),
-            &["merge", "e2b1", "db1", "cb1", "b1", "e2b2", "db2", "cb2", "b2", "a3", "a2"],
+            &[
+                "merge", "e2b1", "db1", "cb1", "b1", "e2b2", "db2", "cb2", "b2", "a3", "a2",
+            ],
             DEFAULT,
         );
     }
@@ -598,7 +807,8 @@ mod branch_travelling_test {
             spec_of(&["merge", "fe1b1"]),
             s("a1"),
             &[
-                "fe1b1", "e1b1", "merge", "e2b1", "db1", "cb1", "b1", "e2b2", "db2", "cb2", "b2", "a3", "a2", "a1",
+                "fe1b1", "e1b1", "merge", "e2b1", "db1", "cb1", "b1", "e2b2", "db2", "cb2", "b2",
+                "a3", "a2", "a1",
             ],
             DEFAULT,
         );
@@ -610,7 +820,9 @@ mod branch_travelling_test {
             &setup(),
             spec_of(&["merge", "fe1b1"]),
             spec_of(&["cb1", "cb2"]),
-            &["fe1b1", "e1b1", "merge", "e2b1", "db1", "cb1", "e2b2", "db2", "cb2"],
+            &[
+                "fe1b1", "e1b1", "merge", "e2b1", "db1", "cb1", "e2b2", "db2", "cb2",
+            ],
             DEFAULT,
         );
     }
@@ -628,8 +840,16 @@ mod branch_travelling_test {
 
     #[test]
     fn test_detect_invalid_head_selection() {
-        let text = err_text(iterate(&setup(), spec_of(&["db1", "b2", "fe1b1"]), spec_of(&[]), DEFAULT));
-        assert!(text.starts_with("Requested revision fe1b1 overlaps with other requested revisions"), "{text}");
+        let text = err_text(iterate(
+            &setup(),
+            spec_of(&["db1", "b2", "fe1b1"]),
+            spec_of(&[]),
+            DEFAULT,
+        ));
+        assert!(
+            text.starts_with("Requested revision fe1b1 overlaps with other requested revisions"),
+            "{text}"
+        );
     }
 
     #[test]
@@ -638,7 +858,9 @@ mod branch_travelling_test {
             &setup(),
             spec_of(&["e2b1", "b2", "fe1b1"]),
             spec_of(&[]),
-            &["b2", "fe1b1", "e1b1", "e2b1", "db1", "cb1", "b1", "a3", "a2", "a1"],
+            &[
+                "b2", "fe1b1", "e1b1", "e2b1", "db1", "cb1", "b1", "a3", "a2", "a1",
+            ],
             EXCLUSIVE,
         );
     }
@@ -659,7 +881,9 @@ mod branch_travelling_test {
         let m = setup();
         let mut got = ids(m.ancestors(&["merge"], true).unwrap());
         got.sort_unstable();
-        let mut want = vec!["a1", "e2b2", "e2b1", "cb2", "merge", "a3", "a2", "b1", "b2", "db1", "db2", "cb1"];
+        let mut want = vec![
+            "a1", "e2b2", "e2b1", "cb2", "merge", "a3", "a2", "b1", "b2", "db1", "db2", "cb1",
+        ];
         want.sort_unstable();
         assert_eq!(got, want);
     }
@@ -687,8 +911,22 @@ mod multiple_base_test {
         ])
     }
 
-    const ALL: &[&str] =
-        &["b1a", "a1a", "b1b", "a1b", "base1", "mergeb3d2", "b3", "a3", "base3", "d2", "c2", "b2", "a2", "base2"];
+    const ALL: &[&str] = &[
+        "b1a",
+        "a1a",
+        "b1b",
+        "a1b",
+        "base1",
+        "mergeb3d2",
+        "b3",
+        "a3",
+        "base3",
+        "d2",
+        "c2",
+        "b2",
+        "a2",
+        "base2",
+    ];
 
     #[test]
     fn test_heads_to_base() {
@@ -707,8 +945,16 @@ mod multiple_base_test {
 
     #[test]
     fn test_detect_invalid_base_selection() {
-        let text = err_text(iterate(&setup(), spec_of(&["c2"]), spec_of(&["a2", "b2"]), DEFAULT));
-        assert!(text.contains("overlaps with other requested revisions"), "{text}");
+        let text = err_text(iterate(
+            &setup(),
+            spec_of(&["c2"]),
+            spec_of(&["a2", "b2"]),
+            DEFAULT,
+        ));
+        assert!(
+            text.contains("overlaps with other requested revisions"),
+            "{text}"
+        );
     }
 
     #[test]
@@ -717,14 +963,34 @@ mod multiple_base_test {
             &setup(),
             s("heads"),
             spec_of(&["c2"]),
-            &["b1a", "a1a", "b1b", "a1b", "base1", "mergeb3d2", "b3", "a3", "base3", "d2"],
-            Opts { inclusive: false, ..IMPLICIT },
+            &[
+                "b1a",
+                "a1a",
+                "b1b",
+                "a1b",
+                "base1",
+                "mergeb3d2",
+                "b3",
+                "a3",
+                "base3",
+                "d2",
+            ],
+            Opts {
+                inclusive: false,
+                ..IMPLICIT
+            },
         );
     }
 
     #[test]
     fn test_heads_to_revs_base_exclusive() {
-        assert_iteration(&setup(), s("heads"), spec_of(&["c2"]), &["mergeb3d2", "d2"], EXCLUSIVE);
+        assert_iteration(
+            &setup(),
+            s("heads"),
+            spec_of(&["c2"]),
+            &["mergeb3d2", "d2"],
+            EXCLUSIVE,
+        );
     }
 
     #[test]
@@ -733,14 +999,32 @@ mod multiple_base_test {
             &setup(),
             s("heads"),
             spec_of(&["c2"]),
-            &["b1a", "a1a", "b1b", "a1b", "base1", "mergeb3d2", "b3", "a3", "base3", "d2", "c2"],
+            &[
+                "b1a",
+                "a1a",
+                "b1b",
+                "a1b",
+                "base1",
+                "mergeb3d2",
+                "b3",
+                "a3",
+                "base3",
+                "d2",
+                "c2",
+            ],
             IMPLICIT,
         );
     }
 
     #[test]
     fn test_specific_path_one() {
-        assert_iteration(&setup(), s("b3"), s("base3"), &["b3", "a3", "base3"], DEFAULT);
+        assert_iteration(
+            &setup(),
+            s("b3"),
+            s("base3"),
+            &["b3", "a3", "base3"],
+            DEFAULT,
+        );
     }
 
     #[test]
@@ -750,7 +1034,10 @@ mod multiple_base_test {
             spec_of(&["b3", "b2"]),
             s("base3"),
             &["b2", "a2", "base2", "b3", "a3"],
-            Opts { inclusive: false, ..IMPLICIT },
+            Opts {
+                inclusive: false,
+                ..IMPLICIT
+            },
         );
     }
 }
@@ -776,7 +1063,9 @@ mod multiple_base_cross_dependency_test_one {
         ])
     }
 
-    const ALL: &[&str] = &["b1a", "a1a", "b1b", "a1b", "base1", "d2", "c2", "b2", "a2", "base2", "b3", "a3", "base3"];
+    const ALL: &[&str] = &[
+        "b1a", "a1a", "b1b", "a1b", "base1", "d2", "c2", "b2", "a2", "base2", "b3", "a3", "base3",
+    ];
 
     #[test]
     fn test_what_are_the_heads() {
@@ -811,52 +1100,112 @@ mod multiple_base_cross_dependency_test_one {
 
     #[test]
     fn test_we_need_head2_upgrade() {
-        assert_iteration(&setup(), s("b_2@head"), s("base"), &["d2", "c2", "b2", "a2", "base2", "a3", "base3"], DEFAULT);
+        assert_iteration(
+            &setup(),
+            s("b_2@head"),
+            s("base"),
+            &["d2", "c2", "b2", "a2", "base2", "a3", "base3"],
+            DEFAULT,
+        );
     }
 
     #[test]
     fn test_we_need_head2_downgrade() {
-        assert_iteration(&setup(), s("b_2@head"), s("b_2@base"), &["d2", "c2", "b2", "a2", "base2"], DOWN);
+        assert_iteration(
+            &setup(),
+            s("b_2@head"),
+            s("b_2@base"),
+            &["d2", "c2", "b2", "a2", "base2"],
+            DOWN,
+        );
     }
 
     #[test]
     fn test_we_need_head3_upgrade() {
-        assert_iteration(&setup(), s("b_3@head"), s("base"), &["b3", "a3", "base3"], DEFAULT);
+        assert_iteration(
+            &setup(),
+            s("b_3@head"),
+            s("base"),
+            &["b3", "a3", "base3"],
+            DEFAULT,
+        );
     }
 
     #[test]
     fn test_we_need_head3_downgrade() {
-        assert_iteration(&setup(), s("b_3@head"), s("base"), &["b3", "a3", "base3"], DOWN);
+        assert_iteration(
+            &setup(),
+            s("b_3@head"),
+            s("base"),
+            &["b3", "a3", "base3"],
+            DOWN,
+        );
     }
 
     #[test]
     fn test_we_need_head1_upgrade() {
-        assert_iteration(&setup(), s("b1b@head"), s("base"), &["b1b", "a1b", "base1", "a3", "base3"], DEFAULT);
+        assert_iteration(
+            &setup(),
+            s("b1b@head"),
+            s("base"),
+            &["b1b", "a1b", "base1", "a3", "base3"],
+            DEFAULT,
+        );
     }
 
     #[test]
     fn test_we_need_head1_downgrade() {
-        assert_iteration(&setup(), s("b1b@head"), s("b1b@base"), &["b1b", "a1b", "base1"], DOWN);
+        assert_iteration(
+            &setup(),
+            s("b1b@head"),
+            s("b1b@base"),
+            &["b1b", "a1b", "base1"],
+            DOWN,
+        );
     }
 
     #[test]
     fn test_we_need_base2_upgrade() {
-        assert_iteration(&setup(), s("heads"), s("b_2@base"), &["d2", "c2", "b2", "a2", "base2", "a3", "base3"], DEFAULT);
+        assert_iteration(
+            &setup(),
+            s("heads"),
+            s("b_2@base"),
+            &["d2", "c2", "b2", "a2", "base2", "a3", "base3"],
+            DEFAULT,
+        );
     }
 
     #[test]
     fn test_we_need_base2_downgrade() {
-        assert_iteration(&setup(), s("heads"), s("b_2@base"), &["d2", "c2", "b2", "a2", "base2"], DOWN);
+        assert_iteration(
+            &setup(),
+            s("heads"),
+            s("b_2@base"),
+            &["d2", "c2", "b2", "a2", "base2"],
+            DOWN,
+        );
     }
 
     #[test]
     fn test_we_need_base3_upgrade() {
-        assert_iteration(&setup(), s("heads"), s("b_3@base"), &["b3", "a3", "base3"], DEFAULT);
+        assert_iteration(
+            &setup(),
+            s("heads"),
+            s("b_3@base"),
+            &["b3", "a3", "base3"],
+            DEFAULT,
+        );
     }
 
     #[test]
     fn test_we_need_base3_downgrade() {
-        assert_iteration(&setup(), s("heads"), s("b_3@base"), &["b1b", "d2", "c2", "b3", "a3", "base3"], DOWN);
+        assert_iteration(
+            &setup(),
+            s("heads"),
+            s("b_3@base"),
+            &["b1b", "d2", "c2", "b3", "a3", "base3"],
+            DOWN,
+        );
     }
 }
 
@@ -869,7 +1218,9 @@ mod multiple_base_cross_dependency_test_two {
             r("a1", &["base1"]),
             r("b1", &["a1"]),
             r("c1", &["b1"]),
-            r("base2", &[]).with_depends_on(&["b_1"]).with_branch_labels(&["b_2"]),
+            r("base2", &[])
+                .with_depends_on(&["b_1"])
+                .with_branch_labels(&["b_2"]),
             r("a2", &["base2"]),
             r("b2", &["a2"]),
             r("c2", &["b2"]),
@@ -893,14 +1244,23 @@ mod multiple_base_cross_dependency_test_two {
             &setup(),
             s("heads"),
             s("base"),
-            &["c1", "b1", "a1", "d2", "c2", "d3", "c3", "b3", "a3", "base3", "b2", "a2", "base2", "base1"],
+            &[
+                "c1", "b1", "a1", "d2", "c2", "d3", "c3", "b3", "a3", "base3", "b2", "a2", "base2",
+                "base1",
+            ],
             DEFAULT,
         );
     }
 
     #[test]
     fn test_we_need_head2() {
-        assert_iteration(&setup(), s("b_2@head"), s("base"), &["d2", "c2", "b2", "a2", "base2", "base1"], DEFAULT);
+        assert_iteration(
+            &setup(),
+            s("b_2@head"),
+            s("base"),
+            &["d2", "c2", "b2", "a2", "base2", "base1"],
+            DEFAULT,
+        );
     }
 
     #[test]
@@ -909,24 +1269,44 @@ mod multiple_base_cross_dependency_test_two {
             &setup(),
             s("b_3@head"),
             s("base"),
-            &["d3", "c3", "b3", "a3", "base3", "b2", "a2", "base2", "base1"],
+            &[
+                "d3", "c3", "b3", "a3", "base3", "b2", "a2", "base2", "base1",
+            ],
             DEFAULT,
         );
     }
 
     #[test]
     fn test_we_need_head1() {
-        assert_iteration(&setup(), s("b_1@head"), s("base"), &["c1", "b1", "a1", "base1"], DEFAULT);
+        assert_iteration(
+            &setup(),
+            s("b_1@head"),
+            s("base"),
+            &["c1", "b1", "a1", "base1"],
+            DEFAULT,
+        );
     }
 
     #[test]
     fn test_we_need_base1() {
-        assert_iteration(&setup(), s("heads"), s("b_1@base"), &["c1", "b1", "a1", "base1"], DEFAULT);
+        assert_iteration(
+            &setup(),
+            s("heads"),
+            s("b_1@base"),
+            &["c1", "b1", "a1", "base1"],
+            DEFAULT,
+        );
     }
 
     #[test]
     fn test_we_need_base2() {
-        assert_iteration(&setup(), s("heads"), s("b_2@base"), &["d2", "c2", "b2", "a2", "base2", "base1"], DEFAULT);
+        assert_iteration(
+            &setup(),
+            s("heads"),
+            s("b_2@base"),
+            &["d2", "c2", "b2", "a2", "base2", "base1"],
+            DEFAULT,
+        );
     }
 
     #[test]
@@ -935,7 +1315,9 @@ mod multiple_base_cross_dependency_test_two {
             &setup(),
             s("heads"),
             s("b_3@base"),
-            &["d3", "c3", "b3", "a3", "base3", "b2", "a2", "base2", "base1"],
+            &[
+                "d3", "c3", "b3", "a3", "base3", "b2", "a2", "base2", "base1",
+            ],
             DEFAULT,
         );
     }
@@ -953,7 +1335,13 @@ mod multiple_base_cross_dependency_test_three {
             r("c2", &[]).with_depends_on(&["a1"]),
             r("c3", &["c2"]),
         ]);
-        assert_iteration(&m, s("heads"), s("base"), &["b1", "c3", "c2", "a1", "base1"], DEFAULT);
+        assert_iteration(
+            &m,
+            s("heads"),
+            s("base"),
+            &["b1", "c3", "c2", "a1", "base1"],
+            DEFAULT,
+        );
     }
 }
 
@@ -968,14 +1356,21 @@ mod large_map_test {
         let raw: HashSet<&str> = m.iter().map(RevisionNode::revision).collect();
         assert_eq!(raw, revs.iter().map(String::as_str).collect::<HashSet<_>>());
         for (idx, rev) in revs.iter().enumerate() {
-            let ancestors: HashSet<&str> =
-                ids(m.ancestors(&[rev], true).unwrap()).into_iter().filter(|x| x != rev).collect();
-            let descendants: HashSet<&str> =
-                ids(m.descendants(&[rev], true).unwrap()).into_iter().filter(|x| x != rev).collect();
+            let ancestors: HashSet<&str> = ids(m.ancestors(&[rev], true).unwrap())
+                .into_iter()
+                .filter(|x| x != rev)
+                .collect();
+            let descendants: HashSet<&str> = ids(m.descendants(&[rev], true).unwrap())
+                .into_iter()
+                .filter(|x| x != rev)
+                .collect();
             assert!(ancestors.is_disjoint(&descendants));
             let remaining: HashSet<&str> = revs[idx + 1..].iter().map(String::as_str).collect();
             if !remaining.is_empty() {
-                assert!(!remaining.is_disjoint(&ancestors), "{rev}: no ancestor among the remaining");
+                assert!(
+                    !remaining.is_disjoint(&ancestors),
+                    "{rev}: no ancestor among the remaining"
+                );
             }
         }
     }
@@ -996,14 +1391,19 @@ mod dep_resolution_failed_test {
             r("c1", &["b1"]),
         ])
         .unwrap_err();
-        assert_eq!(e.to_string(), "Dependency fake referenced from b1 is not present");
+        assert_eq!(
+            e.to_string(),
+            "Dependency fake referenced from b1 is not present"
+        );
     }
 }
 
 fn assert_cycle(revs: Vec<Revision>, kind: CycleKind, members: &[&str]) {
     match RevisionMap::new(revs) {
         Err(e @ RevisionError::Cycle { .. }) => {
-            let RevisionError::Cycle { kind: k, revisions } = &e else { unreachable!() };
+            let RevisionError::Cycle { kind: k, revisions } = &e else {
+                unreachable!()
+            };
             assert_eq!(*k, kind);
             let mut got = revisions.clone();
             got.sort();
@@ -1025,12 +1425,18 @@ mod graph_with_loop_test {
 
     fn assert_loop(revs: Vec<Revision>, rev: &str) {
         let e = RevisionMap::new(revs).unwrap_err();
-        assert_eq!(e.to_string(), format!("Self-loop is detected in revisions ({rev})"));
+        assert_eq!(
+            e.to_string(),
+            format!("Self-loop is detected in revisions ({rev})")
+        );
     }
 
     fn assert_dep_loop(revs: Vec<Revision>, rev: &str) {
         let e = RevisionMap::new(revs).unwrap_err();
-        assert_eq!(e.to_string(), format!("Dependency self-loop is detected in revisions ({rev})"));
+        assert_eq!(
+            e.to_string(),
+            format!("Dependency self-loop is detected in revisions ({rev})")
+        );
     }
 
     #[test]
@@ -1040,10 +1446,16 @@ mod graph_with_loop_test {
 
     #[test]
     fn test_revision_dupe_head() {
-        let m = map(vec![r("user_foo", &[]), r("user", &["user_foo"]).with_depends_on(&["user_foo"])]);
+        let m = map(vec![
+            r("user_foo", &[]),
+            r("user", &["user_foo"]).with_depends_on(&["user_foo"]),
+        ]);
         assert_iteration(&m, s("heads"), none(), &["user", "user_foo"], DEFAULT);
         // `_topological_sort([r1, r2], [r2])`
-        assert_eq!(iterate(&m, s("user"), none(), DEFAULT).unwrap(), ["user", "user_foo"]);
+        assert_eq!(
+            iterate(&m, s("user"), none(), DEFAULT).unwrap(),
+            ["user", "user_foo"]
+        );
     }
 
     #[test]
@@ -1054,7 +1466,10 @@ mod graph_with_loop_test {
 
     #[test]
     fn test_revision_map_no_loop_w_overlapping_substrings_dependencies() {
-        let m = map(vec![r("user_foo", &[]), r("user", &[]).with_depends_on(&["user_foo"])]);
+        let m = map(vec![
+            r("user_foo", &[]),
+            r("user", &[]).with_depends_on(&["user_foo"]),
+        ]);
         assert_iteration(&m, s("heads"), none(), &["user", "user_foo"], DEFAULT);
     }
 
@@ -1070,12 +1485,28 @@ mod graph_with_loop_test {
 
     #[test]
     fn test_revision_map_branch_point_loop() {
-        assert_loop(vec![r("a", &[]), r("b", &["a", "b"]), r("c1", &["b"]), r("c2", &["b"])], "b");
+        assert_loop(
+            vec![
+                r("a", &[]),
+                r("b", &["a", "b"]),
+                r("c1", &["b"]),
+                r("c2", &["b"]),
+            ],
+            "b",
+        );
     }
 
     #[test]
     fn test_revision_map_merge_point_loop() {
-        assert_loop(vec![r("a", &[]), r("b1", &["a"]), r("b2", &["a"]), r("c", &["b1", "b2", "c"])], "c");
+        assert_loop(
+            vec![
+                r("a", &[]),
+                r("b1", &["a"]),
+                r("b2", &["a"]),
+                r("c", &["b1", "b2", "c"]),
+            ],
+            "c",
+        );
     }
 
     #[test]
@@ -1085,18 +1516,37 @@ mod graph_with_loop_test {
 
     #[test]
     fn test_revision_map_base_dependency_loop() {
-        assert_dep_loop(vec![r("a", &[]).with_depends_on(&["a"]), r("b", &["a"]), r("c", &["b"])], "a");
+        assert_dep_loop(
+            vec![
+                r("a", &[]).with_depends_on(&["a"]),
+                r("b", &["a"]),
+                r("c", &["b"]),
+            ],
+            "a",
+        );
     }
 
     #[test]
     fn test_revision_map_head_dep_loop() {
-        assert_dep_loop(vec![r("a", &[]), r("b", &["a"]), r("c", &["b"]).with_depends_on(&["c"])], "c");
+        assert_dep_loop(
+            vec![
+                r("a", &[]),
+                r("b", &["a"]),
+                r("c", &["b"]).with_depends_on(&["c"]),
+            ],
+            "c",
+        );
     }
 
     #[test]
     fn test_revision_map_branch_point_dep_loop() {
         assert_dep_loop(
-            vec![r("a", &[]), r("b", &["a"]).with_depends_on(&["b"]), r("c1", &["b"]), r("c2", &["b"])],
+            vec![
+                r("a", &[]),
+                r("b", &["a"]).with_depends_on(&["b"]),
+                r("c1", &["b"]),
+                r("c2", &["b"]),
+            ],
             "b",
         );
     }
@@ -1104,7 +1554,12 @@ mod graph_with_loop_test {
     #[test]
     fn test_revision_map_merge_point_dep_loop() {
         assert_dep_loop(
-            vec![r("a", &[]), r("b1", &["a"]), r("b2", &["a"]), r("c", &["b1", "b2"]).with_depends_on(&["c"])],
+            vec![
+                r("a", &[]),
+                r("b1", &["a"]),
+                r("b2", &["a"]),
+                r("c", &["b1", "b2"]).with_depends_on(&["c"]),
+            ],
             "c",
         );
     }
@@ -1115,13 +1570,23 @@ mod graph_with_cycle_test {
 
     #[test]
     fn test_revision_map_simple_cycle() {
-        assert_cycle(vec![r("a", &["c"]), r("b", &["a"]), r("c", &["b"])], CycleKind::Cycle, &["a", "b", "c"]);
+        assert_cycle(
+            vec![r("a", &["c"]), r("b", &["a"]), r("c", &["b"])],
+            CycleKind::Cycle,
+            &["a", "b", "c"],
+        );
     }
 
     #[test]
     fn test_revision_map_extra_simple_cycle() {
         assert_cycle(
-            vec![r("a", &["c"]), r("b", &["a"]), r("c", &["b"]), r("d", &[]), r("e", &["d"])],
+            vec![
+                r("a", &["c"]),
+                r("b", &["a"]),
+                r("c", &["b"]),
+                r("d", &[]),
+                r("e", &["d"]),
+            ],
             CycleKind::Cycle,
             &["a", "b", "c"],
         );
@@ -1130,7 +1595,13 @@ mod graph_with_cycle_test {
     #[test]
     fn test_revision_map_lower_simple_cycle() {
         assert_cycle(
-            vec![r("a", &["c"]), r("b", &["a"]), r("c", &["b"]), r("d", &["c"]), r("e", &["d"])],
+            vec![
+                r("a", &["c"]),
+                r("b", &["a"]),
+                r("c", &["b"]),
+                r("d", &["c"]),
+                r("e", &["d"]),
+            ],
             CycleKind::Cycle,
             &["a", "b", "c", "d", "e"],
         );
@@ -1139,7 +1610,13 @@ mod graph_with_cycle_test {
     #[test]
     fn test_revision_map_upper_simple_cycle() {
         assert_cycle(
-            vec![r("a", &[]), r("b", &["a"]), r("c", &["b", "e"]), r("d", &["c"]), r("e", &["d"])],
+            vec![
+                r("a", &[]),
+                r("b", &["a"]),
+                r("c", &["b", "e"]),
+                r("d", &["c"]),
+                r("e", &["d"]),
+            ],
             CycleKind::Cycle,
             &["a", "b", "c", "d", "e"],
         );
@@ -1148,7 +1625,11 @@ mod graph_with_cycle_test {
     #[test]
     fn test_revision_map_simple_dep_cycle() {
         assert_cycle(
-            vec![r("a", &[]).with_depends_on(&["c"]), r("b", &["a"]), r("c", &["b"])],
+            vec![
+                r("a", &[]).with_depends_on(&["c"]),
+                r("b", &["a"]),
+                r("c", &["b"]),
+            ],
             CycleKind::DependencyCycle,
             &["a", "b", "c"],
         );
@@ -1157,7 +1638,13 @@ mod graph_with_cycle_test {
     #[test]
     fn test_revision_map_extra_simple_dep_cycle() {
         assert_cycle(
-            vec![r("a", &[]).with_depends_on(&["c"]), r("b", &["a"]), r("c", &["b"]), r("d", &[]), r("e", &["d"])],
+            vec![
+                r("a", &[]).with_depends_on(&["c"]),
+                r("b", &["a"]),
+                r("c", &["b"]),
+                r("d", &[]),
+                r("e", &["d"]),
+            ],
             CycleKind::DependencyCycle,
             &["a", "b", "c"],
         );
@@ -1166,7 +1653,13 @@ mod graph_with_cycle_test {
     #[test]
     fn test_revision_map_lower_simple_dep_cycle() {
         assert_cycle(
-            vec![r("a", &[]).with_depends_on(&["c"]), r("b", &["a"]), r("c", &["b"]), r("d", &["c"]), r("e", &["d"])],
+            vec![
+                r("a", &[]).with_depends_on(&["c"]),
+                r("b", &["a"]),
+                r("c", &["b"]),
+                r("d", &["c"]),
+                r("e", &["d"]),
+            ],
             CycleKind::DependencyCycle,
             &["a", "b", "c", "d", "e"],
         );
@@ -1175,7 +1668,13 @@ mod graph_with_cycle_test {
     #[test]
     fn test_revision_map_upper_simple_dep_cycle() {
         assert_cycle(
-            vec![r("a", &[]), r("b", &["a"]), r("c", &["b"]).with_depends_on(&["e"]), r("d", &["c"]), r("e", &["d"])],
+            vec![
+                r("a", &[]),
+                r("b", &["a"]),
+                r("c", &["b"]).with_depends_on(&["e"]),
+                r("d", &["c"]),
+                r("e", &["d"]),
+            ],
             CycleKind::DependencyCycle,
             &["a", "b", "c", "d", "e"],
         );
@@ -1216,17 +1715,35 @@ mod normalized_down_rev_test {
 
     #[test]
     fn test_branch_traversal() {
-        assert_iteration(&setup(), s("b4"), s("b1@base"), &["b4", "b3", "b2", "b1"], DOWN);
+        assert_iteration(
+            &setup(),
+            s("b4"),
+            s("b1@base"),
+            &["b4", "b3", "b2", "b1"],
+            DOWN,
+        );
     }
 
     #[test]
     fn test_all_traversal() {
-        assert_iteration(&setup(), s("heads"), s("base"), &["b5", "b4", "b3", "b2", "b1", "a3", "a2", "a1"], DOWN);
+        assert_iteration(
+            &setup(),
+            s("heads"),
+            s("base"),
+            &["b5", "b4", "b3", "b2", "b1", "a3", "a2", "a1"],
+            DOWN,
+        );
     }
 
     #[test]
     fn test_partial_traversal() {
-        assert_iteration(&setup(), s("heads"), s("a2"), &["b5", "b4", "b3", "b2", "a3", "a2"], DOWN);
+        assert_iteration(
+            &setup(),
+            s("heads"),
+            s("a2"),
+            &["b5", "b4", "b3", "b2", "a3", "a2"],
+            DOWN,
+        );
     }
 
     #[test]
@@ -1236,13 +1753,22 @@ mod normalized_down_rev_test {
             s("heads"),
             s("a2"),
             &["b5", "b4", "b3", "b2", "b1", "a3", "a2"],
-            Opts { implicit_base: true, ..DOWN },
+            Opts {
+                implicit_base: true,
+                ..DOWN
+            },
         );
     }
 
     #[test]
     fn test_partial_traversal_implicit_base_two() {
-        assert_iteration(&setup(), s("b5"), spec_of(&["b1"]), &["b5", "b4", "b3", "b2", "b1", "a3", "a2", "a1"], IMPLICIT);
+        assert_iteration(
+            &setup(),
+            s("b5"),
+            spec_of(&["b1"]),
+            &["b5", "b4", "b3", "b2", "b1", "a3", "a2", "a1"],
+            IMPLICIT,
+        );
     }
 
     #[test]

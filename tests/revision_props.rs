@@ -5,7 +5,9 @@
 use std::collections::{BTreeSet, HashMap};
 use std::time::Instant;
 
-use alembic::runtime::steps::{MigrationStep, VersionHeads, downgrade_plan, stamp_plan, upgrade_plan};
+use alembic::runtime::steps::{
+    MigrationStep, VersionHeads, downgrade_plan, stamp_plan, upgrade_plan,
+};
 use alembic::script::revision::{Revision, RevisionMap, RevisionSpec, parse_range, parse_relative};
 use proptest::prelude::*;
 
@@ -47,7 +49,11 @@ fn history() -> impl Strategy<Value = Vec<Revision>> {
                     Revision {
                         revision: format!("r{i:02}"),
                         down_revision: down,
-                        branch_labels: if label { vec![format!("l{i:02}")] } else { vec![] },
+                        branch_labels: if label {
+                            vec![format!("l{i:02}")]
+                        } else {
+                            vec![]
+                        },
                         depends_on,
                     }
                 })
@@ -57,7 +63,10 @@ fn history() -> impl Strategy<Value = Vec<Revision>> {
 }
 
 fn ids(steps: &[MigrationStep]) -> Vec<String> {
-    steps.iter().filter_map(|s| s.revision().map(str::to_string)).collect()
+    steps
+        .iter()
+        .filter_map(|s| s.revision().map(str::to_string))
+        .collect()
 }
 
 fn sorted(v: Vec<&str>) -> Vec<String> {
@@ -206,12 +215,14 @@ fn raw_revision() -> impl Strategy<Value = Revision> {
         proptest::collection::vec(name.clone(), 0..2),
         proptest::collection::vec(name, 0..2),
     )
-        .prop_map(|(revision, down_revision, branch_labels, depends_on)| Revision {
-            revision,
-            down_revision,
-            branch_labels,
-            depends_on,
-        })
+        .prop_map(
+            |(revision, down_revision, branch_labels, depends_on)| Revision {
+                revision,
+                down_revision,
+                branch_labels,
+                depends_on,
+            },
+        )
 }
 
 fn id(i: usize) -> String {
@@ -231,7 +242,10 @@ fn chain(n: usize) -> Vec<Revision> {
 /// Diamonds of four parallel branches of five revisions, merged, repeated; every
 /// tenth diamond also depends on the one before, and a few labels.
 fn branchy(n: usize) -> Vec<Revision> {
-    let mut revs: Vec<Revision> = vec![Revision { revision: id(0), ..Revision::default() }];
+    let mut revs: Vec<Revision> = vec![Revision {
+        revision: id(0),
+        ..Revision::default()
+    }];
     let mut tip = id(0);
     let mut prev_tip: Option<String> = None;
     let mut round = 0;
@@ -241,7 +255,11 @@ fn branchy(n: usize) -> Vec<Revision> {
             let mut parent = tip.clone();
             for _ in 0..5 {
                 let rid = id(revs.len());
-                let mut rev = Revision { revision: rid.clone(), down_revision: vec![parent], ..Revision::default() };
+                let mut rev = Revision {
+                    revision: rid.clone(),
+                    down_revision: vec![parent],
+                    ..Revision::default()
+                };
                 if round % 50 == 0 && b == 0 && parent_is(&rev, &tip) {
                     rev.branch_labels = vec![format!("label{round}")];
                 }
@@ -251,7 +269,11 @@ fn branchy(n: usize) -> Vec<Revision> {
             ends.push(parent);
         }
         let rid = id(revs.len());
-        let mut merge = Revision { revision: rid.clone(), down_revision: ends, ..Revision::default() };
+        let mut merge = Revision {
+            revision: rid.clone(),
+            down_revision: ends,
+            ..Revision::default()
+        };
         if round % 10 == 0 {
             if let Some(p) = &prev_tip {
                 merge.depends_on = vec![p.clone()];
@@ -293,7 +315,12 @@ fn exercise(name: &str, revs: Vec<Revision>, relative_steps: Option<usize>) {
     assert_eq!(sorted(vh.heads()), sorted(map.real_heads()));
 
     let t = Instant::now();
-    let down = downgrade_plan(&map, &RevisionSpec::from("base"), &RevisionSpec::Ids(heads.clone())).unwrap();
+    let down = downgrade_plan(
+        &map,
+        &RevisionSpec::from("base"),
+        &RevisionSpec::Ids(heads.clone()),
+    )
+    .unwrap();
     let down_time = t.elapsed();
     assert_eq!(down.len(), n);
 
@@ -307,7 +334,11 @@ fn exercise(name: &str, revs: Vec<Revision>, relative_steps: Option<usize>) {
 
     let t = Instant::now();
     let rel = format!("-{}", relative_steps.unwrap_or(1));
-    let partial = downgrade_plan(&map, &RevisionSpec::from(rel.as_str()), &RevisionSpec::Ids(heads));
+    let partial = downgrade_plan(
+        &map,
+        &RevisionSpec::from(rel.as_str()),
+        &RevisionSpec::Ids(heads),
+    );
     match relative_steps {
         Some(steps) => assert_eq!(partial.unwrap().len(), steps),
         None => assert_eq!(partial.unwrap_err().to_string(), "Ambiguous walk"),

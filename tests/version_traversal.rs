@@ -4,7 +4,8 @@
 //! same. Modules and tests are named after Alembic's classes and test methods.
 
 use alembic::runtime::steps::{
-    HeadChange, MigrationStep, RevisionStep, StampStep, VersionHeads, downgrade_plan, stamp_plan, upgrade_plan,
+    HeadChange, MigrationStep, RevisionStep, StampStep, VersionHeads, downgrade_plan, stamp_plan,
+    upgrade_plan,
 };
 use alembic::script::revision::{Revision, RevisionError, RevisionMap, RevisionSpec};
 
@@ -45,22 +46,38 @@ fn sorted(v: Vec<&str>) -> Vec<String> {
 fn run_heads(m: &RevisionMap, source: &RevisionSpec, steps: &[MigrationStep]) -> Vec<String> {
     let mut heads = VersionHeads::new(m, &source.to_list()).expect("heads");
     for step in steps {
-        heads.apply(step).unwrap_or_else(|e| panic!("applying {step:?}: {e}"));
+        heads
+            .apply(step)
+            .unwrap_or_else(|e| panic!("applying {step:?}: {e}"));
     }
     sorted(heads.heads())
 }
 
 /// Alembic's `MigrationTest._assert_upgrade`.
-fn assert_upgrade(m: &RevisionMap, destination: RevisionSpec, source: RevisionSpec, expected: &[&str], heads: &[&str]) {
-    let steps = upgrade_plan(m, &destination, &source).unwrap_or_else(|e| panic!("{destination:?}: {e}"));
+fn assert_upgrade(
+    m: &RevisionMap,
+    destination: RevisionSpec,
+    source: RevisionSpec,
+    expected: &[&str],
+    heads: &[&str],
+) {
+    let steps =
+        upgrade_plan(m, &destination, &source).unwrap_or_else(|e| panic!("{destination:?}: {e}"));
     let want: Vec<MigrationStep> = expected.iter().map(|id| up(m, id)).collect();
     assert_eq!(steps, want, "upgrade {destination:?} from {source:?}");
     assert_eq!(run_heads(m, &source, &steps), sorted(heads.to_vec()));
 }
 
 /// Alembic's `MigrationTest._assert_downgrade`.
-fn assert_downgrade(m: &RevisionMap, destination: RevisionSpec, source: RevisionSpec, expected: &[&str], heads: &[&str]) {
-    let steps = downgrade_plan(m, &destination, &source).unwrap_or_else(|e| panic!("{destination:?}: {e}"));
+fn assert_downgrade(
+    m: &RevisionMap,
+    destination: RevisionSpec,
+    source: RevisionSpec,
+    expected: &[&str],
+    heads: &[&str],
+) {
+    let steps =
+        downgrade_plan(m, &destination, &source).unwrap_or_else(|e| panic!("{destination:?}: {e}"));
     let want: Vec<MigrationStep> = expected.iter().map(|id| down(m, id)).collect();
     assert_eq!(steps, want, "downgrade {destination:?} from {source:?}");
     assert_eq!(run_heads(m, &source, &steps), sorted(heads.to_vec()));
@@ -102,7 +119,13 @@ mod revision_path_test {
     const E: &str = "3975fb1a0125";
 
     fn setup() -> RevisionMap {
-        map(vec![r(A, &[]), r(B, &[A]), r(C, &[B]), r(D, &[C]), r(E, &[D])])
+        map(vec![
+            r(A, &[]),
+            r(B, &[A]),
+            r(C, &[B]),
+            r(D, &[C]),
+            r(E, &[D]),
+        ])
     }
 
     #[test]
@@ -140,8 +163,14 @@ mod revision_path_test {
     #[test]
     fn test_invalid_relative_upgrade_path() {
         let m = setup();
-        assert_eq!(err_text(upgrade_plan(&m, &s("-2"), &s(B))), "Relative revision -2 didn't produce 2 migrations");
-        assert_eq!(err_text(upgrade_plan(&m, &s("+5"), &s(B))), "Relative revision +5 didn't produce 5 migrations");
+        assert_eq!(
+            err_text(upgrade_plan(&m, &s("-2"), &s(B))),
+            "Relative revision -2 didn't produce 2 migrations"
+        );
+        assert_eq!(
+            err_text(upgrade_plan(&m, &s("+5"), &s(B))),
+            "Relative revision +5 didn't produce 5 migrations"
+        );
     }
 
     #[test]
@@ -163,15 +192,24 @@ mod revision_path_test {
     #[test]
     fn test_invalid_relative_downgrade_path() {
         let m = setup();
-        assert_eq!(err_text(downgrade_plan(&m, &s("-5"), &s(B))), "Relative revision -5 didn't produce 5 migrations");
-        assert_eq!(err_text(downgrade_plan(&m, &s("+2"), &s(B))), "Relative revision +2 didn't produce 2 migrations");
+        assert_eq!(
+            err_text(downgrade_plan(&m, &s("-5"), &s(B))),
+            "Relative revision -5 didn't produce 5 migrations"
+        );
+        assert_eq!(
+            err_text(downgrade_plan(&m, &s("+2"), &s(B))),
+            "Relative revision +2 didn't produce 2 migrations"
+        );
     }
 
     #[test]
     fn test_invalid_move_rev_to_none() {
         assert_eq!(
             err_text(downgrade_plan(&setup(), &s(&B[0..3]), &none())),
-            format!("Destination {} is not a valid downgrade target from current head(s)", &B[0..3])
+            format!(
+                "Destination {} is not a valid downgrade target from current head(s)",
+                &B[0..3]
+            )
         );
     }
 
@@ -179,7 +217,10 @@ mod revision_path_test {
     fn test_invalid_move_higher_to_lower() {
         assert_eq!(
             err_text(downgrade_plan(&setup(), &s(&C[0..4]), &s(B))),
-            format!("Destination {} is not a valid downgrade target from current head(s)", &C[0..4])
+            format!(
+                "Destination {} is not a valid downgrade target from current head(s)",
+                &C[0..4]
+            )
         );
     }
 
@@ -189,7 +230,10 @@ mod revision_path_test {
         let revs = stamp_plan(&m, &s("base"), &strings(&[D]), false).unwrap();
         assert_eq!(revs.len(), 1);
         let heads = VersionHeads::new(&m, &strings(&[D])).unwrap();
-        assert_eq!(heads.head_change(&revs[0]).unwrap(), HeadChange::DeleteBranch(D.to_string()));
+        assert_eq!(
+            heads.head_change(&revs[0]).unwrap(),
+            HeadChange::DeleteBranch(D.to_string())
+        );
     }
 }
 
@@ -211,7 +255,10 @@ mod branched_path_test {
     fn test_stamp_down_across_multiple_branch_to_branchpoint() {
         let revs = stamp(&setup(), s("b"), &["d1", "c2"]);
         assert_eq!(revs.len(), 1);
-        assert_eq!(merge_idents(&revs[0]), (strings(&["d1"]), "c2".into(), "b".into()));
+        assert_eq!(
+            merge_idents(&revs[0]),
+            (strings(&["d1"]), "c2".into(), "b".into())
+        );
     }
 
     #[test]
@@ -220,7 +267,10 @@ mod branched_path_test {
         let revs = stamp_plan(&m, &s("c1branch@base"), &strings(&["d1", "c2"]), false).unwrap();
         assert_eq!(revs.len(), 1);
         let heads = VersionHeads::new(&m, &strings(&["d1", "c2"])).unwrap();
-        assert_eq!(heads.head_change(&revs[0]).unwrap(), HeadChange::DeleteBranch("d1".into()));
+        assert_eq!(
+            heads.head_change(&revs[0]).unwrap(),
+            HeadChange::DeleteBranch("d1".into())
+        );
     }
 
     #[test]
@@ -237,12 +287,24 @@ mod branched_path_test {
 
     #[test]
     fn test_upgrade_multiple_branch() {
-        assert_upgrade(&setup(), list(&["d1", "d2"]), s("a"), &["b", "c2", "d2", "c1", "d1"], &["d1", "d2"]);
+        assert_upgrade(
+            &setup(),
+            list(&["d1", "d2"]),
+            s("a"),
+            &["b", "c2", "d2", "c1", "d1"],
+            &["d1", "d2"],
+        );
     }
 
     #[test]
     fn test_downgrade_multiple_branch() {
-        assert_downgrade(&setup(), s("a"), list(&["d1", "d2"]), &["d1", "c1", "d2", "c2", "b"], &["a"]);
+        assert_downgrade(
+            &setup(),
+            s("a"),
+            list(&["d1", "d2"]),
+            &["d1", "c1", "d2", "c2", "b"],
+            &["a"],
+        );
     }
 
     #[test]
@@ -252,24 +314,48 @@ mod branched_path_test {
 
     #[test]
     fn test_relative_downgrade_baseplus2() {
-        assert_downgrade(&setup(), s("base+2"), list(&["d2", "d1"]), &["d1", "c1", "d2", "c2"], &["b"]);
+        assert_downgrade(
+            &setup(),
+            s("base+2"),
+            list(&["d2", "d1"]),
+            &["d1", "c1", "d2", "c2"],
+            &["b"],
+        );
     }
 
     #[test]
     fn test_relative_downgrade_branchplus2() {
-        assert_downgrade(&setup(), s("c2branch@base+2"), list(&["d2", "d1"]), &["d2", "c2"], &["d1"]);
+        assert_downgrade(
+            &setup(),
+            s("c2branch@base+2"),
+            list(&["d2", "d1"]),
+            &["d2", "c2"],
+            &["d1"],
+        );
     }
 
     #[test]
     fn test_relative_downgrade_branchplus3() {
         let m = setup();
         assert_downgrade(&m, s("c2"), list(&["d2", "d1"]), &["d2"], &["d1", "c2"]);
-        assert_downgrade(&m, s("c2branch@base+3"), list(&["d2", "d1"]), &["d2"], &["d1", "c2"]);
+        assert_downgrade(
+            &m,
+            s("c2branch@base+3"),
+            list(&["d2", "d1"]),
+            &["d2"],
+            &["d1", "c2"],
+        );
     }
 
     #[test]
     fn test_downgrade_once_order_right() {
-        assert_downgrade(&setup(), s("-1"), list(&["d2", "d1"]), &["d2"], &["d1", "c2"]);
+        assert_downgrade(
+            &setup(),
+            s("-1"),
+            list(&["d2", "d1"]),
+            &["d2"],
+            &["d1", "c2"],
+        );
     }
 
     #[test]
@@ -279,7 +365,13 @@ mod branched_path_test {
 
     #[test]
     fn test_downgrade_once_order_left() {
-        assert_downgrade(&setup(), s("-1"), list(&["d1", "d2"]), &["d1"], &["d2", "c1"]);
+        assert_downgrade(
+            &setup(),
+            s("-1"),
+            list(&["d1", "d2"]),
+            &["d1"],
+            &["d2", "c1"],
+        );
     }
 
     #[test]
@@ -289,42 +381,90 @@ mod branched_path_test {
 
     #[test]
     fn test_downgrade_once_order_left_unbalanced_labelled() {
-        assert_downgrade(&setup(), s("c1branch@-1"), list(&["d1", "d2"]), &["d1"], &["c1", "d2"]);
+        assert_downgrade(
+            &setup(),
+            s("c1branch@-1"),
+            list(&["d1", "d2"]),
+            &["d1"],
+            &["c1", "d2"],
+        );
     }
 
     #[test]
     fn test_downgrade_relative_order_right() {
-        assert_downgrade(&setup(), s("d2-1"), list(&["d2", "c1"]), &["d2"], &["c1", "c2"]);
+        assert_downgrade(
+            &setup(),
+            s("d2-1"),
+            list(&["d2", "c1"]),
+            &["d2"],
+            &["c1", "c2"],
+        );
     }
 
     #[test]
     fn test_downgrade_relative_order_left() {
-        assert_downgrade(&setup(), s("d2-1"), list(&["c1", "d2"]), &["d2"], &["c1", "c2"]);
+        assert_downgrade(
+            &setup(),
+            s("d2-1"),
+            list(&["c1", "d2"]),
+            &["d2"],
+            &["c1", "c2"],
+        );
     }
 
     #[test]
     fn test_downgrade_single_branch_c1branch() {
-        assert_downgrade(&setup(), s("c1branch@b"), list(&["c1", "d2"]), &["c1"], &["d2"]);
+        assert_downgrade(
+            &setup(),
+            s("c1branch@b"),
+            list(&["c1", "d2"]),
+            &["c1"],
+            &["d2"],
+        );
     }
 
     #[test]
     fn test_downgrade_single_branch_c1branch_from_d1_head() {
-        assert_downgrade(&setup(), s("c2branch@b"), list(&["c1", "d2"]), &["d2", "c2"], &["c1"]);
+        assert_downgrade(
+            &setup(),
+            s("c2branch@b"),
+            list(&["c1", "d2"]),
+            &["d2", "c2"],
+            &["c1"],
+        );
     }
 
     #[test]
     fn test_downgrade_single_branch_c2() {
-        assert_downgrade(&setup(), s("c2@b"), list(&["d1", "d2"]), &["d2", "c2"], &["d1"]);
+        assert_downgrade(
+            &setup(),
+            s("c2@b"),
+            list(&["d1", "d2"]),
+            &["d2", "c2"],
+            &["d1"],
+        );
     }
 
     #[test]
     fn test_downgrade_single_branch_d1() {
-        assert_downgrade(&setup(), s("d1@b"), list(&["d1", "d2"]), &["d1", "c1"], &["d2"]);
+        assert_downgrade(
+            &setup(),
+            s("d1@b"),
+            list(&["d1", "d2"]),
+            &["d1", "c1"],
+            &["d2"],
+        );
     }
 
     #[test]
     fn test_downgrade_relative_to_branch_head() {
-        assert_downgrade(&setup(), s("c1branch@head-1"), list(&["d1", "d2"]), &["d1"], &["c1", "d2"]);
+        assert_downgrade(
+            &setup(),
+            s("c1branch@head-1"),
+            list(&["d1", "d2"]),
+            &["d1"],
+            &["c1", "d2"],
+        );
     }
 
     #[test]
@@ -334,7 +474,13 @@ mod branched_path_test {
 
     #[test]
     fn test_upgrade_one_branch_of_heads() {
-        assert_upgrade(&setup(), s("c2branch@+1"), list(&["c1", "c2"]), &["d2"], &["c1", "d2"]);
+        assert_upgrade(
+            &setup(),
+            s("c2branch@+1"),
+            list(&["c1", "c2"]),
+            &["d2"],
+            &["c1", "d2"],
+        );
     }
 
     #[test]
@@ -394,12 +540,24 @@ mod branch_from_mergepoint_test {
 
     #[test]
     fn test_mergepoint_to_only_one_side_upgrade() {
-        assert_upgrade(&setup(), s("d1"), list(&["d2", "b1"]), &["c1", "d1"], &["d2", "d1"]);
+        assert_upgrade(
+            &setup(),
+            s("d1"),
+            list(&["d2", "b1"]),
+            &["c1", "d1"],
+            &["d2", "d1"],
+        );
     }
 
     #[test]
     fn test_mergepoint_to_only_one_side_downgrade() {
-        assert_downgrade(&setup(), s("b1"), list(&["d2", "d1"]), &["d1", "c1"], &["d2", "b1"]);
+        assert_downgrade(
+            &setup(),
+            s("b1"),
+            list(&["d2", "d1"]),
+            &["d1", "c1"],
+            &["d2", "b1"],
+        );
     }
 }
 
@@ -425,19 +583,43 @@ mod branch_from_3way_mergepoint_test {
 
     #[test]
     fn test_mergepoint_to_only_one_side_upgrade() {
-        assert_upgrade(&setup(), s("d1"), list(&["d3", "d2", "b1"]), &["c1", "d1"], &["d3", "d2", "d1"]);
+        assert_upgrade(
+            &setup(),
+            s("d1"),
+            list(&["d3", "d2", "b1"]),
+            &["c1", "d1"],
+            &["d3", "d2", "d1"],
+        );
     }
 
     #[test]
     fn test_mergepoint_to_only_one_side_downgrade() {
-        assert_downgrade(&setup(), s("b1"), list(&["d3", "d2", "d1"]), &["d1", "c1"], &["d3", "d2", "b1"]);
+        assert_downgrade(
+            &setup(),
+            s("b1"),
+            list(&["d3", "d2", "d1"]),
+            &["d1", "c1"],
+            &["d3", "d2", "b1"],
+        );
     }
 
     #[test]
     fn test_mergepoint_to_two_sides_upgrade() {
         let m = setup();
-        assert_upgrade(&m, s("d1"), list(&["d3", "b2", "b1"]), &["c2", "c1", "d1"], &["d3", "d1"]);
-        assert_upgrade(&m, s("d2"), list(&["d3", "d1"]), &["d2"], &["d3", "d2", "d1"]);
+        assert_upgrade(
+            &m,
+            s("d1"),
+            list(&["d3", "b2", "b1"]),
+            &["c2", "c1", "d1"],
+            &["d3", "d1"],
+        );
+        assert_upgrade(
+            &m,
+            s("d2"),
+            list(&["d3", "d1"]),
+            &["d2"],
+            &["d3", "d2", "d1"],
+        );
     }
 }
 
@@ -446,8 +628,14 @@ mod branch_from_3way_mergepoint_test {
 fn assert_head_sequence(m: &RevisionMap, start: &[&str], steps: &[(&str, &[&str])]) {
     let mut heads = VersionHeads::new(m, &strings(start)).unwrap();
     for (rev, expected) in steps {
-        heads.apply(&up(m, rev)).unwrap_or_else(|e| panic!("{rev}: {e}"));
-        assert_eq!(sorted(heads.heads()), sorted(expected.to_vec()), "after {rev}");
+        heads
+            .apply(&up(m, rev))
+            .unwrap_or_else(|e| panic!("{rev}: {e}"));
+        assert_eq!(
+            sorted(heads.heads()),
+            sorted(expected.to_vec()),
+            "after {rev}"
+        );
     }
 }
 
@@ -591,7 +779,9 @@ mod depends_on_branch_test_two {
             &m,
             s("base"),
             list(&["amerge", "b1", "b2", "cmerge"]),
-            &["amerge", "a1", "b1", "b2", "cmerge", "c1", "a2", "a3", "c2", "c3"],
+            &[
+                "amerge", "a1", "b1", "b2", "cmerge", "c1", "a2", "a3", "c2", "c3",
+            ],
             &[],
         );
     }
@@ -618,7 +808,10 @@ mod depends_on_own_downrev_test {
     use super::*;
 
     fn setup() -> RevisionMap {
-        map(vec![r("a1", &[]), r("a2", &["a1"]).with_depends_on(&["a1"])])
+        map(vec![
+            r("a1", &[]),
+            r("a2", &["a1"]).with_depends_on(&["a1"]),
+        ])
     }
 
     #[test]
@@ -655,7 +848,11 @@ mod depends_on_branch_test_five {
 
     #[test]
     fn test_downgrade_to_depends_on() {
-        let m = map(vec![r("a1", &[]), r("b1", &[]).with_depends_on(&["a1"]), r("bmerge", &["a1", "b1"])]);
+        let m = map(vec![
+            r("a1", &[]),
+            r("b1", &[]).with_depends_on(&["a1"]),
+            r("bmerge", &["a1", "b1"]),
+        ]);
         assert_upgrade(&m, s("b1"), s("a1"), &["b1"], &["b1"]);
         assert_upgrade(&m, s("bmerge"), s("b1"), &["bmerge"], &["bmerge"]);
         assert_downgrade(&m, s("a1"), s("bmerge"), &["bmerge"], &["b1"]);
@@ -679,7 +876,13 @@ mod depends_on_branch_label_test {
             r("e1", &["d1"]),
             r("f1", &["e1"]),
         ]);
-        assert_upgrade(&m, s("c2"), s("a2"), &["a1", "b1", "c1", "b2", "c2"], &["c2"]);
+        assert_upgrade(
+            &m,
+            s("c2"),
+            s("a2"),
+            &["a1", "b1", "c1", "b2", "c2"],
+            &["c2"],
+        );
     }
 }
 
@@ -687,14 +890,22 @@ mod forest_test {
     use super::*;
 
     fn setup() -> RevisionMap {
-        map(vec![r("a1", &[]), r("b1", &["a1"]), r("a2", &[]), r("b2", &["a2"])])
+        map(vec![
+            r("a1", &[]),
+            r("b1", &["a1"]),
+            r("a2", &[]),
+            r("b2", &["a2"]),
+        ])
     }
 
     #[test]
     fn test_base_to_heads() {
         let m = setup();
         let steps = upgrade_plan(&m, &s("heads"), &s("base")).unwrap();
-        let want: Vec<MigrationStep> = ["a2", "b2", "a1", "b1"].iter().map(|id| up(&m, id)).collect();
+        let want: Vec<MigrationStep> = ["a2", "b2", "a1", "b1"]
+            .iter()
+            .map(|id| up(&m, id))
+            .collect();
         assert_eq!(steps, want);
     }
 
@@ -754,14 +965,20 @@ mod merged_path_test {
     fn test_stamp_labeled_head_across_merge_from_multiple_branch() {
         let revs = stamp(&setup(), s("c2branch@head"), &["d1", "c2"]);
         assert_eq!(revs.len(), 1);
-        assert_eq!(merge_idents(&revs[0]), (strings(&["d1"]), "c2".into(), "f".into()));
+        assert_eq!(
+            merge_idents(&revs[0]),
+            (strings(&["d1"]), "c2".into(), "f".into())
+        );
     }
 
     #[test]
     fn test_stamp_up_across_merge_from_multiple_branch() {
         let revs = stamp(&setup(), s("e"), &["d1", "c2"]);
         assert_eq!(revs.len(), 1);
-        assert_eq!(merge_idents(&revs[0]), (strings(&["d1"]), "c2".into(), "e".into()));
+        assert_eq!(
+            merge_idents(&revs[0]),
+            (strings(&["d1"]), "c2".into(), "e".into())
+        );
     }
 
     #[test]
@@ -775,7 +992,10 @@ mod merged_path_test {
     fn test_upgrade_across_merge_point() {
         let m = setup();
         let steps = upgrade_plan(&m, &s("f"), &s("b")).unwrap();
-        let want: Vec<MigrationStep> = ["c2", "d2", "c1", "d1", "e", "f"].iter().map(|id| up(&m, id)).collect();
+        let want: Vec<MigrationStep> = ["c2", "d2", "c1", "d1", "e", "f"]
+            .iter()
+            .map(|id| up(&m, id))
+            .collect();
         assert_eq!(steps, want);
     }
 
@@ -783,7 +1003,10 @@ mod merged_path_test {
     fn test_downgrade_across_merge_point() {
         let m = setup();
         let steps = downgrade_plan(&m, &s("b"), &s("f")).unwrap();
-        let want: Vec<MigrationStep> = ["f", "e", "d1", "c1", "d2", "c2"].iter().map(|id| down(&m, id)).collect();
+        let want: Vec<MigrationStep> = ["f", "e", "d1", "c1", "d2", "c2"]
+            .iter()
+            .map(|id| down(&m, id))
+            .collect();
         assert_eq!(steps, want);
     }
 }
@@ -804,7 +1027,13 @@ mod branched_path_test_cross_dependencies {
 
     #[test]
     fn test_downgrade_independent_branch() {
-        assert_downgrade(&setup(), s("c2branch@b"), list(&["d1", "d2"]), &["d2", "c2"], &["d1"]);
+        assert_downgrade(
+            &setup(),
+            s("c2branch@b"),
+            list(&["d1", "d2"]),
+            &["d2", "c2"],
+            &["d1"],
+        );
     }
 
     #[test]

@@ -27,7 +27,11 @@ impl RevisionStep {
     /// The step that applies (`is_upgrade`) or undoes `node`.
     pub fn new(node: &RevisionNode, is_upgrade: bool) -> Self {
         let me = vec![node.revision().to_string()];
-        let down: Vec<String> = node.normalized_down_revisions().into_iter().map(str::to_string).collect();
+        let down: Vec<String> = node
+            .normalized_down_revisions()
+            .into_iter()
+            .map(str::to_string)
+            .collect();
         let down_no_deps = node.down_revisions().to_vec();
         let (from, from_nd, to, to_nd) = if is_upgrade {
             (down, down_no_deps, me.clone(), me)
@@ -67,7 +71,11 @@ impl RevisionStep {
     /// The revision moves over more than one parent: an upgrade merges branches, a
     /// downgrade may split them again (depending on the current heads).
     pub fn is_merge_point(&self) -> bool {
-        let down = if self.is_upgrade { &self.from_revisions } else { &self.to_revisions };
+        let down = if self.is_upgrade {
+            &self.from_revisions
+        } else {
+            &self.to_revisions
+        };
         down.len() > 1
     }
 }
@@ -179,14 +187,23 @@ pub fn upgrade_plan(
     destination: &RevisionSpec,
     current: &RevisionSpec,
 ) -> Result<Vec<MigrationStep>, RevisionError> {
-    let options = IterateOptions { implicit_base: true, ..IterateOptions::default() };
-    let revs = map.iterate_revisions(destination, current, options).map_err(|e| {
-        e.for_command(&plan_context(
-            "Destination %(end)s is not a valid upgrade target from current head(s)",
-            destination,
-        ))
-    })?;
-    Ok(revs.into_iter().rev().map(|n| MigrationStep::Revision(RevisionStep::upgrade(n))).collect())
+    let options = IterateOptions {
+        implicit_base: true,
+        ..IterateOptions::default()
+    };
+    let revs = map
+        .iterate_revisions(destination, current, options)
+        .map_err(|e| {
+            e.for_command(&plan_context(
+                "Destination %(end)s is not a valid upgrade target from current head(s)",
+                destination,
+            ))
+        })?;
+    Ok(revs
+        .into_iter()
+        .rev()
+        .map(|n| MigrationStep::Revision(RevisionStep::upgrade(n)))
+        .collect())
 }
 
 /// The steps to downgrade from `current` to `destination`, in order (Alembic's
@@ -196,14 +213,22 @@ pub fn downgrade_plan(
     destination: &RevisionSpec,
     current: &RevisionSpec,
 ) -> Result<Vec<MigrationStep>, RevisionError> {
-    let options = IterateOptions { select_for_downgrade: true, ..IterateOptions::default() };
-    let revs = map.iterate_revisions(current, destination, options).map_err(|e| {
-        e.for_command(&plan_context(
-            "Destination %(end)s is not a valid downgrade target from current head(s)",
-            destination,
-        ))
-    })?;
-    Ok(revs.into_iter().map(|n| MigrationStep::Revision(RevisionStep::downgrade(n))).collect())
+    let options = IterateOptions {
+        select_for_downgrade: true,
+        ..IterateOptions::default()
+    };
+    let revs = map
+        .iterate_revisions(current, destination, options)
+        .map_err(|e| {
+            e.for_command(&plan_context(
+                "Destination %(end)s is not a valid downgrade target from current head(s)",
+                destination,
+            ))
+        })?;
+    Ok(revs
+        .into_iter()
+        .map(|n| MigrationStep::Revision(RevisionStep::downgrade(n)))
+        .collect())
 }
 
 /// The stamp steps that make the version table hold `revisions` given the current
@@ -216,10 +241,13 @@ pub fn stamp_plan(
     purge: bool,
 ) -> Result<Vec<MigrationStep>, RevisionError> {
     let context = ErrorContext {
-        multiple_heads: Some("Multiple heads are present; please specify a single target revision".into()),
+        multiple_heads: Some(
+            "Multiple heads are present; please specify a single target revision".into(),
+        ),
         ..ErrorContext::default()
     };
-    stamp_steps(map, revisions, if purge { &[] } else { heads }).map_err(|e| e.for_command(&context))
+    stamp_steps(map, revisions, if purge { &[] } else { heads })
+        .map_err(|e| e.for_command(&context))
 }
 
 fn stamp_steps(
@@ -227,8 +255,11 @@ fn stamp_steps(
     revisions: &RevisionSpec,
     heads: &[String],
 ) -> Result<Vec<MigrationStep>, RevisionError> {
-    let head_revs: Vec<&str> =
-        map.get_revisions_spec(&RevisionSpec::Ids(heads.to_vec()))?.into_iter().map(|n| n.revision()).collect();
+    let head_revs: Vec<&str> = map
+        .get_revisions_spec(&RevisionSpec::Ids(heads.to_vec()))?
+        .into_iter()
+        .map(|n| n.revision())
+        .collect();
     let revisions = match revisions {
         RevisionSpec::Ident(s) if s.is_empty() => RevisionSpec::from("base"),
         RevisionSpec::Ids(v) if v.is_empty() => RevisionSpec::from("base"),
@@ -251,7 +282,12 @@ fn stamp_steps(
     if dests.is_empty() {
         // Stamping base: delete every head of the selected lineage.
         for h in &filtered {
-            steps.push(StampStep { from: vec![h.to_string()], to: Vec::new(), is_upgrade: false, branch_move: true });
+            steps.push(StampStep {
+                from: vec![h.to_string()],
+                to: Vec::new(),
+                is_upgrade: false,
+                branch_move: true,
+            });
         }
     }
     for dest in dests {
@@ -259,8 +295,16 @@ fn stamp_steps(
         if filtered.contains(&d) {
             continue;
         }
-        let above: Vec<&str> = map.descendants(&[d], true)?.into_iter().map(|n| n.revision()).collect();
-        let below: Vec<&str> = map.ancestors(&[d], true)?.into_iter().map(|n| n.revision()).collect();
+        let above: Vec<&str> = map
+            .descendants(&[d], true)?
+            .into_iter()
+            .map(|n| n.revision())
+            .collect();
+        let below: Vec<&str> = map
+            .ancestors(&[d], true)?
+            .into_iter()
+            .map(|n| n.revision())
+            .collect();
         let to = vec![d.to_string()];
         if filtered.iter().any(|h| above.contains(h)) {
             if filtered.iter().any(|h| below.contains(h)) {
@@ -268,11 +312,26 @@ fn stamp_steps(
                     "Can't stamp {d}: current heads are both above and below it"
                 )));
             }
-            steps.push(StampStep { from: owned(&filtered), to, is_upgrade: false, branch_move: false });
+            steps.push(StampStep {
+                from: owned(&filtered),
+                to,
+                is_upgrade: false,
+                branch_move: false,
+            });
         } else if filtered.iter().any(|h| below.contains(h)) {
-            steps.push(StampStep { from: owned(&filtered), to, is_upgrade: true, branch_move: false });
+            steps.push(StampStep {
+                from: owned(&filtered),
+                to,
+                is_upgrade: true,
+                branch_move: false,
+            });
         } else {
-            steps.push(StampStep { from: Vec::new(), to, is_upgrade: true, branch_move: true });
+            steps.push(StampStep {
+                from: Vec::new(),
+                to,
+                is_upgrade: true,
+                branch_move: true,
+            });
         }
     }
     Ok(steps.into_iter().map(MigrationStep::Stamp).collect())
@@ -356,22 +415,31 @@ impl<'m> VersionHeads<'m> {
             }
         }
         let applied = applied_below(map, &idx);
-        Ok(VersionHeads { map, heads: idx, applied })
+        Ok(VersionHeads {
+            map,
+            heads: idx,
+            applied,
+        })
     }
 
     /// The current rows, in the order they were written.
     pub fn heads(&self) -> Vec<&str> {
-        self.heads.iter().map(|&i| self.map.at(i).revision()).collect()
+        self.heads
+            .iter()
+            .map(|&i| self.map.at(i).revision())
+            .collect()
     }
 
     fn has(&self, id: &str) -> bool {
-        self.map.index_of(id).is_some_and(|i| self.heads.contains(&i))
+        self.map
+            .index_of(id)
+            .is_some_and(|i| self.heads.contains(&i))
     }
 
     fn idx(&self, id: &str) -> Result<usize, RevisionError> {
-        self.map
-            .index_of(id)
-            .ok_or_else(|| RevisionError::Command(format!("Can't locate revision identified by '{id}'")))
+        self.map.index_of(id).ok_or_else(|| {
+            RevisionError::Command(format!("Can't locate revision identified by '{id}'"))
+        })
     }
 
     /// Whether `t` is one of `among` or below one of them. `applied` holds every
@@ -386,7 +454,14 @@ impl<'m> VersionHeads<'m> {
             if !seen.insert(x) {
                 continue;
             }
-            stack.extend(self.map.at(x).norm_children.iter().copied().filter(|&c| self.applied[c]));
+            stack.extend(
+                self.map
+                    .at(x)
+                    .norm_children
+                    .iter()
+                    .copied()
+                    .filter(|&c| self.applied[c]),
+            );
         }
         false
     }
@@ -402,7 +477,10 @@ impl<'m> VersionHeads<'m> {
                 .filter(|&t| !down.iter().any(|&u| u != t && self.implied(t, &[u])))
                 .collect()
         } else {
-            down.iter().copied().filter(|&t| !self.implied(t, &others)).collect()
+            down.iter()
+                .copied()
+                .filter(|&t| !self.implied(t, &others))
+                .collect()
         }
     }
 
@@ -418,7 +496,9 @@ impl<'m> VersionHeads<'m> {
         let single = |v: &[String], what: &str| -> Result<String, RevisionError> {
             match v {
                 [one] => Ok(one.clone()),
-                _ => Err(RevisionError::invalid(format!("Stamp step needs exactly one {what} revision"))),
+                _ => Err(RevisionError::invalid(format!(
+                    "Stamp step needs exactly one {what} revision"
+                ))),
             }
         };
         if !s.is_upgrade && s.branch_move {
@@ -443,7 +523,10 @@ impl<'m> VersionHeads<'m> {
                 insert: rest.to_vec(),
             });
         }
-        Ok(HeadChange::Update { from: single(&s.from, "source")?, to: single(&s.to, "target")? })
+        Ok(HeadChange::Update {
+            from: single(&s.from, "source")?,
+            to: single(&s.to, "target")?,
+        })
     }
 
     fn revision_change(&self, r: &RevisionStep) -> Result<HeadChange, RevisionError> {
@@ -461,7 +544,11 @@ impl<'m> VersionHeads<'m> {
                 let Some((first, rest)) = to.split_first() else {
                     return Ok(HeadChange::DeleteBranch(id(rev)));
                 };
-                return Ok(HeadChange::Unmerge { from: id(rev), to: id(*first), insert: rest.iter().map(|&i| id(i)).collect() });
+                return Ok(HeadChange::Unmerge {
+                    from: id(rev),
+                    to: id(*first),
+                    insert: rest.iter().map(|&i| id(i)).collect(),
+                });
             }
             if !in_heads {
                 return Err(RevisionError::invalid(format!(
@@ -471,14 +558,26 @@ impl<'m> VersionHeads<'m> {
                 )));
             }
             let target = self.single_down(rev)?;
-            return Ok(HeadChange::Update { from: id(rev), to: id(target) });
+            return Ok(HeadChange::Update {
+                from: id(rev),
+                to: id(target),
+            });
         }
-        let present: Vec<usize> = down.iter().copied().filter(|d| self.heads.contains(d)).collect();
+        let present: Vec<usize> = down
+            .iter()
+            .copied()
+            .filter(|d| self.heads.contains(d))
+            .collect();
         if down.is_empty() || present.is_empty() {
             return Ok(HeadChange::CreateBranch(id(rev)));
         }
         if down.len() > 1 && present.len() > 1 {
-            let others: Vec<usize> = self.heads.iter().copied().filter(|h| !down.contains(h)).collect();
+            let others: Vec<usize> = self
+                .heads
+                .iter()
+                .copied()
+                .filter(|h| !down.contains(h))
+                .collect();
             // Rows implied by another remaining row stay; the rest collapse into `rev`.
             // Only rows actually present can be deleted or updated.
             let merged: Vec<usize> = present
@@ -489,13 +588,20 @@ impl<'m> VersionHeads<'m> {
             let Some((first, rest)) = merged.split_first() else {
                 return Ok(HeadChange::CreateBranch(id(rev)));
             };
-            return Ok(HeadChange::Merge { delete: rest.iter().map(|&i| id(i)).collect(), from: id(*first), to: id(rev) });
+            return Ok(HeadChange::Merge {
+                delete: rest.iter().map(|&i| id(i)).collect(),
+                from: id(*first),
+                to: id(rev),
+            });
         }
         let from = match down.as_slice() {
             [one] => *one,
             _ => self.single_down(rev)?,
         };
-        Ok(HeadChange::Update { from: id(from), to: id(rev) })
+        Ok(HeadChange::Update {
+            from: id(from),
+            to: id(rev),
+        })
     }
 
     /// The one parent of `rev` that is a current row, for a plain `UPDATE`.
@@ -504,10 +610,16 @@ impl<'m> VersionHeads<'m> {
         if let [one] = down.as_slice() {
             return Ok(*one);
         }
-        let present: Vec<usize> = down.iter().copied().filter(|d| self.heads.contains(d)).collect();
+        let present: Vec<usize> = down
+            .iter()
+            .copied()
+            .filter(|d| self.heads.contains(d))
+            .collect();
         match present.as_slice() {
             [one] => Ok(*one),
-            _ => Err(RevisionError::invalid("Can't do an UPDATE because downrevision is ambiguous")),
+            _ => Err(RevisionError::invalid(
+                "Can't do an UPDATE because downrevision is ambiguous",
+            )),
         }
     }
 
@@ -517,46 +629,75 @@ impl<'m> VersionHeads<'m> {
         let change = self.head_change(step)?;
         let mut heads = self.heads.clone();
         let mut out = Vec::new();
-        let insert = |heads: &mut Vec<usize>, out: &mut Vec<VersionChange>, v: &str| -> Result<(), RevisionError> {
+        let insert = |heads: &mut Vec<usize>,
+                      out: &mut Vec<VersionChange>,
+                      v: &str|
+         -> Result<(), RevisionError> {
             let i = self.idx(v)?;
             if heads.contains(&i) {
-                return Err(RevisionError::invalid(format!("Revision {v} is already a current head")));
+                return Err(RevisionError::invalid(format!(
+                    "Revision {v} is already a current head"
+                )));
             }
             heads.push(i);
             out.push(VersionChange::Insert(v.to_string()));
             Ok(())
         };
-        let delete = |heads: &mut Vec<usize>, out: &mut Vec<VersionChange>, v: &str| -> Result<(), RevisionError> {
+        let delete = |heads: &mut Vec<usize>,
+                      out: &mut Vec<VersionChange>,
+                      v: &str|
+         -> Result<(), RevisionError> {
             let i = self.idx(v)?;
             let Some(p) = heads.iter().position(|&h| h == i) else {
-                return Err(RevisionError::invalid(format!("Revision {v} is not a current head")));
+                return Err(RevisionError::invalid(format!(
+                    "Revision {v} is not a current head"
+                )));
             };
             heads.remove(p);
             out.push(VersionChange::Delete(v.to_string()));
             Ok(())
         };
-        let update = |heads: &mut Vec<usize>, out: &mut Vec<VersionChange>, from: &str, to: &str| -> Result<(), RevisionError> {
+        let update = |heads: &mut Vec<usize>,
+                      out: &mut Vec<VersionChange>,
+                      from: &str,
+                      to: &str|
+         -> Result<(), RevisionError> {
             let (f, t) = (self.idx(from)?, self.idx(to)?);
             if heads.contains(&t) {
-                return Err(RevisionError::invalid(format!("Revision {to} is already a current head")));
+                return Err(RevisionError::invalid(format!(
+                    "Revision {to} is already a current head"
+                )));
             }
             let Some(p) = heads.iter().position(|&h| h == f) else {
-                return Err(RevisionError::invalid(format!("Revision {from} is not a current head")));
+                return Err(RevisionError::invalid(format!(
+                    "Revision {from} is not a current head"
+                )));
             };
             heads[p] = t;
-            out.push(VersionChange::Update { from: from.to_string(), to: to.to_string() });
+            out.push(VersionChange::Update {
+                from: from.to_string(),
+                to: to.to_string(),
+            });
             Ok(())
         };
         match &change {
             HeadChange::DeleteBranch(v) => delete(&mut heads, &mut out, v)?,
             HeadChange::CreateBranch(v) => insert(&mut heads, &mut out, v)?,
-            HeadChange::Merge { delete: dels, from, to } => {
+            HeadChange::Merge {
+                delete: dels,
+                from,
+                to,
+            } => {
                 for d in dels {
                     delete(&mut heads, &mut out, d)?;
                 }
                 update(&mut heads, &mut out, from, to)?;
             }
-            HeadChange::Unmerge { from, to, insert: ins } => {
+            HeadChange::Unmerge {
+                from,
+                to,
+                insert: ins,
+            } => {
                 for i in ins {
                     insert(&mut heads, &mut out, i)?;
                 }

@@ -22,13 +22,13 @@ fn dedupe(items: impl IntoIterator<Item = usize>) -> Vec<usize> {
 pub(super) fn build(revisions: Vec<Revision>) -> Result<RevisionMap, RevisionError> {
     // Per-revision checks, in the order Alembic's `Revision.__init__` makes them.
     for rev in &revisions {
-        if rev.down_revision.iter().any(|d| *d == rev.revision) {
+        if rev.down_revision.contains(&rev.revision) {
             return Err(RevisionError::Cycle {
                 kind: CycleKind::SelfLoop,
                 revisions: vec![rev.revision.clone()],
             });
         }
-        if rev.depends_on.iter().any(|d| *d == rev.revision) {
+        if rev.depends_on.contains(&rev.revision) {
             return Err(RevisionError::Cycle {
                 kind: CycleKind::DependencySelfLoop,
                 revisions: vec![rev.revision.clone()],
@@ -114,14 +114,25 @@ pub(super) fn build(revisions: Vec<Revision>) -> Result<RevisionMap, RevisionErr
     let heads: Vec<usize> = (0..n).filter(|&i| nextrev[i].is_empty()).collect();
     let real_heads: Vec<usize> = (0..n).filter(|&i| all_nextrev[i].is_empty()).collect();
     let bases: Vec<usize> = (0..n).filter(|&i| down[i].is_empty()).collect();
-    let real_bases: Vec<usize> =
-        (0..n).filter(|&i| down[i].is_empty() && revisions[i].depends_on.is_empty()).collect();
+    let real_bases: Vec<usize> = (0..n)
+        .filter(|&i| down[i].is_empty() && revisions[i].depends_on.is_empty())
+        .collect();
 
     // An acyclic graph always passes Alembic's cycle checks, so they only run (for
     // Alembic's exact error and revision list) when the complete check finds a cycle.
     let topo = match kahn(n, &all_down) {
         Ok(order) => order,
-        Err(rest) => return Err(cycle_error(n, &revisions, &down, &all_down, &nextrev, &all_nextrev, rest)),
+        Err(rest) => {
+            return Err(cycle_error(
+                n,
+                &revisions,
+                &down,
+                &all_down,
+                &nextrev,
+                &all_nextrev,
+                rest,
+            ));
+        }
     };
     let mut topo_pos = vec![0; n];
     for (pos, &i) in topo.iter().enumerate() {
@@ -141,7 +152,10 @@ pub(super) fn build(revisions: Vec<Revision>) -> Result<RevisionMap, RevisionErr
 
     let label_sets = propagate_labels(&revisions, &topo, &down, &nextrev, &all_nextrev);
 
-    let names: Arc<[Box<str>]> = revisions.iter().map(|r| Box::from(r.revision.as_str())).collect();
+    let names: Arc<[Box<str>]> = revisions
+        .iter()
+        .map(|r| Box::from(r.revision.as_str()))
+        .collect();
     let mut nodes = Vec::with_capacity(n);
     let mut label_sets = label_sets.into_iter();
     let mut normalized_down = normalized_down;
@@ -187,7 +201,10 @@ fn cycle_error(
     rest: Vec<usize>,
 ) -> RevisionError {
     let names = |idx: Vec<usize>| -> Vec<String> {
-        let mut v: Vec<String> = idx.into_iter().map(|i| revisions[i].revision.clone()).collect();
+        let mut v: Vec<String> = idx
+            .into_iter()
+            .map(|i| revisions[i].revision.clone())
+            .collect();
         v.sort();
         v
     };
@@ -203,8 +220,9 @@ fn cycle_error(
         return cycle(CycleKind::Cycle, names(missing));
     }
     let real_heads: Vec<usize> = (0..n).filter(|&i| all_nextrev[i].is_empty()).collect();
-    let real_bases: Vec<usize> =
-        (0..n).filter(|&i| down[i].is_empty() && revisions[i].depends_on.is_empty()).collect();
+    let real_bases: Vec<usize> = (0..n)
+        .filter(|&i| down[i].is_empty() && revisions[i].depends_on.is_empty())
+        .collect();
     if real_heads.is_empty() || real_bases.is_empty() {
         return cycle(CycleKind::DependencyCycle, all);
     }
@@ -241,7 +259,9 @@ fn outside_space(
 ) -> Vec<usize> {
     let from_heads = reach(n, heads, down);
     let from_bases = reach(n, bases, up);
-    (0..n).filter(|&i| !(from_heads[i] && from_bases[i])).collect()
+    (0..n)
+        .filter(|&i| !(from_heads[i] && from_bases[i]))
+        .collect()
 }
 
 /// A parents-first order, or the revisions that cannot be ordered (on or above a cycle).
@@ -314,9 +334,16 @@ fn normalize_deps(
                 seen
             }
         };
-        let inherited: HashSet<usize> =
-            ancestors.iter().flat_map(|&a| resolved[a].iter().copied()).collect();
-        out[i] = dedupe(resolved[i].iter().copied().filter(|d| !inherited.contains(d)));
+        let inherited: HashSet<usize> = ancestors
+            .iter()
+            .flat_map(|&a| resolved[a].iter().copied())
+            .collect();
+        out[i] = dedupe(
+            resolved[i]
+                .iter()
+                .copied()
+                .filter(|d| !inherited.contains(d)),
+        );
     }
     out
 }
@@ -363,9 +390,16 @@ fn propagate_labels(
         if let Some(c) = child {
             arrive[i] = Arc::clone(&push[c]);
         }
-        push[i] = if clean_up[i] { with_own(Arc::clone(&arrive[i]), own(i)) } else { Arc::clone(&arrive[i]) };
+        push[i] = if clean_up[i] {
+            with_own(Arc::clone(&arrive[i]), own(i))
+        } else {
+            Arc::clone(&arrive[i])
+        };
     }
-    desc.into_iter().zip(arrive).map(|(d, a)| union(d, &a)).collect()
+    desc.into_iter()
+        .zip(arrive)
+        .map(|(d, a)| union(d, &a))
+        .collect()
 }
 
 /// A revision's effective branch labels, shared between revisions with the same set.

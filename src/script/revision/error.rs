@@ -100,7 +100,9 @@ impl RevisionError {
                      revisions along the same branch"
                         .to_string()
                 });
-                template.replace("%(start)s", &start).replace("%(end)s", &end)
+                template
+                    .replace("%(start)s", &start)
+                    .replace("%(end)s", &end)
             }
             RevisionError::MultipleHeads { heads, argument } => {
                 let template = ctx.multiple_heads.clone().unwrap_or_else(|| {
@@ -110,7 +112,9 @@ impl RevisionError {
                         .to_string()
                 });
                 let head_arg = ctx.end.clone().unwrap_or(argument);
-                template.replace("%(head_arg)s", &head_arg).replace("%(heads)s", &heads.join(", "))
+                template
+                    .replace("%(head_arg)s", &head_arg)
+                    .replace("%(heads)s", &heads.join(", "))
             }
             RevisionError::Resolution { argument, .. } => match &ctx.resolution {
                 Some(text) => text.clone(),
@@ -127,7 +131,10 @@ impl RevisionError {
     }
 
     pub(crate) fn resolution(message: impl Into<String>, argument: impl Into<String>) -> Self {
-        RevisionError::Resolution { message: message.into(), argument: argument.into() }
+        RevisionError::Resolution {
+            message: message.into(),
+            argument: argument.into(),
+        }
     }
 
     pub(crate) fn relative(relative: &str, count: &str) -> Self {

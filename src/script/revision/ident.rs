@@ -115,14 +115,25 @@ pub struct Relative<'a> {
 impl Relative<'_> {
     /// The absolute step count as Python's `int` prints it (no sign, no leading zeros).
     pub fn count_text(&self) -> String {
-        let digits = self.raw.trim_start_matches(['+', '-']).trim_start_matches('0');
-        if digits.is_empty() { "0".to_string() } else { digits.to_string() }
+        let digits = self
+            .raw
+            .trim_start_matches(['+', '-'])
+            .trim_start_matches('0');
+        if digits.is_empty() {
+            "0".to_string()
+        } else {
+            digits.to_string()
+        }
     }
 
     /// The step count as Python prints `int(raw)`.
     pub fn int_text(&self) -> String {
         let count = self.count_text();
-        if self.raw.starts_with('-') && count != "0" { format!("-{count}") } else { count }
+        if self.raw.starts_with('-') && count != "0" {
+            format!("-{count}")
+        } else {
+            count
+        }
     }
 }
 
@@ -132,7 +143,10 @@ fn is_word(c: char) -> bool {
 
 /// Matches `(\w+)?([+-]\d+)` at the start of `s`.
 fn match_tail(s: &str) -> Option<(Option<&str>, &str)> {
-    let word_end = s.char_indices().find(|&(_, c)| !is_word(c)).map_or(s.len(), |(i, _)| i);
+    let word_end = s
+        .char_indices()
+        .find(|&(_, c)| !is_word(c))
+        .map_or(s.len(), |(i, _)| i);
     let rest = &s[word_end..];
     let sign = rest.chars().next()?;
     if sign != '+' && sign != '-' {
@@ -142,7 +156,11 @@ fn match_tail(s: &str) -> Option<(Option<&str>, &str)> {
     if digits_len == 0 {
         return None;
     }
-    let symbol = if word_end > 0 { Some(&s[..word_end]) } else { None };
+    let symbol = if word_end > 0 {
+        Some(&s[..word_end])
+    } else {
+        None
+    };
     Some((symbol, &rest[..1 + digits_len]))
 }
 
@@ -171,10 +189,21 @@ pub fn parse_relative(s: &str) -> Option<Relative<'_>> {
     };
     let magnitude: i64 = raw[1..]
         .bytes()
-        .try_fold(0i64, |acc, b| acc.checked_mul(10)?.checked_add(i64::from(b - b'0')))
+        .try_fold(0i64, |acc, b| {
+            acc.checked_mul(10)?.checked_add(i64::from(b - b'0'))
+        })
         .unwrap_or(i64::MAX);
-    let steps = if raw.starts_with('-') { -magnitude } else { magnitude };
-    Some(Relative { label, symbol, raw, steps })
+    let steps = if raw.starts_with('-') {
+        -magnitude
+    } else {
+        magnitude
+    };
+    Some(Relative {
+        label,
+        symbol,
+        raw,
+        steps,
+    })
 }
 
 /// Parses Python's `int()` of an identifier for the `label@-N` form of
@@ -190,7 +219,9 @@ pub(crate) fn parse_int(s: &str) -> Option<i64> {
     }
     let magnitude = digits
         .bytes()
-        .try_fold(0i64, |acc, b| acc.checked_mul(10)?.checked_add(i64::from(b - b'0')))
+        .try_fold(0i64, |acc, b| {
+            acc.checked_mul(10)?.checked_add(i64::from(b - b'0'))
+        })
         .unwrap_or(i64::MAX);
     Some(if neg { -magnitude } else { magnitude })
 }
@@ -201,9 +232,7 @@ pub fn parse_range(range: &str) -> Result<(Option<&str>, Option<&str>), Revision
     let trimmed = range.trim();
     let mut parts = trimmed.split(':');
     match (parts.next(), parts.next(), parts.next()) {
-        (Some(start), Some(end), None) => {
-            Ok((non_empty(start), non_empty(end)))
-        }
+        (Some(start), Some(end), None) => Ok((non_empty(start), non_empty(end))),
         _ => Err(RevisionError::invalid(format!(
             "Invalid revision range '{range}'; expected [start]:[end], [start]:, or :[end]"
         ))),
@@ -219,9 +248,15 @@ pub(crate) const ILLEGAL_CHARS: [char; 4] = ['@', '-', '+', ':'];
 
 /// Checks a revision id as Alembic's `Revision.verify_rev_id` does.
 pub fn verify_rev_id(revision: &str) -> Result<(), RevisionError> {
-    let mut bad: Vec<char> = ILLEGAL_CHARS.iter().copied().filter(|c| revision.contains(*c)).collect();
+    let mut bad: Vec<char> = ILLEGAL_CHARS
+        .iter()
+        .copied()
+        .filter(|c| revision.contains(*c))
+        .collect();
     if revision.is_empty() {
-        return Err(RevisionError::invalid("Revision identifier must not be empty"));
+        return Err(RevisionError::invalid(
+            "Revision identifier must not be empty",
+        ));
     }
     if bad.is_empty() {
         return Ok(());
@@ -241,7 +276,10 @@ mod tests {
     #[test]
     fn relative_forms() {
         let r = parse_relative("c2branch@head-1").unwrap();
-        assert_eq!((r.label, r.symbol, r.raw, r.steps), (Some("c2branch"), Some("head"), "-1", -1));
+        assert_eq!(
+            (r.label, r.symbol, r.raw, r.steps),
+            (Some("c2branch"), Some("head"), "-1", -1)
+        );
         let r = parse_relative("+2").unwrap();
         assert_eq!((r.label, r.symbol, r.steps), (None, None, 2));
         let r = parse_relative("x@-1").unwrap();

@@ -113,7 +113,11 @@ impl RevisionMap {
         lower: &RevisionSpec,
         options: IterateOptions,
     ) -> Result<Vec<&RevisionNode>, RevisionError> {
-        Ok(self.iterate_idx(upper, lower, options)?.into_iter().map(|i| self.at(i)).collect())
+        Ok(self
+            .iterate_idx(upper, lower, options)?
+            .into_iter()
+            .map(|i| self.at(i))
+            .collect())
     }
 
     pub(crate) fn iterate_idx(
@@ -132,8 +136,16 @@ impl RevisionMap {
 
     /// All revisions from `head` down to `base`, newest first, for `history` (Alembic's
     /// `ScriptDirectory.walk_revisions`; errors rephrased as its commands do).
-    pub fn walk(&self, base: &RevisionSpec, head: &RevisionSpec) -> Result<Vec<&RevisionNode>, RevisionError> {
-        let options = IterateOptions { inclusive: true, assert_relative_length: false, ..IterateOptions::default() };
+    pub fn walk(
+        &self,
+        base: &RevisionSpec,
+        head: &RevisionSpec,
+    ) -> Result<Vec<&RevisionNode>, RevisionError> {
+        let options = IterateOptions {
+            inclusive: true,
+            assert_relative_length: false,
+            ..IterateOptions::default()
+        };
         self.iterate_revisions(head, base, options).map_err(|e| {
             e.for_command(&ErrorContext {
                 start: Some(base.display()),
@@ -145,19 +157,41 @@ impl RevisionMap {
 
     /// The revisions strictly and not strictly below `targets` (by parents and
     /// normalized dependencies), as ids in load order.
-    pub fn ancestors(&self, ids: &[&str], include_dependencies: bool) -> Result<Vec<&RevisionNode>, RevisionError> {
+    pub fn ancestors(
+        &self,
+        ids: &[&str],
+        include_dependencies: bool,
+    ) -> Result<Vec<&RevisionNode>, RevisionError> {
         let idx = self.lookup_all(ids)?;
-        let dir = if include_dependencies { Dir::Normalized } else { Dir::Versioned };
+        let dir = if include_dependencies {
+            Dir::Normalized
+        } else {
+            Dir::Versioned
+        };
         let set = self.reach(&idx, dir);
-        Ok((0..self.len()).filter(|&i| set[i]).map(|i| self.at(i)).collect())
+        Ok((0..self.len())
+            .filter(|&i| set[i])
+            .map(|i| self.at(i))
+            .collect())
     }
 
     /// The given revisions and everything above them, in load order.
-    pub fn descendants(&self, ids: &[&str], include_dependencies: bool) -> Result<Vec<&RevisionNode>, RevisionError> {
+    pub fn descendants(
+        &self,
+        ids: &[&str],
+        include_dependencies: bool,
+    ) -> Result<Vec<&RevisionNode>, RevisionError> {
         let idx = self.lookup_all(ids)?;
-        let dir = if include_dependencies { Dir::AllNext } else { Dir::Next };
+        let dir = if include_dependencies {
+            Dir::AllNext
+        } else {
+            Dir::Next
+        };
         let set = self.reach(&idx, dir);
-        Ok((0..self.len()).filter(|&i| set[i]).map(|i| self.at(i)).collect())
+        Ok((0..self.len())
+            .filter(|&i| set[i])
+            .map(|i| self.at(i))
+            .collect())
     }
 
     fn lookup_all(&self, ids: &[&str]) -> Result<Vec<usize>, RevisionError> {
@@ -170,7 +204,11 @@ impl RevisionMap {
             .collect()
     }
 
-    fn rev_list(&self, slots: Vec<Option<Pos>>, what: &RevisionSpec) -> Result<Vec<usize>, RevisionError> {
+    fn rev_list(
+        &self,
+        slots: Vec<Option<Pos>>,
+        what: &RevisionSpec,
+    ) -> Result<Vec<usize>, RevisionError> {
         let mut out = Vec::new();
         for slot in slots {
             match slot {
@@ -208,8 +246,11 @@ impl RevisionMap {
                 let Some(symbol) = rel.symbol else {
                     return Err(RevisionError::relative(rel.raw, &count));
                 };
-                let start = self.get_revision_idx(&RevisionSpec::from(symbol))?.map(Pos::Rev);
-                let walked = self.walk_steps(start, rel.steps, rel.label, assert_relative_length)?;
+                let start = self
+                    .get_revision_idx(&RevisionSpec::from(symbol))?
+                    .map(Pos::Rev);
+                let walked =
+                    self.walk_steps(start, rel.steps, rel.label, assert_relative_length)?;
                 return match walked {
                     None => Err(RevisionError::invalid("Walked too far")),
                     Some(p) => Ok((rel.label.map(str::to_string), as_rev(Some(p)))),
@@ -269,7 +310,10 @@ impl RevisionMap {
             };
         }
         let (label, symbol) = match target.rfind('@') {
-            Some(at) => (Some(target[..at].to_string()).filter(|l| !l.is_empty()), &target[at + 1..]),
+            Some(at) => (
+                Some(target[..at].to_string()).filter(|l| !l.is_empty()),
+                &target[at + 1..],
+            ),
             None => (None, target),
         };
         Ok((label, self.get_revision_idx(&RevisionSpec::from(symbol))?))
@@ -298,22 +342,31 @@ impl RevisionMap {
                         vec![None]
                     } else {
                         cur.iter()
-                            .map(|c| Ok(self.get_revision_idx(&RevisionSpec::Ident(c.clone()))?.map(Pos::Rev)))
+                            .map(|c| {
+                                Ok(self
+                                    .get_revision_idx(&RevisionSpec::Ident(c.clone()))?
+                                    .map(Pos::Rev))
+                            })
                             .collect::<Result<_, RevisionError>>()?
                     };
                     if let Some(l) = rel.label {
-                        let cur_revs =
-                            self.rev_list(self.get_revisions_idx(&RevisionSpec::Ids(cur.clone()))?, current)?;
+                        let cur_revs = self.rev_list(
+                            self.get_revisions_idx(&RevisionSpec::Ids(cur.clone()))?,
+                            current,
+                        )?;
                         let on_branch = self.filter_indices_for_lineage(&cur_revs, l, false)?;
                         starts = on_branch.iter().map(|&i| Some(Pos::Rev(i))).collect();
                         if starts.is_empty() {
                             // The branch has no current head: start from the tips of
                             // what is applied on that branch, or from base.
                             let applied = self.reach(&cur_revs, Dir::Normalized);
-                            let active: Vec<usize> = (0..self.len()).filter(|&i| applied[i]).collect();
+                            let active: Vec<usize> =
+                                (0..self.len()).filter(|&i| applied[i]).collect();
                             let active = self.filter_indices_for_lineage(&active, l, false)?;
-                            let below: HashSet<usize> =
-                                active.iter().flat_map(|&i| self.at(i).normalized_down.iter().copied()).collect();
+                            let below: HashSet<usize> = active
+                                .iter()
+                                .flat_map(|&i| self.at(i).normalized_down.iter().copied())
+                                .collect();
                             starts = active
                                 .iter()
                                 .filter(|i| !below.contains(i))
@@ -325,13 +378,17 @@ impl RevisionMap {
                         }
                     }
                     if starts.len() > 1 {
-                        return Err(RevisionError::invalid("Ambiguous upgrade from multiple current revisions"));
+                        return Err(RevisionError::invalid(
+                            "Ambiguous upgrade from multiple current revisions",
+                        ));
                     }
                     let start = starts.first().copied().flatten();
                     self.walk_steps(start, rel.steps, rel.label, assert_relative_length)?
                 }
                 Some(symbol) => {
-                    let start = self.get_revision_idx(&RevisionSpec::from(symbol))?.map(Pos::Rev);
+                    let start = self
+                        .get_revision_idx(&RevisionSpec::from(symbol))?
+                        .map(Pos::Rev);
                     self.walk_steps(start, rel.steps, rel.label, assert_relative_length)?
                 }
             }
@@ -361,7 +418,8 @@ impl RevisionMap {
         lower: &RevisionSpec,
         options: IterateOptions,
     ) -> Result<(Vec<bool>, Vec<usize>), RevisionError> {
-        let mut targets = self.parse_upgrade_target(lower, upper, options.assert_relative_length)?;
+        let mut targets =
+            self.parse_upgrade_target(lower, upper, options.assert_relative_length)?;
         if let RevisionSpec::Ident(l) = lower {
             if let Some((branch, _)) = l.split_once('@') {
                 let mut branch = branch.to_string();
@@ -405,7 +463,11 @@ impl RevisionMap {
             // `lower` is relative and walks off the graph from the heads: resolve it
             // relative to `upper` instead.
             let target = spec_as_target(&lower)?;
-            let (_, rev) = self.parse_downgrade_target(upper, target.as_deref(), options.assert_relative_length)?;
+            let (_, rev) = self.parse_downgrade_target(
+                upper,
+                target.as_deref(),
+                options.assert_relative_length,
+            )?;
             match rev {
                 None => {
                     current = Vec::new();
@@ -425,7 +487,11 @@ impl RevisionMap {
             })
             .collect();
         let applied = self.reach_checked(&current, Dir::Normalized)?;
-        let mut needs: Vec<bool> = required.iter().zip(&applied).map(|(r, a)| *r && !*a).collect();
+        let mut needs: Vec<bool> = required
+            .iter()
+            .zip(&applied)
+            .map(|(r, a)| *r && !*a)
+            .collect();
         if options.inclusive {
             for i in self.rev_list(self.get_revisions_idx(&lower)?, &lower)? {
                 needs[i] = true;
@@ -449,7 +515,8 @@ impl RevisionMap {
         options: IterateOptions,
     ) -> Result<(Vec<bool>, Vec<usize>), RevisionError> {
         let target = spec_as_target(lower)?;
-        let (label, target) = self.parse_downgrade_target(upper, target.as_deref(), options.assert_relative_length)?;
+        let (label, target) =
+            self.parse_downgrade_target(upper, target.as_deref(), options.assert_relative_length)?;
         let mut roots: Vec<usize> = match target {
             None => self.base_indices().to_vec(),
             Some(t) if options.inclusive => vec![t],
@@ -461,14 +528,20 @@ impl RevisionMap {
                 let below = self.reach(&[b], Dir::Versioned);
                 roots.retain(|&r| below[r]);
                 if roots.is_empty() {
-                    return Err(RevisionError::invalid("Not a valid downgrade target from current heads"));
+                    return Err(RevisionError::invalid(
+                        "Not a valid downgrade target from current heads",
+                    ));
                 }
             }
         }
         let heads = self.rev_list(self.get_revisions_idx(upper)?, upper)?;
         let above_roots = self.reach(&roots, Dir::AllNext);
         let active = self.reach(&heads, Dir::Normalized);
-        let mut undo: Vec<bool> = above_roots.iter().zip(&active).map(|(d, a)| *d && *a).collect();
+        let mut undo: Vec<bool> = above_roots
+            .iter()
+            .zip(&active)
+            .map(|(d, a)| *d && *a)
+            .collect();
         if options.implicit_base {
             let below_roots = self.reach(&roots, Dir::Normalized);
             for i in 0..self.len() {
@@ -497,7 +570,11 @@ impl RevisionMap {
     /// ancestor exactly when one of its children in `todo` is still pending, so a
     /// counter answers the question; only when it is positive is the pending region
     /// above the candidate searched, to find which head to switch to.
-    pub(crate) fn topological_sort(&self, todo: &[bool], heads: &[usize]) -> Result<Vec<usize>, RevisionError> {
+    pub(crate) fn topological_sort(
+        &self,
+        todo: &[bool],
+        heads: &[usize],
+    ) -> Result<Vec<usize>, RevisionError> {
         let n = self.len();
         let mut pending: Vec<bool> = todo.to_vec();
         let total = pending.iter().filter(|&&p| p).count();
@@ -535,7 +612,9 @@ impl RevisionMap {
         let mut idx = 0usize;
         while !current.is_empty() {
             let Some(&candidate) = current.get(idx) else {
-                return Err(RevisionError::invalid("Dependency resolution failed; broken map"));
+                return Err(RevisionError::invalid(
+                    "Dependency resolution failed; broken map",
+                ));
             };
             if pending[candidate] && waiting[candidate] > 0 {
                 match first_blocking_head(candidate, &current, &pending, children_of, &in_current) {
@@ -603,7 +682,12 @@ impl RevisionMap {
             todo_below[i] = todo[i] || self.at(i).normalized_down.iter().any(|&p| todo_below[p]);
         }
         let bridges = (0..n).any(|c| {
-            todo[c] && self.at(c).normalized_down.iter().any(|&p| !todo[p] && todo_below[p])
+            todo[c]
+                && self
+                    .at(c)
+                    .normalized_down
+                    .iter()
+                    .any(|&p| !todo[p] && todo_below[p])
         });
         if !bridges {
             return None;
@@ -660,7 +744,11 @@ fn first_blocking_head<'e>(
 ) -> Option<usize> {
     let mut found: HashSet<usize> = HashSet::new();
     let mut seen: HashSet<usize> = HashSet::new();
-    let mut stack: Vec<usize> = children_of(candidate).iter().copied().filter(|&c| pending[c]).collect();
+    let mut stack: Vec<usize> = children_of(candidate)
+        .iter()
+        .copied()
+        .filter(|&c| pending[c])
+        .collect();
     while let Some(x) = stack.pop() {
         if !seen.insert(x) {
             continue;

@@ -55,7 +55,8 @@ impl Revision {
 
     /// Adds branch labels (builder style).
     pub fn with_branch_labels(mut self, labels: &[&str]) -> Self {
-        self.branch_labels.extend(labels.iter().map(|s| s.to_string()));
+        self.branch_labels
+            .extend(labels.iter().map(|s| s.to_string()));
         self
     }
 }
@@ -142,7 +143,10 @@ impl RevisionNode {
         v
     }
     fn name_list(&self, idx: &[usize]) -> Vec<&str> {
-        idx.iter().filter_map(|&i| self.names.get(i)).map(|s| &**s).collect()
+        idx.iter()
+            .filter_map(|&i| self.names.get(i))
+            .map(|s| &**s)
+            .collect()
     }
     /// No children.
     pub fn is_head(&self) -> bool {

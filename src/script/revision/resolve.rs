@@ -22,7 +22,9 @@ pub(crate) struct Lineage {
 
 impl Lineage {
     pub(crate) fn contains(&self, i: usize) -> bool {
-        self.member.as_ref().is_none_or(|m| m.get(i).copied().unwrap_or(false))
+        self.member
+            .as_ref()
+            .is_none_or(|m| m.get(i).copied().unwrap_or(false))
     }
 }
 
@@ -47,11 +49,17 @@ impl RevisionMap {
                 Some(l) => {
                     let heads = self.head_indices().to_vec();
                     let kept = self.filter_indices_for_lineage(&heads, l, false)?;
-                    kept.into_iter().map(|i| self.at(i).revision().to_string()).collect()
+                    kept.into_iter()
+                        .map(|i| self.at(i).revision().to_string())
+                        .collect()
                 }
                 None => self.real_heads().into_iter().map(str::to_string).collect(),
             },
-            "head" => self.get_current_head(label_ref)?.into_iter().map(str::to_string).collect(),
+            "head" => self
+                .get_current_head(label_ref)?
+                .into_iter()
+                .map(str::to_string)
+                .collect(),
             "base" => Vec::new(),
             other => vec![other.to_string()],
         };
@@ -60,7 +68,10 @@ impl RevisionMap {
 
     /// The single current head, optionally of one branch (Alembic's
     /// `get_current_head`); `None` for an empty map; an error when several heads match.
-    pub fn get_current_head(&self, branch_label: Option<&str>) -> Result<Option<&str>, RevisionError> {
+    pub fn get_current_head(
+        &self,
+        branch_label: Option<&str>,
+    ) -> Result<Option<&str>, RevisionError> {
         let mut heads = self.head_indices().to_vec();
         if let Some(label) = branch_label.filter(|l| !l.is_empty()) {
             heads = self.filter_indices_for_lineage(&heads, label, false)?;
@@ -86,14 +97,23 @@ impl RevisionMap {
     }
 
     /// [`get_revision`](Self::get_revision) for a string or a tuple argument.
-    pub fn get_revision_spec(&self, spec: &RevisionSpec) -> Result<Option<&RevisionNode>, RevisionError> {
+    pub fn get_revision_spec(
+        &self,
+        spec: &RevisionSpec,
+    ) -> Result<Option<&RevisionNode>, RevisionError> {
         Ok(self.get_revision_idx(spec)?.map(|i| self.at(i)))
     }
 
-    pub(crate) fn get_revision_idx(&self, spec: &RevisionSpec) -> Result<Option<usize>, RevisionError> {
+    pub(crate) fn get_revision_idx(
+        &self,
+        spec: &RevisionSpec,
+    ) -> Result<Option<usize>, RevisionError> {
         let (ids, label) = self.resolve_number(spec)?;
         if ids.len() > 1 {
-            return Err(RevisionError::MultipleHeads { heads: ids, argument: spec.display() });
+            return Err(RevisionError::MultipleHeads {
+                heads: ids,
+                argument: spec.display(),
+            });
         }
         self.revision_for_ident(ids.first().map(String::as_str), label.as_deref())
     }
@@ -106,7 +126,10 @@ impl RevisionMap {
 
     /// [`get_revisions`](Self::get_revisions) for a string or a tuple argument. A
     /// relative form walking below base (`-5` on a shorter history) is an error.
-    pub fn get_revisions_spec(&self, spec: &RevisionSpec) -> Result<Vec<&RevisionNode>, RevisionError> {
+    pub fn get_revisions_spec(
+        &self,
+        spec: &RevisionSpec,
+    ) -> Result<Vec<&RevisionNode>, RevisionError> {
         let mut out = Vec::new();
         for slot in self.get_revisions_idx(spec)? {
             match slot {
@@ -119,7 +142,10 @@ impl RevisionMap {
     }
 
     /// Alembic's `get_revisions`, keeping its `None` (walked off) and `"base"` results.
-    pub(crate) fn get_revisions_idx(&self, spec: &RevisionSpec) -> Result<Vec<Option<Pos>>, RevisionError> {
+    pub(crate) fn get_revisions_idx(
+        &self,
+        spec: &RevisionSpec,
+    ) -> Result<Vec<Option<Pos>>, RevisionError> {
         if let RevisionSpec::Ids(ids) = spec {
             let mut out = Vec::new();
             for id in ids {
@@ -144,7 +170,10 @@ impl RevisionMap {
         }
         let mut out = Vec::new();
         for id in &ids {
-            out.push(self.revision_for_ident(Some(id), label.as_deref())?.map(Pos::Rev));
+            out.push(
+                self.revision_for_ident(Some(id), label.as_deref())?
+                    .map(Pos::Rev),
+            );
         }
         Ok(out)
     }
@@ -225,7 +254,10 @@ impl RevisionMap {
                         let shown: Vec<String> =
                             many.iter().take(3).map(|(k, _)| format!("'{k}'")).collect();
                         return Err(RevisionError::resolution(
-                            format!("Multiple revisions start with '{id}': {}...", shown.join(", ")),
+                            format!(
+                                "Multiple revisions start with '{id}': {}...",
+                                shown.join(", ")
+                            ),
                             id,
                         ));
                     }
@@ -250,7 +282,11 @@ impl RevisionMap {
         if against.is_empty() {
             return true;
         }
-        let (down, up) = if include_deps { (Dir::Normalized, Dir::AllNext) } else { (Dir::Versioned, Dir::Next) };
+        let (down, up) = if include_deps {
+            (Dir::Normalized, Dir::AllNext)
+        } else {
+            (Dir::Versioned, Dir::Next)
+        };
         let anc = self.reach(&[target], down);
         let desc = self.reach(&[target], up);
         against.iter().any(|&a| anc[a] || desc[a])
@@ -258,7 +294,11 @@ impl RevisionMap {
 
     /// The revisions sharing lineage with what `check_against` names (its ancestors and
     /// descendants), as Alembic's `filter_for_lineage` tests them.
-    pub(crate) fn lineage(&self, check_against: &str, include_deps: bool) -> Result<Lineage, RevisionError> {
+    pub(crate) fn lineage(
+        &self,
+        check_against: &str,
+        include_deps: bool,
+    ) -> Result<Lineage, RevisionError> {
         let (ids, label) = self.resolve_number(&RevisionSpec::from(check_against))?;
         let mut shares: Vec<String> = Vec::new();
         if let Some(l) = label.filter(|l| !l.is_empty()) {
@@ -274,12 +314,18 @@ impl RevisionMap {
                 against.push(i);
             }
         }
-        let (down, up) = if include_deps { (Dir::Normalized, Dir::AllNext) } else { (Dir::Versioned, Dir::Next) };
+        let (down, up) = if include_deps {
+            (Dir::Normalized, Dir::AllNext)
+        } else {
+            (Dir::Versioned, Dir::Next)
+        };
         let mut member = self.reach(&against, down);
         for (m, d) in member.iter_mut().zip(self.reach(&against, up)) {
             *m |= d;
         }
-        Ok(Lineage { member: Some(member) })
+        Ok(Lineage {
+            member: Some(member),
+        })
     }
 
     pub(crate) fn filter_indices_for_lineage(
@@ -289,7 +335,11 @@ impl RevisionMap {
         include_deps: bool,
     ) -> Result<Vec<usize>, RevisionError> {
         let lineage = self.lineage(check_against, include_deps)?;
-        Ok(targets.iter().copied().filter(|&t| lineage.contains(t)).collect())
+        Ok(targets
+            .iter()
+            .copied()
+            .filter(|&t| lineage.contains(t))
+            .collect())
     }
 
     /// Keeps the targets that are ancestors or descendants of what `check_against`
@@ -300,11 +350,11 @@ impl RevisionMap {
         check_against: &str,
         include_dependencies: bool,
     ) -> Result<Vec<&'a str>, RevisionError> {
-        let (ids, _) = self.resolve_number(&RevisionSpec::from(check_against))?;
+        // Like Alembic, a bad `check_against` is an error even with no targets.
+        self.resolve_number(&RevisionSpec::from(check_against))?;
         if targets.is_empty() {
             return Ok(Vec::new());
         }
-        let _ = ids;
         let lineage = self.lineage(check_against, include_dependencies)?;
         let mut out = Vec::new();
         for &t in targets {
@@ -321,7 +371,11 @@ impl RevisionMap {
     /// Alembic's `_get_all_current`: the given revisions and their ancestors, reduced
     /// to the tips of each branch. Load order.
     pub fn get_all_current(&self, ids: &[String]) -> Result<Vec<&RevisionNode>, RevisionError> {
-        Ok(self.all_current_idx(ids)?.into_iter().map(|i| self.at(i)).collect())
+        Ok(self
+            .all_current_idx(ids)?
+            .into_iter()
+            .map(|i| self.at(i))
+            .collect())
     }
 
     pub(crate) fn all_current_idx(&self, ids: &[String]) -> Result<Vec<usize>, RevisionError> {
@@ -364,7 +418,10 @@ impl RevisionMap {
                             lineage = Some(self.lineage(l, false)?);
                         }
                         let lin = lineage.as_ref();
-                        up.into_iter().filter(|&i| lin.is_none_or(|x| x.contains(i))).map(Pos::Rev).collect()
+                        up.into_iter()
+                            .filter(|&i| lin.is_none_or(|x| x.contains(i)))
+                            .map(Pos::Rev)
+                            .collect()
                     }
                     _ => up.into_iter().map(Pos::Rev).collect(),
                 }
@@ -398,7 +455,9 @@ impl RevisionMap {
             return Err(RevisionError::relative(rel.raw, &rel.count_text()));
         };
         let start = match rel.label {
-            Some(l) if rel.steps < 0 => self.get_revision_idx(&RevisionSpec::Ident(format!("{l}@{symbol}")))?,
+            Some(l) if rel.steps < 0 => {
+                self.get_revision_idx(&RevisionSpec::Ident(format!("{l}@{symbol}")))?
+            }
             _ => self.get_revision_idx(&RevisionSpec::from(symbol))?,
         };
         let label = if rel.steps > 0 { rel.label } else { None };
