@@ -4,8 +4,8 @@
 //! same. Modules and tests are named after Alembic's classes and test methods.
 
 use alembic::runtime::steps::{
-    HeadChange, MigrationStep, RevisionStep, StampStep, VersionHeads, downgrade_plan, stamp_plan,
-    upgrade_plan,
+    HeadChange, MigrationStep, RevisionStep, StampStep, VersionHeads, check_range, downgrade_plan,
+    stamp_plan, upgrade_plan,
 };
 use alembic::script::revision::{Revision, RevisionError, RevisionMap, RevisionSpec};
 
@@ -1049,5 +1049,94 @@ mod branched_path_test_cross_dependencies {
         assert!(pos("d1") < pos("c1"));
         assert!(pos("d2") < pos("c1"));
         assert_eq!(run_heads(&m, &source, &steps), ["c2"]);
+    }
+}
+
+/// Cases where Alembic crashes (AssertionError, KeyError) or silently does nothing; here
+/// each is a clear error.
+mod beyond_alembic {
+    use super::*;
+
+    fn setup() -> RevisionMap {
+        map(vec![
+            r("aaa1", &[]),
+            r("bbb1", &["aaa1"]),
+            r("c1", &["bbb1"]).with_branch_labels(&["c1b"]),
+        ])
+    }
+
+    #[test]
+    fn reversed_range_is_an_error() {
+        assert_eq!(
+            err_text(check_range(&setup(), &s("c1"), &s("aaa1"))),
+            "Requested range c1:aaa1 does not refer to ancestor/descendant revisions along the same branch"
+        );
+        check_range(&setup(), &s("aaa1"), &s("c1")).unwrap();
+    }
+
+    #[test]
+    fn labelled_relative_downgrade_on_empty_database() {
+        assert_eq!(
+            err_text(downgrade_plan(&setup(), &s("c1b@-1"), &none())),
+            "Relative revision -1 didn't produce 1 migrations"
+        );
+    }
+
+    #[test]
+    fn relative_upgrade_past_the_head() {
+        assert_eq!(
+            err_text(upgrade_plan(&setup(), &s("c1+3"), &none())),
+            "Relative revision +3 didn't produce 3 migrations"
+        );
+    }
+
+    #[test]
+    fn missing_parent_is_named() {
+        let e = RevisionMap::new(vec![r("a", &[]), r("b", &["zzz"])]).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "Revision zzz referenced from b is not present"
+        );
+    }
+
+    #[test]
+    fn duplicate_revision_is_an_error() {
+        let e = RevisionMap::new(vec![r("a", &[]), r("a", &[])]).unwrap_err();
+        assert_eq!(e.to_string(), "Revision a is present more than once");
+    }
+
+    #[test]
+    fn illegal_characters() {
+        let e = RevisionMap::new(vec![r("a-b@c", &[])]).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "Character(s) '-, @' not allowed in revision identifier 'a-b@c'"
+        );
+    }
+
+    #[test]
+    fn multiple_heads_command_text() {
+        let m = map(vec![r("a", &[]), r("b1", &["a"]), r("b2", &["a"])]);
+        assert_eq!(
+            err_text(upgrade_plan(&m, &s("head"), &none())),
+            "Multiple head revisions are present for given argument 'head'; please specify a specific \
+             target revision, '<branchname>@head' to narrow to a specific head, or 'heads' for all heads"
+        );
+    }
+
+    #[test]
+    fn ambiguous_prefix() {
+        let m = map(vec![r("abcd1", &[]), r("abcd2", &["abcd1"])]);
+        assert_eq!(
+            err_text(m.get_revision("abcd")),
+            "Multiple revisions start with 'abcd': 'abcd1', 'abcd2'..."
+        );
+    }
+
+    #[test]
+    fn short_log() {
+        let m = setup();
+        assert_eq!(up(&m, "aaa1").short_log(), "upgrade  -> aaa1");
+        assert_eq!(down(&m, "bbb1").short_log(), "downgrade bbb1 -> aaa1");
     }
 }

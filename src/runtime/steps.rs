@@ -231,6 +231,19 @@ pub fn downgrade_plan(
         .collect())
 }
 
+/// Checks that `start:end` (as given to `upgrade --sql start:end` or
+/// `downgrade --sql end:start`) names `start` at or below `end`. Alembic silently plans
+/// nothing for a reversed upgrade range; this gives its `history` wording instead:
+/// "Requested range c1:aaa1 does not refer to ancestor/descendant revisions along the
+/// same branch".
+pub fn check_range(
+    map: &RevisionMap,
+    start: &RevisionSpec,
+    end: &RevisionSpec,
+) -> Result<(), RevisionError> {
+    map.walk(start, end).map(|_| ())
+}
+
 /// The stamp steps that make the version table hold `revisions` given the current
 /// `heads` (Alembic's `ScriptDirectory._stamp_revs`); with `purge` the current rows
 /// are ignored (the caller empties the table first).
