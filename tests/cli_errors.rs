@@ -90,7 +90,7 @@ fn unknown_and_ambiguous_identifiers() {
     p.add("abc1", &[], "");
     p.add("abc2", &["abc1"], "");
     let err = p.fails(&["show", "zzz"]);
-    assert!(err.contains("No such revision or branch 'zzz'"), "{err}");
+    assert!(err.contains("Can't locate revision identified by 'zzz'"), "{err}");
     let err = p.fails(&["show", "abc"]);
     assert!(err.contains("Multiple revisions start with 'abc'"), "{err}");
     let err = p.fails(&["history", "-r", "abc2"]);

@@ -83,7 +83,9 @@ fn branch_labels_and_label_heads() {
     p.ok(&["revision", "-m", "base", "--rev-id", "a"]);
     p.ok(&["revision", "-m", "feature", "--head", "base", "--branch-label", "feature", "--rev-id", "f1"]);
     p.ok(&["revision", "-m", "feature 2", "--head", "feature@head", "--rev-id", "f2"]);
-    assert_eq!(p.ok(&["heads"]), "f2 (feature) (head)\n");
+    // `--head base` started a second base, so `a` stays a head beside the labelled branch.
+    assert_eq!(p.ok(&["heads"]), "a (head)\nf2 (feature) (head)\n");
+    assert_eq!(p.ok(&["heads", "-v"]).matches("Rev: ").count(), 2);
     let err = p.fails(&[
         "revision",
         "-m",
@@ -181,6 +183,10 @@ fn the_projects_template_is_used_and_checked() {
     )
     .unwrap();
     let err = p.fails(&["revision", "-m", "y", "--rev-id", "t2"]);
-    assert!(err.contains("script.toml.j2 produced an invalid revision file"), "{err}");
+    assert!(
+        err.contains("script.toml.j2: the template produced an invalid revision file")
+            && err.contains("unknown key `bogus`"),
+        "{err}"
+    );
     assert!(!p.versions().join("t2_y.toml").exists());
 }

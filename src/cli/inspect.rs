@@ -36,7 +36,7 @@ pub struct BranchesArgs {
 #[derive(Debug, Args)]
 pub struct HistoryArgs {
     /// Range of revisions, `[start]:[end]`, e.g. `base:head`, `ae10:`, `:3f2a`.
-    #[arg(short = 'r', long = "rev-range", value_name = "RANGE")]
+    #[arg(short = 'r', long = "rev-range", value_name = "RANGE", allow_hyphen_values = true)]
     pub rev_range: Option<String>,
     /// Show the whole entry of each revision.
     #[arg(short, long)]
@@ -49,7 +49,8 @@ pub struct HistoryArgs {
 /// `show`.
 #[derive(Debug, Args)]
 pub struct ShowArgs {
-    /// Revision identifier (`head`, `heads`, an id or prefix, `label@head`, …).
+    /// Revision identifier (`head`, `heads`, an id or prefix, `label@head`, `-1`, …).
+    #[arg(allow_hyphen_values = true)]
     pub rev: String,
 }
 
@@ -57,6 +58,7 @@ pub struct ShowArgs {
 #[derive(Debug, Args)]
 pub struct EditArgs {
     /// Revision identifier.
+    #[arg(allow_hyphen_values = true)]
     pub rev: String,
 }
 
@@ -204,7 +206,7 @@ pub fn branches(project: &Project, args: BranchesArgs, out: &mut Output) -> Resu
     let scripts = project.scripts()?;
     let map = scripts.map();
     let fmt = Formatter::new(&scripts);
-    for node in map.walk_revisions("base", "heads")? {
+    for node in map.walk(&"base".into(), &"heads".into())? {
         if !node.is_branch_point() {
             continue;
         }
@@ -255,7 +257,7 @@ pub fn history(project: &Project, args: HistoryArgs, out: &mut Output) -> Result
             (base.to_string(), head.to_string())
         }
     };
-    let nodes = scripts.map().walk_revisions(&base, &head)?;
+    let nodes = scripts.map().walk(&base.as_str().into(), &head.as_str().into())?;
     let fmt = Formatter::new(&scripts);
     let parts = LineParts { branches: true, doc: true, parents: true, tree_indicators: true };
     if args.graph {
@@ -279,7 +281,7 @@ pub fn show(project: &Project, args: ShowArgs, out: &mut Output) -> Result<()> {
     }
     let scripts = project.scripts()?;
     let fmt = Formatter::new(&scripts);
-    for node in scripts.map().get_revisions(&args.rev)? {
+    for node in scripts.get_revisions(&args.rev)? {
         out.line(fmt.entry(node))?;
     }
     Ok(())
@@ -288,7 +290,7 @@ pub fn show(project: &Project, args: ShowArgs, out: &mut Output) -> Result<()> {
 /// `edit`: opens each file in `$VISUAL`, `$EDITOR`, or the first of vi/nano found.
 pub fn edit(project: &Project, args: EditArgs, out: &mut Output) -> Result<()> {
     let scripts = project.scripts()?;
-    let nodes = scripts.map().get_revisions(&args.rev)?;
+    let nodes = scripts.get_revisions(&args.rev)?;
     if nodes.is_empty() {
         return Err(Error::Command(format!("No revision files indicated by symbol '{}'", args.rev)));
     }

@@ -20,7 +20,7 @@ pub struct RevisionArgs {
     #[arg(short, long)]
     pub message: Option<String>,
     /// The revision(s) the new one builds on.
-    #[arg(long, default_value = "head", value_name = "REV")]
+    #[arg(long, default_value = "head", value_name = "REV", allow_hyphen_values = true)]
     pub head: String,
     /// Allow `--head` to name a revision that is not a head, starting a new branch.
     #[arg(long)]
@@ -150,7 +150,7 @@ fn generate(project: &Project, scripts: &ScriptDirectory, req: Request<'_>) -> R
     let version_path = choose_version_path(project, scripts, &heads, req.version_path.as_deref())?;
 
     // Validate the graph with the new revision in it before writing anything.
-    let mut revisions: Vec<Revision> = map.nodes().map(|n| n.to_revision()).collect();
+    let mut revisions: Vec<Revision> = map.iter().map(|n| n.as_revision().clone()).collect();
     revisions.push(Revision {
         revision: rev_id.clone(),
         down_revision: heads.clone(),

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
 use crate::script::file::RevisionScript;
-use crate::script::revision::{Revision, RevisionMap};
+use crate::script::revision::{ErrorContext, Revision, RevisionMap, RevisionNode};
 
 /// The loaded revision files and their graph.
 #[derive(Debug, Default)]
@@ -124,6 +124,12 @@ impl ScriptDirectory {
     /// The script of revision `id` (exact id).
     pub fn script(&self, id: &str) -> Option<&RevisionScript> {
         self.by_id.get(id).map(|&i| &self.scripts[i])
+    }
+
+    /// Resolves an identifier as Alembic's `ScriptDirectory.get_revisions` does: errors
+    /// are phrased for a command ("Can't locate revision identified by 'x'").
+    pub fn get_revisions(&self, ident: &str) -> Result<Vec<&RevisionNode>> {
+        self.map.get_revisions(ident).map_err(|e| Error::Revision(e.for_command(&ErrorContext::default())))
     }
 
     /// All scripts in load order.

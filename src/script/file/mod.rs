@@ -140,8 +140,8 @@ impl RevisionScript {
         let src = Source { path, text };
         let mut script = parse_keys(&src, Kind::Toml)?.script;
         let header = text.lines().map_while(|line| {
-            let line = line.trim();
-            if line.is_empty() {
+            let line = line.trim_start();
+            if line.trim().is_empty() {
                 Some("")
             } else {
                 line.strip_prefix('#').map(|rest| rest.strip_prefix(' ').unwrap_or(rest))
@@ -182,10 +182,9 @@ pub fn check_revision_id(id: &str) -> Result<(), String> {
     Ok(())
 }
 
-/// Free-text comment lines joined, without blank lines at either end.
+/// Free-text comment lines joined, trimmed at both ends as Alembic trims a docstring
+/// (trailing spaces inside, as in `Revises: ` of a base, are kept).
 fn doc_comment<'a>(lines: impl Iterator<Item = &'a str>) -> String {
-    let lines: Vec<&str> = lines.map(str::trim_end).collect();
-    let start = lines.iter().position(|l| !l.is_empty()).unwrap_or(lines.len());
-    let end = lines.iter().rposition(|l| !l.is_empty()).map_or(start, |e| e + 1);
-    lines[start..end.max(start)].join("\n")
+    let lines: Vec<&str> = lines.map(|l| l.trim_end_matches('\r')).collect();
+    lines.join("\n").trim().to_string()
 }
