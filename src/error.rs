@@ -52,6 +52,9 @@ fn fmt_file_error(path: &std::path::Path, line: Option<usize>, message: &str) ->
 impl Error {
     /// An I/O error on `path`.
     pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
-        Error::Io { path: path.into(), source }
+        Error::Io {
+            path: path.into(),
+            source,
+        }
     }
 }

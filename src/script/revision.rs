@@ -90,7 +90,12 @@ pub struct RevisionMap {
 impl RevisionMap {
     /// Builds and validates the graph.
     pub fn new(revisions: Vec<Revision>) -> Result<Self, RevisionError> {
-        Ok(RevisionMap { nodes: revisions.into_iter().map(|rev| RevisionNode { rev }).collect() })
+        Ok(RevisionMap {
+            nodes: revisions
+                .into_iter()
+                .map(|rev| RevisionNode { rev })
+                .collect(),
+        })
     }
     /// Heads in Alembic's order.
     pub fn heads(&self) -> Vec<&str> {
