@@ -25,6 +25,7 @@ use super::sqltype::{affinity, render_type};
 use super::{Context, Dialect, RenderError};
 use crate::ops::{AlterColumn, Op, SetOrDrop};
 use crate::schema::model::{ColumnDef, Schema, Table};
+use crate::schema::types::SqlType;
 
 const D: Dialect = Dialect::Postgresql;
 
@@ -295,12 +296,20 @@ fn alter_column(table: &Table, old: &ColumnDef, op: &AlterColumn) -> Vec<String>
     let name = quote_identifier(D, &op.column);
     let alter = |rest: String| alter_table(table, &format!("ALTER COLUMN {name} {rest}"));
     let mut out = Vec::new();
-    if let Some(ty) = &op.ty {
-        let rendered = render_type(D, ty, table.schema.as_deref());
-        let using = if affinity(&old.ty) != affinity(ty) {
-            format!(" USING {name}::{rendered}")
-        } else {
-            String::new()
+    let schema = table.schema.as_deref();
+    // A type that renders the same (an enum that only gained values) needs no ALTER.
+    if let Some(ty) = op
+        .ty
+        .as_ref()
+        .filter(|ty| render_type(D, ty, schema) != render_type(D, &old.ty, schema))
+    {
+        let rendered = render_type(D, ty, schema);
+        let using = match (affinity(&old.ty) != affinity(ty), ty) {
+            (false, _) => String::new(),
+            // There is no cast between enum types (or from most types to one): go
+            // through text.
+            (true, SqlType::Enum { .. }) => format!(" USING {name}::text::{rendered}"),
+            (true, _) => format!(" USING {name}::{rendered}"),
         };
         out.push(alter(format!("TYPE {rendered}{using}")));
     }
