@@ -6,7 +6,10 @@
 //!   key, unique constraints, foreign keys, checks and plain indexes, then
 //!   `create_primary_key` when the key was named (create_table cannot name it) and
 //!   `create_index` for partial indexes.
-//! - `drop_column` re-adds the column, then everything that went away with it.
+//! - `drop_column` re-adds the column (at the end of the table, as databases do), then
+//!   everything that went away with it.
+//! - `create_primary_key` is undone by `drop_constraint` plus `alter_column nullable`
+//!   for the key's columns that were nullable before (adding the key made them NOT NULL).
 //! - `alter_column` sets back the prior values of what it changed.
 //! - `bulk_insert` is undone by an `execute` deleting the inserted rows (matched on
 //!   every value given), rendered per dialect.
@@ -98,12 +101,30 @@ pub(super) fn inverse(op: &Op, before: &Schema) -> Result<Vec<Op>, ApplyError> {
             &o.name,
             ConstraintType::Check,
         )],
-        Op::CreatePrimaryKey(o) => vec![drop_constraint_op(
-            &o.table,
-            &o.schema,
-            &o.name,
-            ConstraintType::Primary,
-        )],
+        Op::CreatePrimaryKey(o) => {
+            // Adding the key made its columns NOT NULL; dropping it does not undo that.
+            let table = existing_table(before, name, o.schema.as_deref(), &o.table)?;
+            let mut ops = vec![drop_constraint_op(
+                &o.table,
+                &o.schema,
+                &o.name,
+                ConstraintType::Primary,
+            )];
+            for column in table
+                .columns
+                .iter()
+                .filter(|c| c.nullable && o.columns.contains(&c.name))
+            {
+                let mut alter = AlterColumn::new(&o.table, &column.name);
+                alter.schema = o.schema.clone();
+                alter.nullable = Some(true);
+                alter.existing_type = Some(column.ty.clone());
+                alter.existing_nullable = Some(false);
+                alter.existing_server_default = column.server_default.clone();
+                ops.push(Op::AlterColumn(alter));
+            }
+            ops
+        }
         Op::DropConstraint(o) => {
             let table = existing_table(before, name, o.schema.as_deref(), &o.table)?;
             recreate_constraint(table, o)?
