@@ -18,7 +18,13 @@
 //! in foreign keys of other tables that reference it. References to tables missing from
 //! the model are allowed (the referenced table may be made by `execute`).
 
+mod error;
 mod inverse;
+mod naming;
+
+pub(crate) use naming::{default_constraint_name, kind_name, matches_constraint};
+
+pub use error::{ApplyError, ReplayError};
 
 use crate::ops::{
     AddColumn, AlterColumn, Column, ConstraintType, CreateForeignKey, CreateIndex, CreateTable,
@@ -28,132 +34,6 @@ use crate::schema::model::{
     CheckConstraint, ColumnDef, ForeignKey, Index, PrimaryKey, Schema, Table, UniqueConstraint,
     mentions_identifier, qualified, replace_identifier,
 };
-
-/// Why an op does not fit the schema it is applied to (or cannot be inverted).
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum ApplyError {
-    /// The op names a table the schema does not have.
-    #[error("{op}: no table {table}")]
-    NoTable {
-        /// Op name.
-        op: &'static str,
-        /// The table, schema-qualified when not in the default schema.
-        table: String,
-    },
-    /// `create_table` / `rename_table` to a name already taken.
-    #[error("{op}: table {table} already exists")]
-    TableExists {
-        /// Op name.
-        op: &'static str,
-        /// The table.
-        table: String,
-    },
-    /// The op names a column the table does not have.
-    #[error("{op}: table {table} has no column {column}")]
-    NoColumn {
-        /// Op name.
-        op: &'static str,
-        /// The table.
-        table: String,
-        /// The missing column.
-        column: String,
-    },
-    /// A column name already taken.
-    #[error("{op}: table {table} already has a column {column}")]
-    ColumnExists {
-        /// Op name.
-        op: &'static str,
-        /// The table.
-        table: String,
-        /// The column.
-        column: String,
-    },
-    /// The op names an index that does not exist.
-    #[error("{op}: no index {index}")]
-    NoIndex {
-        /// Op name.
-        op: &'static str,
-        /// The index (schema-qualified when not in the default schema).
-        index: String,
-    },
-    /// An index name already taken in the schema.
-    #[error("{op}: index {index} already exists")]
-    IndexExists {
-        /// Op name.
-        op: &'static str,
-        /// The index.
-        index: String,
-    },
-    /// `drop_constraint` of a constraint the table does not have.
-    #[error("{op}: table {table} has no {kind} constraint {name}")]
-    NoConstraint {
-        /// Op name.
-        op: &'static str,
-        /// The table.
-        table: String,
-        /// `unique`, `foreignkey`, `check` or `primary`.
-        kind: &'static str,
-        /// The constraint's name.
-        name: String,
-    },
-    /// A constraint name already used on the table.
-    #[error("{op}: table {table} already has a constraint named {name}")]
-    ConstraintExists {
-        /// Op name.
-        op: &'static str,
-        /// The table.
-        table: String,
-        /// The name.
-        name: String,
-    },
-    /// A second primary key.
-    #[error("{op}: table {table} already has a primary key")]
-    PrimaryKeyExists {
-        /// Op name.
-        op: &'static str,
-        /// The table.
-        table: String,
-    },
-    /// Dropping a table or column that a foreign key still references.
-    #[error("{op}: {target} is referenced by foreign key {constraint} of table {by}")]
-    Referenced {
-        /// Op name.
-        op: &'static str,
-        /// The table or `table.column` being dropped.
-        target: String,
-        /// The foreign key's name (`(unnamed)` when it has none).
-        constraint: String,
-        /// The referencing table.
-        by: String,
-    },
-    /// The op is malformed (what [`Op::validate`] reports).
-    #[error("{op}: {message}")]
-    Invalid {
-        /// Op name.
-        op: &'static str,
-        /// What is wrong.
-        message: String,
-    },
-    /// [`Op::inverse`] of an op that cannot be undone.
-    #[error("{op} has no inverse: {reason}")]
-    NoInverse {
-        /// Op name.
-        op: &'static str,
-        /// Why.
-        reason: String,
-    },
-}
-
-/// An op of a list that failed, with its position (0-based) in the list.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("op #{index}: {error}")]
-pub struct ReplayError {
-    /// Position of the op in the list.
-    pub index: usize,
-    /// What went wrong.
-    #[source]
-    pub error: ApplyError,
-}
 
 /// The schema after `ops`, starting from an empty one.
 pub fn replay<'a>(ops: impl IntoIterator<Item = &'a Op>) -> Result<Schema, ReplayError> {
@@ -840,37 +720,6 @@ fn create_foreign_key(schema: &mut Schema, op: &CreateForeignKey) -> Result<(), 
     })
 }
 
-/// The name PostgreSQL gives an unnamed constraint of `kind` over `columns`, so that
-/// `drop_constraint` can name constraints created without a name.
-pub(crate) fn default_constraint_name(
-    table: &str,
-    kind: ConstraintType,
-    columns: &[String],
-) -> String {
-    let cols = columns.join("_");
-    match kind {
-        ConstraintType::Primary => format!("{table}_pkey"),
-        ConstraintType::Unique => format!("{table}_{cols}_key"),
-        ConstraintType::ForeignKey => format!("{table}_{cols}_fkey"),
-        ConstraintType::Check => format!("{table}_check"),
-    }
-}
-
-/// Which constraint of `table` `drop_constraint` named `name` of `kind` means: an
-/// exact name match, or an unnamed one whose PostgreSQL default name is `name`.
-pub(crate) fn matches_constraint(
-    table: &Table,
-    kind: ConstraintType,
-    name: &str,
-    own_name: Option<&str>,
-    columns: &[String],
-) -> bool {
-    match own_name {
-        Some(n) => n == name,
-        None => default_constraint_name(&table.name, kind, columns) == name,
-    }
-}
-
 fn drop_constraint(schema: &mut Schema, op: &DropConstraint) -> Result<(), ApplyError> {
     let name = "drop_constraint";
     edit_table(schema, name, op.schema.as_deref(), &op.table, |t| {
@@ -916,15 +765,5 @@ fn remove_first<T>(items: &mut Vec<T>, pred: impl Fn(&T) -> bool) -> bool {
             true
         }
         None => false,
-    }
-}
-
-/// The file spelling of a constraint kind.
-pub(crate) fn kind_name(kind: ConstraintType) -> &'static str {
-    match kind {
-        ConstraintType::Unique => "unique",
-        ConstraintType::ForeignKey => "foreignkey",
-        ConstraintType::Check => "check",
-        ConstraintType::Primary => "primary",
     }
 }
