@@ -4,7 +4,7 @@
 //! op does not fit (a missing table or column, a name already taken, …) with an
 //! [`ApplyError`] whose text starts with the op's name; callers prefix it with the
 //! revision and the op's index. [`Op::inverse`] gives the ops that undo an op, read
-//! from the schema before it (see [`inverse`](self::inverse) for the rules).
+//! from the schema before it (the rules are in [`Op::inverse`]).
 //! [`replay`] and [`replay_onto`] run a list of ops.
 //!
 //! `execute` is opaque: its SQL is not parsed, so applying it leaves the schema
@@ -155,6 +155,16 @@ impl Op {
 
     /// The ops that undo this op, given the schema `before` it ran. Fails when the op
     /// does not fit `before`, and for `execute` (opaque SQL has no known inverse).
+    ///
+    /// `create_*` ops are undone by the matching `drop_*` and the reverse (what is
+    /// dropped is recreated from `before`); `drop_table` recreates the whole table
+    /// (plus `create_primary_key` for a named key and `create_index` for partial
+    /// indexes); `drop_column` re-adds the column (at the end of the table) and what
+    /// went away with it; `alter_column` sets back the prior values of what it
+    /// changed; `create_primary_key` is undone by `drop_constraint` and making its
+    /// formerly nullable columns nullable again; `bulk_insert` by an `execute` that
+    /// deletes the rows, per dialect. Unnamed constraints that must be recreated by a
+    /// `create_*_constraint` op (which needs a name) get PostgreSQL's default name.
     pub fn inverse(&self, before: &Schema) -> Result<Vec<Op>, ApplyError> {
         inverse::inverse(self, before)
     }

@@ -97,7 +97,7 @@ pub enum ApplyError {
         /// The referencing table.
         by: String,
     },
-    /// The op is malformed (what [`Op::validate`] reports).
+    /// The op is malformed (what [`Op::validate`](crate::ops::Op::validate) reports).
     #[error("{op}: {message}")]
     Invalid {
         /// Op name.
@@ -105,7 +105,7 @@ pub enum ApplyError {
         /// What is wrong.
         message: String,
     },
-    /// [`Op::inverse`] of an op that cannot be undone.
+    /// [`Op::inverse`](crate::ops::Op::inverse) of an op that cannot be undone.
     #[error("{op} has no inverse: {reason}")]
     NoInverse {
         /// Op name.
