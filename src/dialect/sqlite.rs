@@ -8,7 +8,7 @@
 //! `alter_column` that only renames (`RENAME COLUMN`). Comments do not exist in SQLite
 //! and are dropped silently, as SQLAlchemy does (table comment ops render nothing).
 //!
-//! Everything else that changes an existing table is a [`rebuild`](crate::dialect::rebuild):
+//! Everything else that changes an existing table is a table [`rebuild`]:
 //! `alter_column` of type, nullability or default; the `create_*_constraint` ops,
 //! `create_primary_key` and `drop_constraint`; the `add_column` and `drop_column`
 //! cases above; and, with `batch_always`, every column, constraint and index op.
