@@ -13,6 +13,7 @@
 #![warn(missing_docs)]
 
 pub mod config;
+pub mod dialect;
 pub mod error;
 pub mod ops;
 pub mod runtime;

@@ -10,41 +10,8 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 
+pub use crate::dialect::Dialect;
 use crate::error::{Error, Result};
-
-/// The SQL dialect a URL or an offline run targets.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Dialect {
-    /// SQLite 3.
-    Sqlite,
-    /// PostgreSQL.
-    Postgresql,
-}
-
-impl Dialect {
-    /// The dialect's name as written in URLs and revision files.
-    pub fn name(self) -> &'static str {
-        match self {
-            Dialect::Sqlite => "sqlite",
-            Dialect::Postgresql => "postgresql",
-        }
-    }
-
-    /// Parses `sqlite`, `postgresql` or `postgres`.
-    pub fn from_name(name: &str) -> Option<Dialect> {
-        match name {
-            "sqlite" => Some(Dialect::Sqlite),
-            "postgresql" | "postgres" => Some(Dialect::Postgresql),
-            _ => None,
-        }
-    }
-}
-
-impl fmt::Display for Dialect {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
 
 /// A parsed database URL.
 #[derive(Clone, PartialEq, Eq)]

@@ -221,12 +221,19 @@ fn heads_branches_history_and_show_print_what_python_alembic_prints() {
             // Both must fail, with the same message (Alembic: `FAILED: …`, ours: `error: …`).
             let ours_err = String::from_utf8_lossy(&ours.stderr);
             let theirs_err = String::from_utf8_lossy(&out.stderr);
-            (format!("ok={ours_ok} {}", ours_err.trim().strip_prefix("error: ").unwrap_or(&ours_err)), {
-                // Alembic prints `FAILED: …` on stderr or, for some commands, stdout.
-                let all = format!("{theirs_err}{}", String::from_utf8_lossy(&out.stdout));
-                let failed = all.lines().find_map(|l| l.strip_prefix("FAILED: ")).map(str::to_string);
-                format!("ok={theirs_ok} {}", failed.unwrap_or(all))
-            })
+            (
+                // Our first line is Alembic's text; context lines may follow it.
+                format!(
+                    "ok={ours_ok} {}",
+                    ours_err.lines().next().unwrap_or("").strip_prefix("error: ").unwrap_or(&ours_err)
+                ),
+                {
+                    // Alembic prints `FAILED: …` on stderr or, for some commands, stdout.
+                    let all = format!("{theirs_err}{}", String::from_utf8_lossy(&out.stdout));
+                    let failed = all.lines().find_map(|l| l.strip_prefix("FAILED: ")).map(str::to_string);
+                    format!("ok={theirs_ok} {}", failed.unwrap_or(all))
+                },
+            )
         };
         if normalize(&ours_text) != normalize(&theirs_text) {
             mismatches.push(format!(

@@ -92,6 +92,7 @@ fn unknown_and_ambiguous_identifiers() {
     let err = p.fails(&["show", "zzz"]);
     assert!(err.contains("Can't locate revision identified by 'zzz'"), "{err}");
     let err = p.fails(&["show", "abc"]);
+    assert!(err.starts_with("error: Can't locate revision identified by 'abc'\n"), "{err}");
     assert!(err.contains("Multiple revisions start with 'abc'"), "{err}");
     let err = p.fails(&["history", "-r", "abc2"]);
     assert!(err.contains("History range requires [start]:[end], [start]:, or :[end]"), "{err}");

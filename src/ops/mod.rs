@@ -6,6 +6,7 @@
 //! [`render_ops_toml`] writes ops back in the house style (inline tables for columns),
 //! and parsing that text gives the same ops again.
 
+pub mod apply;
 pub mod column;
 pub mod constraint;
 pub mod data;

@@ -1,6 +1,9 @@
 //! The in-memory schema model: tables, columns, neutral types, constraints and indexes.
 //!
-//! Only the neutral type model ([`types::SqlType`]) lives here so far; revision files
-//! name column types with it.
+//! [`types::SqlType`] is the neutral type model revision files name column types with;
+//! [`model`] holds the schema itself ([`Schema`], [`Table`], …).
 
+pub mod model;
 pub mod types;
+
+pub use model::{CheckConstraint, ColumnDef, ForeignKey, Index, PrimaryKey, Schema, Table, UniqueConstraint};

@@ -121,8 +121,13 @@ impl RevisionError {
                 let head_arg = ctx.end.clone().unwrap_or(argument);
                 template.replace("%(head_arg)s", &head_arg).replace("%(heads)s", &heads.join(", "))
             }
-            RevisionError::Resolution { argument, .. } => match &ctx.resolution {
+            RevisionError::Resolution { argument, message } => match &ctx.resolution {
                 Some(text) => text.clone(),
+                // Alembic's line first; the resolver's reason after it when it says more
+                // (an ambiguous prefix, a prefix too short), as a context line.
+                None if message != format!("No such revision or branch '{argument}'") => {
+                    format!("Can't locate revision identified by '{argument}'\n{message}")
+                }
                 None => format!("Can't locate revision identified by '{argument}'"),
             },
             RevisionError::Command(message) => message,

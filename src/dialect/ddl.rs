@@ -1,0 +1,177 @@
+//! DDL pieces both dialects share: column specifications, constraint clauses,
+//! `CREATE TABLE` and `CREATE INDEX`, in SQLAlchemy's layout (one column or
+//! constraint per line, tab-indented; no trailing space after the commas).
+
+use super::Dialect;
+use super::quote::{identifier_list, qualified_name, quote_identifier};
+use super::sqltype::render_type;
+use crate::ops::apply::is_plain_identifier;
+use crate::schema::model::{CheckConstraint, ColumnDef, ForeignKey, Index, Table, UniqueConstraint};
+use crate::schema::types::SqlType;
+
+/// The table's name, schema-qualified.
+pub(crate) fn table_name(dialect: Dialect, table: &Table) -> String {
+    qualified_name(dialect, table.schema.as_deref(), &table.name)
+}
+
+/// A server default as written, wrapped in parentheses on SQLite when it is an
+/// expression (SQLite accepts only literals and parenthesised expressions; the same
+/// test as SQLAlchemy's: not starting with a quote or parenthesis, and containing a
+/// non-word character).
+pub(crate) fn default_clause(dialect: Dialect, default: &str) -> String {
+    let trimmed = default.trim();
+    let starts_quoted = trimmed.starts_with(['\'', '"', '(']);
+    let has_non_word = trimmed.chars().any(|c| !(c.is_alphanumeric() || c == '_'));
+    if dialect == Dialect::Sqlite && !starts_quoted && has_non_word {
+        format!(" DEFAULT ({trimmed})")
+    } else {
+        format!(" DEFAULT {trimmed}")
+    }
+}
+
+/// `name TYPE [DEFAULT …] [NOT NULL]`; on PostgreSQL the table's autoincrement column
+/// becomes `SERIAL`/`SMALLSERIAL`/`BIGSERIAL`; on SQLite an enum gets its CHECK.
+pub(crate) fn column_spec(dialect: Dialect, table: &Table, column: &ColumnDef) -> String {
+    let name = quote_identifier(dialect, &column.name);
+    let serial =
+        dialect == Dialect::Postgresql && table.autoincrement_column().is_some_and(|c| c.name == column.name);
+    let ty = match (&column.ty, serial) {
+        (SqlType::SmallInt, true) => "SMALLSERIAL".to_string(),
+        (SqlType::BigInt, true) => "BIGSERIAL".to_string(),
+        (_, true) => "SERIAL".to_string(),
+        (ty, false) => render_type(dialect, ty, table.schema.as_deref()),
+    };
+    let mut spec = format!("{name} {ty}");
+    if let Some(default) = &column.server_default {
+        spec.push_str(&default_clause(dialect, default));
+    }
+    if !column.nullable {
+        spec.push_str(" NOT NULL");
+    }
+    if let (Dialect::Sqlite, SqlType::Enum { values, .. }) = (dialect, &column.ty) {
+        spec.push_str(&format!(" CHECK ({name} IN ({}))", value_list(values)));
+    }
+    spec
+}
+
+/// `'a', 'b'`.
+pub(crate) fn value_list(values: &[String]) -> String {
+    values.iter().map(|v| super::literal::string_literal(v)).collect::<Vec<_>>().join(", ")
+}
+
+fn named(dialect: Dialect, name: Option<&str>) -> String {
+    match name {
+        Some(n) => format!("CONSTRAINT {} ", quote_identifier(dialect, n)),
+        None => String::new(),
+    }
+}
+
+/// `[CONSTRAINT n] PRIMARY KEY (a, b)`.
+pub(crate) fn primary_key_clause(dialect: Dialect, name: Option<&str>, columns: &[String]) -> String {
+    format!("{}PRIMARY KEY ({})", named(dialect, name), identifier_list(dialect, columns))
+}
+
+/// `[CONSTRAINT n] UNIQUE (a, b)`.
+pub(crate) fn unique_clause(dialect: Dialect, unique: &UniqueConstraint) -> String {
+    format!(
+        "{}UNIQUE ({})",
+        named(dialect, unique.name.as_deref()),
+        identifier_list(dialect, &unique.columns)
+    )
+}
+
+/// `[CONSTRAINT n] CHECK (sql)`.
+pub(crate) fn check_clause(dialect: Dialect, check: &CheckConstraint) -> String {
+    format!("{}CHECK ({})", named(dialect, check.name.as_deref()), check.sql)
+}
+
+/// `[CONSTRAINT n] FOREIGN KEY(a) REFERENCES t (b) [ON DELETE …] [ON UPDATE …]`.
+/// SQLite references are never qualified: a foreign key can only point into the same
+/// database.
+pub(crate) fn foreign_key_clause(dialect: Dialect, fk: &ForeignKey) -> String {
+    let ref_schema = match dialect {
+        Dialect::Sqlite => None,
+        Dialect::Postgresql => fk.ref_schema.as_deref(),
+    };
+    let mut clause = format!(
+        "{}FOREIGN KEY({}) REFERENCES {} ({})",
+        named(dialect, fk.name.as_deref()),
+        identifier_list(dialect, &fk.columns),
+        qualified_name(dialect, ref_schema, &fk.ref_table),
+        identifier_list(dialect, &fk.ref_columns)
+    );
+    if let Some(action) = fk.on_delete {
+        clause.push_str(&format!(" ON DELETE {action}"));
+    }
+    if let Some(action) = fk.on_update {
+        clause.push_str(&format!(" ON UPDATE {action}"));
+    }
+    clause
+}
+
+/// `CREATE TABLE name (…)` for `table`, under `name` (the table's own, or a rebuild's
+/// temporary name). Indexes and comments are separate statements.
+pub(crate) fn create_table_sql(dialect: Dialect, table: &Table, name: &str) -> String {
+    let mut lines: Vec<String> = table.columns.iter().map(|c| column_spec(dialect, table, c)).collect();
+    if let Some(pk) = &table.primary_key {
+        lines.push(primary_key_clause(dialect, pk.name.as_deref(), &pk.columns));
+    }
+    lines.extend(table.uniques.iter().map(|u| unique_clause(dialect, u)));
+    lines.extend(table.foreign_keys.iter().map(|f| foreign_key_clause(dialect, f)));
+    lines.extend(table.checks.iter().map(|c| check_clause(dialect, c)));
+    format!(
+        "CREATE TABLE {} (\n\t{}\n)",
+        qualified_name(dialect, table.schema.as_deref(), name),
+        lines.join(",\n\t")
+    )
+}
+
+/// One entry of an index: a column name (quoted as needed), a column with `ASC` or
+/// `DESC`, or an expression kept as written, parenthesised unless it already is or
+/// is a function call (PostgreSQL requires the parentheses for other expressions).
+fn index_element(dialect: Dialect, table: &Table, entry: &str) -> String {
+    if table.column(entry).is_some() {
+        return quote_identifier(dialect, entry);
+    }
+    if let Some((column, order)) = entry.rsplit_once(' ') {
+        let order_upper = order.to_ascii_uppercase();
+        if table.column(column.trim()).is_some() && (order_upper == "ASC" || order_upper == "DESC") {
+            return format!("{} {order_upper}", quote_identifier(dialect, column.trim()));
+        }
+    }
+    let text = entry.trim();
+    let call =
+        text.split_once('(').is_some_and(|(head, _)| is_plain_identifier(head.trim()) && text.ends_with(')'));
+    if call || (text.starts_with('(') && text.ends_with(')')) {
+        text.to_string()
+    } else {
+        format!("({text})")
+    }
+}
+
+/// `CREATE [UNIQUE] INDEX …`. PostgreSQL puts the schema on the table (the index goes
+/// beside it); SQLite puts it on the index name and forbids it on the table.
+pub(crate) fn create_index_sql(dialect: Dialect, table: &Table, index: &Index) -> String {
+    let (index_name, on) = match dialect {
+        Dialect::Postgresql => (quote_identifier(dialect, &index.name), table_name(dialect, table)),
+        Dialect::Sqlite => (
+            qualified_name(dialect, table.schema.as_deref(), &index.name),
+            quote_identifier(dialect, &table.name),
+        ),
+    };
+    let elements: Vec<String> = index.columns.iter().map(|e| index_element(dialect, table, e)).collect();
+    let mut sql = format!(
+        "CREATE {}INDEX {index_name} ON {on} ({})",
+        if index.unique { "UNIQUE " } else { "" },
+        elements.join(", ")
+    );
+    if let Some(condition) = &index.where_ {
+        sql.push_str(&format!(" WHERE {condition}"));
+    }
+    sql
+}
+
+/// `DROP INDEX [schema.]name` (both dialects qualify the index name).
+pub(crate) fn drop_index_sql(dialect: Dialect, schema: Option<&str>, name: &str) -> String {
+    format!("DROP INDEX {}", qualified_name(dialect, schema, name))
+}

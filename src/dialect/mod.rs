@@ -1,0 +1,167 @@
+//! Rendering ops to SQL per dialect (Alembic's `ddl` package).
+//!
+//! [`render`] turns one op into the statements that perform it on a dialect, given
+//! the schema before it (the model tells what a table looks like, which SQLite's table
+//! rebuild and PostgreSQL's enum types need). Statements carry no trailing semicolon;
+//! the caller adds them. Rendering applies the op to a copy of the schema first, so an
+//! op that does not fit is an error here too.
+//!
+//! SQLite cannot alter most things in place; those ops become a "move and copy"
+//! rebuild of the table ([`rebuild`]). See [`sqlite`] and [`postgresql`] for what each
+//! op becomes.
+
+pub mod ddl;
+pub mod literal;
+pub mod postgresql;
+pub mod quote;
+pub mod rebuild;
+pub mod sqlite;
+pub mod sqltype;
+
+use std::fmt;
+
+use crate::ops::Op;
+use crate::ops::apply::{ApplyError, ReplayError};
+use crate::schema::model::Schema;
+
+/// A database dialect the ops can be rendered for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Dialect {
+    /// SQLite (3.35 or later, for `DROP COLUMN`).
+    Sqlite,
+    /// PostgreSQL (12 or later).
+    Postgresql,
+}
+
+impl Dialect {
+    /// Every dialect.
+    pub const ALL: [Dialect; 2] = [Dialect::Sqlite, Dialect::Postgresql];
+
+    /// The dialect's name: `"sqlite"` or `"postgresql"` (as in `execute` keys).
+    pub fn name(self) -> &'static str {
+        match self {
+            Dialect::Sqlite => "sqlite",
+            Dialect::Postgresql => "postgresql",
+        }
+    }
+
+    /// The dialect called `name` (`"postgres"` is accepted for PostgreSQL).
+    pub fn from_name(name: &str) -> Option<Self> {
+        match name.to_ascii_lowercase().as_str() {
+            "sqlite" => Some(Dialect::Sqlite),
+            "postgresql" | "postgres" => Some(Dialect::Postgresql),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Dialect {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// Choices that change how ops are rendered.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RenderOptions {
+    /// The revision's `batch = "always"`: on SQLite, every op that changes an existing
+    /// table (columns, constraints, indexes) is done by a table rebuild, as Alembic's
+    /// `batch_alter_table(recreate="always")`. Ignored on PostgreSQL, which alters in
+    /// place.
+    pub batch_always: bool,
+}
+
+/// Why an op cannot be rendered.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RenderError {
+    /// The op does not fit the schema before it.
+    #[error(transparent)]
+    Apply(#[from] ApplyError),
+    /// The op fits the model but the dialect cannot do it.
+    #[error("{op}: {message}")]
+    Unsupported {
+        /// Op name.
+        op: &'static str,
+        /// What cannot be done, and why.
+        message: String,
+    },
+}
+
+/// An op of a list that could not be rendered, with its position (0-based).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("op #{index}: {error}")]
+pub struct RenderOpsError {
+    /// Position of the op in the list.
+    pub index: usize,
+    /// What went wrong.
+    #[source]
+    pub error: RenderError,
+}
+
+impl From<ReplayError> for RenderOpsError {
+    fn from(e: ReplayError) -> Self {
+        RenderOpsError { index: e.index, error: RenderError::Apply(e.error) }
+    }
+}
+
+/// What a renderer knows: the schema before and after the op, and the options.
+pub(crate) struct Context<'a> {
+    pub before: &'a Schema,
+    pub after: &'a Schema,
+    pub options: RenderOptions,
+}
+
+/// The SQL statements that perform `op` on `dialect`, given the schema before it,
+/// with default options.
+pub fn render(dialect: Dialect, op: &Op, before: &Schema) -> Result<Vec<String>, RenderError> {
+    render_with(dialect, op, before, RenderOptions::default())
+}
+
+/// [`render`] with explicit options.
+pub fn render_with(
+    dialect: Dialect,
+    op: &Op,
+    before: &Schema,
+    options: RenderOptions,
+) -> Result<Vec<String>, RenderError> {
+    let mut after = before.clone();
+    op.apply(&mut after)?;
+    let ctx = Context { before, after: &after, options };
+    match dialect {
+        Dialect::Sqlite => sqlite::render(op, &ctx),
+        Dialect::Postgresql => postgresql::render(op, &ctx),
+    }
+}
+
+/// Renders `ops` in order starting from `schema`, which ends as the schema after
+/// them; gives the statements of each op.
+pub fn render_ops<'a>(
+    dialect: Dialect,
+    ops: impl IntoIterator<Item = &'a Op>,
+    schema: &mut Schema,
+    options: RenderOptions,
+) -> Result<Vec<Vec<String>>, RenderOpsError> {
+    let mut out = Vec::new();
+    for (index, op) in ops.into_iter().enumerate() {
+        let statements =
+            render_with(dialect, op, schema, options).map_err(|error| RenderOpsError { index, error })?;
+        op.apply(schema).map_err(|error| ReplayError { index, error })?;
+        out.push(statements);
+    }
+    Ok(out)
+}
+
+/// Whether `op` is done by a SQLite table rebuild. The runtime uses it to switch
+/// `PRAGMA foreign_keys` off around the step (see [`rebuild`]). Always false on
+/// PostgreSQL and for ops that do not fit `before`.
+pub fn requires_rebuild(dialect: Dialect, op: &Op, before: &Schema, options: RenderOptions) -> bool {
+    if dialect != Dialect::Sqlite {
+        return false;
+    }
+    let mut after = before.clone();
+    if op.apply(&mut after).is_err() {
+        return false;
+    }
+    let ctx = Context { before, after: &after, options };
+    sqlite::rebuild_plan(op, &ctx).is_some()
+}

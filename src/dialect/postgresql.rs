@@ -1,0 +1,279 @@
+//! PostgreSQL rendering. Everything is done in place, in Alembic's statement forms:
+//!
+//! - `create_table`: `CREATE TABLE`, then `COMMENT ON TABLE` / `COMMENT ON COLUMN`
+//!   and `CREATE INDEX` for the table's indexes;
+//! - `add_column`: `ALTER TABLE … ADD COLUMN`, then the column's unique constraint,
+//!   foreign key, primary key (`ALTER TABLE … ADD …`), index and comment;
+//! - `alter_column`: type (`… TYPE … [USING col::type]`), nullability, default,
+//!   comment, then the rename last, as Alembic orders them. `USING` is added when the
+//!   type family changes (say `varchar` to `integer` or to an enum), where PostgreSQL
+//!   would otherwise refuse; Alembic leaves that to `postgresql_using`;
+//! - enum types follow the columns that use them: `CREATE TYPE … AS ENUM` before the
+//!   op's statements when the op brings a new one into a schema (`create_table`, but
+//!   also `add_column` and `alter_column`, where Alembic would fail), `DROP TYPE` after
+//!   them when no column uses it any more (`drop_table`, `drop_column`, …), and
+//!   `ALTER TYPE … ADD VALUE` when an enum gains values. Enum types live in the
+//!   schema of the table that uses them.
+
+use super::ddl::{
+    check_clause, column_spec, create_index_sql, create_table_sql, default_clause, drop_index_sql,
+    foreign_key_clause, primary_key_clause, table_name, unique_clause, value_list,
+};
+use super::literal::{insert_row_sql, string_literal};
+use super::quote::{qualified_name, quote_identifier};
+use super::sqltype::{affinity, render_type};
+use super::{Context, Dialect, RenderError};
+use crate::ops::{AlterColumn, Op, SetOrDrop};
+use crate::schema::model::{ColumnDef, Schema, Table};
+use crate::schema::types::SqlType;
+
+const D: Dialect = Dialect::Postgresql;
+
+/// The statements for `op` on PostgreSQL.
+pub(crate) fn render(op: &Op, ctx: &Context<'_>) -> Result<Vec<String>, RenderError> {
+    let (mut out, drops) = enum_changes(ctx.before, ctx.after)?;
+    out.extend(op_statements(op, ctx)?);
+    out.extend(drops);
+    Ok(out)
+}
+
+fn schemas(schema: &Schema) -> Vec<Option<&str>> {
+    let mut out: Vec<Option<&str>> = schema.tables.iter().map(|t| t.schema.as_deref()).collect();
+    out.dedup();
+    out
+}
+
+/// Enum type statements to run before and after the op (see the module docs).
+fn enum_changes(before: &Schema, after: &Schema) -> Result<(Vec<String>, Vec<String>), RenderError> {
+    let mut all = schemas(before);
+    all.extend(schemas(after));
+    all.sort();
+    all.dedup();
+    let (mut pre, mut post) = (Vec::new(), Vec::new());
+    for schema in all {
+        let old = before.enum_types(schema);
+        let new = after.enum_types(schema);
+        for (name, values) in &new {
+            let type_name = qualified_name(D, schema, name);
+            match old.iter().find(|(n, _)| n == name) {
+                None => pre.push(format!("CREATE TYPE {type_name} AS ENUM ({})", value_list(values))),
+                Some((_, old_values)) if old_values == values => {}
+                Some((_, old_values)) => {
+                    if let Some(lost) = old_values.iter().find(|v| !values.contains(v)) {
+                        return Err(RenderError::Unsupported {
+                            op: "alter_column",
+                            message: format!("PostgreSQL cannot remove value '{lost}' from enum type {name}"),
+                        });
+                    }
+                    let mut previous: Option<&String> = None;
+                    for value in values.iter() {
+                        if !old_values.contains(value) {
+                            let position = match previous {
+                                Some(p) => format!(" AFTER {}", string_literal(p)),
+                                None => format!(" BEFORE {}", string_literal(&old_values[0])),
+                            };
+                            pre.push(format!(
+                                "ALTER TYPE {type_name} ADD VALUE {}{position}",
+                                string_literal(value)
+                            ));
+                        }
+                        previous = Some(value);
+                    }
+                }
+            }
+        }
+        for (name, _) in &old {
+            if !new.iter().any(|(n, _)| n == name) {
+                post.push(format!("DROP TYPE {}", qualified_name(D, schema, name)));
+            }
+        }
+    }
+    Ok((pre, post))
+}
+
+fn comment_literal(comment: Option<&str>) -> String {
+    comment.map(string_literal).unwrap_or_else(|| "NULL".to_string())
+}
+
+fn column_comment_sql(table: &Table, column: &str, comment: Option<&str>) -> String {
+    format!(
+        "COMMENT ON COLUMN {}.{} IS {}",
+        table_name(D, table),
+        quote_identifier(D, column),
+        comment_literal(comment)
+    )
+}
+
+fn table_comment_sql(schema: Option<&str>, table: &str, comment: Option<&str>) -> String {
+    format!("COMMENT ON TABLE {} IS {}", qualified_name(D, schema, table), comment_literal(comment))
+}
+
+fn alter_table(table: &Table, rest: &str) -> String {
+    format!("ALTER TABLE {} {rest}", table_name(D, table))
+}
+
+fn op_statements(op: &Op, ctx: &Context<'_>) -> Result<Vec<String>, RenderError> {
+    let after = |schema: &Option<String>, name: &str| ctx.after.table(schema.as_deref(), name);
+    let before = |schema: &Option<String>, name: &str| ctx.before.table(schema.as_deref(), name);
+    Ok(match op {
+        Op::CreateTable(o) => match after(&o.schema, &o.table) {
+            Some(t) => create_table(t),
+            None => Vec::new(),
+        },
+        Op::DropTable(o) => vec![format!("DROP TABLE {}", qualified_name(D, o.schema.as_deref(), &o.table))],
+        Op::RenameTable(o) => vec![format!(
+            "ALTER TABLE {} RENAME TO {}",
+            qualified_name(D, o.schema.as_deref(), &o.table),
+            quote_identifier(D, &o.new_name)
+        )],
+        Op::AddColumn(o) => match (before(&o.schema, &o.table), after(&o.schema, &o.table)) {
+            (Some(b), Some(a)) => add_column(b, a, &o.column.name),
+            _ => Vec::new(),
+        },
+        Op::DropColumn(o) => vec![format!(
+            "ALTER TABLE {} DROP COLUMN {}",
+            qualified_name(D, o.schema.as_deref(), &o.table),
+            quote_identifier(D, &o.column)
+        )],
+        Op::AlterColumn(o) => match before(&o.schema, &o.table) {
+            Some(t) => match t.column(&o.column) {
+                Some(old) => alter_column(t, old, o),
+                None => Vec::new(),
+            },
+            None => Vec::new(),
+        },
+        Op::CreateIndex(o) => match after(&o.schema, &o.table) {
+            Some(t) => t.index(&o.name).map(|i| vec![create_index_sql(D, t, i)]).unwrap_or_default(),
+            None => Vec::new(),
+        },
+        Op::DropIndex(o) => vec![drop_index_sql(D, o.schema.as_deref(), &o.name)],
+        Op::CreateUniqueConstraint(o) => add_constraint(ctx, &o.schema, &o.table, |t| {
+            t.uniques.iter().find(|u| u.name.as_deref() == Some(o.name.as_str())).map(|u| unique_clause(D, u))
+        }),
+        Op::CreateForeignKey(o) => add_constraint(ctx, &o.schema, &o.table, |t| {
+            t.foreign_keys
+                .iter()
+                .find(|f| f.name.as_deref() == Some(o.name.as_str()))
+                .map(|f| foreign_key_clause(D, f))
+        }),
+        Op::CreateCheckConstraint(o) => add_constraint(ctx, &o.schema, &o.table, |t| {
+            t.checks.iter().find(|c| c.name.as_deref() == Some(o.name.as_str())).map(|c| check_clause(D, c))
+        }),
+        Op::CreatePrimaryKey(o) => add_constraint(ctx, &o.schema, &o.table, |t| {
+            t.primary_key.as_ref().map(|pk| primary_key_clause(D, pk.name.as_deref(), &pk.columns))
+        }),
+        Op::DropConstraint(o) => vec![format!(
+            "ALTER TABLE {} DROP CONSTRAINT {}",
+            qualified_name(D, o.schema.as_deref(), &o.table),
+            quote_identifier(D, &o.name)
+        )],
+        Op::CreateTableComment(o) => {
+            vec![table_comment_sql(o.schema.as_deref(), &o.table, o.comment.as_deref())]
+        }
+        Op::DropTableComment(o) => {
+            vec![table_comment_sql(o.schema.as_deref(), &o.table, None)]
+        }
+        Op::BulkInsert(o) => match before(&o.schema, &o.table) {
+            Some(t) => o.rows.iter().map(|row| insert_row_sql(D, t, row)).collect::<Result<_, _>>()?,
+            None => Vec::new(),
+        },
+        Op::Execute(o) => o.sql_for(D.name()).map(|s| vec![s.to_string()]).unwrap_or_default(),
+    })
+}
+
+fn create_table(t: &Table) -> Vec<String> {
+    let mut out = vec![create_table_sql(D, t, &t.name)];
+    if let Some(comment) = &t.comment {
+        out.push(table_comment_sql(t.schema.as_deref(), &t.name, Some(comment)));
+    }
+    for c in &t.columns {
+        if let Some(comment) = &c.comment {
+            out.push(column_comment_sql(t, &c.name, Some(comment)));
+        }
+    }
+    out.extend(t.indexes.iter().map(|i| create_index_sql(D, t, i)));
+    out
+}
+
+/// `ALTER TABLE … ADD <clause>` for the constraint `find` picks from the table after
+/// the op.
+fn add_constraint(
+    ctx: &Context<'_>,
+    schema: &Option<String>,
+    table: &str,
+    find: impl Fn(&Table) -> Option<String>,
+) -> Vec<String> {
+    ctx.after
+        .table(schema.as_deref(), table)
+        .and_then(|t| find(t).map(|clause| alter_table(t, &format!("ADD {clause}"))))
+        .into_iter()
+        .collect()
+}
+
+/// `ADD COLUMN`, then what the column declared inline: what the table has after the
+/// op and did not have before.
+fn add_column(before: &Table, after: &Table, column: &str) -> Vec<String> {
+    let Some(def) = after.column(column) else {
+        return Vec::new();
+    };
+    let mut out = vec![alter_table(after, &format!("ADD COLUMN {}", column_spec(D, after, def)))];
+    if let (Some(pk), None) = (&after.primary_key, &before.primary_key) {
+        out.push(alter_table(
+            after,
+            &format!("ADD {}", primary_key_clause(D, pk.name.as_deref(), &pk.columns)),
+        ));
+    }
+    for u in after.uniques.iter().filter(|u| !before.uniques.contains(u)) {
+        out.push(alter_table(after, &format!("ADD {}", unique_clause(D, u))));
+    }
+    for f in after.foreign_keys.iter().filter(|f| !before.foreign_keys.contains(f)) {
+        out.push(alter_table(after, &format!("ADD {}", foreign_key_clause(D, f))));
+    }
+    for i in after.indexes.iter().filter(|i| !before.indexes.contains(i)) {
+        out.push(create_index_sql(D, after, i));
+    }
+    if let Some(comment) = &def.comment {
+        out.push(column_comment_sql(after, column, Some(comment)));
+    }
+    out
+}
+
+fn alter_column(table: &Table, old: &ColumnDef, op: &AlterColumn) -> Vec<String> {
+    let name = quote_identifier(D, &op.column);
+    let alter = |rest: String| alter_table(table, &format!("ALTER COLUMN {name} {rest}"));
+    let mut out = Vec::new();
+    let schema = table.schema.as_deref();
+    // A type that renders the same (an enum that only gained values) needs no ALTER.
+    if let Some(ty) =
+        op.ty.as_ref().filter(|ty| render_type(D, ty, schema) != render_type(D, &old.ty, schema))
+    {
+        let rendered = render_type(D, ty, schema);
+        let using = match (affinity(&old.ty) != affinity(ty), ty) {
+            (false, _) => String::new(),
+            // There is no cast between enum types (or from most types to one): go
+            // through text.
+            (true, SqlType::Enum { .. }) => format!(" USING {name}::text::{rendered}"),
+            (true, _) => format!(" USING {name}::{rendered}"),
+        };
+        out.push(alter(format!("TYPE {rendered}{using}")));
+    }
+    match op.nullable {
+        Some(true) => out.push(alter("DROP NOT NULL".to_string())),
+        Some(false) => out.push(alter("SET NOT NULL".to_string())),
+        None => {}
+    }
+    match &op.server_default {
+        Some(SetOrDrop::Set(sql)) => out.push(alter(format!("SET{}", default_clause(D, sql)))),
+        Some(SetOrDrop::Drop) => out.push(alter("DROP DEFAULT".to_string())),
+        None => {}
+    }
+    match &op.comment {
+        Some(SetOrDrop::Set(text)) => out.push(column_comment_sql(table, &op.column, Some(text))),
+        Some(SetOrDrop::Drop) => out.push(column_comment_sql(table, &op.column, None)),
+        None => {}
+    }
+    if let Some(new_name) = op.new_name.as_ref().filter(|n| **n != op.column) {
+        out.push(alter_table(table, &format!("RENAME {name} TO {}", quote_identifier(D, new_name))));
+    }
+    out
+}

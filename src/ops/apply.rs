@@ -1,0 +1,655 @@
+//! Applying ops to the in-memory [`Schema`], and their inverses.
+//!
+//! [`Op::apply`] changes a schema the way the op changes a database, or says why the
+//! op does not fit (a missing table or column, a name already taken, …) with an
+//! [`ApplyError`] whose text starts with the op's name; callers prefix it with the
+//! revision and the op's index. [`Op::inverse`] gives the ops that undo an op, read
+//! from the schema before it (the rules are in [`Op::inverse`]).
+//! [`replay`] and [`replay_onto`] run a list of ops.
+//!
+//! `execute` is opaque: its SQL is not parsed, so applying it leaves the schema
+//! unchanged and it has no inverse. `bulk_insert` changes data only: applying it checks
+//! that the table and columns exist and leaves the schema unchanged.
+//!
+//! What the model does on its own, mirroring PostgreSQL (SQLite's rebuild does the
+//! same): dropping a column drops the primary key, unique constraints, foreign keys and
+//! indexes over it, and the check constraints whose SQL mentions it; renaming a column
+//! renames it in every constraint and index, in check and index SQL (whole words), and
+//! in foreign keys of other tables that reference it. References to tables missing from
+//! the model are allowed (the referenced table may be made by `execute`).
+
+mod error;
+mod inverse;
+mod naming;
+
+pub(crate) use naming::{default_constraint_name, kind_name, matches_constraint};
+
+pub use error::{ApplyError, ReplayError};
+
+use crate::ops::{
+    AddColumn, AlterColumn, Column, ConstraintType, CreateForeignKey, CreateIndex, CreateTable, DropColumn,
+    DropConstraint, DropIndex, Op, RenameTable, SetOrDrop,
+};
+use crate::schema::model::{
+    CheckConstraint, ColumnDef, ForeignKey, Index, PrimaryKey, Schema, Table, UniqueConstraint,
+    mentions_identifier, qualified, replace_identifier,
+};
+
+/// The schema after `ops`, starting from an empty one.
+pub fn replay<'a>(ops: impl IntoIterator<Item = &'a Op>) -> Result<Schema, ReplayError> {
+    let mut schema = Schema::new();
+    replay_onto(&mut schema, ops)?;
+    Ok(schema)
+}
+
+/// Applies `ops` in order to `schema`. On error the schema holds the ops before the
+/// failing one.
+pub fn replay_onto<'a>(
+    schema: &mut Schema,
+    ops: impl IntoIterator<Item = &'a Op>,
+) -> Result<(), ReplayError> {
+    for (index, op) in ops.into_iter().enumerate() {
+        op.apply(schema).map_err(|error| ReplayError { index, error })?;
+    }
+    Ok(())
+}
+
+impl Op {
+    /// Changes `schema` as this op changes a database. On error `schema` is left
+    /// unchanged. `execute` and `bulk_insert` leave it unchanged (see the module
+    /// documentation).
+    pub fn apply(&self, schema: &mut Schema) -> Result<(), ApplyError> {
+        let name = self.name();
+        self.validate().map_err(|invalid| {
+            let message = if invalid.key.is_empty() {
+                invalid.message
+            } else {
+                format!("{}: {}", invalid.key, invalid.message)
+            };
+            ApplyError::Invalid { op: name, message }
+        })?;
+        // Work on a copy of the touched table so that a failure halfway leaves the
+        // schema as it was.
+        match self {
+            Op::CreateTable(op) => create_table(schema, op),
+            Op::DropTable(op) => drop_table(schema, name, op.schema.as_deref(), &op.table),
+            Op::RenameTable(op) => rename_table(schema, op),
+            Op::AddColumn(op) => add_column(schema, op),
+            Op::DropColumn(op) => drop_column(schema, op),
+            Op::AlterColumn(op) => alter_column(schema, op),
+            Op::CreateIndex(op) => create_index(schema, op),
+            Op::DropIndex(op) => drop_index(schema, op),
+            Op::CreateUniqueConstraint(op) => {
+                edit_table(schema, name, op.schema.as_deref(), &op.table, |t| {
+                    require_columns(name, t, &op.columns)?;
+                    require_free_constraint_name(name, t, &op.name)?;
+                    t.uniques
+                        .push(UniqueConstraint { name: Some(op.name.clone()), columns: op.columns.clone() });
+                    Ok(())
+                })
+            }
+            Op::CreateForeignKey(op) => create_foreign_key(schema, op),
+            Op::CreateCheckConstraint(op) => edit_table(schema, name, op.schema.as_deref(), &op.table, |t| {
+                require_free_constraint_name(name, t, &op.name)?;
+                t.checks.push(CheckConstraint { name: Some(op.name.clone()), sql: op.sql.clone() });
+                Ok(())
+            }),
+            Op::CreatePrimaryKey(op) => {
+                edit_table(schema, name, op.schema.as_deref(), &op.table, |t| {
+                    require_columns(name, t, &op.columns)?;
+                    if t.primary_key.is_some() {
+                        return Err(ApplyError::PrimaryKeyExists { op: name, table: t.display_name() });
+                    }
+                    require_free_constraint_name(name, t, &op.name)?;
+                    // Both dialects make primary key columns NOT NULL.
+                    for c in t.columns.iter_mut() {
+                        if op.columns.contains(&c.name) {
+                            c.nullable = false;
+                        }
+                    }
+                    t.primary_key =
+                        Some(PrimaryKey { name: Some(op.name.clone()), columns: op.columns.clone() });
+                    Ok(())
+                })
+            }
+            Op::DropConstraint(op) => drop_constraint(schema, op),
+            Op::CreateTableComment(op) => edit_table(schema, name, op.schema.as_deref(), &op.table, |t| {
+                t.comment = op.comment.clone();
+                Ok(())
+            }),
+            Op::DropTableComment(op) => edit_table(schema, name, op.schema.as_deref(), &op.table, |t| {
+                t.comment = None;
+                Ok(())
+            }),
+            Op::BulkInsert(op) => {
+                let table = existing_table(schema, name, op.schema.as_deref(), &op.table)?;
+                for row in &op.rows {
+                    for key in row.keys() {
+                        if table.column(key).is_none() {
+                            return Err(no_column(name, table, key));
+                        }
+                    }
+                }
+                Ok(())
+            }
+            Op::Execute(_) => Ok(()),
+        }
+    }
+
+    /// The ops that undo this op, given the schema `before` it ran. Fails when the op
+    /// does not fit `before`, and for `execute` (opaque SQL has no known inverse).
+    ///
+    /// `create_*` ops are undone by the matching `drop_*` and the reverse (what is
+    /// dropped is recreated from `before`); `drop_table` recreates the whole table
+    /// (plus `create_primary_key` for a named key and `create_index` for partial
+    /// indexes); `drop_column` re-adds the column (at the end of the table) and what
+    /// went away with it; `alter_column` sets back the prior values of what it
+    /// changed; `create_primary_key` is undone by `drop_constraint` and making its
+    /// formerly nullable columns nullable again; `bulk_insert` by an `execute` that
+    /// deletes the rows, per dialect. Unnamed constraints that must be recreated by a
+    /// `create_*_constraint` op (which needs a name) get PostgreSQL's default name.
+    pub fn inverse(&self, before: &Schema) -> Result<Vec<Op>, ApplyError> {
+        inverse::inverse(self, before)
+    }
+}
+
+/// The table or a [`ApplyError::NoTable`].
+pub(crate) fn existing_table<'s>(
+    schema: &'s Schema,
+    op: &'static str,
+    table_schema: Option<&str>,
+    table: &str,
+) -> Result<&'s Table, ApplyError> {
+    schema
+        .table(table_schema, table)
+        .ok_or_else(|| ApplyError::NoTable { op, table: qualified(table_schema, table) })
+}
+
+/// Runs `change` on a copy of the table and stores it only if `change` succeeds.
+fn edit_table(
+    schema: &mut Schema,
+    op: &'static str,
+    table_schema: Option<&str>,
+    table: &str,
+    change: impl FnOnce(&mut Table) -> Result<(), ApplyError>,
+) -> Result<(), ApplyError> {
+    let mut copy = existing_table(schema, op, table_schema, table)?.clone();
+    change(&mut copy)?;
+    if let Some(slot) = schema.table_mut(table_schema, table) {
+        *slot = copy;
+    }
+    Ok(())
+}
+
+fn no_column(op: &'static str, table: &Table, column: &str) -> ApplyError {
+    ApplyError::NoColumn { op, table: table.display_name(), column: column.to_string() }
+}
+
+fn require_columns(op: &'static str, table: &Table, columns: &[String]) -> Result<(), ApplyError> {
+    match columns.iter().find(|c| table.column(c).is_none()) {
+        Some(missing) => Err(no_column(op, table, missing)),
+        None => Ok(()),
+    }
+}
+
+/// Constraint names are unique per table on both dialects.
+fn require_free_constraint_name(op: &'static str, table: &Table, name: &str) -> Result<(), ApplyError> {
+    let some = Some(name);
+    let taken = table.primary_key.as_ref().is_some_and(|pk| pk.name.as_deref() == some)
+        || table.uniques.iter().any(|u| u.name.as_deref() == some)
+        || table.foreign_keys.iter().any(|f| f.name.as_deref() == some)
+        || table.checks.iter().any(|c| c.name.as_deref() == some);
+    if taken {
+        return Err(ApplyError::ConstraintExists { op, table: table.display_name(), name: name.to_string() });
+    }
+    Ok(())
+}
+
+fn require_free_index_name(
+    schema: &Schema,
+    op: &'static str,
+    table_schema: Option<&str>,
+    name: &str,
+) -> Result<(), ApplyError> {
+    if schema.find_index(table_schema, name).is_some() {
+        return Err(ApplyError::IndexExists { op, index: qualified(table_schema, name) });
+    }
+    Ok(())
+}
+
+/// The model column for an op column; `in_pk` forces NOT NULL.
+fn column_def(column: &Column, in_pk: bool) -> ColumnDef {
+    ColumnDef {
+        name: column.name.clone(),
+        ty: column.ty.clone(),
+        nullable: column.is_nullable() && !in_pk,
+        server_default: column.server_default.clone(),
+        autoincrement: column.autoincrement,
+        comment: column.comment.clone(),
+    }
+}
+
+/// The name SQLAlchemy's default naming convention gives a column's `index = true`.
+pub(crate) fn column_index_name(table: &str, column: &str) -> String {
+    format!("ix_{table}_{column}")
+}
+
+/// Adds the constraints and index a column declares inline (`unique`, `index`,
+/// `foreign_key`) to `table`, as SQLAlchemy does: `unique` with `index` is a unique
+/// index, `unique` alone an unnamed unique constraint.
+fn add_inline_constraints(table: &mut Table, column: &Column) {
+    if column.index {
+        table.indexes.push(Index {
+            name: column_index_name(&table.name, &column.name),
+            columns: vec![column.name.clone()],
+            unique: column.unique,
+            where_: None,
+        });
+    } else if column.unique {
+        table.uniques.push(UniqueConstraint { name: None, columns: vec![column.name.clone()] });
+    }
+    if let Some(fk) = &column.foreign_key {
+        let (ref_schema, ref_table) = ForeignKey::split_ref_table(&fk.table);
+        table.foreign_keys.push(ForeignKey {
+            name: None,
+            columns: vec![column.name.clone()],
+            ref_schema,
+            ref_table,
+            ref_columns: vec![fk.column.clone()],
+            on_delete: None,
+            on_update: None,
+        });
+    }
+}
+
+fn create_table(schema: &mut Schema, op: &CreateTable) -> Result<(), ApplyError> {
+    let name = "create_table";
+    if schema.table(op.schema.as_deref(), &op.table).is_some() {
+        return Err(ApplyError::TableExists { op: name, table: qualified(op.schema.as_deref(), &op.table) });
+    }
+    let pk: Vec<String> = op.primary_key_columns().into_iter().map(String::from).collect();
+    let mut table = Table::new(op.schema.clone(), &op.table);
+    for column in &op.columns {
+        table.columns.push(column_def(column, pk.contains(&column.name)));
+    }
+    if !pk.is_empty() {
+        table.primary_key = Some(PrimaryKey { name: None, columns: pk });
+    }
+    for column in &op.columns {
+        add_inline_constraints(&mut table, column);
+    }
+    for unique in &op.unique {
+        table.uniques.push(UniqueConstraint { name: unique.name.clone(), columns: unique.columns.clone() });
+    }
+    for fk in &op.foreign_keys {
+        let (ref_schema, ref_table) = ForeignKey::split_ref_table(&fk.ref_table);
+        table.foreign_keys.push(ForeignKey {
+            name: fk.name.clone(),
+            columns: fk.columns.clone(),
+            ref_schema,
+            ref_table,
+            ref_columns: fk.ref_columns.clone(),
+            on_delete: fk.on_delete,
+            on_update: fk.on_update,
+        });
+    }
+    for check in &op.checks {
+        table.checks.push(CheckConstraint { name: check.name.clone(), sql: check.sql.clone() });
+    }
+    for index in &op.indexes {
+        table.indexes.push(Index {
+            name: index.name.clone(),
+            columns: index.columns.clone(),
+            unique: index.unique,
+            where_: None,
+        });
+    }
+    let mut seen: Vec<&str> = Vec::new();
+    for index in &table.indexes {
+        if seen.contains(&index.name.as_str()) {
+            return Err(ApplyError::IndexExists {
+                op: name,
+                index: qualified(op.schema.as_deref(), &index.name),
+            });
+        }
+        seen.push(&index.name);
+        require_free_index_name(schema, name, op.schema.as_deref(), &index.name)?;
+    }
+    table.comment = op.comment.clone();
+    schema.insert_table(table).map_err(|t| ApplyError::TableExists { op: name, table: t.display_name() })
+}
+
+fn fk_label(fk: &ForeignKey) -> String {
+    fk.name.clone().unwrap_or_else(|| "(unnamed)".to_string())
+}
+
+fn drop_table(
+    schema: &mut Schema,
+    op: &'static str,
+    table_schema: Option<&str>,
+    table: &str,
+) -> Result<(), ApplyError> {
+    let existing = existing_table(schema, op, table_schema, table)?;
+    let referencing = schema.referencing(table_schema, table);
+    if let Some((by, fk)) =
+        referencing.iter().find(|(by, _)| by.name != existing.name || by.schema != existing.schema)
+    {
+        return Err(ApplyError::Referenced {
+            op,
+            target: existing.display_name(),
+            constraint: fk_label(fk),
+            by: by.display_name(),
+        });
+    }
+    schema.remove_table(table_schema, table);
+    Ok(())
+}
+
+fn rename_table(schema: &mut Schema, op: &RenameTable) -> Result<(), ApplyError> {
+    let name = "rename_table";
+    let own = op.schema.as_deref();
+    existing_table(schema, name, own, &op.table)?;
+    if schema.table(own, &op.new_name).is_some() {
+        return Err(ApplyError::TableExists { op: name, table: qualified(own, &op.new_name) });
+    }
+    let Some(mut table) = schema.remove_table(own, &op.table) else {
+        return Ok(());
+    };
+    // Foreign keys pointing at the table follow it (both dialects rewrite them).
+    for fk in table.foreign_keys.iter_mut() {
+        if fk.references(own, own, &op.table) {
+            fk.ref_table = op.new_name.clone();
+        }
+    }
+    for other in schema.tables.iter_mut() {
+        let other_schema = other.schema.clone();
+        for fk in other.foreign_keys.iter_mut() {
+            if fk.references(other_schema.as_deref(), own, &op.table) {
+                fk.ref_table = op.new_name.clone();
+            }
+        }
+    }
+    table.name = op.new_name.clone();
+    schema.insert_table(table).map_err(|t| ApplyError::TableExists { op: name, table: t.display_name() })
+}
+
+fn add_column(schema: &mut Schema, op: &AddColumn) -> Result<(), ApplyError> {
+    let name = "add_column";
+    let column = &op.column;
+    if column.index {
+        let index = column_index_name(&op.table, &column.name);
+        require_free_index_name(schema, name, op.schema.as_deref(), &index)?;
+    }
+    edit_table(schema, name, op.schema.as_deref(), &op.table, |t| {
+        if t.column(&column.name).is_some() {
+            return Err(ApplyError::ColumnExists {
+                op: name,
+                table: t.display_name(),
+                column: column.name.clone(),
+            });
+        }
+        if column.primary_key {
+            if t.primary_key.is_some() {
+                return Err(ApplyError::PrimaryKeyExists { op: name, table: t.display_name() });
+            }
+            t.primary_key = Some(PrimaryKey { name: None, columns: vec![column.name.clone()] });
+        }
+        t.columns.push(column_def(column, column.primary_key));
+        add_inline_constraints(t, column);
+        Ok(())
+    })
+}
+
+/// Objects over `column` that go away with it (see the module documentation).
+pub(crate) fn drops_with_column(table: &Table, column: &str) -> DroppedWithColumn {
+    let has = |cols: &[String]| cols.iter().any(|c| c == column);
+    DroppedWithColumn {
+        primary_key: table.primary_key.clone().filter(|pk| has(&pk.columns)),
+        uniques: table.uniques.iter().filter(|u| has(&u.columns)).cloned().collect(),
+        foreign_keys: table.foreign_keys.iter().filter(|f| has(&f.columns)).cloned().collect(),
+        checks: table.checks.iter().filter(|c| mentions_identifier(&c.sql, column)).cloned().collect(),
+        indexes: table.indexes.iter().filter(|i| index_mentions(i, column)).cloned().collect(),
+    }
+}
+
+/// What [`drops_with_column`] finds.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct DroppedWithColumn {
+    pub primary_key: Option<PrimaryKey>,
+    pub uniques: Vec<UniqueConstraint>,
+    pub foreign_keys: Vec<ForeignKey>,
+    pub checks: Vec<CheckConstraint>,
+    pub indexes: Vec<Index>,
+}
+
+fn index_mentions(index: &Index, column: &str) -> bool {
+    index.columns.iter().any(|c| c == column || mentions_identifier(c, column))
+        || index.where_.as_deref().is_some_and(|w| mentions_identifier(w, column))
+}
+
+fn drop_column(schema: &mut Schema, op: &DropColumn) -> Result<(), ApplyError> {
+    let name = "drop_column";
+    let own = op.schema.as_deref();
+    let table = existing_table(schema, name, own, &op.table)?;
+    if table.column(&op.column).is_none() {
+        return Err(no_column(name, table, &op.column));
+    }
+    for (by, fk) in schema.referencing(own, &op.table) {
+        let same_table = by.name == table.name && by.schema == table.schema;
+        let local = same_table && fk.columns.contains(&op.column);
+        if fk.ref_columns.contains(&op.column) && !local {
+            return Err(ApplyError::Referenced {
+                op: name,
+                target: format!("{}.{}", table.display_name(), op.column),
+                constraint: fk_label(fk),
+                by: by.display_name(),
+            });
+        }
+    }
+    edit_table(schema, name, own, &op.table, |t| {
+        let gone = drops_with_column(t, &op.column);
+        if gone.primary_key.is_some() {
+            t.primary_key = None;
+        }
+        t.uniques.retain(|u| !gone.uniques.contains(u));
+        t.foreign_keys.retain(|f| !gone.foreign_keys.contains(f));
+        t.checks.retain(|c| !gone.checks.contains(c));
+        t.indexes.retain(|i| !gone.indexes.contains(i));
+        t.columns.retain(|c| c.name != op.column);
+        Ok(())
+    })
+}
+
+fn alter_column(schema: &mut Schema, op: &AlterColumn) -> Result<(), ApplyError> {
+    let name = "alter_column";
+    let own = op.schema.as_deref();
+    edit_table(schema, name, own, &op.table, |t| {
+        let display = t.display_name();
+        if let Some(new_name) = &op.new_name {
+            if new_name != &op.column && t.column(new_name).is_some() {
+                return Err(ApplyError::ColumnExists { op: name, table: display, column: new_name.clone() });
+            }
+        }
+        let Some(column) = t.column_mut(&op.column) else {
+            return Err(no_column(name, t, &op.column));
+        };
+        if let Some(ty) = &op.ty {
+            column.ty = ty.clone();
+        }
+        if let Some(nullable) = op.nullable {
+            column.nullable = nullable;
+        }
+        match &op.server_default {
+            Some(SetOrDrop::Set(sql)) => column.server_default = Some(sql.clone()),
+            Some(SetOrDrop::Drop) => column.server_default = None,
+            None => {}
+        }
+        match &op.comment {
+            Some(SetOrDrop::Set(text)) => column.comment = Some(text.clone()),
+            Some(SetOrDrop::Drop) => column.comment = None,
+            None => {}
+        }
+        if let Some(new_name) = &op.new_name {
+            column.name = new_name.clone();
+            rename_column_refs(t, &op.column, new_name);
+        }
+        Ok(())
+    })?;
+    if let Some(new_name) = &op.new_name {
+        for other in schema.tables.iter_mut() {
+            let other_schema = other.schema.clone();
+            for fk in other.foreign_keys.iter_mut() {
+                if fk.references(other_schema.as_deref(), own, &op.table) {
+                    for c in fk.ref_columns.iter_mut() {
+                        if *c == op.column {
+                            *c = new_name.clone();
+                        }
+                    }
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Renames `from` to `to` in the table's own constraints and indexes.
+fn rename_column_refs(table: &mut Table, from: &str, to: &str) {
+    let rename = |cols: &mut Vec<String>| {
+        for c in cols.iter_mut() {
+            if c == from {
+                *c = to.to_string();
+            }
+        }
+    };
+    if let Some(pk) = table.primary_key.as_mut() {
+        rename(&mut pk.columns);
+    }
+    for u in table.uniques.iter_mut() {
+        rename(&mut u.columns);
+    }
+    for f in table.foreign_keys.iter_mut() {
+        rename(&mut f.columns);
+    }
+    for c in table.checks.iter_mut() {
+        c.sql = replace_identifier(&c.sql, from, to);
+    }
+    for i in table.indexes.iter_mut() {
+        for c in i.columns.iter_mut() {
+            *c = replace_identifier(c, from, to);
+        }
+        if let Some(w) = i.where_.as_mut() {
+            *w = replace_identifier(w, from, to);
+        }
+    }
+}
+
+/// Whether an index entry is a plain column name rather than an expression.
+pub(crate) fn is_plain_identifier(text: &str) -> bool {
+    let mut chars = text.chars();
+    chars.next().is_some_and(|c| c.is_alphabetic() || c == '_')
+        && chars.all(|c| c.is_alphanumeric() || c == '_' || c == '$')
+}
+
+fn create_index(schema: &mut Schema, op: &CreateIndex) -> Result<(), ApplyError> {
+    let name = "create_index";
+    let own = op.schema.as_deref();
+    require_free_index_name(schema, name, own, &op.name)?;
+    edit_table(schema, name, own, &op.table, |t| {
+        for entry in &op.columns {
+            if is_plain_identifier(entry) && t.column(entry).is_none() {
+                return Err(no_column(name, t, entry));
+            }
+        }
+        t.indexes.push(Index {
+            name: op.name.clone(),
+            columns: op.columns.clone(),
+            unique: op.unique,
+            where_: op.where_.clone(),
+        });
+        Ok(())
+    })
+}
+
+/// The table owning the index `op` drops.
+pub(crate) fn index_owner<'s>(
+    schema: &'s Schema,
+    op: &DropIndex,
+) -> Result<(&'s Table, &'s Index), ApplyError> {
+    let own = op.schema.as_deref();
+    let missing = || ApplyError::NoIndex { op: "drop_index", index: qualified(own, &op.name) };
+    let (table, index) = schema.find_index(own, &op.name).ok_or_else(missing)?;
+    if op.table.as_ref().is_some_and(|t| *t != table.name) {
+        return Err(missing());
+    }
+    Ok((table, index))
+}
+
+fn drop_index(schema: &mut Schema, op: &DropIndex) -> Result<(), ApplyError> {
+    let (table, _) = index_owner(schema, op)?;
+    let table_name = table.name.clone();
+    edit_table(schema, "drop_index", op.schema.as_deref(), &table_name, |t| {
+        t.indexes.retain(|i| i.name != op.name);
+        Ok(())
+    })
+}
+
+fn create_foreign_key(schema: &mut Schema, op: &CreateForeignKey) -> Result<(), ApplyError> {
+    let name = "create_foreign_key";
+    edit_table(schema, name, op.schema.as_deref(), &op.table, |t| {
+        require_columns(name, t, &op.columns)?;
+        require_free_constraint_name(name, t, &op.name)?;
+        let (ref_schema, ref_table) = ForeignKey::split_ref_table(&op.ref_table);
+        t.foreign_keys.push(ForeignKey {
+            name: Some(op.name.clone()),
+            columns: op.columns.clone(),
+            ref_schema,
+            ref_table,
+            ref_columns: op.ref_columns.clone(),
+            on_delete: op.on_delete,
+            on_update: op.on_update,
+        });
+        Ok(())
+    })
+}
+
+fn drop_constraint(schema: &mut Schema, op: &DropConstraint) -> Result<(), ApplyError> {
+    let name = "drop_constraint";
+    edit_table(schema, name, op.schema.as_deref(), &op.table, |t| {
+        let snapshot = t.clone();
+        let m =
+            |own: Option<&str>, cols: &[String]| matches_constraint(&snapshot, op.kind, &op.name, own, cols);
+        let found = match op.kind {
+            ConstraintType::Primary => {
+                let hit = t.primary_key.as_ref().is_some_and(|pk| m(pk.name.as_deref(), &pk.columns));
+                if hit {
+                    t.primary_key = None;
+                }
+                hit
+            }
+            ConstraintType::Unique => remove_first(&mut t.uniques, |u| m(u.name.as_deref(), &u.columns)),
+            ConstraintType::ForeignKey => {
+                remove_first(&mut t.foreign_keys, |f| m(f.name.as_deref(), &f.columns))
+            }
+            ConstraintType::Check => remove_first(&mut t.checks, |c| m(c.name.as_deref(), &[])),
+        };
+        if !found {
+            return Err(ApplyError::NoConstraint {
+                op: name,
+                table: t.display_name(),
+                kind: kind_name(op.kind),
+                name: op.name.clone(),
+            });
+        }
+        Ok(())
+    })
+}
+
+fn remove_first<T>(items: &mut Vec<T>, pred: impl Fn(&T) -> bool) -> bool {
+    match items.iter().position(pred) {
+        Some(i) => {
+            items.remove(i);
+            true
+        }
+        None => false,
+    }
+}

@@ -1,0 +1,416 @@
+//! Inverse ops: what undoes an op, read from the schema before it.
+//!
+//! - `create_*` ops are undone by the matching `drop_*`, and the reverse: a dropped
+//!   table, column, index or constraint is recreated from the schema model.
+//! - `drop_table` recreates the whole table: `create_table` with its columns, primary
+//!   key, unique constraints, foreign keys, checks and plain indexes, then
+//!   `create_primary_key` when the key was named (create_table cannot name it) and
+//!   `create_index` for partial indexes.
+//! - `drop_column` re-adds the column (at the end of the table, as databases do), then
+//!   everything that went away with it.
+//! - `create_primary_key` is undone by `drop_constraint` plus `alter_column nullable`
+//!   for the key's columns that were nullable before (adding the key made them NOT NULL).
+//! - `alter_column` sets back the prior values of what it changed.
+//! - `bulk_insert` is undone by an `execute` deleting the inserted rows (matched on
+//!   every value given), rendered per dialect.
+//! - `execute` has no inverse (opaque SQL).
+//!
+//! A constraint the model holds without a name cannot be recreated by a
+//! `create_*_constraint` op, which needs one: single-column ones go back inline on the
+//! column (`unique`, `foreign_key`), others get PostgreSQL's default name.
+
+use super::{
+    ApplyError, DroppedWithColumn, column_index_name, default_constraint_name, drops_with_column,
+    existing_table, index_owner, kind_name, matches_constraint,
+};
+use crate::dialect::Dialect;
+use crate::dialect::literal::delete_row_sql;
+use crate::ops::{
+    AddColumn, AlterColumn, CheckSpec, Column, ConstraintType, CreateCheckConstraint, CreateForeignKey,
+    CreateIndex, CreatePrimaryKey, CreateTable, CreateUniqueConstraint, DropColumn, DropConstraint,
+    DropIndex, DropTable, Execute, ForeignKeyRef, ForeignKeySpec, IndexSpec, Op, RenameTable, SetOrDrop,
+    TableComment, UniqueSpec,
+};
+use crate::schema::model::{
+    CheckConstraint, ColumnDef, ForeignKey, Index, PrimaryKey, Schema, Table, UniqueConstraint,
+};
+
+/// See the module documentation.
+pub(super) fn inverse(op: &Op, before: &Schema) -> Result<Vec<Op>, ApplyError> {
+    // An op that does not fit has no meaningful inverse: report why.
+    op.apply(&mut before.clone())?;
+    let name = op.name();
+    Ok(match op {
+        Op::CreateTable(o) => {
+            vec![Op::DropTable(DropTable { table: o.table.clone(), schema: o.schema.clone() })]
+        }
+        Op::DropTable(o) => {
+            let table = existing_table(before, name, o.schema.as_deref(), &o.table)?;
+            recreate_table(table)
+        }
+        Op::RenameTable(o) => vec![Op::RenameTable(RenameTable {
+            table: o.new_name.clone(),
+            schema: o.schema.clone(),
+            new_name: o.table.clone(),
+        })],
+        Op::AddColumn(o) => vec![Op::DropColumn(DropColumn {
+            table: o.table.clone(),
+            schema: o.schema.clone(),
+            column: o.column.name.clone(),
+        })],
+        Op::DropColumn(o) => {
+            let table = existing_table(before, name, o.schema.as_deref(), &o.table)?;
+            readd_column(table, &o.column)
+        }
+        Op::AlterColumn(o) => {
+            let table = existing_table(before, name, o.schema.as_deref(), &o.table)?;
+            let Some(prior) = table.column(&o.column) else {
+                return Err(ApplyError::NoColumn {
+                    op: name,
+                    table: table.display_name(),
+                    column: o.column.clone(),
+                });
+            };
+            vec![Op::AlterColumn(undo_alter(o, prior))]
+        }
+        Op::CreateIndex(o) => vec![Op::DropIndex(DropIndex {
+            name: o.name.clone(),
+            table: Some(o.table.clone()),
+            schema: o.schema.clone(),
+        })],
+        Op::DropIndex(o) => {
+            let (table, index) = index_owner(before, o)?;
+            vec![create_index_op(table, index)]
+        }
+        Op::CreateUniqueConstraint(o) => {
+            vec![drop_constraint_op(&o.table, &o.schema, &o.name, ConstraintType::Unique)]
+        }
+        Op::CreateForeignKey(o) => {
+            vec![drop_constraint_op(&o.table, &o.schema, &o.name, ConstraintType::ForeignKey)]
+        }
+        Op::CreateCheckConstraint(o) => {
+            vec![drop_constraint_op(&o.table, &o.schema, &o.name, ConstraintType::Check)]
+        }
+        Op::CreatePrimaryKey(o) => {
+            // Adding the key made its columns NOT NULL; dropping it does not undo that.
+            let table = existing_table(before, name, o.schema.as_deref(), &o.table)?;
+            let mut ops = vec![drop_constraint_op(&o.table, &o.schema, &o.name, ConstraintType::Primary)];
+            for column in table.columns.iter().filter(|c| c.nullable && o.columns.contains(&c.name)) {
+                let mut alter = AlterColumn::new(&o.table, &column.name);
+                alter.schema = o.schema.clone();
+                alter.nullable = Some(true);
+                alter.existing_type = Some(column.ty.clone());
+                alter.existing_nullable = Some(false);
+                alter.existing_server_default = column.server_default.clone();
+                ops.push(Op::AlterColumn(alter));
+            }
+            ops
+        }
+        Op::DropConstraint(o) => {
+            let table = existing_table(before, name, o.schema.as_deref(), &o.table)?;
+            recreate_constraint(table, o)?
+        }
+        Op::CreateTableComment(o) => {
+            let table = existing_table(before, name, o.schema.as_deref(), &o.table)?;
+            vec![match &table.comment {
+                Some(prior) => {
+                    Op::CreateTableComment(TableComment { comment: Some(prior.clone()), ..o.clone() })
+                }
+                None => Op::DropTableComment(o.clone()),
+            }]
+        }
+        Op::DropTableComment(o) => {
+            let table = existing_table(before, name, o.schema.as_deref(), &o.table)?;
+            match &table.comment {
+                Some(prior) => {
+                    vec![Op::CreateTableComment(TableComment { comment: Some(prior.clone()), ..o.clone() })]
+                }
+                None => Vec::new(),
+            }
+        }
+        Op::BulkInsert(o) => {
+            let table = existing_table(before, name, o.schema.as_deref(), &o.table)?;
+            let mut ops = Vec::new();
+            // Undo in reverse order, one statement per row.
+            for row in o.rows.iter().rev() {
+                let per = |d: Dialect| {
+                    delete_row_sql(d, table, row)
+                        .map_err(|e| ApplyError::NoInverse { op: name, reason: e.to_string() })
+                };
+                ops.push(Op::Execute(Execute {
+                    sql: None,
+                    sqlite: Some(per(Dialect::Sqlite)?),
+                    postgresql: Some(per(Dialect::Postgresql)?),
+                    schema: o.schema.clone(),
+                }));
+            }
+            ops
+        }
+        Op::Execute(_) => {
+            return Err(ApplyError::NoInverse {
+                op: name,
+                reason: "its SQL is opaque to the schema model; write the downgrade by hand".to_string(),
+            });
+        }
+    })
+}
+
+fn drop_constraint_op(table: &str, schema: &Option<String>, name: &str, kind: ConstraintType) -> Op {
+    Op::DropConstraint(DropConstraint {
+        name: name.to_string(),
+        table: table.to_string(),
+        schema: schema.clone(),
+        kind,
+    })
+}
+
+/// The op column for a model column, with no inline constraints.
+fn op_column(def: &ColumnDef) -> Column {
+    let mut column = Column::new(&def.name, def.ty.clone());
+    column.nullable = Some(def.nullable);
+    column.autoincrement = def.autoincrement;
+    column.server_default = def.server_default.clone();
+    column.comment = def.comment.clone();
+    column
+}
+
+fn fk_spec(fk: &ForeignKey) -> ForeignKeySpec {
+    ForeignKeySpec {
+        name: fk.name.clone(),
+        columns: fk.columns.clone(),
+        ref_table: fk.ref_table_text(),
+        ref_columns: fk.ref_columns.clone(),
+        on_delete: fk.on_delete,
+        on_update: fk.on_update,
+    }
+}
+
+fn recreate_table(table: &Table) -> Vec<Op> {
+    let pk_columns = table.primary_key.as_ref().map(|pk| pk.columns.clone());
+    let named_pk = table.primary_key.as_ref().and_then(|pk| pk.name.clone());
+    let mut create = CreateTable {
+        table: table.name.clone(),
+        schema: table.schema.clone(),
+        columns: table.columns.iter().map(op_column).collect(),
+        primary_key: if named_pk.is_some() { None } else { pk_columns.clone() },
+        unique: table
+            .uniques
+            .iter()
+            .map(|u| UniqueSpec { name: u.name.clone(), columns: u.columns.clone() })
+            .collect(),
+        foreign_keys: table.foreign_keys.iter().map(fk_spec).collect(),
+        checks: table.checks.iter().map(|c| CheckSpec { name: c.name.clone(), sql: c.sql.clone() }).collect(),
+        indexes: Vec::new(),
+        comment: table.comment.clone(),
+    };
+    let mut after = Vec::new();
+    for index in &table.indexes {
+        if index.where_.is_none() {
+            create.indexes.push(IndexSpec {
+                name: index.name.clone(),
+                columns: index.columns.clone(),
+                unique: index.unique,
+            });
+        } else {
+            after.push(create_index_op(table, index));
+        }
+    }
+    let mut ops = vec![Op::CreateTable(create)];
+    if let (Some(name), Some(columns)) = (named_pk, pk_columns) {
+        ops.push(Op::CreatePrimaryKey(CreatePrimaryKey {
+            name,
+            table: table.name.clone(),
+            schema: table.schema.clone(),
+            columns,
+        }));
+    }
+    ops.extend(after);
+    ops
+}
+
+fn create_index_op(table: &Table, index: &Index) -> Op {
+    Op::CreateIndex(CreateIndex {
+        name: index.name.clone(),
+        table: table.name.clone(),
+        schema: table.schema.clone(),
+        columns: index.columns.clone(),
+        unique: index.unique,
+        where_: index.where_.clone(),
+    })
+}
+
+fn readd_column(table: &Table, column_name: &str) -> Vec<Op> {
+    let Some(def) = table.column(column_name) else {
+        return Vec::new();
+    };
+    let DroppedWithColumn { primary_key, uniques, foreign_keys, checks, indexes } =
+        drops_with_column(table, column_name);
+    let single = |cols: &[String]| cols.len() == 1;
+    let mut column = op_column(def);
+    let mut rest = Vec::new();
+    let (t, s) = (&table.name, &table.schema);
+    if let Some(pk) = primary_key {
+        if pk.name.is_none() && single(&pk.columns) {
+            column.primary_key = true;
+        } else {
+            rest.push(Op::CreatePrimaryKey(CreatePrimaryKey {
+                name: constraint_name(t, pk.name, ConstraintType::Primary, &pk.columns),
+                table: t.clone(),
+                schema: s.clone(),
+                columns: pk.columns,
+            }));
+        }
+    }
+    for UniqueConstraint { name, columns } in uniques {
+        if name.is_none() && single(&columns) && !column.unique {
+            column.unique = true;
+        } else {
+            rest.push(Op::CreateUniqueConstraint(CreateUniqueConstraint {
+                name: constraint_name(t, name, ConstraintType::Unique, &columns),
+                table: t.clone(),
+                schema: s.clone(),
+                columns,
+            }));
+        }
+    }
+    for fk in foreign_keys {
+        let inline = fk.name.is_none()
+            && single(&fk.columns)
+            && fk.on_delete.is_none()
+            && fk.on_update.is_none()
+            && column.foreign_key.is_none();
+        if inline {
+            column.foreign_key =
+                Some(ForeignKeyRef { table: fk.ref_table_text(), column: fk.ref_columns[0].clone() });
+        } else {
+            rest.push(Op::CreateForeignKey(CreateForeignKey {
+                name: constraint_name(t, fk.name.clone(), ConstraintType::ForeignKey, &fk.columns),
+                table: t.clone(),
+                schema: s.clone(),
+                columns: fk.columns.clone(),
+                ref_table: fk.ref_table_text(),
+                ref_columns: fk.ref_columns.clone(),
+                on_delete: fk.on_delete,
+                on_update: fk.on_update,
+            }));
+        }
+    }
+    for CheckConstraint { name, sql } in checks {
+        rest.push(Op::CreateCheckConstraint(CreateCheckConstraint {
+            name: constraint_name(t, name, ConstraintType::Check, &[]),
+            table: t.clone(),
+            schema: s.clone(),
+            sql,
+        }));
+    }
+    for index in indexes {
+        let inline_name = column_index_name(t, column_name);
+        let inline = index.name == inline_name
+            && index.columns == [column_name]
+            && index.where_.is_none()
+            && !column.unique;
+        if inline {
+            column.index = true;
+            column.unique = index.unique;
+        } else {
+            rest.push(create_index_op(table, &index));
+        }
+    }
+    let mut ops = vec![Op::AddColumn(AddColumn { table: t.clone(), schema: s.clone(), column })];
+    ops.extend(rest);
+    ops
+}
+
+fn constraint_name(table: &str, name: Option<String>, kind: ConstraintType, columns: &[String]) -> String {
+    name.unwrap_or_else(|| default_constraint_name(table, kind, columns))
+}
+
+fn undo_alter(op: &AlterColumn, prior: &ColumnDef) -> AlterColumn {
+    let current_name = op.new_name.clone().unwrap_or_else(|| op.column.clone());
+    let mut undo = AlterColumn::new(&op.table, current_name);
+    undo.schema = op.schema.clone();
+    if op.new_name.as_ref().is_some_and(|n| *n != op.column) {
+        undo.new_name = Some(op.column.clone());
+    }
+    if op.ty.is_some() {
+        undo.ty = Some(prior.ty.clone());
+    }
+    if op.nullable.is_some() {
+        undo.nullable = Some(prior.nullable);
+    }
+    if op.server_default.is_some() {
+        undo.server_default = Some(match &prior.server_default {
+            Some(sql) => SetOrDrop::Set(sql.clone()),
+            None => SetOrDrop::Drop,
+        });
+    }
+    if op.comment.is_some() {
+        undo.comment = Some(match &prior.comment {
+            Some(text) => SetOrDrop::Set(text.clone()),
+            None => SetOrDrop::Drop,
+        });
+    }
+    // Describe the column as the forward op leaves it.
+    undo.existing_type = Some(op.ty.clone().unwrap_or_else(|| prior.ty.clone()));
+    undo.existing_nullable = Some(op.nullable.unwrap_or(prior.nullable));
+    undo.existing_server_default = match &op.server_default {
+        Some(SetOrDrop::Set(sql)) => Some(sql.clone()),
+        Some(SetOrDrop::Drop) => None,
+        None => prior.server_default.clone(),
+    };
+    // An alter that only renames to the same name changes nothing to undo.
+    if undo.new_name.is_none()
+        && undo.ty.is_none()
+        && undo.nullable.is_none()
+        && undo.server_default.is_none()
+        && undo.comment.is_none()
+    {
+        undo.new_name = Some(op.column.clone());
+    }
+    undo
+}
+
+fn recreate_constraint(table: &Table, op: &DropConstraint) -> Result<Vec<Op>, ApplyError> {
+    let m = |own: Option<&str>, cols: &[String]| matches_constraint(table, op.kind, &op.name, own, cols);
+    let (t, s, name) = (table.name.clone(), table.schema.clone(), op.name.clone());
+    let found = match op.kind {
+        ConstraintType::Primary => table
+            .primary_key
+            .as_ref()
+            .filter(|pk| m(pk.name.as_deref(), &pk.columns))
+            .map(|PrimaryKey { columns, .. }| {
+                Op::CreatePrimaryKey(CreatePrimaryKey { name, table: t, schema: s, columns: columns.clone() })
+            }),
+        ConstraintType::Unique => table.uniques.iter().find(|u| m(u.name.as_deref(), &u.columns)).map(|u| {
+            Op::CreateUniqueConstraint(CreateUniqueConstraint {
+                name,
+                table: t,
+                schema: s,
+                columns: u.columns.clone(),
+            })
+        }),
+        ConstraintType::ForeignKey => {
+            table.foreign_keys.iter().find(|f| m(f.name.as_deref(), &f.columns)).map(|f| {
+                Op::CreateForeignKey(CreateForeignKey {
+                    name,
+                    table: t,
+                    schema: s,
+                    columns: f.columns.clone(),
+                    ref_table: f.ref_table_text(),
+                    ref_columns: f.ref_columns.clone(),
+                    on_delete: f.on_delete,
+                    on_update: f.on_update,
+                })
+            })
+        }
+        ConstraintType::Check => table.checks.iter().find(|c| m(c.name.as_deref(), &[])).map(|c| {
+            Op::CreateCheckConstraint(CreateCheckConstraint { name, table: t, schema: s, sql: c.sql.clone() })
+        }),
+    };
+    found.map(|op| vec![op]).ok_or_else(|| ApplyError::NoConstraint {
+        op: "drop_constraint",
+        table: table.display_name(),
+        kind: kind_name(op.kind),
+        name: op.name.clone(),
+    })
+}

@@ -1,0 +1,401 @@
+//! The in-memory schema model: what the database looks like at some revision.
+//!
+//! Replaying a history's ops on an empty [`Schema`] (see `crate::ops::apply`) gives the
+//! schema at any revision without a database. The dialect renderers read it to know
+//! what an op changes (a SQLite table rebuild recreates the whole table from it), and
+//! reflection and autogenerate compare against it.
+//!
+//! Column-level shorthands of revision files (`unique`, `index`, `foreign_key` on a
+//! column) are normalised into table-level constraints and indexes here, so there is
+//! one place to look for each kind of object. Everything derives serde so a schema
+//! travels as JSON (the env program prints the target schema that way).
+
+use serde::{Deserialize, Serialize};
+
+use crate::ops::ReferentialAction;
+use crate::schema::types::SqlType;
+
+/// A whole database schema: tables kept in a deterministic order, sorted by
+/// (schema, name) with the default schema (`None`) first.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Schema {
+    /// The tables, sorted by (schema, name).
+    #[serde(default)]
+    pub tables: Vec<Table>,
+}
+
+impl Schema {
+    /// An empty schema.
+    pub fn new() -> Self {
+        Schema::default()
+    }
+
+    /// Whether there is no table at all.
+    pub fn is_empty(&self) -> bool {
+        self.tables.is_empty()
+    }
+
+    /// The table `name` in `schema` (`None`: the default schema).
+    pub fn table(&self, schema: Option<&str>, name: &str) -> Option<&Table> {
+        self.position(schema, name).ok().map(|i| &self.tables[i])
+    }
+
+    /// The table `name` in `schema`, for changing it.
+    pub fn table_mut(&mut self, schema: Option<&str>, name: &str) -> Option<&mut Table> {
+        match self.position(schema, name) {
+            Ok(i) => Some(&mut self.tables[i]),
+            Err(_) => None,
+        }
+    }
+
+    /// Adds a table, keeping the order; gives the table back if one with the same
+    /// (schema, name) exists already.
+    pub fn insert_table(&mut self, table: Table) -> Result<(), Box<Table>> {
+        match self.position(table.schema.as_deref(), &table.name) {
+            Ok(_) => Err(Box::new(table)),
+            Err(i) => {
+                self.tables.insert(i, table);
+                Ok(())
+            }
+        }
+    }
+
+    /// Removes and returns the table `name` in `schema`.
+    pub fn remove_table(&mut self, schema: Option<&str>, name: &str) -> Option<Table> {
+        self.position(schema, name).ok().map(|i| self.tables.remove(i))
+    }
+
+    /// The table in `schema` owning the index `name` (index names are unique per
+    /// schema on both dialects), with the index.
+    pub fn find_index(&self, schema: Option<&str>, name: &str) -> Option<(&Table, &Index)> {
+        self.tables
+            .iter()
+            .filter(|t| t.schema.as_deref() == schema)
+            .find_map(|t| t.index(name).map(|i| (t, i)))
+    }
+
+    /// Foreign keys of other tables (or of the table itself) that reference
+    /// `schema.table`, as (referencing table, foreign key) pairs.
+    pub fn referencing(&self, schema: Option<&str>, table: &str) -> Vec<(&Table, &ForeignKey)> {
+        let mut out = Vec::new();
+        for t in &self.tables {
+            for fk in &t.foreign_keys {
+                if fk.references(t.schema.as_deref(), schema, table) {
+                    out.push((t, fk));
+                }
+            }
+        }
+        out
+    }
+
+    /// Names of the enum types used by the columns of tables in `schema`, sorted.
+    pub fn enum_types(&self, schema: Option<&str>) -> Vec<(&str, &[String])> {
+        let mut out: Vec<(&str, &[String])> = Vec::new();
+        for t in self.tables.iter().filter(|t| t.schema.as_deref() == schema) {
+            for c in &t.columns {
+                if let SqlType::Enum { name, values } = &c.ty {
+                    if !out.iter().any(|(n, _)| *n == name.as_str()) {
+                        out.push((name.as_str(), values.as_slice()));
+                    }
+                }
+            }
+        }
+        out.sort_by(|a, b| a.0.cmp(b.0));
+        out
+    }
+
+    fn position(&self, schema: Option<&str>, name: &str) -> Result<usize, usize> {
+        self.tables.binary_search_by(|t| (t.schema.as_deref(), t.name.as_str()).cmp(&(schema, name)))
+    }
+}
+
+/// One table with its columns (in order), constraints, indexes and comment.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Table {
+    /// Schema (PostgreSQL) or attached database (SQLite); `None` for the default.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub schema: Option<String>,
+    /// Table name.
+    pub name: String,
+    /// Columns in table order.
+    pub columns: Vec<ColumnDef>,
+    /// The primary key, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub primary_key: Option<PrimaryKey>,
+    /// Unique constraints (not unique indexes, which are in `indexes`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub uniques: Vec<UniqueConstraint>,
+    /// Foreign keys of this table.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub foreign_keys: Vec<ForeignKey>,
+    /// Check constraints.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub checks: Vec<CheckConstraint>,
+    /// Indexes, unique or not, partial or not.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub indexes: Vec<Index>,
+    /// Table comment.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+}
+
+impl Table {
+    /// A table with no columns yet.
+    pub fn new(schema: Option<String>, name: impl Into<String>) -> Self {
+        Table {
+            schema,
+            name: name.into(),
+            columns: Vec::new(),
+            primary_key: None,
+            uniques: Vec::new(),
+            foreign_keys: Vec::new(),
+            checks: Vec::new(),
+            indexes: Vec::new(),
+            comment: None,
+        }
+    }
+
+    /// `schema.name`, or `name` in the default schema; for messages.
+    pub fn display_name(&self) -> String {
+        qualified(self.schema.as_deref(), &self.name)
+    }
+
+    /// The column `name`.
+    pub fn column(&self, name: &str) -> Option<&ColumnDef> {
+        self.columns.iter().find(|c| c.name == name)
+    }
+
+    /// The column `name`, for changing it.
+    pub fn column_mut(&mut self, name: &str) -> Option<&mut ColumnDef> {
+        self.columns.iter_mut().find(|c| c.name == name)
+    }
+
+    /// The index `name`.
+    pub fn index(&self, name: &str) -> Option<&Index> {
+        self.indexes.iter().find(|i| i.name == name)
+    }
+
+    /// Whether `column` is one of the primary key's columns.
+    pub fn is_primary_key_column(&self, column: &str) -> bool {
+        self.primary_key.as_ref().is_some_and(|pk| pk.columns.iter().any(|c| c == column))
+    }
+
+    /// The column that gets the dialect's auto-increment (SERIAL on PostgreSQL, the
+    /// rowid alias on SQLite), following SQLAlchemy: the only primary key column, of
+    /// an integer type, with no server default and no foreign key, unless
+    /// `autoincrement = false`.
+    pub fn autoincrement_column(&self) -> Option<&ColumnDef> {
+        let pk = self.primary_key.as_ref()?;
+        let [only] = pk.columns.as_slice() else {
+            return None;
+        };
+        let column = self.column(only)?;
+        let integer = matches!(column.ty, SqlType::SmallInt | SqlType::Integer | SqlType::BigInt);
+        let in_fk = self.foreign_keys.iter().any(|fk| fk.columns.iter().any(|c| c == only));
+        let wanted = column.autoincrement.unwrap_or(!in_fk);
+        (integer && wanted && column.server_default.is_none()).then_some(column)
+    }
+}
+
+/// `schema.name`, or `name` alone, unquoted; for messages.
+pub fn qualified(schema: Option<&str>, name: &str) -> String {
+    match schema {
+        Some(s) => format!("{s}.{name}"),
+        None => name.to_string(),
+    }
+}
+
+/// A column of the model.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ColumnDef {
+    /// Column name.
+    pub name: String,
+    /// Neutral (or passed-through) type.
+    #[serde(rename = "type")]
+    pub ty: SqlType,
+    /// Whether NULL is allowed.
+    pub nullable: bool,
+    /// Default as SQL text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub server_default: Option<String>,
+    /// `autoincrement` as declared (`None`: the dialect's default).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub autoincrement: Option<bool>,
+    /// Column comment.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+}
+
+/// A primary key constraint.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PrimaryKey {
+    /// Constraint name; `None` lets the database name it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// The key's columns, in key order.
+    pub columns: Vec<String>,
+}
+
+/// A unique constraint.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UniqueConstraint {
+    /// Constraint name; `None` lets the database name it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// The columns.
+    pub columns: Vec<String>,
+}
+
+/// A foreign key constraint.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ForeignKey {
+    /// Constraint name; `None` lets the database name it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Local columns.
+    pub columns: Vec<String>,
+    /// Schema of the referenced table when written `schema.table`; `None` means the
+    /// default search path (PostgreSQL) or the same database (SQLite).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ref_schema: Option<String>,
+    /// Referenced table.
+    pub ref_table: String,
+    /// Referenced columns, one per local column.
+    pub ref_columns: Vec<String>,
+    /// `ON DELETE` action.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub on_delete: Option<ReferentialAction>,
+    /// `ON UPDATE` action.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub on_update: Option<ReferentialAction>,
+}
+
+impl ForeignKey {
+    /// Splits a referenced table written `schema.table` (the last dot separates).
+    pub fn split_ref_table(text: &str) -> (Option<String>, String) {
+        match text.rsplit_once('.') {
+            Some((schema, table)) if !schema.is_empty() && !table.is_empty() => {
+                (Some(schema.to_string()), table.to_string())
+            }
+            _ => (None, text.to_string()),
+        }
+    }
+
+    /// The referenced table as written in ops (`schema.table` or `table`).
+    pub fn ref_table_text(&self) -> String {
+        qualified(self.ref_schema.as_deref(), &self.ref_table)
+    }
+
+    /// Whether this key (of a table in `own_schema`) points at `schema.table`. An
+    /// unqualified reference from a table in a named schema is taken to mean its own
+    /// schema, which is what SQLite does and what PostgreSQL users nearly always mean.
+    pub fn references(&self, own_schema: Option<&str>, schema: Option<&str>, table: &str) -> bool {
+        let target_schema = self.ref_schema.as_deref().or(own_schema);
+        self.ref_table == table && target_schema == schema
+    }
+}
+
+/// A check constraint.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CheckConstraint {
+    /// Constraint name; `None` lets the database name it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// The condition, as SQL.
+    pub sql: String,
+}
+
+/// An index. Entries of `columns` that are not column names of the table are SQL
+/// expressions kept as text (expression indexes).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Index {
+    /// Index name.
+    pub name: String,
+    /// Column names or expressions, in index order.
+    pub columns: Vec<String>,
+    /// A unique index.
+    #[serde(default)]
+    pub unique: bool,
+    /// Partial index condition, as SQL.
+    #[serde(default, rename = "where", skip_serializing_if = "Option::is_none")]
+    pub where_: Option<String>,
+}
+
+/// Whether `word` occurs in `sql` as a whole identifier (not inside a longer name).
+/// Used to tell which check constraints and index expressions mention a column.
+pub fn mentions_identifier(sql: &str, word: &str) -> bool {
+    identifier_spans(sql, word).next().is_some()
+}
+
+/// `sql` with every whole-identifier occurrence of `from` replaced by `to`.
+pub fn replace_identifier(sql: &str, from: &str, to: &str) -> String {
+    let mut out = String::with_capacity(sql.len());
+    let mut last = 0;
+    for start in identifier_spans(sql, from) {
+        out.push_str(&sql[last..start]);
+        out.push_str(to);
+        last = start + from.len();
+    }
+    out.push_str(&sql[last..]);
+    out
+}
+
+/// Byte offsets of whole-identifier occurrences of `word` in `sql`.
+fn identifier_spans<'a>(sql: &'a str, word: &'a str) -> impl Iterator<Item = usize> + 'a {
+    let is_ident = |c: char| c.is_alphanumeric() || c == '_' || c == '$';
+    sql.match_indices(word).filter_map(move |(start, _)| {
+        if word.is_empty() {
+            return None;
+        }
+        let before = sql[..start].chars().next_back();
+        let after = sql[start + word.len()..].chars().next();
+        let clean = !before.is_some_and(is_ident) && !after.is_some_and(is_ident);
+        clean.then_some(start)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tables_stay_sorted_by_schema_then_name() {
+        let mut s = Schema::new();
+        for (schema, name) in [(Some("b"), "x"), (None, "z"), (None, "a"), (Some("a"), "y")] {
+            s.insert_table(Table::new(schema.map(String::from), name)).unwrap();
+        }
+        let order: Vec<String> = s.tables.iter().map(Table::display_name).collect();
+        assert_eq!(order, ["a", "z", "a.y", "b.x"]);
+        assert!(s.insert_table(Table::new(None, "a")).is_err());
+        assert!(s.remove_table(None, "z").is_some());
+        assert!(s.table(None, "z").is_none());
+    }
+
+    #[test]
+    fn identifier_matching_respects_word_boundaries() {
+        assert!(mentions_identifier("price > 0 AND qty > 1", "qty"));
+        assert!(!mentions_identifier("price_total > 0", "price"));
+        assert_eq!(
+            replace_identifier("price > 0 AND price_x < price", "price", "cost"),
+            "cost > 0 AND price_x < cost"
+        );
+    }
+
+    #[test]
+    fn schema_round_trips_through_json() {
+        let mut t = Table::new(Some("app".into()), "users");
+        t.columns.push(ColumnDef {
+            name: "id".into(),
+            ty: SqlType::Integer,
+            nullable: false,
+            server_default: None,
+            autoincrement: None,
+            comment: None,
+        });
+        t.primary_key = Some(PrimaryKey { name: None, columns: vec!["id".into()] });
+        let mut s = Schema::new();
+        s.insert_table(t).unwrap();
+        let json = serde_json::to_string(&s).unwrap();
+        assert_eq!(serde_json::from_str::<Schema>(&json).unwrap(), s);
+    }
+}
