@@ -19,6 +19,12 @@ pub struct PostgresBackend<C: Borrow<Client> = Client> {
     client: C,
 }
 
+impl<C: Borrow<Client>> std::fmt::Debug for PostgresBackend<C> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PostgresBackend").field("closed", &self.client().is_closed()).finish()
+    }
+}
+
 impl<C: Borrow<Client>> PostgresBackend<C> {
     /// Wraps `client`.
     pub fn new(client: C) -> Self {

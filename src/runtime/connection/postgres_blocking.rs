@@ -25,6 +25,12 @@ pub struct BlockingPostgres {
     worker: Option<JoinHandle<()>>,
 }
 
+impl std::fmt::Debug for BlockingPostgres {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BlockingPostgres").field("open", &self.requests.is_some()).finish()
+    }
+}
+
 enum Op {
     Execute(String),
     Script(String),

@@ -26,6 +26,12 @@ pub struct SqliteBackend<C: Borrow<rusqlite::Connection> = rusqlite::Connection>
     previous_timeout_ms: Option<i64>,
 }
 
+impl<C: Borrow<rusqlite::Connection>> std::fmt::Debug for SqliteBackend<C> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SqliteBackend").field("path", &self.connection().path()).finish()
+    }
+}
+
 impl SqliteBackend {
     /// Opens the file at `path` (created if missing; its folder must exist), or a fresh
     /// in-memory database when `path` is `None`.
