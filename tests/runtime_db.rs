@@ -481,3 +481,71 @@ mod postgres {
         assert!(err.to_string().contains("inside a tokio runtime"), "{err}");
     }
 }
+
+#[cfg(feature = "postgres")]
+mod postgres_transport {
+    use super::*;
+    use alembic::url::PostgresUrl;
+    use support::pg_test_db;
+
+    fn with_params(url: &PostgresUrl, params: &[(&str, &str)]) -> PostgresUrl {
+        let params = params.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        PostgresUrl { params, ..url.clone() }
+    }
+
+    fn encrypted(url: &PostgresUrl) -> Result<String, alembic::runtime::connection::DbError> {
+        let mut db = alembic::runtime::connection::BlockingPostgres::connect(url)?;
+        let rows =
+            block_on(db.query_column("SELECT ssl::text FROM pg_stat_ssl WHERE pid = pg_backend_pid()"))?;
+        Ok(rows.concat())
+    }
+
+    /// `sslmode` as libpq reads it: `disable` is plain, `require` encrypts without
+    /// checking the certificate, `verify-full` checks it (and a self-signed test
+    /// certificate fails, with a one-line reason).
+    #[test]
+    fn pg_sslmodes() {
+        let Some(test_db) = pg_test_db() else { return };
+        let mut db = test_db.connect();
+        let server_tls = block_on(db.query_column("SHOW ssl")).unwrap().concat() == "on";
+        assert_eq!(encrypted(&with_params(&test_db.url, &[("sslmode", "disable")])).unwrap(), "false");
+        let require = encrypted(&with_params(&test_db.url, &[("sslmode", "require")]));
+        let prefer = encrypted(&with_params(&test_db.url, &[("sslmode", "prefer")])).unwrap();
+        if server_tls {
+            assert_eq!(require.unwrap(), "true");
+            assert_eq!(prefer, "true");
+            let err = encrypted(&with_params(&test_db.url, &[("sslmode", "verify-full")])).unwrap_err();
+            eprintln!("verify-full: {err}");
+            assert_eq!(err.kind(), DbErrorKind::Connect);
+            assert!(err.to_string().starts_with("could not connect to PostgreSQL at "), "{err}");
+            assert!(!err.to_string().contains('\n'), "{err}");
+        } else {
+            let err = require.unwrap_err();
+            eprintln!("require without server TLS: {err}");
+            assert_eq!(err.kind(), DbErrorKind::Connect);
+            assert_eq!(prefer, "false");
+        }
+    }
+
+    /// A unix socket folder given as `?host=/dir`, when the server listens on one here.
+    #[test]
+    fn pg_unix_socket() {
+        let Some(test_db) = pg_test_db() else { return };
+        let port = test_db.url.port.unwrap_or(5432);
+        let Some(dir) = ["/var/run/postgresql", "/tmp"]
+            .into_iter()
+            .find(|d| std::path::Path::new(d).join(format!(".s.PGSQL.{port}")).exists())
+        else {
+            eprintln!("skipped: no PostgreSQL unix socket here");
+            return;
+        };
+        let text = format!(
+            "postgresql://{}@/{}?host={dir}&port={port}",
+            test_db.url.user.as_deref().unwrap_or("postgres"),
+            test_db.name
+        );
+        let mut db = connect(&DatabaseUrl::parse(&text, "/".as_ref()).unwrap()).unwrap();
+        let rows = block_on(db.query_column("SELECT coalesce(inet_server_addr()::text, 'socket')")).unwrap();
+        assert_eq!(rows, ["socket"]);
+    }
+}

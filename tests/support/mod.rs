@@ -9,7 +9,6 @@
 #![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU32, Ordering};
 
 use alembic::url::DatabaseUrl;
 
@@ -52,6 +51,8 @@ pub use pg::{PgTestDb, pg_test_db};
 
 #[cfg(feature = "postgres")]
 mod pg {
+    use std::sync::atomic::{AtomicU32, Ordering};
+
     use super::*;
     use alembic::runtime::connection::{Backend, BlockingPostgres, block_on};
     use alembic::url::PostgresUrl;

@@ -155,6 +155,14 @@ impl Target {
                     "no such socket (is the server running?)".to_string()
                 }
                 io::ErrorKind::TimedOut => "timed out".to_string(),
+                _ if matches!(self.ssl, SslMode::VerifyCa | SslMode::VerifyFull)
+                    && io.to_string().contains("certificate") =>
+                {
+                    format!(
+                        "{io} (the server's certificate is not trusted: name its CA with sslrootcert=, \
+                         or use sslmode=require to encrypt without checking)"
+                    )
+                }
                 _ => io.to_string(),
             };
             format!("could not connect to PostgreSQL at {place}: {reason}")
