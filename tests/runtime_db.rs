@@ -549,3 +549,103 @@ mod postgres_transport {
         assert_eq!(rows, ["socket"]);
     }
 }
+
+/// The revisions of the concurrency tests, in order; each "migration" records itself
+/// in `runs`, so a step run twice shows.
+const STEPS: [&str; 5] = ["r1", "r2", "r3", "r4", "r5"];
+
+/// One step of a minimal migration loop: the step after `heads` (none past the end).
+fn next_step(heads: &[String]) -> Option<(Option<&'static str>, &'static str)> {
+    match heads.first() {
+        None => Some((None, STEPS[0])),
+        Some(head) => {
+            let at = STEPS.iter().position(|s| s == head)?;
+            STEPS.get(at + 1).map(|next| (Some(STEPS[at]), *next))
+        }
+    }
+}
+
+/// Runs one step in the open transaction: its "DDL" and its version-table change.
+fn run_step<B: Backend>(db: &mut B, vt: &VersionTable, from: Option<&str>, to: &str) {
+    block_on(db.execute(&format!("INSERT INTO runs (step) VALUES ('{to}')"))).unwrap();
+    match from {
+        None => block_on(vt.insert(db, to)).unwrap(),
+        Some(from) => block_on(vt.update(db, from, to)).unwrap(),
+    }
+}
+
+/// N migrators started together, each step in its own transaction: SQLite reads the
+/// heads under `BEGIN IMMEDIATE` in every transaction, so every step runs once.
+#[cfg(feature = "sqlite")]
+#[test]
+fn sqlite_concurrent_migrators_run_each_step_once() {
+    use alembic::runtime::connection::SqliteBackend;
+    let file = support::SqliteFile::new();
+    let mut setup = SqliteBackend::open(Some(&file.path)).unwrap();
+    block_on(setup.execute("CREATE TABLE runs (step VARCHAR(32) NOT NULL)")).unwrap();
+    let barrier = std::sync::Arc::new(std::sync::Barrier::new(4));
+    let workers: Vec<_> = (0..4)
+        .map(|_| {
+            let (path, barrier) = (file.path.clone(), barrier.clone());
+            thread::spawn(move || {
+                let mut db = SqliteBackend::open(Some(&path)).unwrap();
+                let vt = VersionTable::default_for(Dialect::Sqlite);
+                barrier.wait();
+                loop {
+                    block_on(db.begin()).unwrap();
+                    block_on(vt.ensure(&mut db)).unwrap();
+                    let heads = block_on(vt.read_heads(&mut db)).unwrap();
+                    let Some((from, to)) = next_step(&heads) else {
+                        block_on(db.commit()).unwrap();
+                        break;
+                    };
+                    run_step(&mut db, &vt, from, to);
+                    block_on(db.commit()).unwrap();
+                }
+            })
+        })
+        .collect();
+    for worker in workers {
+        worker.join().unwrap();
+    }
+    let vt = VersionTable::default_for(Dialect::Sqlite);
+    assert_eq!(block_on(vt.read_heads(&mut setup)).unwrap(), ["r5"]);
+    assert_eq!(block_on(setup.query_column("SELECT step FROM runs ORDER BY rowid")).unwrap(), STEPS);
+}
+
+/// N migrators started together on PostgreSQL: the advisory lock is held for the run,
+/// heads are read once after taking it, and every step runs once.
+#[cfg(feature = "postgres")]
+#[test]
+fn pg_concurrent_migrators_run_each_step_once() {
+    let Some(test_db) = support::pg_test_db() else { return };
+    let mut setup = test_db.connect();
+    block_on(setup.execute("CREATE TABLE runs (n SERIAL, step VARCHAR(32) NOT NULL)")).unwrap();
+    let barrier = std::sync::Arc::new(std::sync::Barrier::new(4));
+    let workers: Vec<_> = (0..4)
+        .map(|_| {
+            let (url, barrier) = (test_db.url.clone(), barrier.clone());
+            thread::spawn(move || {
+                let mut db = alembic::runtime::connection::BlockingPostgres::connect(&url).unwrap();
+                let vt = VersionTable::default_for(Dialect::Postgresql);
+                barrier.wait();
+                block_on(db.lock(&vt.lock_key())).unwrap();
+                block_on(vt.ensure(&mut db)).unwrap();
+                let mut heads = block_on(vt.read_heads(&mut db)).unwrap();
+                while let Some((from, to)) = next_step(&heads) {
+                    block_on(db.begin()).unwrap();
+                    run_step(&mut db, &vt, from, to);
+                    block_on(db.commit()).unwrap();
+                    heads = vec![to.to_string()];
+                }
+                block_on(db.unlock(&vt.lock_key())).unwrap();
+            })
+        })
+        .collect();
+    for worker in workers {
+        worker.join().unwrap();
+    }
+    let vt = VersionTable::default_for(Dialect::Postgresql);
+    assert_eq!(block_on(vt.read_heads(&mut setup)).unwrap(), ["r5"]);
+    assert_eq!(block_on(setup.query_column("SELECT step FROM runs ORDER BY n")).unwrap(), STEPS);
+}
