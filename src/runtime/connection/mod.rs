@@ -29,7 +29,19 @@
 //! migration loop must read the current heads *inside* each transaction it writes in.
 //! On PostgreSQL, [`Backend::lock`] is a session-level advisory lock held for the whole
 //! run, so heads read once after locking stay valid.
+//!
+//! # PostgreSQL URLs
+//!
+//! Host, port, user, password and database come from the URL, then from `PGHOST`,
+//! `PGPORT`, `PGUSER`, `PGPASSWORD`, `PGDATABASE`, then libpq's defaults (the local
+//! socket folder if the server listens there, else `localhost`; 5432; the login name;
+//! the user name). A unix socket folder is given as `?host=/dir`. Other parameters:
+//! `sslmode` (`disable`, `allow`, `prefer` (default), `require`, `verify-ca`,
+//! `verify-full`, as in libpq), `sslrootcert`, `application_name` (default `alembic`),
+//! `connect_timeout` (seconds, default 30) and `options`; any other is an error.
 
+// The docs name both drivers' backends; a build with one feature lacks the other's.
+#![cfg_attr(not(all(feature = "sqlite", feature = "postgres")), allow(rustdoc::broken_intra_doc_links))]
 #[cfg(feature = "postgres")]
 mod postgres;
 #[cfg(feature = "postgres")]
@@ -299,7 +311,8 @@ pub fn advisory_lock_id(key: &str) -> i64 {
         hash ^= u64::from(byte);
         hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
     }
-    i64::from_ne_bytes(hash.to_ne_bytes())
+    // Reinterpreting the bits: PostgreSQL's key is a signed bigint.
+    hash as i64
 }
 
 #[cfg(test)]
