@@ -1,4 +1,6 @@
 //! Running migrations: steps planned from the graph, the version table, connections,
 //! transactions and locking, online and offline.
 
+pub mod connection;
 pub mod steps;
+pub mod version_table;

@@ -1,0 +1,335 @@
+//! The connection layer the migration loop runs on: one async [`Backend`] trait, with
+//! implementations for SQLite ([`SqliteBackend`], feature `sqlite`) and PostgreSQL
+//! ([`PostgresBackend`] and [`BlockingPostgres`], feature `postgres`).
+//!
+//! # Shape
+//!
+//! The loop is written once, as `async fn run<B: Backend>(db: &mut B, …)`, and is
+//! generic (not `dyn`) so that each backend's futures stay concrete:
+//!
+//! - [`SqliteBackend`] wraps a synchronous `rusqlite::Connection`; its futures are ready
+//!   on first poll, so sync code drives the loop with [`block_on`].
+//! - [`PostgresBackend`] wraps a `tokio_postgres::Client`; an async application awaits
+//!   the loop in its own runtime. Because the futures are concrete, the loop's future is
+//!   `Send` whenever the backend is (a `tokio::spawn`ed task can migrate).
+//! - [`BlockingPostgres`] is PostgreSQL for sync code (the CLI, `fn main`): the client
+//!   lives on a dedicated thread with its own current-thread runtime and each call
+//!   blocks until that thread answers. Its futures are therefore also ready at once and
+//!   [`block_on`] drives them. It never creates or enters a runtime on the caller's
+//!   thread, so it works from plain `fn main` and from inside a tokio runtime alike
+//!   (where `Runtime::block_on` would panic with "Cannot start a runtime from within a
+//!   runtime").
+//! - [`AnyBackend`] is whichever of the blocking two a URL names ([`connect`]).
+//!
+//! # Transactions and locking
+//!
+//! [`Backend::begin`] on SQLite is `BEGIN IMMEDIATE`: the write lock is taken before the
+//! version table is read, and a second migrator waits (busy timeout) until the first
+//! commits. SQLite has no session lock, so [`Backend::lock`] is a no-op there and a
+//! migration loop must read the current heads *inside* each transaction it writes in.
+//! On PostgreSQL, [`Backend::lock`] is a session-level advisory lock held for the whole
+//! run, so heads read once after locking stay valid.
+//!
+//! # PostgreSQL URLs
+//!
+//! Host, port, user, password and database come from the URL, then from `PGHOST`,
+//! `PGPORT`, `PGUSER`, `PGPASSWORD`, `PGDATABASE`, then libpq's defaults (the local
+//! socket folder if the server listens there, else `localhost`; 5432; the login name;
+//! the user name). A unix socket folder is given as `?host=/dir`. Other parameters:
+//! `sslmode` (`disable`, `allow`, `prefer` (default), `require`, `verify-ca`,
+//! `verify-full`, as in libpq), `sslrootcert`, `application_name` (default `alembic`),
+//! `connect_timeout` (seconds, default 30) and `options`; any other is an error.
+
+// The docs name both drivers' backends; a build with one feature lacks the other's.
+#![cfg_attr(not(all(feature = "sqlite", feature = "postgres")), allow(rustdoc::broken_intra_doc_links))]
+#[cfg(feature = "postgres")]
+mod postgres;
+#[cfg(feature = "postgres")]
+mod postgres_blocking;
+#[cfg(feature = "postgres")]
+mod postgres_connect;
+#[cfg(feature = "sqlite")]
+mod sqlite;
+#[cfg(feature = "postgres")]
+mod tls;
+
+use std::fmt;
+use std::future::Future;
+
+use crate::url::{DatabaseUrl, Dialect};
+
+#[cfg(feature = "postgres")]
+pub use postgres::PostgresBackend;
+#[cfg(feature = "postgres")]
+pub use postgres_blocking::BlockingPostgres;
+#[cfg(feature = "postgres")]
+pub use postgres_connect::connect_postgres;
+#[cfg(feature = "sqlite")]
+pub use sqlite::{DEFAULT_BUSY_TIMEOUT, SqliteBackend};
+
+/// One row of a query, every column as text (`None` for SQL NULL).
+pub type TextRow = Vec<Option<String>>;
+
+/// A database the migration loop can run on.
+///
+/// Statements are plain SQL text: values are rendered as escaped literals by the
+/// caller (as Alembic does in its version-table statements), so no parameter binding
+/// is needed and the same text serves online runs and offline `--sql` output.
+// `async fn` in a public trait: callers cannot name `Send` bounds on the futures, but
+// every use is generic over a concrete backend, whose futures' auto traits are known.
+#[allow(async_fn_in_trait)]
+pub trait Backend {
+    /// The SQL dialect of this database.
+    fn dialect(&self) -> Dialect;
+
+    /// Runs one statement; returns the rows it changed (meaningful for INSERT, UPDATE
+    /// and DELETE only). Rows a statement returns are read and dropped.
+    async fn execute(&mut self, sql: &str) -> Result<u64, DbError>;
+
+    /// Runs a script of `;`-separated statements (a plain-SQL revision).
+    async fn execute_script(&mut self, sql: &str) -> Result<(), DbError>;
+
+    /// Runs one query; returns every row, every column as text.
+    async fn query_rows(&mut self, sql: &str) -> Result<Vec<TextRow>, DbError>;
+
+    /// Runs one query; returns its first column as text, NULLs skipped.
+    async fn query_column(&mut self, sql: &str) -> Result<Vec<String>, DbError> {
+        let rows = self.query_rows(sql).await?;
+        Ok(rows.into_iter().filter_map(|row| row.into_iter().next().flatten()).collect())
+    }
+
+    /// Starts a transaction. SQLite: `BEGIN IMMEDIATE` (the write lock is taken now).
+    async fn begin(&mut self) -> Result<(), DbError>;
+
+    /// Commits the open transaction.
+    async fn commit(&mut self) -> Result<(), DbError>;
+
+    /// Rolls back the open transaction; DDL included (both dialects have
+    /// transactional DDL).
+    async fn rollback(&mut self) -> Result<(), DbError>;
+
+    /// Takes the migration lock named `key` for this session, waiting for another
+    /// holder to release it. PostgreSQL: `pg_advisory_lock` on a 64-bit hash of `key`
+    /// (advisory locks are per database already). SQLite: nothing (see the module
+    /// docs: `BEGIN IMMEDIATE` serializes writers).
+    async fn lock(&mut self, key: &str) -> Result<(), DbError>;
+
+    /// Releases the lock taken by [`Backend::lock`].
+    async fn unlock(&mut self, key: &str) -> Result<(), DbError>;
+}
+
+/// Drives a future to completion on the current thread without a runtime.
+///
+/// Meant for the futures of [`SqliteBackend`], [`BlockingPostgres`] and
+/// [`AnyBackend`], which are ready on first poll. Never use it on [`PostgresBackend`]'s
+/// futures: those need a tokio runtime and would wait forever.
+pub fn block_on<F: Future>(future: F) -> F::Output {
+    pollster::block_on(future)
+}
+
+/// What kind of failure a [`DbError`] is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum DbErrorKind {
+    /// Opening the database failed (unreachable server, authentication, missing
+    /// database or file).
+    Connect,
+    /// A statement failed.
+    Statement,
+    /// An UPDATE or DELETE of the version table matched other than one row.
+    RowCount,
+    /// The connection was lost, or this build lacks the dialect's feature.
+    Unavailable,
+}
+
+/// A database failure: the database's own message and, for a failed statement, the
+/// SQL that failed. The message never contains a password.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("{}", self.render())]
+pub struct DbError {
+    kind: DbErrorKind,
+    message: String,
+    sql: Option<String>,
+    code: Option<String>,
+}
+
+impl DbError {
+    /// An error of `kind` with `message`.
+    pub fn new(kind: DbErrorKind, message: impl Into<String>) -> Self {
+        DbError { kind, message: message.into(), sql: None, code: None }
+    }
+
+    /// This error, naming `sql` as the statement that failed.
+    pub fn with_sql(mut self, sql: impl Into<String>) -> Self {
+        self.sql = Some(sql.into());
+        self
+    }
+
+    /// This error with the database's error code (PostgreSQL SQLSTATE, SQLite's
+    /// extended result code name).
+    pub fn with_code(mut self, code: impl Into<String>) -> Self {
+        self.code = Some(code.into());
+        self
+    }
+
+    /// What kind of failure this is.
+    pub fn kind(&self) -> DbErrorKind {
+        self.kind
+    }
+
+    /// The database's message, without the SQL.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    /// The statement that failed, exactly as sent.
+    pub fn sql(&self) -> Option<&str> {
+        self.sql.as_deref()
+    }
+
+    /// The database's error code, when it gave one (e.g. `42P07`).
+    pub fn code(&self) -> Option<&str> {
+        self.code.as_deref()
+    }
+
+    fn render(&self) -> String {
+        match &self.sql {
+            // One line: the statement's own line breaks and indentation are folded.
+            Some(sql) => {
+                format!("{} [SQL: {}]", self.message, sql.split_whitespace().collect::<Vec<_>>().join(" "))
+            }
+            None => self.message.clone(),
+        }
+    }
+}
+
+/// Whichever blocking backend a URL names, as opened by [`connect`].
+///
+/// Its futures are ready on first poll: drive them with [`block_on`].
+pub enum AnyBackend {
+    /// A SQLite database.
+    #[cfg(feature = "sqlite")]
+    Sqlite(SqliteBackend),
+    /// A PostgreSQL database, through a dedicated thread.
+    #[cfg(feature = "postgres")]
+    Postgres(BlockingPostgres),
+}
+
+impl fmt::Debug for AnyBackend {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "AnyBackend({})", self.dialect())
+    }
+}
+
+/// Opens the database `url` names, for sync code: a SQLite file (created if missing,
+/// its folder must exist) or in-memory database, or a PostgreSQL server through
+/// [`BlockingPostgres`] (safe to call inside a tokio runtime too).
+pub fn connect(url: &DatabaseUrl) -> Result<AnyBackend, DbError> {
+    match url {
+        #[cfg(feature = "sqlite")]
+        DatabaseUrl::Sqlite { path } => SqliteBackend::open(path.as_deref()).map(AnyBackend::Sqlite),
+        #[cfg(feature = "postgres")]
+        DatabaseUrl::Postgres(pg) => BlockingPostgres::connect(pg).map(AnyBackend::Postgres),
+        #[allow(unreachable_patterns)]
+        other => Err(DbError::new(
+            DbErrorKind::Unavailable,
+            format!(
+                "cannot open {other}: this build has no {} support (enable the `{}` feature of alembic)",
+                other.dialect(),
+                feature_of(other.dialect())
+            ),
+        )),
+    }
+}
+
+fn feature_of(dialect: Dialect) -> &'static str {
+    match dialect {
+        Dialect::Sqlite => "sqlite",
+        Dialect::Postgresql => "postgres",
+    }
+}
+
+/// Forwards every [`Backend`] method to the variant's backend.
+macro_rules! each_variant {
+    // Matching on `*self` with explicit binding modes keeps the match exhaustive when
+    // neither driver feature is on and the enum is empty.
+    ($self:ident, ($($bind:tt)+) => $call:expr) => {
+        match *$self {
+            #[cfg(feature = "sqlite")]
+            AnyBackend::Sqlite($($bind)+) => $call,
+            #[cfg(feature = "postgres")]
+            AnyBackend::Postgres($($bind)+) => $call,
+        }
+    };
+}
+
+// With no driver feature the enum is empty and the arguments go unused.
+#[cfg_attr(not(any(feature = "sqlite", feature = "postgres")), allow(unused_variables))]
+impl Backend for AnyBackend {
+    fn dialect(&self) -> Dialect {
+        each_variant!(self, (ref db) => db.dialect())
+    }
+
+    async fn execute(&mut self, sql: &str) -> Result<u64, DbError> {
+        each_variant!(self, (ref mut db) => db.execute(sql).await)
+    }
+
+    async fn execute_script(&mut self, sql: &str) -> Result<(), DbError> {
+        each_variant!(self, (ref mut db) => db.execute_script(sql).await)
+    }
+
+    async fn query_rows(&mut self, sql: &str) -> Result<Vec<TextRow>, DbError> {
+        each_variant!(self, (ref mut db) => db.query_rows(sql).await)
+    }
+
+    async fn begin(&mut self) -> Result<(), DbError> {
+        each_variant!(self, (ref mut db) => db.begin().await)
+    }
+
+    async fn commit(&mut self) -> Result<(), DbError> {
+        each_variant!(self, (ref mut db) => db.commit().await)
+    }
+
+    async fn rollback(&mut self) -> Result<(), DbError> {
+        each_variant!(self, (ref mut db) => db.rollback().await)
+    }
+
+    async fn lock(&mut self, key: &str) -> Result<(), DbError> {
+        each_variant!(self, (ref mut db) => db.lock(key).await)
+    }
+
+    async fn unlock(&mut self, key: &str) -> Result<(), DbError> {
+        each_variant!(self, (ref mut db) => db.unlock(key).await)
+    }
+}
+
+/// A stable 64-bit key for `pg_advisory_lock`: FNV-1a of `key`, so every build and
+/// every process computes the same number for the same version table.
+pub fn advisory_lock_id(key: &str) -> i64 {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for byte in key.bytes() {
+        hash ^= u64::from(byte);
+        hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    // Reinterpreting the bits: PostgreSQL's key is a signed bigint.
+    hash as i64
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn error_is_one_line_with_the_sql() {
+        let e = DbError::new(DbErrorKind::Statement, "table t already exists")
+            .with_sql("CREATE TABLE t (\n\tid INTEGER\n)");
+        assert_eq!(e.to_string(), "table t already exists [SQL: CREATE TABLE t ( id INTEGER )]");
+        assert_eq!(e.sql(), Some("CREATE TABLE t (\n\tid INTEGER\n)"));
+    }
+
+    #[test]
+    fn lock_ids_are_stable() {
+        assert_eq!(advisory_lock_id(""), 0xcbf2_9ce4_8422_2325_u64 as i64);
+        assert_ne!(advisory_lock_id("alembic:a"), advisory_lock_id("alembic:b"));
+    }
+}

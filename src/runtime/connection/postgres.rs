@@ -1,0 +1,115 @@
+//! PostgreSQL through tokio-postgres: the async backend.
+
+use std::borrow::Borrow;
+
+use tokio_postgres::{Client, SimpleQueryMessage};
+
+use super::{Backend, DbError, DbErrorKind, TextRow, advisory_lock_id};
+use crate::url::Dialect;
+
+/// A PostgreSQL database through a `tokio_postgres::Client`, owned or borrowed
+/// (`PostgresBackend::new(&client)`, for an application migrating with its own client).
+///
+/// Its futures need the tokio runtime that drives the client's connection: await them
+/// there. Sync code uses [`super::BlockingPostgres`] instead.
+///
+/// Statements go through the simple query protocol: no prepared statement is left
+/// behind, a statement may return rows or not, and a plain-SQL script may hold several.
+pub struct PostgresBackend<C: Borrow<Client> = Client> {
+    client: C,
+}
+
+impl<C: Borrow<Client>> std::fmt::Debug for PostgresBackend<C> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PostgresBackend").field("closed", &self.client().is_closed()).finish()
+    }
+}
+
+impl<C: Borrow<Client>> PostgresBackend<C> {
+    /// Wraps `client`.
+    pub fn new(client: C) -> Self {
+        PostgresBackend { client }
+    }
+
+    /// The wrapped client.
+    pub fn client(&self) -> &Client {
+        self.client.borrow()
+    }
+
+    async fn simple(&self, sql: &str) -> Result<Vec<SimpleQueryMessage>, DbError> {
+        self.client.borrow().simple_query(sql).await.map_err(|e| statement_error(&e, sql))
+    }
+}
+
+impl<C: Borrow<Client>> Backend for PostgresBackend<C> {
+    fn dialect(&self) -> Dialect {
+        Dialect::Postgresql
+    }
+
+    async fn execute(&mut self, sql: &str) -> Result<u64, DbError> {
+        let messages = self.simple(sql).await?;
+        let changed = messages.iter().rev().find_map(|m| match m {
+            SimpleQueryMessage::CommandComplete(n) => Some(*n),
+            _ => None,
+        });
+        Ok(changed.unwrap_or(0))
+    }
+
+    async fn execute_script(&mut self, sql: &str) -> Result<(), DbError> {
+        self.simple(sql).await.map(drop)
+    }
+
+    async fn query_rows(&mut self, sql: &str) -> Result<Vec<TextRow>, DbError> {
+        let messages = self.simple(sql).await?;
+        Ok(messages
+            .iter()
+            .filter_map(|m| match m {
+                SimpleQueryMessage::Row(row) => {
+                    Some((0..row.len()).map(|i| row.get(i).map(str::to_string)).collect())
+                }
+                _ => None,
+            })
+            .collect())
+    }
+
+    async fn begin(&mut self) -> Result<(), DbError> {
+        self.simple("BEGIN").await.map(drop)
+    }
+
+    async fn commit(&mut self) -> Result<(), DbError> {
+        self.simple("COMMIT").await.map(drop)
+    }
+
+    async fn rollback(&mut self) -> Result<(), DbError> {
+        self.simple("ROLLBACK").await.map(drop)
+    }
+
+    async fn lock(&mut self, key: &str) -> Result<(), DbError> {
+        self.simple(&format!("SELECT pg_advisory_lock({})", advisory_lock_id(key))).await.map(drop)
+    }
+
+    async fn unlock(&mut self, key: &str) -> Result<(), DbError> {
+        self.simple(&format!("SELECT pg_advisory_unlock({})", advisory_lock_id(key))).await.map(drop)
+    }
+}
+
+/// A failed statement: the server's message (with its detail and hint), its SQLSTATE
+/// and the SQL; or, when the server said nothing, the client's reason.
+pub(super) fn statement_error(e: &tokio_postgres::Error, sql: &str) -> DbError {
+    match e.as_db_error() {
+        Some(db) => {
+            let mut message = db.message().to_string();
+            if let Some(detail) = db.detail() {
+                message.push_str(&format!(" (DETAIL: {detail})"));
+            }
+            if let Some(hint) = db.hint() {
+                message.push_str(&format!(" (HINT: {hint})"));
+            }
+            DbError::new(DbErrorKind::Statement, message).with_code(db.code().code()).with_sql(sql)
+        }
+        None if e.is_closed() => {
+            DbError::new(DbErrorKind::Unavailable, "the connection to PostgreSQL was closed").with_sql(sql)
+        }
+        None => DbError::new(DbErrorKind::Statement, e.to_string()).with_sql(sql),
+    }
+}

@@ -1,0 +1,189 @@
+//! PostgreSQL for sync code: the client lives on a dedicated thread with its own
+//! current-thread tokio runtime, and each call waits for that thread's answer.
+//!
+//! The caller's thread never builds or enters a runtime, so the same code works from
+//! plain `fn main` and from inside a tokio runtime, where `Runtime::block_on` would
+//! panic ("Cannot start a runtime from within a runtime"). One path for both cases
+//! keeps it tested in both; the cost, a thread per connection and a channel hop per
+//! statement, is nothing next to a network round trip.
+
+use std::sync::mpsc as std_mpsc;
+use std::thread::JoinHandle;
+
+use tokio::sync::mpsc as tokio_mpsc;
+
+use super::postgres_connect::Target;
+use super::{Backend, DbError, DbErrorKind, PostgresBackend, TextRow};
+use crate::url::{Dialect, PostgresUrl};
+
+/// A PostgreSQL connection for sync code; see the module docs of
+/// [`super`] for how it avoids nesting runtimes. Its futures are ready on first poll:
+/// drive them with [`super::block_on`]. Dropping it closes the connection and joins
+/// its thread.
+pub struct BlockingPostgres {
+    requests: Option<tokio_mpsc::UnboundedSender<Request>>,
+    worker: Option<JoinHandle<()>>,
+}
+
+impl std::fmt::Debug for BlockingPostgres {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BlockingPostgres").field("open", &self.requests.is_some()).finish()
+    }
+}
+
+enum Op {
+    Execute(String),
+    Script(String),
+    Query(String),
+    Begin,
+    Commit,
+    Rollback,
+    Lock(String),
+    Unlock(String),
+}
+
+enum Reply {
+    Changed(u64),
+    Rows(Vec<TextRow>),
+    Done,
+}
+
+struct Request {
+    op: Op,
+    reply: std_mpsc::Sender<Result<Reply, DbError>>,
+}
+
+impl BlockingPostgres {
+    /// Connects to the database `url` names, blocking until the server answers.
+    pub fn connect(url: &PostgresUrl) -> Result<BlockingPostgres, DbError> {
+        let target = Target::resolve(url)?;
+        let (ready_tx, ready_rx) = std_mpsc::channel::<Result<(), DbError>>();
+        let (requests, mut incoming) = tokio_mpsc::unbounded_channel::<Request>();
+        let worker = std::thread::Builder::new()
+            .name("alembic-postgres".into())
+            .spawn(move || {
+                let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+                    Ok(runtime) => runtime,
+                    Err(e) => {
+                        let message = format!("cannot start the PostgreSQL connection thread: {e}");
+                        let _ = ready_tx.send(Err(DbError::new(DbErrorKind::Unavailable, message)));
+                        return;
+                    }
+                };
+                runtime.block_on(async move {
+                    let mut backend = match target.connect().await {
+                        Ok(client) => PostgresBackend::new(client),
+                        Err(e) => {
+                            let _ = ready_tx.send(Err(e));
+                            return;
+                        }
+                    };
+                    let _ = ready_tx.send(Ok(()));
+                    // Ends when the BlockingPostgres is dropped (its sender with it).
+                    while let Some(Request { op, reply }) = incoming.recv().await {
+                        let result = serve(&mut backend, op).await;
+                        // The caller may have gone (a panic on its side): nothing to do.
+                        let _ = reply.send(result);
+                    }
+                });
+            })
+            .map_err(|e| {
+                DbError::new(
+                    DbErrorKind::Unavailable,
+                    format!("cannot start the PostgreSQL connection thread: {e}"),
+                )
+            })?;
+        let ready = ready_rx.recv().unwrap_or_else(|_| Err(worker_gone()));
+        match ready {
+            Ok(()) => Ok(BlockingPostgres { requests: Some(requests), worker: Some(worker) }),
+            Err(e) => {
+                // The thread has returned or is returning; a panic there is reported as `e`.
+                let _ = worker.join();
+                Err(e)
+            }
+        }
+    }
+
+    fn call(&self, op: Op) -> Result<Reply, DbError> {
+        let (reply, answer) = std_mpsc::channel();
+        let requests = self.requests.as_ref().ok_or_else(worker_gone)?;
+        requests.send(Request { op, reply }).map_err(|_| worker_gone())?;
+        answer.recv().map_err(|_| worker_gone())?
+    }
+
+    fn call_done(&self, op: Op) -> Result<(), DbError> {
+        self.call(op).map(drop)
+    }
+}
+
+async fn serve(backend: &mut PostgresBackend, op: Op) -> Result<Reply, DbError> {
+    Ok(match op {
+        Op::Execute(sql) => Reply::Changed(backend.execute(&sql).await?),
+        Op::Script(sql) => backend.execute_script(&sql).await.map(|()| Reply::Done)?,
+        Op::Query(sql) => Reply::Rows(backend.query_rows(&sql).await?),
+        Op::Begin => backend.begin().await.map(|()| Reply::Done)?,
+        Op::Commit => backend.commit().await.map(|()| Reply::Done)?,
+        Op::Rollback => backend.rollback().await.map(|()| Reply::Done)?,
+        Op::Lock(key) => backend.lock(&key).await.map(|()| Reply::Done)?,
+        Op::Unlock(key) => backend.unlock(&key).await.map(|()| Reply::Done)?,
+    })
+}
+
+fn worker_gone() -> DbError {
+    DbError::new(DbErrorKind::Unavailable, "the PostgreSQL connection thread has stopped")
+}
+
+impl Drop for BlockingPostgres {
+    fn drop(&mut self) {
+        // Closing the channel ends the thread's loop, which drops the client and closes
+        // the connection; joining makes the close visible to the server before we return.
+        self.requests = None;
+        if let Some(worker) = self.worker.take() {
+            let _ = worker.join();
+        }
+    }
+}
+
+impl Backend for BlockingPostgres {
+    fn dialect(&self) -> Dialect {
+        Dialect::Postgresql
+    }
+
+    async fn execute(&mut self, sql: &str) -> Result<u64, DbError> {
+        match self.call(Op::Execute(sql.to_string()))? {
+            Reply::Changed(n) => Ok(n),
+            Reply::Rows(_) | Reply::Done => Ok(0),
+        }
+    }
+
+    async fn execute_script(&mut self, sql: &str) -> Result<(), DbError> {
+        self.call_done(Op::Script(sql.to_string()))
+    }
+
+    async fn query_rows(&mut self, sql: &str) -> Result<Vec<TextRow>, DbError> {
+        match self.call(Op::Query(sql.to_string()))? {
+            Reply::Rows(rows) => Ok(rows),
+            Reply::Changed(_) | Reply::Done => Ok(Vec::new()),
+        }
+    }
+
+    async fn begin(&mut self) -> Result<(), DbError> {
+        self.call_done(Op::Begin)
+    }
+
+    async fn commit(&mut self) -> Result<(), DbError> {
+        self.call_done(Op::Commit)
+    }
+
+    async fn rollback(&mut self) -> Result<(), DbError> {
+        self.call_done(Op::Rollback)
+    }
+
+    async fn lock(&mut self, key: &str) -> Result<(), DbError> {
+        self.call_done(Op::Lock(key.to_string()))
+    }
+
+    async fn unlock(&mut self, key: &str) -> Result<(), DbError> {
+        self.call_done(Op::Unlock(key.to_string()))
+    }
+}

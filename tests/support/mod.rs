@@ -1,0 +1,153 @@
+//! Shared by the database tests: a fresh PostgreSQL database per test (dropped on
+//! drop, also when the test fails), a temporary SQLite file, and an optional Python
+//! Alembic to compare with.
+//!
+//! The PostgreSQL server comes from `ALEMBIC_TEST_POSTGRES_URL` (default
+//! `postgresql://postgres@127.0.0.1:5432/postgres`). When it cannot be reached, a test
+//! is skipped with a message, except under `CI=true`, where that is a failure.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+
+use alembic::url::DatabaseUrl;
+
+/// The server the PostgreSQL tests use.
+pub fn pg_server_url() -> String {
+    std::env::var("ALEMBIC_TEST_POSTGRES_URL")
+        .ok()
+        .filter(|u| !u.is_empty())
+        .unwrap_or_else(|| "postgresql://postgres@127.0.0.1:5432/postgres".to_string())
+}
+
+/// Whether this is a CI run, where a missing server fails instead of skipping.
+pub fn in_ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| v == "true" || v == "1")
+}
+
+/// A temporary SQLite file (not yet created) in its own folder, removed on drop.
+pub struct SqliteFile {
+    pub dir: tempfile::TempDir,
+    pub path: PathBuf,
+}
+
+impl SqliteFile {
+    /// A fresh path `<tmp>/test.db`.
+    pub fn new() -> SqliteFile {
+        let dir = tempfile::Builder::new().prefix("alembic-db-").tempdir().expect("temp dir");
+        let path = dir.path().join("test.db");
+        SqliteFile { dir, path }
+    }
+
+    /// Its URL.
+    pub fn url(&self) -> DatabaseUrl {
+        DatabaseUrl::Sqlite { path: Some(self.path.clone()) }
+    }
+}
+
+#[cfg(feature = "postgres")]
+#[allow(unused_imports)]
+pub use pg::{PgTestDb, pg_test_db};
+
+#[cfg(feature = "postgres")]
+mod pg {
+    use std::sync::atomic::{AtomicU32, Ordering};
+
+    use super::*;
+    use alembic::runtime::connection::{Backend, BlockingPostgres, block_on};
+    use alembic::url::PostgresUrl;
+
+    /// A uniquely named database on the test server; dropped (with `FORCE`, so a
+    /// connection left open by a failed test does not keep it) when this is dropped.
+    pub struct PgTestDb {
+        /// The server's maintenance database, to create and drop from.
+        pub admin: PostgresUrl,
+        /// The fresh database.
+        pub url: PostgresUrl,
+        /// Its name.
+        pub name: String,
+    }
+
+    impl PgTestDb {
+        /// Its URL as a [`DatabaseUrl`].
+        pub fn database_url(&self) -> DatabaseUrl {
+            DatabaseUrl::Postgres(self.url.clone())
+        }
+
+        /// A new blocking connection to it.
+        pub fn connect(&self) -> BlockingPostgres {
+            BlockingPostgres::connect(&self.url).expect("connect to the test database")
+        }
+    }
+
+    impl Drop for PgTestDb {
+        fn drop(&mut self) {
+            match BlockingPostgres::connect(&self.admin) {
+                Ok(mut admin) => {
+                    let sql = format!("DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)", self.name);
+                    if let Err(e) = block_on(admin.execute(&sql)) {
+                        eprintln!("could not drop test database {}: {e}", self.name);
+                    }
+                }
+                Err(e) => eprintln!("could not drop test database {}: {e}", self.name),
+            }
+        }
+    }
+
+    /// A fresh database, or `None` (with a message) when the server is unreachable
+    /// outside CI. Under `CI=true` an unreachable server panics: a failure, not a skip.
+    pub fn pg_test_db() -> Option<PgTestDb> {
+        let server = pg_server_url();
+        let admin = match DatabaseUrl::parse(&server, Path::new("/")) {
+            Ok(DatabaseUrl::Postgres(pg)) => pg,
+            other => panic!("ALEMBIC_TEST_POSTGRES_URL is not a PostgreSQL URL: {other:?}"),
+        };
+        let mut conn = match BlockingPostgres::connect(&admin) {
+            Ok(conn) => conn,
+            Err(e) if in_ci() => panic!("PostgreSQL is required under CI=true: {e}"),
+            Err(e) => {
+                eprintln!("skipped: no PostgreSQL test server ({e})");
+                return None;
+            }
+        };
+        static COUNTER: AtomicU32 = AtomicU32::new(0);
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.subsec_nanos())
+            .unwrap_or(0);
+        let name = format!(
+            "alembic_test_{}_{}_{nanos}",
+            std::process::id(),
+            COUNTER.fetch_add(1, Ordering::Relaxed)
+        );
+        block_on(conn.execute(&format!("CREATE DATABASE \"{name}\""))).expect("create the test database");
+        let url = PostgresUrl { dbname: Some(name.clone()), ..admin.clone() };
+        Some(PgTestDb { admin, url, name })
+    }
+}
+
+/// A Python with Alembic installed (`ALEMBIC_TEST_PYTHON`, else `/work/venv/bin/python`),
+/// for optional comparisons with the original tool; `None` when there is none.
+pub fn python_alembic() -> Option<PathBuf> {
+    let python = std::env::var("ALEMBIC_TEST_PYTHON")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| PathBuf::from("/work/venv/bin/python"));
+    let works = std::process::Command::new(&python)
+        .args(["-c", "import alembic, sqlalchemy"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if works {
+        Some(python)
+    } else {
+        eprintln!("Python Alembic not found at {}: comparison skipped", python.display());
+        None
+    }
+}
+
+/// Runs `script` with Python, panicking with its stderr if it fails.
+pub fn run_python(python: &Path, script: &str, args: &[&str]) -> String {
+    let out =
+        std::process::Command::new(python).arg("-c").arg(script).args(args).output().expect("run python");
+    assert!(out.status.success(), "python failed: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
