@@ -37,6 +37,9 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+    /// A database operation failed (the message names the SQL when there is one).
+    #[error(transparent)]
+    Database(#[from] crate::runtime::connection::DbError),
     /// A command cannot do what was asked (e.g. `init` into a non-empty folder).
     #[error("{0}")]
     Command(String),

@@ -25,3 +25,11 @@ pub mod url;
 pub mod cli;
 
 pub use error::{Error, Result};
+
+/// The SQLite driver this crate is built with, so that applications use the same
+/// version (and link one SQLite).
+#[cfg(feature = "sqlite")]
+pub use rusqlite;
+/// The PostgreSQL driver this crate is built with.
+#[cfg(feature = "postgres")]
+pub use tokio_postgres;
