@@ -40,6 +40,9 @@ pub enum Error {
     /// A database operation failed (the message names the SQL when there is one).
     #[error(transparent)]
     Database(#[from] crate::runtime::connection::DbError),
+    /// A migration step failed: names the revision, its file, the op and the SQL.
+    #[error(transparent)]
+    Step(Box<crate::runtime::migrate::StepError>),
     /// A command cannot do what was asked (e.g. `init` into a non-empty folder).
     #[error("{0}")]
     Command(String),

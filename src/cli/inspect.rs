@@ -8,7 +8,7 @@ use clap::Args;
 
 use super::{Output, Project};
 use crate::error::{Error, Result};
-use crate::script::revision::RevisionNode;
+use crate::script::revision::{RevisionNode, RevisionSpec};
 use crate::script::{RevisionScript, ScriptDirectory};
 
 mod graph;
@@ -44,6 +44,9 @@ pub struct HistoryArgs {
     /// Draw the revision graph beside the list.
     #[arg(long)]
     pub graph: bool,
+    /// Mark the database's current revision(s) (reads the database).
+    #[arg(short = 'i', long)]
+    pub indicate_current: bool,
 }
 
 /// `show`.
@@ -66,6 +69,8 @@ pub struct EditArgs {
 pub(crate) struct Formatter<'a> {
     scripts: &'a ScriptDirectory,
     cwd: Option<std::path::PathBuf>,
+    /// The database's revisions, marked `(current)`.
+    current: Vec<String>,
 }
 
 /// Which parts of a revision's one-line form to show (Alembic's `_head_only` flags).
@@ -79,7 +84,17 @@ pub(crate) struct LineParts {
 
 impl<'a> Formatter<'a> {
     pub(crate) fn new(scripts: &'a ScriptDirectory) -> Self {
-        Formatter { scripts, cwd: std::env::current_dir().ok() }
+        Formatter { scripts, cwd: std::env::current_dir().ok(), current: Vec::new() }
+    }
+
+    /// Marks these revisions `(current)`.
+    pub(crate) fn with_current(mut self, current: Vec<String>) -> Self {
+        self.current = current;
+        self
+    }
+
+    fn is_current(&self, node: &RevisionNode) -> bool {
+        self.current.iter().any(|c| c == node.revision())
     }
 
     fn script(&self, node: &RevisionNode) -> Option<&'a RevisionScript> {
@@ -133,6 +148,9 @@ impl<'a> Formatter<'a> {
         } else if node.is_head() {
             text.push_str(" (effective head)");
         }
+        if self.is_current(node) {
+            text.push_str(" (current)");
+        }
         if parts.tree_indicators {
             if node.is_branch_point() {
                 text.push_str(" (branchpoint)");
@@ -150,11 +168,12 @@ impl<'a> Formatter<'a> {
     /// The multi-line entry of `show` and `-v` (Alembic's `log_entry`).
     pub(crate) fn entry(&self, node: &RevisionNode) -> String {
         let mut entry = format!(
-            "Rev: {}{}{}{}\n",
+            "Rev: {}{}{}{}{}\n",
             node.revision(),
             if node.is_head() { " (head)" } else { "" },
             if node.is_branch_point() { " (branchpoint)" } else { "" },
             if node.is_merge_point() { " (mergepoint)" } else { "" },
+            if self.is_current(node) { " (current)" } else { "" },
         );
         let down = self.down(node);
         if node.is_merge_point() {
@@ -246,19 +265,22 @@ pub fn history(project: &Project, args: HistoryArgs, out: &mut Output) -> Result
                     "History range requires [start]:[end], [start]:, or :[end]".into(),
                 ));
             };
-            if base == "current" || head == "current" {
-                return Err(Error::Command(
-                    "'current' in a history range reads the database, which this build of cargo alembic cannot do yet"
-                        .into(),
-                ));
-            }
             let base = if base.is_empty() { "base" } else { base };
             let head = if head.is_empty() { "heads" } else { head };
             (base.to_string(), head.to_string())
         }
     };
-    let nodes = scripts.map().walk(&base.as_str().into(), &head.as_str().into())?;
-    let fmt = Formatter::new(&scripts);
+    let needs_db = args.indicate_current || base == "current" || head == "current";
+    let current = if needs_db { super::migrate::current_heads(project, &scripts)? } else { Vec::new() };
+    let spec = |end: &str| -> RevisionSpec {
+        if end == "current" { RevisionSpec::Ids(current.clone()) } else { end.into() }
+    };
+    let nodes = scripts.map().walk(&spec(&base), &spec(&head))?;
+    let fmt = Formatter::new(&scripts).with_current(if args.indicate_current {
+        current.clone()
+    } else {
+        Vec::new()
+    });
     let parts = LineParts { branches: true, doc: true, parents: true, tree_indicators: true };
     if args.graph {
         for line in graph::draw(&nodes, |node| fmt.cmd_format(node, args.verbose, parts)) {
@@ -274,14 +296,15 @@ pub fn history(project: &Project, args: HistoryArgs, out: &mut Output) -> Result
 
 /// `show`.
 pub fn show(project: &Project, args: ShowArgs, out: &mut Output) -> Result<()> {
-    if args.rev == "current" {
-        return Err(Error::Command(
-            "`show current` reads the database, which this build of cargo alembic cannot do yet".into(),
-        ));
-    }
     let scripts = project.scripts()?;
     let fmt = Formatter::new(&scripts);
-    for node in scripts.get_revisions(&args.rev)? {
+    let nodes = if args.rev == "current" {
+        let heads = super::migrate::current_heads(project, &scripts)?;
+        scripts.map().get_revisions_spec(&RevisionSpec::Ids(heads))?
+    } else {
+        scripts.get_revisions(&args.rev)?
+    };
+    for node in nodes {
         out.line(fmt.entry(node))?;
     }
     Ok(())
@@ -290,7 +313,15 @@ pub fn show(project: &Project, args: ShowArgs, out: &mut Output) -> Result<()> {
 /// `edit`: opens each file in `$VISUAL`, `$EDITOR`, or the first of vi/nano found.
 pub fn edit(project: &Project, args: EditArgs, out: &mut Output) -> Result<()> {
     let scripts = project.scripts()?;
-    let nodes = scripts.get_revisions(&args.rev)?;
+    let nodes = if args.rev == "current" {
+        let heads = super::migrate::current_heads(project, &scripts)?;
+        if heads.is_empty() {
+            return Err(Error::Command("No current revisions".into()));
+        }
+        scripts.map().get_revisions_spec(&RevisionSpec::Ids(heads))?
+    } else {
+        scripts.get_revisions(&args.rev)?
+    };
     if nodes.is_empty() {
         return Err(Error::Command(format!("No revision files indicated by symbol '{}'", args.rev)));
     }

@@ -6,6 +6,7 @@
 
 mod init;
 mod inspect;
+mod migrate;
 mod output;
 mod project;
 mod revision;
@@ -103,6 +104,16 @@ pub enum Command {
     Show(inspect::ShowArgs),
     /// Open the revision file(s) an identifier denotes in $EDITOR.
     Edit(inspect::EditArgs),
+    /// Upgrade the database to a later revision (or print the SQL with --sql).
+    Upgrade(migrate::MoveArgs),
+    /// Revert the database to an earlier revision (or print the SQL with --sql).
+    Downgrade(migrate::MoveArgs),
+    /// Record revisions in the version table without running migrations.
+    Stamp(migrate::StampArgs),
+    /// Show the revision(s) the database is at.
+    Current(migrate::CurrentArgs),
+    /// Create the version table if it does not exist.
+    EnsureVersion(migrate::EnsureVersionArgs),
 }
 
 /// Runs a parsed command line, printing to `out`.
@@ -119,6 +130,11 @@ pub fn run(cli: Cli, out: &mut Output) -> Result<()> {
         Command::History(args) => inspect::history(&Project::open(&global, &cwd)?, args, out),
         Command::Show(args) => inspect::show(&Project::open(&global, &cwd)?, args, out),
         Command::Edit(args) => inspect::edit(&Project::open(&global, &cwd)?, args, out),
+        Command::Upgrade(args) => migrate::upgrade(&Project::open(&global, &cwd)?, args, out),
+        Command::Downgrade(args) => migrate::downgrade(&Project::open(&global, &cwd)?, args, out),
+        Command::Stamp(args) => migrate::stamp(&Project::open(&global, &cwd)?, args, out),
+        Command::Current(args) => migrate::current(&Project::open(&global, &cwd)?, args, out),
+        Command::EnsureVersion(args) => migrate::ensure_version(&Project::open(&global, &cwd)?, args, out),
     }
 }
 

@@ -2,5 +2,6 @@
 //! transactions and locking, online and offline.
 
 pub mod connection;
+pub mod migrate;
 pub mod steps;
 pub mod version_table;

@@ -1,0 +1,319 @@
+//! The commands that touch a database, online or offline (`--sql`): `upgrade`,
+//! `downgrade`, `stamp`, `current`, `ensure-version`.
+
+use std::io::IsTerminal;
+
+use clap::Args;
+
+use super::{Output, Project};
+use crate::dialect::Dialect;
+use crate::error::{Error, Result};
+use crate::runtime::connection::{AnyBackend, block_on, connect};
+use crate::runtime::migrate::{Event, Migrator, Target};
+use crate::runtime::version_table::VersionTable;
+use crate::script::ScriptDirectory;
+use crate::url::DatabaseUrl;
+
+/// Options shared by the commands that can run offline.
+#[derive(Debug, Args, Default)]
+pub struct OfflineArgs {
+    /// Print the SQL instead of running it (offline mode).
+    #[arg(long)]
+    pub sql: bool,
+    /// A tag for this run, written as a comment at the top of offline output.
+    #[arg(long)]
+    pub tag: Option<String>,
+    /// Dialect of offline SQL when no database URL is configured.
+    #[arg(long, value_parser = ["sqlite", "postgresql", "postgres"])]
+    pub dialect: Option<String>,
+}
+
+/// `upgrade` and `downgrade`.
+#[derive(Debug, Args)]
+pub struct MoveArgs {
+    /// Target revision (`head`, `heads`, `+1`, `-1`, `label@head`, …); with `--sql`, a
+    /// range `from:to`.
+    #[arg(allow_hyphen_values = true)]
+    pub revision: String,
+    /// Offline options.
+    #[command(flatten)]
+    pub offline: OfflineArgs,
+}
+
+/// `stamp`.
+#[derive(Debug, Args)]
+pub struct StampArgs {
+    /// Revisions to record (`heads`, `base`, ids, `label@head`, …).
+    #[arg(required = true, allow_hyphen_values = true)]
+    pub revisions: Vec<String>,
+    /// Delete every row of the version table first.
+    #[arg(long)]
+    pub purge: bool,
+    /// Offline options.
+    #[command(flatten)]
+    pub offline: OfflineArgs,
+}
+
+/// `current`.
+#[derive(Debug, Args)]
+pub struct CurrentArgs {
+    /// Show the whole entry of each current revision.
+    #[arg(short, long)]
+    pub verbose: bool,
+    /// Exit 1 unless the database is at all heads.
+    #[arg(long)]
+    pub check_heads: bool,
+}
+
+/// `ensure-version`.
+#[derive(Debug, Args)]
+pub struct EnsureVersionArgs {
+    /// Print the SQL instead of running it.
+    #[arg(long)]
+    pub sql: bool,
+}
+
+/// The database of the project: its URL, parsed.
+pub(crate) fn database_url(project: &Project) -> Result<DatabaseUrl> {
+    let url = project.config.database_url(project.global.url.as_deref())?;
+    DatabaseUrl::parse(&url, &project.config.root)
+}
+
+fn version_table(project: &Project, dialect: Dialect) -> VersionTable {
+    VersionTable::new(
+        dialect,
+        project.config.version_table.clone(),
+        project.config.version_table_schema.clone(),
+    )
+}
+
+/// Opens the project's database.
+pub(crate) fn open(project: &Project) -> Result<(AnyBackend, DatabaseUrl)> {
+    let url = database_url(project)?;
+    let db = connect(&url)?;
+    Ok((db, url))
+}
+
+fn offline_dialect(project: &Project, args: &OfflineArgs) -> Result<Dialect> {
+    if let Some(name) = &args.dialect {
+        return Dialect::from_name(name).ok_or_else(|| Error::Config(format!("unknown dialect '{name}'")));
+    }
+    match database_url(project) {
+        Ok(url) => Ok(url.dialect()),
+        Err(e) => Err(Error::Config(format!("{e}; for offline SQL, --dialect sqlite|postgresql also does"))),
+    }
+}
+
+/// `upgrade`.
+pub fn upgrade(project: &Project, args: MoveArgs, out: &mut Output) -> Result<()> {
+    run_move(project, args, out, true)
+}
+
+/// `downgrade`.
+pub fn downgrade(project: &Project, args: MoveArgs, out: &mut Output) -> Result<()> {
+    run_move(project, args, out, false)
+}
+
+fn run_move(project: &Project, args: MoveArgs, out: &mut Output, up: bool) -> Result<()> {
+    let scripts = project.scripts()?;
+    if args.offline.sql {
+        let dialect = offline_dialect(project, &args.offline)?;
+        let (start, dest) = match args.revision.split_once(':') {
+            Some((start, dest)) => (Some(start.to_string()), dest.to_string()),
+            None if up => (None, args.revision.clone()),
+            None => return Err(Error::Command("downgrade with --sql requires <fromrev>:<torev>".into())),
+        };
+        let start = resolve_start(&scripts, start.as_deref())?;
+        let target = if up { Target::Upgrade(dest) } else { Target::Downgrade(dest) };
+        let migrator = Migrator::new(
+            &scripts,
+            version_table(project, dialect),
+            project.config.transaction_per_migration,
+        );
+        let sql = migrator.offline_sql(&target, &start, args.offline.tag.as_deref())?;
+        return out.line(sql.trim_end());
+    }
+    if args.revision.contains(':') {
+        return Err(Error::Command("Range revision not allowed".into()));
+    }
+    let target = if up { Target::Upgrade(args.revision) } else { Target::Downgrade(args.revision) };
+    run_online(project, &scripts, &target, out)
+}
+
+/// Ids of the starting revisions of an offline range (`base` or empty: none).
+fn resolve_start(scripts: &ScriptDirectory, start: Option<&str>) -> Result<Vec<String>> {
+    match start {
+        None | Some("") | Some("base") => Ok(Vec::new()),
+        Some(ident) => Ok(scripts.get_revisions(ident)?.iter().map(|n| n.revision().to_string()).collect()),
+    }
+}
+
+/// `stamp`.
+pub fn stamp(project: &Project, args: StampArgs, out: &mut Output) -> Result<()> {
+    let scripts = project.scripts()?;
+    if args.offline.sql {
+        if args.purge {
+            return Err(Error::Command("Can't use --purge with --sql mode".into()));
+        }
+        let dialect = offline_dialect(project, &args.offline)?;
+        let mut start: Option<String> = None;
+        let mut dests = Vec::new();
+        for rev in &args.revisions {
+            let dest = match rev.split_once(':') {
+                Some((s, d)) => {
+                    if start.as_deref().is_some_and(|prev| prev != s) {
+                        return Err(Error::Command(
+                            "Stamp operation with --sql only supports a single starting revision at a time"
+                                .into(),
+                        ));
+                    }
+                    start = Some(s.to_string());
+                    d
+                }
+                None => rev.as_str(),
+            };
+            dests.push(dest.to_string());
+        }
+        let start = resolve_start(&scripts, start.as_deref())?;
+        let migrator = Migrator::new(
+            &scripts,
+            version_table(project, dialect),
+            project.config.transaction_per_migration,
+        );
+        let target = Target::Stamp { revisions: dests, purge: false };
+        let sql = migrator.offline_sql(&target, &start, args.offline.tag.as_deref())?;
+        return out.line(sql.trim_end());
+    }
+    let target = Target::Stamp { revisions: args.revisions, purge: args.purge };
+    run_online(project, &scripts, &target, out)
+}
+
+fn run_online(project: &Project, scripts: &ScriptDirectory, target: &Target, out: &mut Output) -> Result<()> {
+    let (mut db, url) = open(project)?;
+    let migrator = Migrator::new(
+        scripts,
+        version_table(project, url.dialect()),
+        project.config.transaction_per_migration,
+    );
+    let mut progress = Progress::new(out.is_quiet());
+    let mut lines: Vec<String> = Vec::new();
+    let result = block_on(migrator.run(&mut db, target, &mut |event| match event {
+        Event::Planned { total } => progress.start(total),
+        Event::Step { label, transactional, .. } => {
+            let line = if transactional {
+                format!("Running {label}")
+            } else {
+                format!("Running {label} (not transactional: runs outside a transaction)")
+            };
+            progress.step(&line);
+            lines.push(line);
+        }
+    }));
+    progress.finish();
+    // Steps already committed stay reported, even when a later one failed.
+    for line in &lines {
+        out.line(line)?;
+    }
+    result.map(|_| ())
+}
+
+/// A progress bar on stderr when many steps run on a terminal.
+struct Progress {
+    enabled: bool,
+    bar: Option<indicatif::ProgressBar>,
+}
+
+impl Progress {
+    /// Fewer steps than this print their lines only.
+    const MIN_STEPS: usize = 20;
+
+    fn new(quiet: bool) -> Self {
+        Progress { enabled: !quiet && std::io::stderr().is_terminal(), bar: None }
+    }
+
+    fn start(&mut self, total: usize) {
+        if self.enabled && total >= Self::MIN_STEPS {
+            let bar = indicatif::ProgressBar::new(total as u64);
+            if let Ok(style) = indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} {wide_msg}") {
+                bar.set_style(style);
+            }
+            self.bar = Some(bar);
+        }
+    }
+
+    fn step(&mut self, line: &str) {
+        if let Some(bar) = &self.bar {
+            bar.set_message(line.to_string());
+            bar.inc(1);
+        }
+    }
+
+    fn finish(&mut self) {
+        if let Some(bar) = self.bar.take() {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+/// `current`.
+pub fn current(project: &Project, args: CurrentArgs, out: &mut Output) -> Result<()> {
+    let scripts = project.scripts()?;
+    let (mut db, url) = open(project)?;
+    let migrator = Migrator::new(
+        &scripts,
+        version_table(project, url.dialect()),
+        project.config.transaction_per_migration,
+    );
+    let heads = block_on(migrator.current(&mut db))?;
+    if args.verbose {
+        out.line(format!("Current revision(s) for {url}:"))?;
+    }
+    if args.check_heads {
+        let mut all: Vec<&str> = scripts.map().heads();
+        let mut ours: Vec<&str> = heads.iter().map(String::as_str).collect();
+        all.sort_unstable();
+        ours.sort_unstable();
+        if all != ours {
+            return Err(Error::Command("Database is not on all head revisions".into()));
+        }
+    }
+    let fmt = super::inspect::Formatter::new(&scripts);
+    let parts = super::inspect::LineParts { tree_indicators: true, ..Default::default() };
+    for node in scripts.map().get_all_current(&heads)? {
+        out.line(fmt.cmd_format(node, args.verbose, parts))?;
+    }
+    Ok(())
+}
+
+/// The version table's rows, for `history -i`, `show current`, `edit current`.
+pub(crate) fn current_heads(project: &Project, scripts: &ScriptDirectory) -> Result<Vec<String>> {
+    let (mut db, url) = open(project)?;
+    let migrator = Migrator::new(
+        scripts,
+        version_table(project, url.dialect()),
+        project.config.transaction_per_migration,
+    );
+    block_on(migrator.current(&mut db))
+}
+
+/// `ensure-version`.
+pub fn ensure_version(project: &Project, args: EnsureVersionArgs, out: &mut Output) -> Result<()> {
+    let scripts = project.scripts()?;
+    if args.sql {
+        let dialect = offline_dialect(project, &OfflineArgs::default())?;
+        let migrator = Migrator::new(
+            &scripts,
+            version_table(project, dialect),
+            project.config.transaction_per_migration,
+        );
+        return out.line(migrator.offline_ensure_version().trim_end());
+    }
+    let (mut db, url) = open(project)?;
+    let migrator = Migrator::new(
+        &scripts,
+        version_table(project, url.dialect()),
+        project.config.transaction_per_migration,
+    );
+    block_on(migrator.ensure_version(&mut db))?;
+    Ok(())
+}
