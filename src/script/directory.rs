@@ -44,14 +44,19 @@ pub fn list_revision_files(locations: &[PathBuf], recursive: bool) -> Result<Vec
         // An explicit stack keeps arbitrarily deep folder trees off the call stack.
         let mut pending = vec![location.clone()];
         while let Some(dir) = pending.pop() {
-            let mut entries: Vec<PathBuf> = std::fs::read_dir(&dir)
-                .map_err(|e| Error::io(&dir, e))?
-                .map(|entry| entry.map(|e| e.path()).map_err(|e| Error::io(&dir, e)))
-                .collect::<Result<_>>()?;
+            let mut entries: Vec<(PathBuf, bool)> = Vec::new();
+            for entry in std::fs::read_dir(&dir).map_err(|e| Error::io(&dir, e))? {
+                let entry = entry.map_err(|e| Error::io(&dir, e))?;
+                // The entry's type comes with the listing on most file systems; a
+                // `stat` per file (`Path::is_dir`) costs more than parsing it.
+                let file_type = entry.file_type().map_err(|e| Error::io(entry.path(), e))?;
+                let is_dir = if file_type.is_symlink() { entry.path().is_dir() } else { file_type.is_dir() };
+                entries.push((entry.path(), is_dir));
+            }
             entries.sort();
             let mut subdirs = Vec::new();
-            for path in entries {
-                if path.is_dir() {
+            for (path, is_dir) in entries {
+                if is_dir {
                     if recursive && !is_hidden(&path) {
                         subdirs.push(path);
                     }
@@ -69,12 +74,40 @@ fn is_hidden(path: &Path) -> bool {
     path.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with('.'))
 }
 
+/// Parses `files` on every core, keeping their order; the first error in load order
+/// wins, so the message does not depend on thread timing.
+fn load_all(files: &[PathBuf]) -> Result<Vec<RevisionScript>> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
+    // Small histories are not worth a thread.
+    if threads < 2 || files.len() < 256 {
+        return files.iter().map(|path| RevisionScript::load(path)).collect();
+    }
+    let chunk = files.len().div_ceil(threads);
+    let parsed: Vec<Result<Vec<RevisionScript>>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = files
+            .chunks(chunk)
+            .map(|part| scope.spawn(move || part.iter().map(|p| RevisionScript::load(p)).collect()))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join()
+                    .unwrap_or_else(|_| Err(Error::Command("a revision file parser thread panicked".into())))
+            })
+            .collect()
+    });
+    let mut scripts = Vec::with_capacity(files.len());
+    for part in parsed {
+        scripts.extend(part?);
+    }
+    Ok(scripts)
+}
+
 impl ScriptDirectory {
     /// Loads every revision file of `locations` and builds the graph.
     pub fn load(locations: &[PathBuf], recursive: bool) -> Result<ScriptDirectory> {
         let files = list_revision_files(locations, recursive)?;
-        let scripts = files.iter().map(|path| RevisionScript::load(path)).collect::<Result<Vec<_>>>()?;
-        ScriptDirectory::from_scripts(scripts)
+        ScriptDirectory::from_scripts(load_all(&files)?)
     }
 
     /// Builds the graph from already parsed scripts, in load order.
