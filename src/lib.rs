@@ -13,9 +13,11 @@
 #![warn(missing_docs)]
 
 pub mod config;
+pub mod autogen;
 pub mod dialect;
 pub mod error;
 pub mod ops;
+pub mod reflect;
 pub mod runtime;
 pub mod schema;
 pub mod script;
