@@ -5,6 +5,8 @@
 
 use std::collections::BTreeMap;
 
+use crate::autogen::normalize::strip_literal_cast;
+
 use super::{Queries, ReflectError, ReflectOptions, cell, literal, required};
 use crate::ops::ReferentialAction;
 use crate::runtime::connection::Backend;
@@ -79,38 +81,6 @@ pub(crate) fn clean_default(text: &str, ty: &SqlType) -> Option<String> {
         }
     }
     Some(bare.to_string())
-}
-
-/// `'…'::type` or `NULL::type` without the cast, when the text is exactly one
-/// literal followed by one cast.
-pub(crate) fn strip_literal_cast(text: &str) -> Option<&str> {
-    let end = if text.starts_with('\'') {
-        let bytes = text.as_bytes();
-        let mut i = 1;
-        loop {
-            if i >= bytes.len() {
-                return None;
-            }
-            if bytes[i] == b'\'' {
-                if bytes.get(i + 1) == Some(&b'\'') {
-                    i += 2;
-                    continue;
-                }
-                break i + 1;
-            }
-            i += 1;
-        }
-    } else if text.len() >= 4 && text[..4].eq_ignore_ascii_case("null") {
-        4
-    } else {
-        return None;
-    };
-    let rest = &text[end..];
-    let ty = rest.strip_prefix("::")?;
-    // The cast must be a type name (words, spaces, parentheses, brackets, dots,
-    // quotes): no further operator.
-    let plain = ty.chars().all(|c| c.is_alphanumeric() || " _().,[]\"".contains(c));
-    (plain && !ty.contains("::")).then_some(&text[..end])
 }
 
 fn json_names(text: Option<&str>) -> Result<Vec<String>, ReflectError> {
