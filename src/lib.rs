@@ -12,8 +12,8 @@
 
 #![warn(missing_docs)]
 
-pub mod config;
 pub mod autogen;
+pub mod config;
 pub mod dialect;
 pub mod error;
 pub mod ops;

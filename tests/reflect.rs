@@ -70,10 +70,7 @@ fn sqlite_reflects_every_object_kind() {
     let born = artist.column("born").unwrap();
     assert_eq!(born.ty, SqlType::Timestamp);
     assert_eq!(born.server_default.as_deref(), Some("datetime('now')"));
-    assert_eq!(
-        artist.column("rating").unwrap().ty,
-        SqlType::Numeric { precision: Some(4), scale: Some(2) }
-    );
+    assert_eq!(artist.column("rating").unwrap().ty, SqlType::Numeric { precision: Some(4), scale: Some(2) });
     assert_eq!(artist.primary_key, Some(PrimaryKey { name: None, columns: vec!["id".into()] }));
     assert_eq!(
         artist.uniques,
@@ -82,7 +79,10 @@ fn sqlite_reflects_every_object_kind() {
     assert_eq!(artist.checks, vec![CheckConstraint { name: None, sql: "rating >= 0".into() }]);
 
     let album = schema.table(None, "album").unwrap();
-    assert_eq!(album.primary_key, Some(PrimaryKey { name: Some("pk_album".into()), columns: vec!["id".into()] }));
+    assert_eq!(
+        album.primary_key,
+        Some(PrimaryKey { name: Some("pk_album".into()), columns: vec!["id".into()] })
+    );
     assert_eq!(album.column("id").unwrap().autoincrement, Some(true));
     assert_eq!(album.column("code").unwrap().ty, SqlType::Other("CHAR(32)".into()));
     assert_eq!(album.column("price").unwrap().ty, SqlType::Double);
@@ -99,7 +99,10 @@ fn sqlite_reflects_every_object_kind() {
             on_update: None,
         }]
     );
-    assert_eq!(album.checks, vec![CheckConstraint { name: Some("ck_album_price".into()), sql: "price > 0".into() }]);
+    assert_eq!(
+        album.checks,
+        vec![CheckConstraint { name: Some("ck_album_price".into()), sql: "price > 0".into() }]
+    );
     assert_eq!(
         album.indexes,
         vec![
@@ -109,7 +112,12 @@ fn sqlite_reflects_every_object_kind() {
                 unique: true,
                 where_: Some("price IS NOT NULL".into()),
             },
-            Index { name: "ix_album_title".into(), columns: vec!["title".into()], unique: false, where_: None },
+            Index {
+                name: "ix_album_title".into(),
+                columns: vec!["title".into()],
+                unique: false,
+                where_: None
+            },
         ]
     );
 
@@ -123,7 +131,8 @@ fn sqlite_reflects_every_object_kind() {
 
 #[test]
 fn sqlite_query_count_does_not_grow_with_tables() {
-    let many: String = (0..30).map(|i| format!("CREATE TABLE t{i} (id INTEGER PRIMARY KEY, v TEXT);\n")).collect();
+    let many: String =
+        (0..30).map(|i| format!("CREATE TABLE t{i} (id INTEGER PRIMARY KEY, v TEXT);\n")).collect();
     let (schema, queries) = sqlite_schema(&many);
     assert_eq!(schema.tables.len(), 30);
     assert_eq!(queries, SQLITE_CATALOG_QUERIES);
@@ -199,34 +208,77 @@ CREATE TABLE tmp_scratch (x INTEGER);
         let artist = schema.table(None, "artist").unwrap();
         assert_eq!(artist.comment.as_deref(), Some("People who make music"));
         let col = |n: &str| artist.column(n).unwrap();
-        assert_eq!((col("id").ty.clone(), col("id").autoincrement, col("id").server_default.clone()), (SqlType::Integer, Some(true), None));
+        assert_eq!(
+            (col("id").ty.clone(), col("id").autoincrement, col("id").server_default.clone()),
+            (SqlType::Integer, Some(true), None)
+        );
         assert_eq!(col("name").ty, SqlType::Varchar(Some(120)));
         assert_eq!(col("name").server_default.as_deref(), Some("'unknown'"));
         assert_eq!(col("name").comment.as_deref(), Some("Display name"));
         assert_eq!(col("Sort Name").server_default.as_deref(), Some("'x'"));
-        assert_eq!((col("born").ty.clone(), col("born").server_default.as_deref()), (SqlType::Timestamp, Some("now()")));
-        assert_eq!((col("seen").ty.clone(), col("seen").server_default.as_deref()), (SqlType::TimestampTz, Some("CURRENT_TIMESTAMP")));
+        assert_eq!(
+            (col("born").ty.clone(), col("born").server_default.as_deref()),
+            (SqlType::Timestamp, Some("now()"))
+        );
+        assert_eq!(
+            (col("seen").ty.clone(), col("seen").server_default.as_deref()),
+            (SqlType::TimestampTz, Some("CURRENT_TIMESTAMP"))
+        );
         assert_eq!(col("rating").ty, SqlType::Numeric { precision: Some(4), scale: Some(2) });
         assert_eq!(
             col("feeling").ty,
             SqlType::Enum { name: "mood".into(), values: vec!["happy".into(), "sad".into(), "meh".into()] }
         );
         assert_eq!(col("feeling").server_default.as_deref(), Some("'happy'"));
-        assert_eq!((col("active").ty.clone(), col("active").nullable, col("active").server_default.as_deref()), (SqlType::Boolean, false, Some("true")));
+        assert_eq!(
+            (col("active").ty.clone(), col("active").nullable, col("active").server_default.as_deref()),
+            (SqlType::Boolean, false, Some("true"))
+        );
         assert_eq!(col("tags").ty, SqlType::Other("text[]".into()));
         assert_eq!(col("code").ty, SqlType::Other("character(3)".into()));
         assert_eq!(col("score").server_default.as_deref(), Some("-1"));
-        assert_eq!(artist.primary_key, Some(PrimaryKey { name: Some("artist_pkey".into()), columns: vec!["id".into()] }));
-        assert_eq!(artist.uniques, vec![UniqueConstraint { name: Some("uq_artist_name".into()), columns: vec!["name".into()] }]);
-        assert_eq!(artist.checks, vec![CheckConstraint { name: Some("ck_rating".into()), sql: "rating >= 0::numeric".into() }]);
+        assert_eq!(
+            artist.primary_key,
+            Some(PrimaryKey { name: Some("artist_pkey".into()), columns: vec!["id".into()] })
+        );
+        assert_eq!(
+            artist.uniques,
+            vec![UniqueConstraint { name: Some("uq_artist_name".into()), columns: vec!["name".into()] }]
+        );
+        assert_eq!(
+            artist.checks,
+            vec![CheckConstraint { name: Some("ck_rating".into()), sql: "rating >= 0::numeric".into() }]
+        );
         assert!(artist.indexes.is_empty(), "constraint indexes are not listed: {:?}", artist.indexes);
 
         let album = schema.table(None, "album").unwrap();
         let acol = |n: &str| album.column(n).unwrap().ty.clone();
         assert_eq!(album.column("id").unwrap().autoincrement, Some(true), "identity");
         assert_eq!(
-            [acol("uid"), acol("data"), acol("raw"), acol("length"), acol("released"), acol("at"), acol("big"), acol("small"), acol("r"), acol("d")],
-            [SqlType::Uuid, SqlType::Json, SqlType::Blob, SqlType::Interval, SqlType::Date, SqlType::Time, SqlType::BigInt, SqlType::SmallInt, SqlType::Real, SqlType::Double]
+            [
+                acol("uid"),
+                acol("data"),
+                acol("raw"),
+                acol("length"),
+                acol("released"),
+                acol("at"),
+                acol("big"),
+                acol("small"),
+                acol("r"),
+                acol("d")
+            ],
+            [
+                SqlType::Uuid,
+                SqlType::Json,
+                SqlType::Blob,
+                SqlType::Interval,
+                SqlType::Date,
+                SqlType::Time,
+                SqlType::BigInt,
+                SqlType::SmallInt,
+                SqlType::Real,
+                SqlType::Double
+            ]
         );
         assert_eq!(album.primary_key.as_ref().unwrap().name.as_deref(), Some("pk_album"));
         assert_eq!(
@@ -250,7 +302,12 @@ CREATE TABLE tmp_scratch (x INTEGER);
                     unique: true,
                     where_: Some("released IS NOT NULL".into()),
                 },
-                Index { name: "ix_album_title".into(), columns: vec!["title".into()], unique: false, where_: None },
+                Index {
+                    name: "ix_album_title".into(),
+                    columns: vec!["title".into()],
+                    unique: false,
+                    where_: None
+                },
             ]
         );
         let plain = schema.table(None, "plain").unwrap();

@@ -2,15 +2,15 @@
 //! [`super::constraints`]. Ops are gathered into phases ([`Plan`]) so that the list
 //! applies cleanly whatever depends on what.
 
+use super::CompareOptions;
 use super::constraints::{self, default_name};
 use super::normalize::{default_key, types_equal};
 use super::order::creation_order;
-use super::CompareOptions;
 use crate::dialect::Dialect;
 use crate::ops::{
-    AddColumn, AlterColumn, CheckSpec, Column, ConstraintType, CreateForeignKey, CreateIndex, CreatePrimaryKey,
-    CreateTable, DropColumn, DropConstraint, DropTable, ForeignKeySpec, IndexSpec, Op, SetOrDrop, TableComment,
-    UniqueSpec,
+    AddColumn, AlterColumn, CheckSpec, Column, ConstraintType, CreateForeignKey, CreateIndex,
+    CreatePrimaryKey, CreateTable, DropColumn, DropConstraint, DropTable, ForeignKeySpec, IndexSpec, Op,
+    SetOrDrop, TableComment, UniqueSpec,
 };
 use crate::reflect::TableFilter;
 use crate::schema::model::{ColumnDef, ForeignKey, Index, Schema, Table};
@@ -90,10 +90,15 @@ pub(super) fn compare(target: &Schema, current: &Schema, opts: &CompareOptions) 
     let (order, deferred) = creation_order(&removed);
     for (t, f) in deferred {
         let table = order[t];
-        plan.drop_foreign_keys.push(drop_constraint_op(table, &table.foreign_keys[f], ConstraintType::ForeignKey));
+        plan.drop_foreign_keys.push(drop_constraint_op(
+            table,
+            &table.foreign_keys[f],
+            ConstraintType::ForeignKey,
+        ));
     }
     for table in order.iter().rev() {
-        plan.drop_tables.push(Op::DropTable(DropTable { table: table.name.clone(), schema: table.schema.clone() }));
+        plan.drop_tables
+            .push(Op::DropTable(DropTable { table: table.name.clone(), schema: table.schema.clone() }));
     }
     plan.into_ops()
 }
@@ -111,7 +116,10 @@ fn drop_constraint_op(table: &Table, fk: &ForeignKey, kind: ConstraintType) -> O
 /// `create_foreign_key` for `fk` of `table`.
 pub(super) fn create_foreign_key_op(table: &Table, fk: &ForeignKey) -> Op {
     Op::CreateForeignKey(CreateForeignKey {
-        name: fk.name.clone().unwrap_or_else(|| default_name(&table.name, ConstraintType::ForeignKey, &fk.columns)),
+        name: fk
+            .name
+            .clone()
+            .unwrap_or_else(|| default_name(&table.name, ConstraintType::ForeignKey, &fk.columns)),
         table: table.name.clone(),
         schema: table.schema.clone(),
         columns: fk.columns.clone(),
@@ -137,7 +145,8 @@ pub(super) fn create_index_op(table: &Table, index: &Index) -> Op {
 /// The op column for a model column (constraints stay at table level).
 fn op_column(def: &ColumnDef) -> Column {
     let mut column = Column::new(&def.name, def.ty.clone());
-    column.nullable = Some(def.nullable);
+    // Nullable is the default; written only when not.
+    column.nullable = (!def.nullable).then_some(false);
     column.autoincrement = def.autoincrement;
     column.server_default = def.server_default.clone();
     column.comment = def.comment.clone();
@@ -153,13 +162,18 @@ fn create_table_ops(table: &Table, deferred: &[usize]) -> Vec<Op> {
     let default_pk = format!("{}_pkey", table.name);
     let named_pk = pk.filter(|pk| pk.name.as_ref().is_some_and(|n| *n != default_pk));
     let column_names: Vec<&str> = table.columns.iter().map(|c| c.name.as_str()).collect();
-    let plain = |i: &Index| i.where_.is_none() && i.columns.iter().all(|c| column_names.contains(&c.as_str()));
+    let plain =
+        |i: &Index| i.where_.is_none() && i.columns.iter().all(|c| column_names.contains(&c.as_str()));
     let create = CreateTable {
         table: table.name.clone(),
         schema: table.schema.clone(),
         columns: table.columns.iter().map(op_column).collect(),
         primary_key: if named_pk.is_some() { None } else { pk.map(|pk| pk.columns.clone()) },
-        unique: table.uniques.iter().map(|u| UniqueSpec { name: u.name.clone(), columns: u.columns.clone() }).collect(),
+        unique: table
+            .uniques
+            .iter()
+            .map(|u| UniqueSpec { name: u.name.clone(), columns: u.columns.clone() })
+            .collect(),
         foreign_keys: table
             .foreign_keys
             .iter()
@@ -220,8 +234,16 @@ fn compare_table(target: &Table, current: &Table, opts: &CompareOptions, plan: &
     }
     constraints::compare_constraints(target, current, opts, plan);
     if opts.dialect == Dialect::Postgresql && target.comment != current.comment {
-        let op = TableComment { table: target.name.clone(), schema: target.schema.clone(), comment: target.comment.clone() };
-        plan.comments.push(if target.comment.is_some() { Op::CreateTableComment(op) } else { Op::DropTableComment(op) });
+        let op = TableComment {
+            table: target.name.clone(),
+            schema: target.schema.clone(),
+            comment: target.comment.clone(),
+        };
+        plan.comments.push(if target.comment.is_some() {
+            Op::CreateTableComment(op)
+        } else {
+            Op::DropTableComment(op)
+        });
     }
 }
 
@@ -266,8 +288,8 @@ fn compare_column(
         alter.ty = Some(target.ty.clone());
     }
     // Primary key columns are NOT NULL whatever was declared.
-    let in_both_keys =
-        target_table.is_primary_key_column(&target.name) && current_table.is_primary_key_column(&current.name);
+    let in_both_keys = target_table.is_primary_key_column(&target.name)
+        && current_table.is_primary_key_column(&current.name);
     if target.nullable != current.nullable && !in_both_keys {
         alter.nullable = Some(target.nullable);
     }
@@ -285,8 +307,10 @@ fn compare_column(
             None => SetOrDrop::Drop,
         });
     }
-    let changed =
-        alter.ty.is_some() || alter.nullable.is_some() || alter.server_default.is_some() || alter.comment.is_some();
+    let changed = alter.ty.is_some()
+        || alter.nullable.is_some()
+        || alter.server_default.is_some()
+        || alter.comment.is_some();
     if !changed {
         return None;
     }

@@ -12,8 +12,8 @@ use super::compare::{Plan, create_foreign_key_op, create_index_op};
 use super::normalize::{expr_key, index_entry_key};
 use crate::ops::apply::default_constraint_name;
 use crate::ops::{
-    ConstraintType, CreateCheckConstraint, CreatePrimaryKey, CreateUniqueConstraint, DropConstraint, DropIndex, Op,
-    ReferentialAction,
+    ConstraintType, CreateCheckConstraint, CreatePrimaryKey, CreateUniqueConstraint, DropConstraint,
+    DropIndex, Op, ReferentialAction,
 };
 use crate::schema::model::{CheckConstraint, ForeignKey, Index, Table};
 
@@ -85,13 +85,17 @@ fn action(a: Option<ReferentialAction>) -> Option<ReferentialAction> {
 pub(super) fn compare_constraints(target: &Table, current: &Table, opts: &CompareOptions, plan: &mut Plan) {
     primary_key(target, current, plan);
 
-    let (added, removed) = unmatched(&target.uniques, &current.uniques, |u| u.name.as_deref(), |a, b| a.columns == b.columns);
+    let (added, removed) =
+        unmatched(&target.uniques, &current.uniques, |u| u.name.as_deref(), |a, b| a.columns == b.columns);
     for u in removed {
         plan.drop_constraints.push(drop_op(current, u.name.as_deref(), ConstraintType::Unique, &u.columns));
     }
     for u in added {
         plan.create_constraints.push(Op::CreateUniqueConstraint(CreateUniqueConstraint {
-            name: u.name.clone().unwrap_or_else(|| default_name(&target.name, ConstraintType::Unique, &u.columns)),
+            name: u
+                .name
+                .clone()
+                .unwrap_or_else(|| default_name(&target.name, ConstraintType::Unique, &u.columns)),
             table: target.name.clone(),
             schema: target.schema.clone(),
             columns: u.columns.clone(),
@@ -102,13 +106,20 @@ pub(super) fn compare_constraints(target: &Table, current: &Table, opts: &Compar
         a.columns == b.columns
             && a.ref_columns == b.ref_columns
             && a.ref_table == b.ref_table
-            && a.ref_schema.as_deref().or(target.schema.as_deref()) == b.ref_schema.as_deref().or(current.schema.as_deref())
+            && a.ref_schema.as_deref().or(target.schema.as_deref())
+                == b.ref_schema.as_deref().or(current.schema.as_deref())
             && action(a.on_delete) == action(b.on_delete)
             && action(a.on_update) == action(b.on_update)
     };
-    let (added, removed) = unmatched(&target.foreign_keys, &current.foreign_keys, |f| f.name.as_deref(), same_fk);
+    let (added, removed) =
+        unmatched(&target.foreign_keys, &current.foreign_keys, |f| f.name.as_deref(), same_fk);
     for fk in removed {
-        plan.drop_foreign_keys.push(drop_op(current, fk.name.as_deref(), ConstraintType::ForeignKey, &fk.columns));
+        plan.drop_foreign_keys.push(drop_op(
+            current,
+            fk.name.as_deref(),
+            ConstraintType::ForeignKey,
+            &fk.columns,
+        ));
     }
     for fk in added {
         plan.create_foreign_keys.push(create_foreign_key_op(target, fk));
@@ -133,7 +144,10 @@ fn primary_key(target: &Table, current: &Table, plan: &mut Plan) {
     }
     if let Some(t) = t {
         plan.create_constraints.push(Op::CreatePrimaryKey(CreatePrimaryKey {
-            name: t.name.clone().unwrap_or_else(|| default_name(&target.name, ConstraintType::Primary, &t.columns)),
+            name: t
+                .name
+                .clone()
+                .unwrap_or_else(|| default_name(&target.name, ConstraintType::Primary, &t.columns)),
             table: target.name.clone(),
             schema: target.schema.clone(),
             columns: t.columns.clone(),
@@ -143,7 +157,8 @@ fn primary_key(target: &Table, current: &Table, plan: &mut Plan) {
 
 /// Named check constraints: a target check is found by name (or, when the database
 /// left it unnamed, by condition); a named check the target does not have is dropped,
-/// unless the target has unnamed checks it could be one of. Unnamed target checks are
+/// unless it has a PostgreSQL default name and the target has unmatched unnamed checks
+/// it could be one of. Unnamed target checks are
 /// never created (no op can create a check without a name), as in Alembic.
 fn checks(target: &Table, current: &Table, plan: &mut Plan) {
     let key = |c: &CheckConstraint| expr_key(&c.sql);
@@ -151,17 +166,25 @@ fn checks(target: &Table, current: &Table, plan: &mut Plan) {
     let mut unnamed_unmatched = false;
     let mut added = Vec::new();
     for t in &target.checks {
-        let by_name = t.name.as_ref().and_then(|n| current.checks.iter().position(|c| c.name.as_ref() == Some(n)));
+        let by_name =
+            t.name.as_ref().and_then(|n| current.checks.iter().position(|c| c.name.as_ref() == Some(n)));
         match by_name {
             Some(i) => {
                 used[i] = true;
                 if key(&current.checks[i]) != key(t) {
-                    plan.drop_constraints.push(drop_op(current, current.checks[i].name.as_deref(), ConstraintType::Check, &[]));
+                    plan.drop_constraints.push(drop_op(
+                        current,
+                        current.checks[i].name.as_deref(),
+                        ConstraintType::Check,
+                        &[],
+                    ));
                     added.push(t);
                 }
             }
             None => {
-                let candidates = |i: usize, c: &CheckConstraint| !used[i] && key(c) == key(t) && (t.name.is_none() || c.name.is_none());
+                let candidates = |i: usize, c: &CheckConstraint| {
+                    !used[i] && key(c) == key(t) && (t.name.is_none() || c.name.is_none())
+                };
                 match current.checks.iter().enumerate().position(|(i, c)| candidates(i, c)) {
                     Some(i) => used[i] = true,
                     None if t.name.is_some() => added.push(t),
@@ -170,8 +193,13 @@ fn checks(target: &Table, current: &Table, plan: &mut Plan) {
             }
         }
     }
+    // A check named the way PostgreSQL names unnamed ones may be the database's copy
+    // of an unnamed target check whose text did not normalise alike: keep it.
+    let default_looking =
+        |name: &str| name.starts_with(&format!("{}_", current.name)) && name.ends_with("_check");
     for (i, c) in current.checks.iter().enumerate() {
-        if !used[i] && c.name.is_some() && !unnamed_unmatched {
+        let Some(name) = c.name.as_deref() else { continue };
+        if !used[i] && !(unnamed_unmatched && default_looking(name)) {
             plan.drop_constraints.push(drop_op(current, c.name.as_deref(), ConstraintType::Check, &[]));
         }
     }

@@ -142,8 +142,9 @@ fn tidy_recreations(ops: Vec<Op>) -> Vec<Op> {
 /// Moves the indexes of `create` with non-column entries out, as `create_index` ops.
 pub(crate) fn split_expression_indexes(create: &mut CreateTable) -> Vec<Op> {
     let names: Vec<String> = create.columns.iter().map(|c| c.name.clone()).collect();
-    let (keep, moved): (Vec<_>, Vec<_>) =
-        std::mem::take(&mut create.indexes).into_iter().partition(|i| i.columns.iter().all(|c| names.contains(c)));
+    let (keep, moved): (Vec<_>, Vec<_>) = std::mem::take(&mut create.indexes)
+        .into_iter()
+        .partition(|i| i.columns.iter().all(|c| names.contains(c)));
     create.indexes = keep;
     moved
         .into_iter()

@@ -44,7 +44,8 @@ pub fn canonical_type(dialect: Dialect, ty: &SqlType) -> SqlType {
         }
         _ => (lower.clone(), None),
     };
-    let numbers: Option<Vec<u32>> = args.as_ref().map(|a| a.split(',').filter_map(|n| n.trim().parse().ok()).collect());
+    let numbers: Option<Vec<u32>> =
+        args.as_ref().map(|a| a.split(',').filter_map(|n| n.trim().parse().ok()).collect());
     match (head.as_str(), numbers.as_deref()) {
         ("int" | "int4" | "serial" | "serial4", None) => SqlType::Integer,
         ("int2" | "smallserial" | "serial2", None) => SqlType::SmallInt,
@@ -73,9 +74,14 @@ pub fn type_key(dialect: Dialect, ty: &SqlType) -> String {
     let ty = canonical_type(dialect, ty);
     match (dialect, &ty) {
         (Dialect::Postgresql, SqlType::Enum { name, values }) => {
-            format!("ENUM {name}({})", values.iter().map(|v| format!("'{}'", v.replace('\'', "''"))).collect::<Vec<_>>().join(","))
+            format!(
+                "ENUM {name}({})",
+                values.iter().map(|v| format!("'{}'", v.replace('\'', "''"))).collect::<Vec<_>>().join(",")
+            )
         }
-        (Dialect::Postgresql, SqlType::Numeric { precision: Some(p), scale: None }) => format!("NUMERIC({p},0)"),
+        (Dialect::Postgresql, SqlType::Numeric { precision: Some(p), scale: None }) => {
+            format!("NUMERIC({p},0)")
+        }
         _ => squash(&render_type(dialect, &ty, None).to_ascii_uppercase()),
     }
 }
@@ -155,7 +161,12 @@ fn strip_outer_parens(mut text: &str) -> &str {
 fn is_numeric_type(ty: &SqlType) -> bool {
     matches!(
         ty,
-        SqlType::SmallInt | SqlType::Integer | SqlType::BigInt | SqlType::Numeric { .. } | SqlType::Real | SqlType::Double
+        SqlType::SmallInt
+            | SqlType::Integer
+            | SqlType::BigInt
+            | SqlType::Numeric { .. }
+            | SqlType::Real
+            | SqlType::Double
     )
 }
 
@@ -188,7 +199,9 @@ pub fn default_key(dialect: Dialect, ty: &SqlType, text: &str) -> Option<String>
     let lower = lower_outside_quotes(&squash(t));
     let compact: String = lower.chars().filter(|c| !c.is_whitespace()).collect();
     let time = match (dialect, compact.as_str()) {
-        (Dialect::Postgresql, "now()" | "transaction_timestamp()" | "current_timestamp") => Some("current_timestamp"),
+        (Dialect::Postgresql, "now()" | "transaction_timestamp()" | "current_timestamp") => {
+            Some("current_timestamp")
+        }
         (Dialect::Sqlite, "datetime('now')" | "current_timestamp") => Some("current_timestamp"),
         (Dialect::Sqlite, "date('now')" | "current_date") => Some("current_date"),
         (Dialect::Sqlite, "time('now')" | "current_time") => Some("current_time"),
@@ -197,7 +210,8 @@ pub fn default_key(dialect: Dialect, ty: &SqlType, text: &str) -> Option<String>
     if let Some(time) = time {
         return Some(time.to_string());
     }
-    let unquoted = compact.strip_prefix('\'').and_then(|r| r.strip_suffix('\'')).filter(|r| !r.contains('\''));
+    let unquoted =
+        compact.strip_prefix('\'').and_then(|r| r.strip_suffix('\'')).filter(|r| !r.contains('\''));
     if ty == SqlType::Boolean {
         let word = unquoted.unwrap_or(&compact);
         match word {
@@ -231,7 +245,8 @@ fn lower_outside_quotes(text: &str) -> String {
 const TYPE_WORDS: &[&str] = &["varying", "precision", "without", "with", "time", "zone"];
 
 /// Operators read as one token (longest first).
-const OPERATORS: &[&str] = &["!~~*", "~~*", "!~~", "->>", "::", ">=", "<=", "<>", "!=", "||", "~~", "->", "#>"];
+const OPERATORS: &[&str] =
+    &["!~~*", "~~*", "!~~", "->>", "::", ">=", "<=", "<>", "!=", "||", "~~", "->", "#>"];
 
 #[derive(Debug, Clone, PartialEq)]
 enum Tok {
@@ -281,7 +296,10 @@ fn tokens(sql: &str) -> Vec<Tok> {
             out.push(Tok::Word(chars[start..i].iter().collect::<String>().to_lowercase()));
         } else {
             let rest: String = chars[i..chars.len().min(i + 4)].iter().collect();
-            let op = OPERATORS.iter().find(|o| rest.starts_with(*o)).map_or_else(|| c.to_string(), |o| o.to_string());
+            let op = OPERATORS
+                .iter()
+                .find(|o| rest.starts_with(*o))
+                .map_or_else(|| c.to_string(), |o| o.to_string());
             i += op.chars().count();
             out.push(Tok::Op(op));
         }
@@ -308,7 +326,9 @@ pub fn expr_key(sql: &str) -> String {
                     }
                     i += 1;
                 }
-                while toks.get(i) == Some(&Tok::Op("[".into())) && toks.get(i + 1) == Some(&Tok::Op("]".into())) {
+                while toks.get(i) == Some(&Tok::Op("[".into()))
+                    && toks.get(i + 1) == Some(&Tok::Op("]".into()))
+                {
                     i += 2;
                 }
                 // A quoted number cast to a type is the number ('-1'::integer).
@@ -326,7 +346,9 @@ pub fn expr_key(sql: &str) -> String {
                 while toks.get(j) == Some(&Tok::Op("(".into())) {
                     j += 1;
                 }
-                if matches!(toks.get(j), Some(Tok::Word(w)) if w == "array") && toks.get(j + 1) == Some(&Tok::Op("[".into())) {
+                if matches!(toks.get(j), Some(Tok::Word(w)) if w == "array")
+                    && toks.get(j + 1) == Some(&Tok::Op("[".into()))
+                {
                     out.push(Tok::Word("in".into()));
                     i = j + 2;
                     // The closing `]` is dropped below.
@@ -434,10 +456,7 @@ mod tests {
         assert_eq!(expr_key("CHECK_ME"), "check_me");
         assert_eq!(expr_key("(price > (0)::numeric)"), expr_key("price > 0"));
         assert_eq!(expr_key("l > 0::numeric"), expr_key("l>0"));
-        assert_eq!(
-            expr_key("status = ANY (ARRAY['a'::text, 'b'::text])"),
-            expr_key("status IN ('a', 'b')")
-        );
+        assert_eq!(expr_key("status = ANY (ARRAY['a'::text, 'b'::text])"), expr_key("status IN ('a', 'b')"));
         assert_eq!(expr_key("lower((email)::text)"), expr_key("lower(email)"));
         assert_eq!(expr_key("name ~~ 'a%'::text"), expr_key("name LIKE 'a%'"));
         assert_eq!(expr_key("\"Mixed Case\" > 0"), expr_key("\"Mixed Case\">0"));

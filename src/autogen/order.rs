@@ -16,11 +16,13 @@ pub(crate) fn creation_order<'a>(tables: &[&'a Table]) -> (Vec<&'a Table>, Vec<(
     // Whether `fk` of `t` points at a table of `remaining` other than `t` itself.
     let pending = |t: &Table, fk: &crate::schema::model::ForeignKey, remaining: &[&Table]| {
         remaining.iter().any(|r| {
-            !(r.name == t.name && r.schema == t.schema) && fk.references(t.schema.as_deref(), r.schema.as_deref(), &r.name)
+            !(r.name == t.name && r.schema == t.schema)
+                && fk.references(t.schema.as_deref(), r.schema.as_deref(), &r.name)
         })
     };
     while !remaining.is_empty() {
-        let ready = remaining.iter().position(|t| !t.foreign_keys.iter().any(|fk| pending(t, fk, &remaining)));
+        let ready =
+            remaining.iter().position(|t| !t.foreign_keys.iter().any(|fk| pending(t, fk, &remaining)));
         // In a cycle: take the first table anyway and defer its pending keys.
         let pos = ready.unwrap_or(0);
         let table = remaining.remove(pos);

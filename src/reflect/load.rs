@@ -35,7 +35,11 @@ fn sqlite(_sql: &str, _opts: &ReflectOptions) -> Result<Schema, ReflectError> {
 }
 
 #[cfg(feature = "postgres")]
-fn postgres(server: &crate::url::PostgresUrl, sql: &str, opts: &ReflectOptions) -> Result<Schema, ReflectError> {
+fn postgres(
+    server: &crate::url::PostgresUrl,
+    sql: &str,
+    opts: &ReflectOptions,
+) -> Result<Schema, ReflectError> {
     use crate::runtime::connection::{Backend, BlockingPostgres};
 
     /// Drops the scratch database when it goes out of scope.
@@ -81,7 +85,11 @@ fn postgres(server: &crate::url::PostgresUrl, sql: &str, opts: &ReflectOptions) 
 }
 
 #[cfg(not(feature = "postgres"))]
-fn postgres(_server: &crate::url::PostgresUrl, _sql: &str, _opts: &ReflectOptions) -> Result<Schema, ReflectError> {
+fn postgres(
+    _server: &crate::url::PostgresUrl,
+    _sql: &str,
+    _opts: &ReflectOptions,
+) -> Result<Schema, ReflectError> {
     Err(ReflectError::Unavailable(crate::dialect::Dialect::Postgresql, "postgres"))
 }
 
@@ -90,9 +98,7 @@ fn postgres(_server: &crate::url::PostgresUrl, _sql: &str, _opts: &ReflectOption
 fn scratch_name() -> String {
     use std::sync::atomic::{AtomicU32, Ordering};
     static COUNTER: AtomicU32 = AtomicU32::new(0);
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_nanos())
-        .unwrap_or(0);
+    let nanos =
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
     format!("alembic_scratch_{}_{nanos}_{}", std::process::id(), COUNTER.fetch_add(1, Ordering::Relaxed))
 }

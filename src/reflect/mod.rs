@@ -59,7 +59,11 @@ pub struct ReflectOptions {
 
 impl Default for ReflectOptions {
     fn default() -> Self {
-        ReflectOptions { schema: None, version_table: DEFAULT_VERSION_TABLE.to_string(), exclude_tables: Vec::new() }
+        ReflectOptions {
+            schema: None,
+            version_table: DEFAULT_VERSION_TABLE.to_string(),
+            exclude_tables: Vec::new(),
+        }
     }
 }
 
@@ -100,7 +104,10 @@ pub async fn reflect<B: Backend>(db: &mut B, opts: &ReflectOptions) -> Result<Sc
 }
 
 /// [`reflect`], also reporting the number of catalog queries.
-pub async fn reflect_counted<B: Backend>(db: &mut B, opts: &ReflectOptions) -> Result<Reflection, ReflectError> {
+pub async fn reflect_counted<B: Backend>(
+    db: &mut B,
+    opts: &ReflectOptions,
+) -> Result<Reflection, ReflectError> {
     let mut q = Queries { db, count: 0 };
     let schema = match q.db.dialect() {
         Dialect::Sqlite => sqlite::reflect(&mut q, opts).await?,

@@ -71,7 +71,12 @@ pub(crate) fn clean_default(text: &str, ty: &SqlType) -> Option<String> {
     }
     let numeric = matches!(
         ty,
-        SqlType::SmallInt | SqlType::Integer | SqlType::BigInt | SqlType::Numeric { .. } | SqlType::Real | SqlType::Double
+        SqlType::SmallInt
+            | SqlType::Integer
+            | SqlType::BigInt
+            | SqlType::Numeric { .. }
+            | SqlType::Real
+            | SqlType::Double
     );
     if numeric {
         if let Some(inner) = bare.strip_prefix('\'').and_then(|r| r.strip_suffix('\'')) {
@@ -101,7 +106,10 @@ fn action(code: Option<&str>) -> Option<ReferentialAction> {
     }
 }
 
-pub(super) async fn reflect<B: Backend>(q: &mut Queries<'_, B>, opts: &ReflectOptions) -> Result<Schema, ReflectError> {
+pub(super) async fn reflect<B: Backend>(
+    q: &mut Queries<'_, B>,
+    opts: &ReflectOptions,
+) -> Result<Schema, ReflectError> {
     let ns = match &opts.schema {
         Some(s) => literal(s),
         None => "current_schema()".to_string(),
@@ -118,7 +126,9 @@ pub(super) async fn reflect<B: Backend>(q: &mut Queries<'_, B>, opts: &ReflectOp
             continue;
         }
         mark_autoincrement(&mut table);
-        schema.insert_table(table).map_err(|t| ReflectError::Catalog(format!("table {} listed twice", t.name)))?;
+        schema
+            .insert_table(table)
+            .map_err(|t| ReflectError::Catalog(format!("table {} listed twice", t.name)))?;
     }
     Ok(schema)
 }
@@ -261,7 +271,9 @@ async fn constraints<B: Backend>(
                 table.foreign_keys.push(ForeignKey {
                     name,
                     columns,
-                    ref_schema: ref_ns.filter(|r| Some(*r) != cell(row, 10).ok().flatten()).map(str::to_string),
+                    ref_schema: ref_ns
+                        .filter(|r| Some(*r) != cell(row, 10).ok().flatten())
+                        .map(str::to_string),
                     ref_table: required(row, 5)?.to_string(),
                     ref_columns: json_names(cell(row, 6)?)?,
                     on_delete: action(cell(row, 7)?),
@@ -323,7 +335,10 @@ async fn indexes<B: Backend>(
         };
         table.indexes.push(Index {
             name: required(row, 1)?.to_string(),
-            columns: entries.into_iter().map(|(e, desc)| if desc { format!("{e} DESC") } else { e }).collect(),
+            columns: entries
+                .into_iter()
+                .map(|(e, desc)| if desc { format!("{e} DESC") } else { e })
+                .collect(),
             unique: required(row, 2)? == "t",
             where_: cell(row, 3)?.map(str::to_string),
         });

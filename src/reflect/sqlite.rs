@@ -7,8 +7,8 @@ use std::collections::BTreeMap;
 
 use super::sqlite_ddl::{TableDdl, parse_create_index, parse_create_table};
 use super::{Queries, ReflectError, ReflectOptions, cell, literal, required};
-use crate::dialect::quote::quote_identifier;
 use crate::dialect::Dialect;
+use crate::dialect::quote::quote_identifier;
 use crate::ops::ReferentialAction;
 use crate::runtime::connection::Backend;
 use crate::schema::model::{
@@ -43,7 +43,10 @@ struct RawTable {
     declared: BTreeMap<String, String>,
 }
 
-pub(super) async fn reflect<B: Backend>(q: &mut Queries<'_, B>, opts: &ReflectOptions) -> Result<Schema, ReflectError> {
+pub(super) async fn reflect<B: Backend>(
+    q: &mut Queries<'_, B>,
+    opts: &ReflectOptions,
+) -> Result<Schema, ReflectError> {
     let db = opts.schema.as_deref().unwrap_or("main");
     let master = format!("{}.sqlite_master", quote_identifier(Dialect::Sqlite, db));
     let lit = literal(db);
@@ -91,7 +94,8 @@ pub(super) async fn reflect<B: Backend>(q: &mut Queries<'_, B>, opts: &ReflectOp
         entry.pk.sort();
         let columns: Vec<String> = entry.pk.iter().map(|(_, c)| c.clone()).collect();
         if let [only] = columns.as_slice() {
-            let declared = entry.declared.get(only).map(|d| d.trim().to_ascii_uppercase()).unwrap_or_default();
+            let declared =
+                entry.declared.get(only).map(|d| d.trim().to_ascii_uppercase()).unwrap_or_default();
             let alias = declared == "INTEGER" && !entry.ddl.without_rowid;
             if let Some(c) = entry.table.column_mut(only) {
                 if alias {
@@ -104,8 +108,12 @@ pub(super) async fn reflect<B: Backend>(q: &mut Queries<'_, B>, opts: &ReflectOp
         if !columns.is_empty() {
             entry.table.primary_key = Some(PrimaryKey { name: entry.ddl.primary_key_name.clone(), columns });
         }
-        entry.table.checks =
-            entry.ddl.checks.iter().map(|c| CheckConstraint { name: c.name.clone(), sql: c.sql.clone() }).collect();
+        entry.table.checks = entry
+            .ddl
+            .checks
+            .iter()
+            .map(|c| CheckConstraint { name: c.name.clone(), sql: c.sql.clone() })
+            .collect();
     }
 
     foreign_keys(q, &master, &lit, tables_where, &mut raw).await?;
@@ -142,7 +150,8 @@ async fn foreign_keys<B: Backend>(
     let mut keys: BTreeMap<(String, i64), (ForeignKey, bool)> = BTreeMap::new();
     for row in &rows {
         let table = required(row, 0)?.to_string();
-        let id: i64 = required(row, 1)?.parse().map_err(|_| ReflectError::Catalog("foreign key id".into()))?;
+        let id: i64 =
+            required(row, 1)?.parse().map_err(|_| ReflectError::Catalog("foreign key id".into()))?;
         let entry = keys.entry((table, id)).or_insert_with(|| {
             (
                 ForeignKey {

@@ -103,7 +103,11 @@ fn tokenize(sql: &str) -> Vec<Token> {
                 out.push(Token { kind, text, start, end: i });
             }
             c if c.is_ascii_alphanumeric() || c == b'_' || c >= 0x80 => {
-                while i < bytes.len() && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'_' || bytes[i] == b'$' || bytes[i] >= 0x80)
+                while i < bytes.len()
+                    && (bytes[i].is_ascii_alphanumeric()
+                        || bytes[i] == b'_'
+                        || bytes[i] == b'$'
+                        || bytes[i] >= 0x80)
                 {
                     i += 1;
                 }
@@ -228,7 +232,8 @@ pub(crate) fn parse_create_table(sql: &str) -> TableDdl {
     ddl.without_rowid = tail.windows(2).any(|w| w[0].is_keyword("WITHOUT") && w[1].is_keyword("ROWID"));
     for item in split_commas(&tokens[open + 1..close]) {
         let Some(first) = item.first() else { continue };
-        let table_level = ["CONSTRAINT", "PRIMARY", "UNIQUE", "CHECK", "FOREIGN"].iter().any(|k| first.is_keyword(k));
+        let table_level =
+            ["CONSTRAINT", "PRIMARY", "UNIQUE", "CHECK", "FOREIGN"].iter().any(|k| first.is_keyword(k));
         if table_level {
             table_constraint(sql, item, &mut ddl);
         } else if first.is_name() {
@@ -246,7 +251,8 @@ fn table_constraint(sql: &str, item: &[Token], ddl: &mut TableDdl) {
         i = 2;
     }
     let Some(kind) = item.get(i) else { return };
-    let open_after = |from: usize| item.iter().skip(from).position(|t| t.kind == Kind::Open).map(|p| p + from);
+    let open_after =
+        |from: usize| item.iter().skip(from).position(|t| t.kind == Kind::Open).map(|p| p + from);
     if kind.is_keyword("PRIMARY") {
         ddl.primary_key_name = name;
     } else if kind.is_keyword("UNIQUE") {
@@ -378,7 +384,8 @@ mod tests {
 
     #[test]
     fn index_elements_and_where() {
-        let ix = parse_create_index("CREATE INDEX ix on t (lower(b), c desc, \"D\" COLLATE NOCASE) where c > 1");
+        let ix =
+            parse_create_index("CREATE INDEX ix on t (lower(b), c desc, \"D\" COLLATE NOCASE) where c > 1");
         assert_eq!(ix.elements, ["lower(b)", "c", "\"D\""]);
         assert_eq!(ix.where_.as_deref(), Some("c > 1"));
     }
