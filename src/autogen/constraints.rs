@@ -199,7 +199,8 @@ fn checks(target: &Table, current: &Table, plan: &mut Plan) {
         |name: &str| name.starts_with(&format!("{}_", current.name)) && name.ends_with("_check");
     for (i, c) in current.checks.iter().enumerate() {
         let Some(name) = c.name.as_deref() else { continue };
-        if !used[i] && !(unnamed_unmatched && default_looking(name)) {
+        let kept = used[i] || (unnamed_unmatched && default_looking(name));
+        if !kept {
             plan.drop_constraints.push(drop_op(current, c.name.as_deref(), ConstraintType::Check, &[]));
         }
     }

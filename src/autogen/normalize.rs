@@ -281,8 +281,16 @@ fn tokens(sql: &str) -> Vec<Tok> {
                 i += 1;
             }
             out.push(if c == '\'' { Tok::Str(value) } else { Tok::Word(value.to_lowercase()) });
-        } else if c.is_ascii_digit() || (c == '.' && chars.get(i + 1).is_some_and(|d| d.is_ascii_digit())) {
+        } else if c.is_ascii_digit()
+            || (c == '.' && chars.get(i + 1).is_some_and(|d| d.is_ascii_digit()))
+            || (c == '-' && unary_position(&out) && chars.get(i + 1).is_some_and(|d| d.is_ascii_digit()))
+        {
+            // A minus after an operator (or first) is a negative number's sign, as in
+            // PostgreSQL's `'-1'::integer`.
             let start = i;
+            if c == '-' {
+                i += 1;
+            }
             while i < chars.len() && (chars[i].is_ascii_alphanumeric() || chars[i] == '.') {
                 i += 1;
             }
@@ -305,6 +313,19 @@ fn tokens(sql: &str) -> Vec<Tok> {
         }
     }
     out
+}
+
+/// Whether a `-` here would be a sign: at the start or after an operator other than
+/// a closing parenthesis.
+fn unary_position(before: &[Tok]) -> bool {
+    match before.last() {
+        None => true,
+        Some(Tok::Op(o)) => o != ")" && o != "]",
+        Some(Tok::Word(w)) => {
+            ["and", "or", "not", "between", "in", "when", "then", "else", "is"].contains(&w.as_str())
+        }
+        _ => false,
+    }
 }
 
 /// The comparison key of a SQL expression (see the module documentation).

@@ -8,7 +8,7 @@
 //! - SQLite: four queries joining `sqlite_master` with the table-valued pragma
 //!   functions (`pragma_table_xinfo`, `pragma_foreign_key_list`, `pragma_index_list`,
 //!   `pragma_index_xinfo`); names of constraints, which no pragma gives, are read
-//!   from the `CREATE TABLE` text ([`sqlite_ddl`]).
+//!   from the `CREATE TABLE` text.
 //!
 //! Types are mapped back to the neutral [`SqlType`](crate::schema::types::SqlType)s
 //! the renderer emits (`character varying(50)` → `varchar(50)`, SQLite `DATETIME` →

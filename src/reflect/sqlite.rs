@@ -1,7 +1,7 @@
 //! SQLite reflection: `sqlite_master` joined with the table-valued pragma functions,
 //! four queries for the whole database (SQLite runs in process, but one query per
 //! object kind keeps it simple and fast). Constraint names, check constraints and
-//! index expressions come from the stored SQL ([`super::sqlite_ddl`]).
+//! index expressions come from the stored SQL (see `sqlite_ddl`).
 
 use std::collections::BTreeMap;
 
@@ -192,6 +192,10 @@ async fn foreign_keys<B: Backend>(
     Ok(())
 }
 
+/// One key column of an index: table column number (-2 for an expression), name,
+/// descending.
+type KeyColumn<'a> = (i64, Option<&'a str>, bool);
+
 async fn indexes<B: Backend>(
     q: &mut Queries<'_, B>,
     master: &str,
@@ -215,8 +219,7 @@ async fn indexes<B: Backend>(
              WHERE {tables_where} AND ix.key = 1 ORDER BY il.name, ix.seqno"
         ))
         .await?;
-    // index -> (cid, column name, descending) in key order
-    let mut columns: BTreeMap<&str, Vec<(i64, Option<&str>, bool)>> = BTreeMap::new();
+    let mut columns: BTreeMap<&str, Vec<KeyColumn<'_>>> = BTreeMap::new();
     for row in &column_rows {
         let cid: i64 = required(row, 2)?.parse().unwrap_or(-2);
         columns.entry(required(row, 0)?).or_default().push((cid, cell(row, 3)?, cell(row, 4)? == Some("1")));
