@@ -351,3 +351,37 @@ fn a_changed_column_is_one_alter_column() {
     assert!(!out.contains("drop_column") && !out.contains("add_column"), "{out}");
     insta::assert_snapshot!("one_alter_column", out);
 }
+
+#[test]
+fn recreating_a_dropped_table_keeps_it_renderable() {
+    // As reflected from PostgreSQL: a key with the default name and an expression
+    // index. Its downgrade recreates the key inside create_table (so the column stays
+    // SERIAL) and the index as a separate create_index.
+    let current = r#"
+[[op]]
+op = "create_table"
+table = "t"
+columns = [{ name = "id", type = "integer", nullable = false, autoincrement = true }, { name = "s", type = "text" }]
+
+[[op]]
+op = "create_primary_key"
+name = "t_pkey"
+table = "t"
+columns = ["id"]
+
+[[op]]
+op = "create_index"
+name = "ix_t_lower"
+table = "t"
+columns = ["lower(s)", "s DESC"]
+"#;
+    let out = diff("", current);
+    assert!(!out.contains("create_primary_key"), "{out}");
+    let current = schema(current);
+    let down = downgrade_ops(&compare(&Schema::new(), &current, &pg()), &current).unwrap();
+    for dialect in Dialect::ALL {
+        alembic::dialect::render_ops(dialect, &down, &mut Schema::new(), Default::default())
+            .unwrap_or_else(|e| panic!("{dialect}: {e}"));
+    }
+    insta::assert_snapshot!("recreated_table", out);
+}
