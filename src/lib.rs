@@ -12,10 +12,12 @@
 
 #![warn(missing_docs)]
 
+pub mod autogen;
 pub mod config;
 pub mod dialect;
 pub mod error;
 pub mod ops;
+pub mod reflect;
 pub mod runtime;
 pub mod schema;
 pub mod script;

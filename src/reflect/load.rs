@@ -1,0 +1,104 @@
+//! `target = "schema.sql"`: a SQL schema file loaded into a scratch database of the
+//! connection's dialect and reflected, so it compares like a live database.
+//!
+//! SQLite uses a fresh in-memory database. PostgreSQL creates a temporary database
+//! with a unique name on the server the URL names, and always drops it again (with
+//! `FORCE`), also when the script or reflection fails, or on panic (a drop guard).
+
+use super::{ReflectError, ReflectOptions, reflect};
+use crate::runtime::connection::block_on;
+use crate::schema::model::Schema;
+use crate::url::DatabaseUrl;
+
+/// Runs the SQL script `sql` in a scratch database of `url`'s dialect and reflects
+/// the result with `opts`. For SQLite only the dialect of `url` matters (the script
+/// runs in memory); for PostgreSQL, `url` names the server (and the credentials) on
+/// which a temporary database is created and dropped.
+pub fn load_schema_sql(url: &DatabaseUrl, sql: &str, opts: &ReflectOptions) -> Result<Schema, ReflectError> {
+    match url {
+        DatabaseUrl::Sqlite { .. } => sqlite(sql, opts),
+        DatabaseUrl::Postgres(pg) => postgres(pg, sql, opts),
+    }
+}
+
+#[cfg(feature = "sqlite")]
+fn sqlite(sql: &str, opts: &ReflectOptions) -> Result<Schema, ReflectError> {
+    use crate::runtime::connection::{Backend, SqliteBackend};
+    let mut db = SqliteBackend::open(None)?;
+    block_on(db.execute_script(sql))?;
+    block_on(reflect(&mut db, opts))
+}
+
+#[cfg(not(feature = "sqlite"))]
+fn sqlite(_sql: &str, _opts: &ReflectOptions) -> Result<Schema, ReflectError> {
+    Err(ReflectError::Unavailable(crate::dialect::Dialect::Sqlite, "sqlite"))
+}
+
+#[cfg(feature = "postgres")]
+fn postgres(
+    server: &crate::url::PostgresUrl,
+    sql: &str,
+    opts: &ReflectOptions,
+) -> Result<Schema, ReflectError> {
+    use crate::runtime::connection::{Backend, BlockingPostgres};
+
+    /// Drops the scratch database when it goes out of scope.
+    struct Scratch<'a> {
+        admin: BlockingPostgres,
+        name: String,
+        server: &'a crate::url::PostgresUrl,
+        dropped: bool,
+    }
+    impl Scratch<'_> {
+        fn drop_now(&mut self) -> Result<(), ReflectError> {
+            self.dropped = true;
+            let sql = format!("DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)", self.name);
+            block_on(self.admin.execute(&sql))?;
+            Ok(())
+        }
+    }
+    impl Drop for Scratch<'_> {
+        fn drop(&mut self) {
+            if !self.dropped {
+                if let Err(e) = self.drop_now() {
+                    tracing::warn!("could not drop scratch database {}: {e}", self.name);
+                }
+            }
+        }
+    }
+
+    let mut admin = BlockingPostgres::connect(server)?;
+    let name = scratch_name();
+    block_on(admin.execute(&format!("CREATE DATABASE \"{name}\"")))?;
+    let mut scratch = Scratch { admin, name, server, dropped: false };
+    let result = (|| {
+        let url = crate::url::PostgresUrl { dbname: Some(scratch.name.clone()), ..scratch.server.clone() };
+        let mut db = BlockingPostgres::connect(&url)?;
+        block_on(db.execute_script(sql))?;
+        block_on(reflect(&mut db, opts))
+        // `db` closes here, before the database is dropped.
+    })();
+    let dropped = scratch.drop_now();
+    let schema = result?;
+    dropped?;
+    Ok(schema)
+}
+
+#[cfg(not(feature = "postgres"))]
+fn postgres(
+    _server: &crate::url::PostgresUrl,
+    _sql: &str,
+    _opts: &ReflectOptions,
+) -> Result<Schema, ReflectError> {
+    Err(ReflectError::Unavailable(crate::dialect::Dialect::Postgresql, "postgres"))
+}
+
+/// A database name no other run uses: process id, time and a counter.
+#[cfg(feature = "postgres")]
+fn scratch_name() -> String {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static COUNTER: AtomicU32 = AtomicU32::new(0);
+    let nanos =
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
+    format!("alembic_scratch_{}_{nanos}_{}", std::process::id(), COUNTER.fetch_add(1, Ordering::Relaxed))
+}

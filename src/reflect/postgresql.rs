@@ -1,0 +1,375 @@
+//! PostgreSQL reflection: four bulk `pg_catalog` queries for the whole schema
+//! (columns with their tables, constraints, indexes, enum types), whatever the number
+//! of tables. Identifier lists come back as JSON arrays so that names with commas,
+//! quotes or spaces need no array-literal parsing.
+
+use std::collections::BTreeMap;
+
+use crate::autogen::normalize::strip_literal_cast;
+
+use super::{Queries, ReflectError, ReflectOptions, cell, literal, required};
+use crate::ops::ReferentialAction;
+use crate::runtime::connection::Backend;
+use crate::schema::model::{
+    CheckConstraint, ColumnDef, ForeignKey, Index, PrimaryKey, Schema, Table, UniqueConstraint,
+};
+use crate::schema::types::SqlType;
+
+/// The neutral type for what `format_type` prints, or `Other` with PostgreSQL's
+/// spelling. Enums are handled by the caller (they need their values).
+pub(crate) fn pg_type(text: &str) -> SqlType {
+    let t = text.trim();
+    let lower = t.to_ascii_lowercase();
+    let simple = match lower.as_str() {
+        "smallint" => Some(SqlType::SmallInt),
+        "integer" => Some(SqlType::Integer),
+        "bigint" => Some(SqlType::BigInt),
+        "boolean" => Some(SqlType::Boolean),
+        "character varying" => Some(SqlType::Varchar(None)),
+        "text" => Some(SqlType::Text),
+        "numeric" => Some(SqlType::Numeric { precision: None, scale: None }),
+        "real" => Some(SqlType::Real),
+        "double precision" => Some(SqlType::Double),
+        "date" => Some(SqlType::Date),
+        "time without time zone" => Some(SqlType::Time),
+        "timestamp without time zone" => Some(SqlType::Timestamp),
+        "timestamp with time zone" => Some(SqlType::TimestampTz),
+        "interval" => Some(SqlType::Interval),
+        "bytea" => Some(SqlType::Blob),
+        "json" => Some(SqlType::Json),
+        "uuid" => Some(SqlType::Uuid),
+        _ => None,
+    };
+    if let Some(ty) = simple {
+        return ty;
+    }
+    if let Some(n) = lower.strip_prefix("character varying(").and_then(|r| r.strip_suffix(')')) {
+        if let Ok(n) = n.trim().parse::<u32>() {
+            return SqlType::Varchar(Some(n));
+        }
+    }
+    if let Some(args) = lower.strip_prefix("numeric(").and_then(|r| r.strip_suffix(')')) {
+        let parts: Vec<Option<u32>> = args.split(',').map(|p| p.trim().parse::<u32>().ok()).collect();
+        match parts.as_slice() {
+            [Some(p)] => return SqlType::Numeric { precision: Some(*p), scale: None },
+            [Some(p), Some(s)] => return SqlType::Numeric { precision: Some(*p), scale: Some(*s) },
+            _ => {}
+        }
+    }
+    SqlType::Other(t.to_string())
+}
+
+/// A default as PostgreSQL prints it, made to read as written: a literal cast to a
+/// type (`'x'::character varying`, `'-1'::integer`) loses the cast, which the column's
+/// type implies; a number in quotes on a numeric column loses the quotes; `NULL`
+/// (with or without a cast) is no default.
+pub(crate) fn clean_default(text: &str, ty: &SqlType) -> Option<String> {
+    let t = text.trim();
+    let bare = strip_literal_cast(t).unwrap_or(t);
+    if bare.eq_ignore_ascii_case("null") {
+        return None;
+    }
+    let numeric = matches!(
+        ty,
+        SqlType::SmallInt
+            | SqlType::Integer
+            | SqlType::BigInt
+            | SqlType::Numeric { .. }
+            | SqlType::Real
+            | SqlType::Double
+    );
+    if numeric {
+        if let Some(inner) = bare.strip_prefix('\'').and_then(|r| r.strip_suffix('\'')) {
+            if !inner.is_empty() && inner.parse::<f64>().is_ok() && !inner.contains(['\'', ' ']) {
+                return Some(inner.to_string());
+            }
+        }
+    }
+    Some(bare.to_string())
+}
+
+fn json_names(text: Option<&str>) -> Result<Vec<String>, ReflectError> {
+    match text {
+        None => Ok(Vec::new()),
+        Some(t) => serde_json::from_str(t).map_err(|e| ReflectError::Catalog(format!("name list {t}: {e}"))),
+    }
+}
+
+fn action(code: Option<&str>) -> Option<ReferentialAction> {
+    match code? {
+        "c" => Some(ReferentialAction::Cascade),
+        "n" => Some(ReferentialAction::SetNull),
+        "d" => Some(ReferentialAction::SetDefault),
+        "r" => Some(ReferentialAction::Restrict),
+        // `a`, no action: the default.
+        _ => None,
+    }
+}
+
+pub(super) async fn reflect<B: Backend>(
+    q: &mut Queries<'_, B>,
+    opts: &ReflectOptions,
+) -> Result<Schema, ReflectError> {
+    let ns = match &opts.schema {
+        Some(s) => literal(s),
+        None => "current_schema()".to_string(),
+    };
+    let enums = enum_types(q).await?;
+    let mut tables = columns(q, &ns, opts, &enums).await?;
+    constraints(q, &ns, &mut tables).await?;
+    indexes(q, &ns, &mut tables).await?;
+
+    let filter = opts.filter();
+    let mut schema = Schema::new();
+    for (name, mut table) in tables {
+        if !filter.includes(opts.schema.as_deref(), &name) {
+            continue;
+        }
+        mark_autoincrement(&mut table);
+        schema
+            .insert_table(table)
+            .map_err(|t| ReflectError::Catalog(format!("table {} listed twice", t.name)))?;
+    }
+    Ok(schema)
+}
+
+/// (schema, type name) -> values, in order.
+type Enums = BTreeMap<(String, String), Vec<String>>;
+
+async fn enum_types<B: Backend>(q: &mut Queries<'_, B>) -> Result<Enums, ReflectError> {
+    let rows = q
+        .rows(
+            "SELECT n.nspname, t.typname, e.enumlabel FROM pg_catalog.pg_enum e \
+             JOIN pg_catalog.pg_type t ON t.oid = e.enumtypid \
+             JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace \
+             ORDER BY n.nspname, t.typname, e.enumsortorder",
+        )
+        .await?;
+    let mut out = Enums::new();
+    for row in &rows {
+        out.entry((required(row, 0)?.to_string(), required(row, 1)?.to_string()))
+            .or_default()
+            .push(required(row, 2)?.to_string());
+    }
+    Ok(out)
+}
+
+async fn columns<B: Backend>(
+    q: &mut Queries<'_, B>,
+    ns: &str,
+    opts: &ReflectOptions,
+    enums: &Enums,
+) -> Result<BTreeMap<String, Table>, ReflectError> {
+    let rows = q
+        .rows(&format!(
+            "SELECT c.relname, pg_catalog.obj_description(c.oid, 'pg_class'), a.attname, \
+             pg_catalog.format_type(a.atttypid, a.atttypmod), a.attnotnull, \
+             pg_catalog.pg_get_expr(d.adbin, d.adrelid), a.attidentity, \
+             pg_catalog.col_description(c.oid, a.attnum), t.typtype, t.typname, tn.nspname, n.nspname \
+             FROM pg_catalog.pg_class c \
+             JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
+             LEFT JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped \
+             LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum \
+             LEFT JOIN pg_catalog.pg_type t ON t.oid = a.atttypid \
+             LEFT JOIN pg_catalog.pg_namespace tn ON tn.oid = t.typnamespace \
+             WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition AND n.nspname = {ns} \
+             ORDER BY c.relname, a.attnum"
+        ))
+        .await?;
+    let mut tables: BTreeMap<String, Table> = BTreeMap::new();
+    for row in &rows {
+        let name = required(row, 0)?;
+        let table = tables.entry(name.to_string()).or_insert_with(|| {
+            let mut t = Table::new(opts.schema.clone(), name);
+            t.comment = cell(row, 1).ok().flatten().map(str::to_string);
+            t
+        });
+        let Some(column) = cell(row, 2)? else { continue };
+        let formatted = required(row, 3)?;
+        let same_schema = cell(row, 10)? == cell(row, 11)?;
+        let ty = match (cell(row, 8)?, cell(row, 9)?, cell(row, 10)?) {
+            (Some("e"), Some(type_name), Some(type_ns)) if same_schema => {
+                match enums.get(&(type_ns.to_string(), type_name.to_string())) {
+                    Some(values) => SqlType::Enum { name: type_name.to_string(), values: values.clone() },
+                    None => SqlType::Other(formatted.to_string()),
+                }
+            }
+            _ => pg_type(formatted),
+        };
+        let identity = cell(row, 6)?.is_some_and(|i| !i.is_empty());
+        let server_default = cell(row, 5)?.and_then(|d| clean_default(d, &ty));
+        table.columns.push(ColumnDef {
+            name: column.to_string(),
+            nullable: required(row, 4)? != "t",
+            server_default,
+            // Identity columns are auto-incrementing; serial ones are found once the
+            // primary key is known (see `mark_autoincrement`).
+            autoincrement: identity.then_some(true),
+            comment: cell(row, 7)?.map(str::to_string),
+            ty,
+        });
+    }
+    Ok(tables)
+}
+
+/// A single-column integer primary key is `autoincrement = true` when it is serial
+/// (its default is `nextval(…)`, dropped here: it is how PostgreSQL does
+/// auto-increment, not a default anyone wrote) or identity, else `false`, so that the
+/// model renders it back the same way.
+fn mark_autoincrement(table: &mut Table) {
+    let Some(pk) = &table.primary_key else { return };
+    let [only] = pk.columns.as_slice() else { return };
+    let only = only.clone();
+    let Some(column) = table.column_mut(&only) else { return };
+    if !matches!(column.ty, SqlType::SmallInt | SqlType::Integer | SqlType::BigInt) {
+        return;
+    }
+    let serial = column.server_default.as_deref().is_some_and(|d| d.starts_with("nextval("));
+    if serial {
+        column.server_default = None;
+        column.autoincrement = Some(true);
+    } else if column.autoincrement.is_none() && column.server_default.is_none() {
+        column.autoincrement = Some(false);
+    }
+}
+
+async fn constraints<B: Backend>(
+    q: &mut Queries<'_, B>,
+    ns: &str,
+    tables: &mut BTreeMap<String, Table>,
+) -> Result<(), ReflectError> {
+    let names = |array: &str, rel: &str| {
+        format!(
+            "(SELECT json_agg(a.attname ORDER BY k.ord) FROM unnest(con.{array}) WITH ORDINALITY AS k(num, ord) \
+             JOIN pg_catalog.pg_attribute a ON a.attrelid = con.{rel} AND a.attnum = k.num)"
+        )
+    };
+    let rows = q
+        .rows(&format!(
+            "SELECT c.relname, con.conname, con.contype, {}, rn.nspname, rc.relname, {}, \
+             con.confdeltype, con.confupdtype, pg_catalog.pg_get_constraintdef(con.oid, true), n.nspname \
+             FROM pg_catalog.pg_constraint con \
+             JOIN pg_catalog.pg_class c ON c.oid = con.conrelid \
+             JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
+             LEFT JOIN pg_catalog.pg_class rc ON rc.oid = con.confrelid \
+             LEFT JOIN pg_catalog.pg_namespace rn ON rn.oid = rc.relnamespace \
+             WHERE c.relkind IN ('r', 'p') AND n.nspname = {ns} AND con.contype IN ('p', 'u', 'f', 'c') \
+             ORDER BY c.relname, con.conname",
+            names("conkey", "conrelid"),
+            names("confkey", "confrelid"),
+        ))
+        .await?;
+    for row in &rows {
+        let Some(table) = tables.get_mut(required(row, 0)?) else { continue };
+        let name = Some(required(row, 1)?.to_string());
+        let columns = json_names(cell(row, 3)?)?;
+        match required(row, 2)? {
+            "p" => table.primary_key = Some(PrimaryKey { name, columns }),
+            "u" => table.uniques.push(UniqueConstraint { name, columns }),
+            "f" => {
+                let ref_ns = cell(row, 4)?;
+                table.foreign_keys.push(ForeignKey {
+                    name,
+                    columns,
+                    ref_schema: ref_ns
+                        .filter(|r| Some(*r) != cell(row, 10).ok().flatten())
+                        .map(str::to_string),
+                    ref_table: required(row, 5)?.to_string(),
+                    ref_columns: json_names(cell(row, 6)?)?,
+                    on_delete: action(cell(row, 7)?),
+                    on_update: action(cell(row, 8)?),
+                })
+            }
+            _ => {
+                let def = required(row, 9)?;
+                table.checks.push(CheckConstraint { name, sql: check_condition(def) });
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The condition of `CHECK (cond) [NOT VALID]`, without the outer parentheses.
+pub(crate) fn check_condition(def: &str) -> String {
+    let t = def.trim();
+    let t = t.strip_suffix("NOT VALID").map(str::trim_end).unwrap_or(t);
+    let t = t.strip_prefix("CHECK").map(str::trim_start).unwrap_or(t);
+    match t.strip_prefix('(').and_then(|r| r.strip_suffix(')')) {
+        Some(inner) => inner.trim().to_string(),
+        None => t.to_string(),
+    }
+}
+
+async fn indexes<B: Backend>(
+    q: &mut Queries<'_, B>,
+    ns: &str,
+    tables: &mut BTreeMap<String, Table>,
+) -> Result<(), ReflectError> {
+    // Indexes that implement a primary key, unique or exclusion constraint are the
+    // constraint's, not separate indexes.
+    let rows = q
+        .rows(&format!(
+            "SELECT c.relname, ic.relname, i.indisunique, pg_catalog.pg_get_expr(i.indpred, i.indrelid, true), \
+             (SELECT json_agg(json_build_array( \
+                 CASE WHEN k.num = 0 THEN pg_catalog.pg_get_indexdef(i.indexrelid, k.ord::int, true) ELSE a.attname END, \
+                 k.num <> 0 AND (i.indoption::int2[])[k.ord - 1] & 1 = 1) ORDER BY k.ord) \
+              FROM unnest(i.indkey::int2[]) WITH ORDINALITY AS k(num, ord) \
+              LEFT JOIN pg_catalog.pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.num \
+              WHERE k.ord <= i.indnkeyatts) \
+             FROM pg_catalog.pg_index i \
+             JOIN pg_catalog.pg_class c ON c.oid = i.indrelid \
+             JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid \
+             JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
+             WHERE c.relkind IN ('r', 'p') AND n.nspname = {ns} \
+             AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint con WHERE con.conindid = i.indexrelid \
+                 AND con.conrelid = i.indrelid AND con.contype IN ('p', 'u', 'x')) \
+             ORDER BY c.relname, ic.relname"
+        ))
+        .await?;
+    for row in &rows {
+        let Some(table) = tables.get_mut(required(row, 0)?) else { continue };
+        let entries: Vec<(String, bool)> = match cell(row, 4)? {
+            Some(json) => serde_json::from_str(json)
+                .map_err(|e| ReflectError::Catalog(format!("index entries {json}: {e}")))?,
+            None => Vec::new(),
+        };
+        table.indexes.push(Index {
+            name: required(row, 1)?.to_string(),
+            columns: entries
+                .into_iter()
+                .map(|(e, desc)| if desc { format!("{e} DESC") } else { e })
+                .collect(),
+            unique: required(row, 2)? == "t",
+            where_: cell(row, 3)?.map(str::to_string),
+        });
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn types() {
+        assert_eq!(pg_type("character varying(50)"), SqlType::Varchar(Some(50)));
+        assert_eq!(pg_type("numeric(10,2)"), SqlType::Numeric { precision: Some(10), scale: Some(2) });
+        assert_eq!(pg_type("timestamp without time zone"), SqlType::Timestamp);
+        assert_eq!(pg_type("character(3)"), SqlType::Other("character(3)".into()));
+        assert_eq!(pg_type("integer[]"), SqlType::Other("integer[]".into()));
+    }
+
+    #[test]
+    fn defaults() {
+        assert_eq!(clean_default("'x'::character varying", &SqlType::Text).as_deref(), Some("'x'"));
+        assert_eq!(clean_default("'-1'::integer", &SqlType::Integer).as_deref(), Some("-1"));
+        assert_eq!(clean_default("NULL::text", &SqlType::Text), None);
+        assert_eq!(clean_default("'a''b'::text", &SqlType::Text).as_deref(), Some("'a''b'"));
+        assert_eq!(clean_default("now()", &SqlType::Timestamp).as_deref(), Some("now()"));
+        assert_eq!(
+            clean_default("('x'::text || 'y'::text)", &SqlType::Text).as_deref(),
+            Some("('x'::text || 'y'::text)")
+        );
+        assert_eq!(check_condition("CHECK (l > 0::numeric)"), "l > 0::numeric");
+    }
+}
