@@ -4,6 +4,8 @@
 //! [`main`] is the whole program for a binary: it parses arguments, runs the command and
 //! turns any failure into one `error: …` line and exit code 1 (2 for usage errors).
 
+mod autogen;
+mod env_program;
 mod init;
 mod inspect;
 mod migrate;
@@ -114,6 +116,8 @@ pub enum Command {
     Current(migrate::CurrentArgs),
     /// Create the version table if it does not exist.
     EnsureVersion(migrate::EnsureVersionArgs),
+    /// Exit 1 if autogenerate would write any operation (the declared schema differs).
+    Check(autogen::CheckArgs),
 }
 
 /// Runs a parsed command line, printing to `out`.
@@ -135,6 +139,7 @@ pub fn run(cli: Cli, out: &mut Output) -> Result<()> {
         Command::Stamp(args) => migrate::stamp(&Project::open(&global, &cwd)?, args, out),
         Command::Current(args) => migrate::current(&Project::open(&global, &cwd)?, args, out),
         Command::EnsureVersion(args) => migrate::ensure_version(&Project::open(&global, &cwd)?, args, out),
+        Command::Check(args) => autogen::check(&Project::open(&global, &cwd)?, args, out),
     }
 }
 

@@ -8,6 +8,7 @@ use clap::Args;
 use super::project::normalize_path;
 use super::{Output, Project};
 use crate::error::{Error, Result};
+use crate::ops::Op;
 use crate::script::ScriptDirectory;
 use crate::script::file::check_revision_id;
 use crate::script::revision::{Revision, RevisionError, RevisionMap};
@@ -37,6 +38,13 @@ pub struct RevisionArgs {
     /// Revision(s) or label(s) the new revision depends on (repeatable).
     #[arg(long = "depends-on", value_name = "REV")]
     pub depends_on: Vec<String>,
+    /// Fill the revision with the difference between the declared schema and the
+    /// database (`[autogenerate]` in alembic.toml says where the declaration is).
+    #[arg(long)]
+    pub autogenerate: bool,
+    /// With --autogenerate: compare with the history replayed in memory, not the database.
+    #[arg(long, requires = "autogenerate")]
+    pub offline: bool,
 }
 
 /// `merge`.
@@ -65,11 +73,28 @@ struct Request<'a> {
     branch_labels: Vec<String>,
     version_path: Option<PathBuf>,
     depends_on: Vec<String>,
+    upgrade: Vec<Op>,
+    downgrade: Vec<Op>,
 }
 
 /// `revision`.
 pub fn revision(project: &Project, args: RevisionArgs, out: &mut Output) -> Result<()> {
     let scripts = project.scripts()?;
+    let (upgrade, downgrade) = if args.autogenerate {
+        let diff = super::autogen::diff(project, &scripts, args.offline)?;
+        if diff.upgrade.is_empty() {
+            // Alembic writes an empty revision here; an empty file is a surprise, so
+            // nothing is written.
+            return out.line("No changes in schema detected.");
+        }
+        for op in &diff.upgrade {
+            out.line(format!("Detected {}", super::autogen::describe(op)))?;
+        }
+        let downgrade = super::autogen::downgrade_for(&diff)?;
+        (diff.upgrade, downgrade)
+    } else {
+        (Vec::new(), Vec::new())
+    };
     let heads = [args.head];
     let path = generate(
         project,
@@ -82,6 +107,8 @@ pub fn revision(project: &Project, args: RevisionArgs, out: &mut Output) -> Resu
             branch_labels: args.branch_label,
             version_path: args.version_path,
             depends_on: args.depends_on,
+            upgrade,
+            downgrade,
         },
     )?;
     out.line(format!("Generating {} ...  done", path.display()))
@@ -101,6 +128,8 @@ pub fn merge(project: &Project, args: MergeArgs, out: &mut Output) -> Result<()>
             branch_labels: args.branch_label,
             version_path: None,
             depends_on: Vec::new(),
+            upgrade: Vec::new(),
+            downgrade: Vec::new(),
         },
     )?;
     out.line(format!("Generating {} ...  done", path.display()))
@@ -185,8 +214,8 @@ fn generate(project: &Project, scripts: &ScriptDirectory, req: Request<'_>) -> R
         depends_on,
         message,
         create_date,
-        upgrade: Vec::new(),
-        downgrade: Vec::new(),
+        upgrade: req.upgrade,
+        downgrade: req.downgrade,
     };
     // The template is the user's: rendering checks that what it produced parses back to
     // what was asked, before it lands in the versions folder.

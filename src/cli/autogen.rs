@@ -1,0 +1,135 @@
+//! Autogenerate from the command line: `revision --autogenerate` and `check`, online
+//! (against the database, reflected) or `--offline` (against the history replayed on
+//! the schema model, no database).
+
+use clap::Args;
+
+use super::{Output, Project};
+use crate::autogen::{CompareOptions, compare, downgrade_ops};
+use crate::dialect::Dialect;
+use crate::error::{Error, Result};
+use crate::ops::Op;
+use crate::reflect::{ReflectOptions, load_schema_sql, reflect};
+use crate::runtime::connection::block_on;
+use crate::runtime::migrate::Migrator;
+use crate::runtime::version_table::VersionTable;
+use crate::schema::Schema;
+use crate::script::ScriptDirectory;
+use crate::url::DatabaseUrl;
+
+/// `check`.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Compare with the history replayed in memory instead of the database.
+    #[arg(long)]
+    pub offline: bool,
+}
+
+/// The difference between the declared schema and the database (or the replayed
+/// history): upgrade ops, and the schema they start from.
+pub(crate) struct Diff {
+    /// Ops that bring the current schema to the target.
+    pub upgrade: Vec<Op>,
+    /// The current schema.
+    pub current: Schema,
+}
+
+/// Compares the target schema with the database, or with the history when `offline`.
+pub(crate) fn diff(project: &Project, scripts: &ScriptDirectory, offline: bool) -> Result<Diff> {
+    let config = &project.config;
+    let url = super::migrate::database_url(project)?;
+    let dialect = url.dialect();
+    let reflect_opts = ReflectOptions {
+        schema: config.version_table_schema.clone().filter(|_| dialect == Dialect::Postgresql),
+        version_table: config.version_table.clone(),
+        exclude_tables: config.autogenerate.exclude_tables.clone(),
+    };
+    let version_table =
+        VersionTable::new(dialect, config.version_table.clone(), config.version_table_schema.clone());
+    let migrator = Migrator::new(scripts, version_table, config.transaction_per_migration);
+    let heads: Vec<String> = scripts.map().heads().into_iter().map(str::to_string).collect();
+    let current = if offline {
+        migrator.schema_at(&heads)?
+    } else {
+        let mut db = crate::runtime::connection::connect(&url)?;
+        let rows = block_on(migrator.current(&mut db))?;
+        if !same_set(&rows, &heads) {
+            return Err(Error::Command("Target database is not up to date.".into()));
+        }
+        block_on(reflect(&mut db, &reflect_opts))
+            .map_err(|e| Error::Command(format!("reflecting {url}: {e}")))?
+    };
+    let target = target_schema(project, &url, &reflect_opts)?;
+    let opts = CompareOptions {
+        dialect,
+        compare_type: config.autogenerate.compare_type,
+        compare_server_default: config.autogenerate.compare_server_default,
+        exclude_tables: config.autogenerate.exclude_tables.clone(),
+        version_table: config.version_table.clone(),
+    };
+    Ok(Diff { upgrade: compare(&target, &current, &opts), current })
+}
+
+/// The declared schema: the env program's, or a SQL file's loaded into a scratch
+/// database of the project's dialect.
+fn target_schema(project: &Project, url: &DatabaseUrl, opts: &ReflectOptions) -> Result<Schema> {
+    let target = &project.config.autogenerate.target;
+    if target == "env" {
+        return super::env_program::load_target(project);
+    }
+    let path = project.config.root.join(target);
+    let sql = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
+    load_schema_sql(url, &sql, opts).map_err(|e| Error::File {
+        path: path.clone(),
+        line: None,
+        message: format!("loading the target schema: {e}"),
+    })
+}
+
+fn same_set(a: &[String], b: &[String]) -> bool {
+    a.len() == b.len() && a.iter().all(|x| b.contains(x))
+}
+
+/// The inverse of `upgrade` for the downgrade section.
+pub(crate) fn downgrade_for(diff: &Diff) -> Result<Vec<Op>> {
+    downgrade_ops(&diff.upgrade, &diff.current)
+        .map_err(|e| Error::Command(format!("computing the downgrade: {e}")))
+}
+
+/// One line per op, as Alembic's "Detected …" log lines.
+pub(crate) fn describe(op: &Op) -> String {
+    let value = toml::Value::try_from(op).ok();
+    let get = |key: &str| value.as_ref().and_then(|v| v.get(key)).cloned();
+    let text = |v: Option<toml::Value>| -> Option<String> {
+        match v? {
+            toml::Value::String(s) => Some(s),
+            toml::Value::Table(t) => t.get("name").and_then(|n| n.as_str()).map(str::to_string),
+            _ => None,
+        }
+    };
+    let table = text(get("table"));
+    let table = match (text(get("schema")), table) {
+        (Some(schema), Some(table)) => Some(format!("{schema}.{table}")),
+        (_, table) => table,
+    };
+    let mut line = op.name().to_string();
+    match (text(get("column")), text(get("name")), table) {
+        (Some(column), _, Some(table)) => line.push_str(&format!(" {table}.{column}")),
+        (None, Some(name), Some(table)) => line.push_str(&format!(" {name} on {table}")),
+        (None, None, Some(table)) => line.push_str(&format!(" {table}")),
+        (_, Some(name), None) => line.push_str(&format!(" {name}")),
+        _ => {}
+    }
+    line
+}
+
+/// `check`: exit 1 listing the ops autogenerate would write, else say there are none.
+pub fn check(project: &Project, args: CheckArgs, out: &mut Output) -> Result<()> {
+    let scripts = project.scripts()?;
+    let diff = diff(project, &scripts, args.offline)?;
+    if diff.upgrade.is_empty() {
+        return out.line("No new upgrade operations detected.");
+    }
+    let listed: Vec<String> = diff.upgrade.iter().map(|op| format!("  {}", describe(op))).collect();
+    Err(Error::Command(format!("New upgrade operations detected:\n{}", listed.join("\n"))))
+}
