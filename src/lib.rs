@@ -14,6 +14,7 @@
 
 pub mod config;
 pub mod dialect;
+pub mod env;
 pub mod error;
 pub mod ops;
 pub mod runtime;
