@@ -4,6 +4,7 @@
 //! [`main`] is the whole program for a binary: it parses arguments, runs the command and
 //! turns any failure into one `error: …` line and exit code 1 (2 for usage errors).
 
+pub mod env_program;
 mod init;
 mod inspect;
 mod output;
@@ -103,6 +104,9 @@ pub enum Command {
     Show(inspect::ShowArgs),
     /// Open the revision file(s) an identifier denotes in $EDITOR.
     Edit(inspect::EditArgs),
+    /// Print the target schema of the env program as JSON (for tests and tooling).
+    #[command(hide = true)]
+    TargetSchema,
 }
 
 /// Runs a parsed command line, printing to `out`.
@@ -119,6 +123,10 @@ pub fn run(cli: Cli, out: &mut Output) -> Result<()> {
         Command::History(args) => inspect::history(&Project::open(&global, &cwd)?, args, out),
         Command::Show(args) => inspect::show(&Project::open(&global, &cwd)?, args, out),
         Command::Edit(args) => inspect::edit(&Project::open(&global, &cwd)?, args, out),
+        Command::TargetSchema => {
+            let schema = env_program::load_target(&Project::open(&global, &cwd)?)?;
+            out.line(serde_json::to_string_pretty(&schema).map_err(|e| Error::Command(e.to_string()))?)
+        }
     }
 }
 
