@@ -341,10 +341,11 @@ fn is_progress(line: &str) -> bool {
 /// The location and message of a panic in a program's stderr:
 /// `thread 'main' panicked at src/x.rs:3:5:` followed by the message lines.
 fn panic_message(stderr: &str) -> Option<(String, String)> {
+    // Newer Rust versions put the thread id between the name and `panicked`.
     let mut lines =
-        stderr.lines().skip_while(|l| !(l.starts_with("thread '") && l.contains("' panicked at ")));
+        stderr.lines().skip_while(|l| !(l.starts_with("thread '") && l.contains(" panicked at ")));
     let head = lines.next()?;
-    let location = head.split_once("' panicked at ")?.1.trim_end_matches(':').to_string();
+    let location = head.split_once(" panicked at ")?.1.trim_end_matches(':').to_string();
     let message: Vec<&str> =
         lines.take_while(|l| !l.starts_with("note: ") && !l.starts_with("stack backtrace:")).collect();
     Some((location, message.join("\n")))
@@ -368,6 +369,9 @@ mod tests {
     fn panics_are_found_in_stderr() {
         let stderr = "noise\nthread 'main' panicked at migrations/env.rs:7:5:\nboom\nnote: run with `RUST_BACKTRACE=1`\n";
         assert_eq!(panic_message(stderr), Some(("migrations/env.rs:7:5".into(), "boom".into())));
+        let with_id =
+            "thread 'main' (7732) panicked at src/main.rs:2:5:\ntwo\nlines\nstack backtrace:\n  0: x";
+        assert_eq!(panic_message(with_id), Some(("src/main.rs:2:5".into(), "two\nlines".into())));
         assert_eq!(panic_message("error: nope"), None);
     }
 
