@@ -15,6 +15,7 @@
 pub mod autogen;
 pub mod config;
 pub mod dialect;
+pub mod env;
 pub mod error;
 pub mod ops;
 pub mod reflect;

@@ -1,10 +1,418 @@
-//! The env program (placeholder until the env-program work lands).
+//! The env program, `cargo alembic`'s side: registering `migrations/env.rs` as an
+//! example of the package ([`register`], done by `init`), and building and running it
+//! to get the target schema ([`load_target`]; the program's side is [`crate::env`]).
+//!
+//! The env program is an `[[example]]` because examples never ship: `cargo build` and
+//! `cargo install` leave them out, yet they see the package's library and
+//! dependencies, so `env.rs` can call the application's own schema code. It is built
+//! in the package's usual target folder, so only `env.rs` itself is compiled again
+//! once the application is built.
+
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use cargo_metadata::{Message, MetadataCommand, TargetKind};
 
 use super::Project;
+use crate::env::{decode, program_args};
 use crate::error::{Error, Result};
 use crate::schema::Schema;
 
-/// The schema declared by the env program.
-pub(crate) fn load_target(_project: &Project) -> Result<Schema> {
-    Err(Error::Command("target = \"env\" is not supported by this build; set `target` in [autogenerate] to a SQL schema file".into()))
+/// The name of the example target `migrations/env.rs` is registered as.
+pub const EXAMPLE_NAME: &str = "alembic_env";
+
+/// At most this many compiler errors are shown for an env program that does not build.
+const MAX_ERRORS: usize = 3;
+
+/// Registers `<script_location>/env.rs` (relative to `manifest_dir`) as the example
+/// [`EXAMPLE_NAME`] in `manifest_dir/Cargo.toml`, keeping the file's comments and
+/// layout, unless it is there already. Returns what it did and what the user still has
+/// to do (e.g. add the `alembic` dependency), one message per line, for printing.
+pub fn register(manifest_dir: &Path, script_location: &str) -> Result<Vec<String>> {
+    let env_path = format!("{}/env.rs", script_location.trim_end_matches('/'));
+    let manifest = manifest_dir.join("Cargo.toml");
+    let snippet = example_snippet(&env_path);
+    if !manifest.is_file() {
+        return Ok(vec![format!(
+            "No Cargo.toml in {}: to use autogenerate, add this to your package's Cargo.toml:\n{snippet}",
+            manifest_dir.display()
+        )]);
+    }
+    let text = std::fs::read_to_string(&manifest).map_err(|e| Error::io(&manifest, e))?;
+    let mut doc: toml_edit::DocumentMut = text.parse().map_err(|e: toml_edit::TomlError| Error::File {
+        path: manifest.clone(),
+        line: None,
+        message: e.message().to_string(),
+    })?;
+    let Some(package_name) = doc.get("package").and_then(|p| p.get("name")).and_then(|n| n.as_str()) else {
+        return Ok(vec![format!(
+            "{} has no [package] (a workspace manifest?): add this to the Cargo.toml of the package that owns {env_path}:\n{snippet}",
+            manifest.display()
+        )]);
+    };
+    let mut messages = Vec::new();
+    if !depends_on_alembic(&doc) && package_name != "alembic" {
+        messages.push(missing_dependency_message(package_name));
+    }
+    let examples = doc.entry("example").or_insert_with(|| toml_edit::ArrayOfTables::new().into());
+    let Some(examples) = examples.as_array_of_tables_mut() else {
+        messages.insert(
+            0,
+            format!(
+                "`example` in {} is not a list of [[example]] tables; add:\n{snippet}",
+                manifest.display()
+            ),
+        );
+        return Ok(messages);
+    };
+    let existing = examples.iter().find(|t| t.get("name").and_then(|n| n.as_str()) == Some(EXAMPLE_NAME));
+    if let Some(existing) = existing {
+        let path = existing.get("path").and_then(|p| p.as_str()).unwrap_or("examples/alembic_env.rs");
+        let note = if path == env_path {
+            format!("{} already registers {env_path} as example `{EXAMPLE_NAME}`", manifest.display())
+        } else {
+            format!(
+                "{} already has an example `{EXAMPLE_NAME}` at {path}; left as it is (the env program is {env_path})",
+                manifest.display()
+            )
+        };
+        messages.insert(0, note);
+        return Ok(messages);
+    }
+    let mut table = toml_edit::Table::new();
+    table.insert("name", toml_edit::value(EXAMPLE_NAME));
+    table.insert("path", toml_edit::value(env_path.as_str()));
+    table.decor_mut().set_prefix(
+        "\n# The env program of cargo-alembic: `cargo alembic revision --autogenerate` builds and\n\
+         # runs it to learn the declared schema. Examples are never shipped.\n",
+    );
+    examples.push(table);
+    std::fs::write(&manifest, doc.to_string()).map_err(|e| Error::io(&manifest, e))?;
+    messages.insert(
+        0,
+        format!("Registering {env_path} as example `{EXAMPLE_NAME}` in {} ...  done", manifest.display()),
+    );
+    Ok(messages)
+}
+
+fn example_snippet(env_path: &str) -> String {
+    format!("[[example]]\nname = \"{EXAMPLE_NAME}\"\npath = \"{env_path}\"")
+}
+
+fn missing_dependency_message(package: &str) -> String {
+    format!(
+        "Package {package} does not depend on alembic, which migrations/env.rs uses: add `alembic = \"{}\"` under [dependencies] (or [dev-dependencies]) in its Cargo.toml",
+        env!("CARGO_PKG_VERSION")
+    )
+}
+
+/// Whether a dependency table of the manifest names `alembic` (directly, or renamed
+/// with `package = "alembic"`), including target-specific ones.
+fn depends_on_alembic(doc: &toml_edit::DocumentMut) -> bool {
+    let in_table = |deps: Option<&toml_edit::Item>| {
+        deps.and_then(|d| d.as_table_like()).is_some_and(|deps| {
+            deps.iter().any(|(name, spec)| {
+                name == "alembic" || spec.get("package").and_then(|p| p.as_str()) == Some("alembic")
+            })
+        })
+    };
+    let kinds = ["dependencies", "dev-dependencies"];
+    let top = kinds.iter().any(|k| in_table(doc.get(k)));
+    let targets = doc.get("target").and_then(|t| t.as_table_like()).is_some_and(|targets| {
+        targets.iter().any(|(_, target)| kinds.iter().any(|k| in_table(target.get(k))))
+    });
+    top || targets
+}
+
+/// Builds and runs the env program of `project` (with its `-x` options and `-n`
+/// name) and returns the target schema it prints. Cargo's progress lines go to stderr
+/// unless `-q`; failures (not registered, no `alembic` dependency, compiler errors, the
+/// program's own error or panic) become one error with the relevant lines.
+pub fn load_target(project: &Project) -> Result<Schema> {
+    let package = EnvPackage::find(project)?;
+    let exe = package.build(project.global.quiet)?;
+    package.run(&exe, project)
+}
+
+/// The package that owns the env program, as cargo sees it.
+struct EnvPackage {
+    manifest: PathBuf,
+    dir: PathBuf,
+    /// `env.rs` relative to the package folder, for messages.
+    env_display: String,
+}
+
+impl EnvPackage {
+    fn find(project: &Project) -> Result<EnvPackage> {
+        let manifest = match &project.global.manifest_path {
+            Some(path) => std::env::current_dir().map_err(|e| Error::io(".", e))?.join(path),
+            None => project
+                .config
+                .root
+                .ancestors()
+                .map(|d| d.join("Cargo.toml"))
+                .find(|m| m.is_file())
+                .ok_or_else(|| {
+                    Error::Config(format!(
+                        "no Cargo.toml in {} or above: the env program must belong to a cargo package",
+                        project.config.root.display()
+                    ))
+                })?,
+        };
+        let metadata = MetadataCommand::new().manifest_path(&manifest).no_deps().exec().map_err(|e| {
+            Error::Command(format!("cargo metadata for {}: {}", manifest.display(), first_line(&e)))
+        })?;
+        let canonical = |p: &Path| p.canonicalize().unwrap_or_else(|_| p.to_path_buf());
+        let wanted = canonical(&manifest);
+        let package = metadata
+            .packages
+            .iter()
+            .find(|p| canonical(p.manifest_path.as_std_path()) == wanted)
+            .ok_or_else(|| {
+            Error::Config(format!(
+                "{} is a workspace manifest; pass --manifest-path of the package that owns the env program",
+                manifest.display()
+            ))
+        })?;
+        let dir = manifest.parent().map(Path::to_path_buf).unwrap_or_default();
+        let env_file = project.config.script_location.join("env.rs");
+        let env_display = relative_display(&env_file, &dir);
+        let registered =
+            package.targets.iter().any(|t| t.name == EXAMPLE_NAME && t.is_kind(TargetKind::Example));
+        if !registered {
+            return Err(Error::Command(format!(
+                "{env_display} is not registered as an example of package {}: add this to {}\n{}",
+                package.name,
+                manifest.display(),
+                example_snippet(&env_display)
+            )));
+        }
+        if !env_file.is_file() {
+            return Err(Error::Command(format!(
+                "there is no env program {} (script_location is {})",
+                env_file.display(),
+                project.config.script_location.display()
+            )));
+        }
+        let uses_alembic = package.dependencies.iter().any(|d| d.name == "alembic");
+        if !uses_alembic && package.name.as_str() != "alembic" {
+            return Err(Error::Command(missing_dependency_message(&package.name)));
+        }
+        Ok(EnvPackage { manifest, dir, env_display })
+    }
+
+    /// `cargo build --example alembic_env`; the path of the built program.
+    fn build(&self, quiet: bool) -> Result<PathBuf> {
+        let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+        let mut child = Command::new(cargo)
+            .args(["build", "--example", EXAMPLE_NAME, "--message-format", "json", "--manifest-path"])
+            .arg(&self.manifest)
+            .current_dir(&self.dir)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .map_err(|e| Error::Command(format!("cannot run cargo to build {}: {e}", self.env_display)))?;
+        let stderr = child.stderr.take().map(|s| std::thread::spawn(move || tee_progress(s, quiet)));
+        let mut errors = Vec::new();
+        let mut exe = None;
+        if let Some(stdout) = child.stdout.take() {
+            for message in Message::parse_stream(BufReader::new(stdout)).flatten() {
+                match message {
+                    Message::CompilerMessage(m) if is_error(&m.message) => {
+                        errors.push(m.message.rendered.unwrap_or(m.message.message).trim_end().to_string());
+                    }
+                    Message::CompilerArtifact(a) if a.target.name == EXAMPLE_NAME => exe = a.executable,
+                    _ => {}
+                }
+            }
+        }
+        let status = child.wait().map_err(|e| Error::Command(format!("waiting for cargo: {e}")))?;
+        let cargo_stderr = stderr.and_then(|h| h.join().ok()).unwrap_or_default();
+        match exe {
+            Some(exe) if status.success() => Ok(exe.into_std_path_buf()),
+            _ => Err(Error::Command(self.build_failure(&errors, &cargo_stderr))),
+        }
+    }
+
+    fn build_failure(&self, errors: &[String], cargo_stderr: &str) -> String {
+        let hint = format!("(see everything with `cargo build --example {EXAMPLE_NAME}`)");
+        if errors.is_empty() {
+            // Not a compiler error: a manifest, resolution or network problem.
+            let lines: Vec<&str> = cargo_stderr.lines().filter(|l| !is_progress(l)).take(20).collect();
+            return format!("building {} failed:\n{}\n{hint}", self.env_display, lines.join("\n"));
+        }
+        let mut text = format!("{} does not compile:", self.env_display);
+        for error in errors.iter().take(MAX_ERRORS) {
+            text.push('\n');
+            text.push_str(error);
+        }
+        if errors.len() > MAX_ERRORS {
+            text.push_str(&format!("\n... and {} more errors", errors.len() - MAX_ERRORS));
+        }
+        text.push('\n');
+        text.push_str(&hint);
+        text
+    }
+
+    /// Runs the built program and reads the schema from its stdout.
+    fn run(&self, exe: &Path, project: &Project) -> Result<Schema> {
+        let args = program_args(&project.global.x, project.config.name.as_deref());
+        let output = Command::new(exe)
+            .args(&args)
+            .current_dir(&self.dir)
+            .stdin(Stdio::null())
+            .output()
+            .map_err(|e| Error::Command(format!("cannot run {}: {e}", exe.display())))?;
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        let rerun = format!("(run it with `cargo run --example {EXAMPLE_NAME}` to see all it prints)");
+        if output.status.success() {
+            if !project.global.quiet && !stderr.trim().is_empty() {
+                // What the application logs is the user's to see, as with env.py.
+                let _ = std::io::stderr().write_all(stderr.as_bytes());
+            }
+            return decode(&stdout).map_err(|e| Error::Command(format!("{}: {e}", self.env_display)));
+        }
+        if let Some((location, message)) = panic_message(&stderr) {
+            return Err(Error::Command(format!(
+                "{} panicked: {message}\nat {location}\n{rerun}",
+                self.env_display
+            )));
+        }
+        let status = match output.status.code() {
+            Some(code) => format!("exit status {code}"),
+            None => "a signal".to_string(),
+        };
+        // The program's own `error: …` line becomes ours; the rest is context.
+        let lines: Vec<&str> = stderr.lines().filter(|l| !l.trim().is_empty()).collect();
+        match lines.iter().position(|l| l.starts_with("error: ")) {
+            Some(i) => {
+                let mut text = lines[i].trim_start_matches("error: ").to_string();
+                for line in lines.iter().skip(i + 1).take(20) {
+                    text.push('\n');
+                    text.push_str(line);
+                }
+                Err(Error::Command(text))
+            }
+            None if lines.is_empty() => {
+                Err(Error::Command(format!("{} failed with {status} and printed nothing", self.env_display)))
+            }
+            None => {
+                let tail = &lines[lines.len().saturating_sub(20)..];
+                Err(Error::Command(format!(
+                    "{} failed with {status}:\n{}",
+                    self.env_display,
+                    tail.join("\n")
+                )))
+            }
+        }
+    }
+}
+
+fn is_error(diagnostic: &cargo_metadata::diagnostic::Diagnostic) -> bool {
+    use cargo_metadata::diagnostic::DiagnosticLevel;
+    matches!(diagnostic.level, DiagnosticLevel::Error | DiagnosticLevel::Ice)
+        // rustc's closing summary adds nothing to the errors themselves.
+        && !diagnostic.message.starts_with("aborting due to")
+}
+
+/// Copies cargo's progress lines (`   Compiling foo v1.0`) to stderr unless `quiet`,
+/// and returns all of cargo's stderr for error messages.
+fn tee_progress(stderr: impl std::io::Read, quiet: bool) -> String {
+    let mut all = String::new();
+    for line in BufReader::new(stderr).lines().map_while(std::io::Result::ok) {
+        if !quiet && is_progress(&line) {
+            eprintln!("{line}");
+        }
+        all.push_str(&line);
+        all.push('\n');
+    }
+    all
+}
+
+/// Cargo's status lines are an indented capitalised verb: `   Compiling`, `    Finished`.
+fn is_progress(line: &str) -> bool {
+    let trimmed = line.trim_start();
+    trimmed.len() < line.len() && trimmed.chars().next().is_some_and(char::is_uppercase)
+}
+
+/// The location and message of a panic in a program's stderr:
+/// `thread 'main' panicked at src/x.rs:3:5:` followed by the message lines.
+fn panic_message(stderr: &str) -> Option<(String, String)> {
+    // Newer Rust versions put the thread id between the name and `panicked`.
+    let mut lines =
+        stderr.lines().skip_while(|l| !(l.starts_with("thread '") && l.contains(" panicked at ")));
+    let head = lines.next()?;
+    let location = head.split_once(" panicked at ")?.1.trim_end_matches(':').to_string();
+    let message: Vec<&str> =
+        lines.take_while(|l| !l.starts_with("note: ") && !l.starts_with("stack backtrace:")).collect();
+    Some((location, message.join("\n")))
+}
+
+/// `path` relative to `base` when it is inside it, with `/` separators.
+fn relative_display(path: &Path, base: &Path) -> String {
+    let relative = path.strip_prefix(base).unwrap_or(path);
+    relative.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/")
+}
+
+fn first_line(err: &impl std::fmt::Display) -> String {
+    err.to_string().lines().find(|l| !l.trim().is_empty()).unwrap_or_default().to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn panics_are_found_in_stderr() {
+        let stderr = "noise\nthread 'main' panicked at migrations/env.rs:7:5:\nboom\nnote: run with `RUST_BACKTRACE=1`\n";
+        assert_eq!(panic_message(stderr), Some(("migrations/env.rs:7:5".into(), "boom".into())));
+        let with_id =
+            "thread 'main' (7732) panicked at src/main.rs:2:5:\ntwo\nlines\nstack backtrace:\n  0: x";
+        assert_eq!(panic_message(with_id), Some(("src/main.rs:2:5".into(), "two\nlines".into())));
+        assert_eq!(panic_message("error: nope"), None);
+    }
+
+    #[test]
+    fn progress_lines_are_told_from_errors() {
+        assert!(is_progress("   Compiling app v0.1.0 (/tmp/x)"));
+        assert!(is_progress("    Finished `dev` profile"));
+        assert!(!is_progress("error: could not compile `app`"));
+        assert!(!is_progress("  --> src/main.rs:1:1"));
+    }
+
+    #[test]
+    fn register_adds_the_example_once_and_keeps_comments() {
+        let dir = tempfile::tempdir().unwrap();
+        let manifest = dir.path().join("Cargo.toml");
+        let original = "# my app\n[package]\nname = \"app\" # the name\nversion = \"0.1.0\"\n\n[dependencies]\nalembic = \"0.1\"\n";
+        std::fs::write(&manifest, original).unwrap();
+        let messages = register(dir.path(), "migrations").unwrap();
+        assert_eq!(messages.len(), 1, "{messages:?}");
+        assert!(messages[0].starts_with("Registering migrations/env.rs"), "{messages:?}");
+        let text = std::fs::read_to_string(&manifest).unwrap();
+        assert!(text.starts_with(original), "{text}");
+        assert!(
+            text.contains("[[example]]\nname = \"alembic_env\"\npath = \"migrations/env.rs\"\n"),
+            "{text}"
+        );
+        let again = register(dir.path(), "migrations").unwrap();
+        assert!(again[0].contains("already registers"), "{again:?}");
+        assert_eq!(std::fs::read_to_string(&manifest).unwrap(), text);
+    }
+
+    #[test]
+    fn register_says_when_alembic_is_missing_or_there_is_no_package() {
+        let dir = tempfile::tempdir().unwrap();
+        let messages = register(dir.path(), "migrations").unwrap();
+        assert!(messages[0].starts_with("No Cargo.toml"), "{messages:?}");
+        std::fs::write(dir.path().join("Cargo.toml"), "[package]\nname = \"app\"\n").unwrap();
+        let messages = register(dir.path(), "db/migrations").unwrap();
+        assert!(messages[0].starts_with("Registering db/migrations/env.rs"), "{messages:?}");
+        assert!(messages[1].contains("add `alembic = "), "{messages:?}");
+        let renamed = "[package]\nname = \"b\"\n[target.'cfg(unix)'.dependencies]\nmig = { package = \"alembic\", version = \"0.1\" }\n";
+        assert!(depends_on_alembic(&renamed.parse().unwrap()));
+    }
 }

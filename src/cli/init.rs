@@ -114,6 +114,12 @@ pub fn init(global: &GlobalArgs, cwd: &Path, args: InitArgs, out: &mut Output) -
         out.line(format!("Generating {} ...  done", path.display()))?;
         std::fs::write(path, text).map_err(|e| Error::io(path, e))?;
     }
+    // Register env.rs so that autogenerate can build it (Alembic's env.py needs nothing
+    // like it: Python runs the file as it is).
+    let package_dir = package_root(global, cwd)?;
+    for message in super::env_program::register(&package_dir, &relative_to(&dir, &package_dir))? {
+        out.line(message)?;
+    }
     if !write_config {
         out.line(format!(
             "{} already exists; left as it is (point `script_location` at {script_location})",

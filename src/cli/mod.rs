@@ -5,7 +5,7 @@
 //! turns any failure into one `error: …` line and exit code 1 (2 for usage errors).
 
 mod autogen;
-mod env_program;
+pub mod env_program;
 mod init;
 mod inspect;
 mod migrate;
@@ -118,6 +118,9 @@ pub enum Command {
     EnsureVersion(migrate::EnsureVersionArgs),
     /// Exit 1 if autogenerate would write any operation (the declared schema differs).
     Check(autogen::CheckArgs),
+    /// Print the target schema of the env program as JSON (for tests and tooling).
+    #[command(hide = true)]
+    TargetSchema,
 }
 
 /// Runs a parsed command line, printing to `out`.
@@ -140,6 +143,10 @@ pub fn run(cli: Cli, out: &mut Output) -> Result<()> {
         Command::Current(args) => migrate::current(&Project::open(&global, &cwd)?, args, out),
         Command::EnsureVersion(args) => migrate::ensure_version(&Project::open(&global, &cwd)?, args, out),
         Command::Check(args) => autogen::check(&Project::open(&global, &cwd)?, args, out),
+        Command::TargetSchema => {
+            let schema = env_program::load_target(&Project::open(&global, &cwd)?)?;
+            out.line(serde_json::to_string_pretty(&schema).map_err(|e| Error::Command(e.to_string()))?)
+        }
     }
 }
 

@@ -3,7 +3,9 @@
 //! [`types::SqlType`] is the neutral type model revision files name column types with;
 //! [`model`] holds the schema itself ([`Schema`], [`Table`], …).
 
+pub mod metadata;
 pub mod model;
 pub mod types;
 
+pub use metadata::MetaData;
 pub use model::{CheckConstraint, ColumnDef, ForeignKey, Index, PrimaryKey, Schema, Table, UniqueConstraint};

@@ -1,14 +1,26 @@
 //! The env program of cargo-alembic: it tells `cargo alembic revision --autogenerate`
-//! and `cargo alembic check` which schema your application declares.
+//! and `cargo alembic check` which schema your application declares, for the database
+//! chosen with `cargo alembic -n <name>`.
 //!
-//! `cargo alembic` builds and runs this file; it never ships with your application.
+//! `cargo alembic` builds and runs this file as the example `alembic_env` of your
+//! package (see the `[[example]]` entry in Cargo.toml); it never ships with your
+//! application. It can use your crate and its dependencies.
 
 fn main() {
-    // Set your MetaData here: build an `alembic::schema::MetaData` describing your
-    // tables (or call the function of your crate that does), e.g.
+    // Set your MetaData here: one `alembic::schema::MetaData` per database, holding
+    // just the tables of that database, for 'autogenerate' support, e.g.
     //
-    //     let target_metadata = my_app::db::metadata();
+    //     let target_metadata = match alembic::env::database_name().as_deref() {
+    //         Some("primary") => Some(my_app::db::primary_metadata()),
+    //         Some("analytics") => Some(my_app::db::analytics_metadata()),
+    //         _ => None,
+    //     };
     //
-    let target_metadata = None::<alembic::schema::MetaData>;
+    // Other values from `cargo alembic -x KEY=VALUE` are in `alembic::env::x_args()`.
+    let target_metadata = match alembic::env::database_name().as_deref() {
+        Some("primary") => None::<alembic::schema::MetaData>,
+        Some("analytics") => None::<alembic::schema::MetaData>,
+        _ => None::<alembic::schema::MetaData>,
+    };
     alembic::env::run(target_metadata);
 }
