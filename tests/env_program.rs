@@ -169,3 +169,48 @@ fn a_package_without_the_alembic_dependency_is_told_what_to_add() {
     let stderr = p.fails(&["target-schema"]);
     assert!(stderr.contains("add `alembic = \""), "{stderr}");
 }
+
+/// Issue acceptance: declare with the builder, autogenerate, upgrade, change one
+/// column, autogenerate again (exactly one `alter_column`), upgrade, `check` exits 0.
+#[test]
+fn builder_and_env_program_round_trip_through_autogenerate() {
+    let p = package();
+    // The package is shared: start from an empty history and database.
+    for entry in std::fs::read_dir(p.versions()).unwrap() {
+        std::fs::remove_file(entry.unwrap().path()).unwrap();
+    }
+    let _ = std::fs::remove_file(p.path().join("app.db"));
+    let run = |args: &[&str]| -> String {
+        let out = p.cmd(args).env("CARGO_TARGET_DIR", shared_target_dir()).arg("-q").output().unwrap();
+        assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let env_with = |email_len: u32| {
+        format!(
+            "{SOURCE}\n\nfn main() {{\n    let mut md = declare(\"users\");\n    \
+             md.table(\"profiles\", |t| {{\n        \
+             t.column(\"id\", alembic::schema::metadata::SqlType::Integer).primary_key();\n        \
+             t.column(\"email\", alembic::schema::metadata::SqlType::Varchar(Some({email_len})));\n    }});\n    \
+             alembic::env::run(md);\n}}\n"
+        )
+    };
+    write_env(&p, &env_with(100));
+    // -q silences stdout, so check the files rather than the messages.
+    run(&["revision", "--autogenerate", "-m", "initial", "--rev-id", "e1"]);
+    let first = std::fs::read_to_string(p.versions().join("e1_initial.toml")).unwrap();
+    assert_eq!(first.matches("op = \"create_table\"").count(), 3, "{first}");
+    run(&["upgrade", "head"]);
+    let out = p.cmd(&["check"]).env("CARGO_TARGET_DIR", shared_target_dir()).output().unwrap();
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "No new upgrade operations detected.\n");
+
+    write_env(&p, &env_with(320));
+    run(&["revision", "--autogenerate", "-m", "widen email", "--rev-id", "e2"]);
+    let second = std::fs::read_to_string(p.versions().join("e2_widen_email.toml")).unwrap();
+    let upgrade = &second[second.find("[[upgrade]]").unwrap()..second.find("[[downgrade]]").unwrap()];
+    assert_eq!(upgrade.matches("[[upgrade]]").count(), 1, "{second}");
+    assert!(upgrade.contains("op = \"alter_column\"") && upgrade.contains("varchar(320)"), "{second}");
+    run(&["upgrade", "head"]);
+    let out = p.cmd(&["check"]).env("CARGO_TARGET_DIR", shared_target_dir()).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "No new upgrade operations detected.\n");
+}
