@@ -126,12 +126,13 @@ mod pg {
     }
 }
 
-/// A Python with Alembic installed (`ALEMBIC_TEST_PYTHON`, else `/work/venv/bin/python`),
-/// for optional comparisons with the original tool; `None` when there is none.
+/// A Python with Alembic installed (`ALEMBIC_TEST_PYTHON`, else the venv `cargo xtask
+/// test` makes in `target/alembic-venv`), for comparisons with the original tool;
+/// `None` when there is none (a failure under `CI=true`, where the venv is set up).
 pub fn python_alembic() -> Option<PathBuf> {
     let python = std::env::var("ALEMBIC_TEST_PYTHON")
         .map(PathBuf::from)
-        .unwrap_or_else(|_| PathBuf::from("/work/venv/bin/python"));
+        .unwrap_or_else(|_| Path::new(env!("CARGO_MANIFEST_DIR")).join("target/alembic-venv/bin/python"));
     let works = std::process::Command::new(&python)
         .args(["-c", "import alembic, sqlalchemy"])
         .output()
@@ -139,6 +140,7 @@ pub fn python_alembic() -> Option<PathBuf> {
     if works {
         Some(python)
     } else {
+        assert!(!in_ci(), "Python Alembic not found at {} under CI=true; `cargo xtask test` sets it up", python.display());
         eprintln!("Python Alembic not found at {}: comparison skipped", python.display());
         None
     }
