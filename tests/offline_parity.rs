@@ -21,8 +21,10 @@ use std::process::Command;
 
 use common::Project;
 
-/// (revision, down revisions, branch label, depends_on)
-const HISTORY: &[(&str, &[&str], Option<&str>, Option<&str>)] = &[
+/// A revision: id, down revisions, branch label, depends_on.
+type Rev = (&'static str, &'static [&'static str], Option<&'static str>, Option<&'static str>);
+
+const HISTORY: &[Rev] = &[
     ("a1", &[], None, None),
     ("b2", &["a1"], None, None),
     ("c3", &["b2"], None, None),
