@@ -21,227 +21,8 @@ struct Ops {
     upgrade: Vec<Op>,
 }
 
-const HISTORY: &str = r#"
-[[upgrade]]
-op = "create_table"
-table = "user"
-comment = "people"
-columns = [
-  { name = "id", type = "integer", primary_key = true },
-  { name = "Name", type = "varchar(50)", nullable = false, server_default = "'anon'", comment = "shown" },
-  { name = "email", type = "varchar(100)", unique = true },
-  { name = "order", type = "integer" },
-  { name = "active", type = "boolean", nullable = false, server_default = "true" },
-  { name = "created_at", type = "timestamptz", server_default = "CURRENT_TIMESTAMP" },
-]
-
-[[upgrade]]
-op = "create_table"
-table = "post"
-columns = [
-  { name = "id", type = "bigint", primary_key = true },
-  { name = "user_id", type = "integer", nullable = false },
-  { name = "title", type = "text" },
-  { name = "mood", type = "enum(mood: 'happy','sad')" },
-  { name = "score", type = "integer", server_default = "0" },
-]
-foreign_keys = [{ columns = ["user_id"], ref_table = "user", ref_columns = ["id"], on_delete = "CASCADE" }]
-checks = [{ name = "ck_post_score", sql = "score >= 0" }]
-indexes = [{ name = "ix_post_title", columns = ["title"] }]
-
-[[upgrade]]
-op = "create_table"
-table = "log"
-schema = "audit"
-columns = [
-  { name = "id", type = "integer", primary_key = true },
-  { name = "msg", type = "text" },
-  { name = "meta", type = "json" },
-  { name = "ref", type = "uuid" },
-  { name = "day", type = "date" },
-]
-
-[[upgrade]]
-op = "bulk_insert"
-table = "user"
-rows = [
-  { id = 1, Name = "Ann", email = "ann@x.org", order = 1, active = true },
-  { id = 2, Name = "O'Brien", email = "ob@x.org", active = false },
-  { id = 3, Name = "Zed", order = 3 },
-]
-
-[[upgrade]]
-op = "bulk_insert"
-table = "post"
-rows = [
-  { id = 10, user_id = 1, title = "hello", mood = "happy", score = 5 },
-  { id = 11, user_id = 1, title = "again", mood = "sad" },
-  { id = 12, user_id = 2, title = "mine", score = 2 },
-  { id = 13, user_id = 3, title = "last", mood = "happy" },
-]
-
-[[upgrade]]
-op = "bulk_insert"
-table = "log"
-schema = "audit"
-rows = [
-  { id = 1, msg = "boot", meta = { level = "info", tags = ["a"] }, ref = "67e55044-10b1-426f-9247-bb680e5fe0c8", day = 2024-01-31 },
-  { id = 2, msg = "run" },
-]
-
-[[upgrade]]
-op = "add_column"
-table = "user"
-column = { name = "bio", type = "text" }
-
-[[upgrade]]
-op = "add_column"
-table = "user"
-column = { name = "handle", type = "varchar(30)", unique = true }
-
-[[upgrade]]
-op = "alter_column"
-table = "post"
-column = "score"
-type = "bigint"
-server_default = "1"
-
-[[upgrade]]
-op = "alter_column"
-table = "user"
-column = "Name"
-new_name = "full_name"
-
-[[upgrade]]
-op = "create_index"
-name = "ix_user_email_lower"
-table = "user"
-columns = ["lower(email)"]
-unique = true
-where = "email IS NOT NULL"
-
-[[upgrade]]
-op = "create_index"
-name = "ix_user_order"
-table = "user"
-columns = ["order"]
-
-[[upgrade]]
-op = "drop_index"
-name = "ix_user_order"
-table = "user"
-
-[[upgrade]]
-op = "create_unique_constraint"
-name = "uq_post_user_title"
-table = "post"
-columns = ["user_id", "title"]
-
-[[upgrade]]
-op = "add_column"
-table = "post"
-column = { name = "editor_id", type = "integer" }
-
-[[upgrade]]
-op = "create_foreign_key"
-name = "fk_post_editor"
-table = "post"
-columns = ["editor_id"]
-ref_table = "user"
-ref_columns = ["id"]
-on_delete = "SET NULL"
-
-[[upgrade]]
-op = "create_check_constraint"
-name = "ck_user_order"
-table = "user"
-sql = "\"order\" >= 0"
-
-[[upgrade]]
-op = "create_table"
-table = "tag"
-columns = [{ name = "slug", type = "varchar(40)" }, { name = "label", type = "text" }]
-
-[[upgrade]]
-op = "create_primary_key"
-name = "pk_tag"
-table = "tag"
-columns = ["slug"]
-
-[[upgrade]]
-op = "bulk_insert"
-table = "tag"
-rows = [{ slug = "rust", label = "Rust" }]
-
-[[upgrade]]
-op = "create_table_comment"
-table = "post"
-comment = "what people write"
-
-[[upgrade]]
-op = "drop_table_comment"
-table = "user"
-comment = "people"
-
-[[upgrade]]
-op = "rename_table"
-table = "tag"
-new_name = "keyword"
-
-[[upgrade]]
-op = "drop_constraint"
-name = "ck_user_order"
-table = "user"
-type = "check"
-
-[[upgrade]]
-op = "drop_constraint"
-name = "uq_post_user_title"
-table = "post"
-type = "unique"
-
-[[upgrade]]
-op = "drop_constraint"
-name = "fk_post_editor"
-table = "post"
-type = "foreignkey"
-
-[[upgrade]]
-op = "drop_constraint"
-name = "pk_tag"
-table = "keyword"
-type = "primary"
-
-[[upgrade]]
-op = "drop_column"
-table = "post"
-column = "editor_id"
-
-[[upgrade]]
-op = "drop_column"
-table = "user"
-column = "bio"
-
-[[upgrade]]
-op = "drop_column"
-table = "post"
-column = "title"
-
-[[upgrade]]
-op = "alter_column"
-table = "log"
-schema = "audit"
-column = "msg"
-nullable = false
-
-[[upgrade]]
-op = "execute"
-sql = "UPDATE \"user\" SET \"order\" = 0 WHERE \"order\" IS NULL"
-
-[[upgrade]]
-op = "drop_table"
-table = "keyword"
-"#;
+/// The history, shared with `tests/offline_live.rs`.
+const HISTORY: &str = include_str!("fixtures/live_history.toml");
 
 fn history() -> Vec<Op> {
     toml::from_str::<Ops>(HISTORY).expect("valid history").upgrade
@@ -307,6 +88,14 @@ mod sqlite {
         stmt.query_map([table], |r| r.get(0)).unwrap().collect::<Result<_, _>>().unwrap()
     }
 
+    /// The tables referenced by the table's foreign keys, one entry per key, sorted.
+    fn foreign_keys(conn: &Connection, db: &str, table: &str) -> Vec<String> {
+        let mut stmt = conn
+            .prepare("SELECT \"table\" FROM pragma_foreign_key_list(?1, ?2) WHERE seq = 0 ORDER BY 1")
+            .unwrap();
+        stmt.query_map([table, db], |r| r.get(0)).unwrap().collect::<Result<_, _>>().unwrap()
+    }
+
     /// Runs one op as the runtime would: rebuilds with foreign keys off, then checked.
     fn run(conn: &Connection, op: &Op, schema: &mut Schema, step: &str) {
         let options = RenderOptions::default();
@@ -341,6 +130,15 @@ mod sqlite {
             let mut expected: Vec<String> = table.indexes.iter().map(|i| i.name.clone()).collect();
             expected.sort();
             assert_eq!(indexes(conn, db, &table.name), expected, "{step}: indexes of {}", table.name);
+            // And every foreign key (a rebuild recreates them from the model).
+            let mut expected: Vec<String> = table.foreign_keys.iter().map(|f| f.ref_table.clone()).collect();
+            expected.sort();
+            assert_eq!(
+                foreign_keys(conn, db, &table.name),
+                expected,
+                "{step}: foreign keys of {}",
+                table.name
+            );
         }
     }
 

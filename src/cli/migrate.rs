@@ -43,8 +43,11 @@ pub struct MoveArgs {
 /// `stamp`.
 #[derive(Debug, Args)]
 pub struct StampArgs {
-    /// Revisions to record (`heads`, `base`, ids, `label@head`, …).
-    #[arg(required = true, allow_hyphen_values = true)]
+    /// Revisions to record (`heads`, `base`, ids, `label@head`, …); with `--sql`,
+    /// `from:to` ranges.
+    // Negative numbers only (`-1`): hyphen values in general would swallow the flags
+    // after the revisions (`stamp heads --sql`).
+    #[arg(required = true, allow_negative_numbers = true)]
     pub revisions: Vec<String>,
     /// Delete every row of the version table first.
     #[arg(long)]
@@ -71,6 +74,9 @@ pub struct EnsureVersionArgs {
     /// Print the SQL instead of running it.
     #[arg(long)]
     pub sql: bool,
+    /// Dialect of the SQL when no database URL is configured (with `--sql`).
+    #[arg(long, value_parser = ["sqlite", "postgresql", "postgres"])]
+    pub dialect: Option<String>,
 }
 
 /// The database of the project: its URL, parsed.
@@ -300,7 +306,8 @@ pub(crate) fn current_heads(project: &Project, scripts: &ScriptDirectory) -> Res
 pub fn ensure_version(project: &Project, args: EnsureVersionArgs, out: &mut Output) -> Result<()> {
     let scripts = project.scripts()?;
     if args.sql {
-        let dialect = offline_dialect(project, &OfflineArgs::default())?;
+        let offline = OfflineArgs { sql: true, tag: None, dialect: args.dialect };
+        let dialect = offline_dialect(project, &offline)?;
         let migrator = Migrator::new(
             &scripts,
             version_table(project, dialect),

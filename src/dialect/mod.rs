@@ -126,7 +126,21 @@ pub fn render_with(
 ) -> Result<Vec<String>, RenderError> {
     let mut after = before.clone();
     op.apply(&mut after)?;
-    let ctx = Context { before, after: &after, options };
+    render_between(dialect, op, before, &after, options)
+}
+
+/// [`render_with`] for a caller that holds the schema after the op too (`after` is
+/// `before` with `op` applied). Nothing is copied here: a caller rendering a long
+/// history keeps a before and an after schema in step (apply each op to both) instead
+/// of copying the whole schema per op, which made rendering quadratic in the history.
+pub fn render_between(
+    dialect: Dialect,
+    op: &Op,
+    before: &Schema,
+    after: &Schema,
+    options: RenderOptions,
+) -> Result<Vec<String>, RenderError> {
+    let ctx = Context { before, after, options };
     match dialect {
         Dialect::Sqlite => sqlite::render(op, &ctx),
         Dialect::Postgresql => postgresql::render(op, &ctx),
@@ -141,12 +155,23 @@ pub fn render_ops<'a>(
     schema: &mut Schema,
     options: RenderOptions,
 ) -> Result<Vec<Vec<String>>, RenderOpsError> {
+    // `schema` runs one op ahead of `before`: one copy for the whole list, not one per op.
+    let mut before = schema.clone();
     let mut out = Vec::new();
     for (index, op) in ops.into_iter().enumerate() {
-        let statements =
-            render_with(dialect, op, schema, options).map_err(|error| RenderOpsError { index, error })?;
-        op.apply(schema).map_err(|error| ReplayError { index, error })?;
-        out.push(statements);
+        let rendered = match op.apply(schema) {
+            Ok(()) => render_between(dialect, op, &before, schema, options),
+            Err(e) => Err(RenderError::Apply(e)),
+        };
+        match rendered {
+            Ok(statements) => out.push(statements),
+            Err(error) => {
+                // As before: the schema is left after the ops that rendered.
+                *schema = before;
+                return Err(RenderOpsError { index, error });
+            }
+        }
+        op.apply(&mut before).map_err(|error| ReplayError { index, error })?;
     }
     Ok(out)
 }

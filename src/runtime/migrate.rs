@@ -268,11 +268,13 @@ impl<'a> Migrator<'a> {
     pub fn offline_sql(&self, target: &Target, start: &[String], tag: Option<&str>) -> Result<String> {
         let steps = self.plan(target, start)?;
         let mut heads = VersionHeads::new(self.scripts.map(), start).map_err(unknown_row)?;
-        let mut schema = if steps.iter().any(|s| matches!(s, MigrationStep::Revision(_))) {
+        // `after` is the model past each op rendered, `before` one op behind it.
+        let mut after = if steps.iter().any(|s| matches!(s, MigrationStep::Revision(_))) {
             self.schema_at(start)?
         } else {
             Schema::new()
         };
+        let mut before = after.clone();
         let mut out = String::new();
         if let Some(tag) = tag {
             out.push_str(&format!("-- tag: {tag}\n\n"));
@@ -282,7 +284,7 @@ impl<'a> Migrator<'a> {
             out.push_str("BEGIN;\n\n");
         }
         for step in &steps {
-            let rendered = self.render_step(step, &mut schema)?;
+            let rendered = self.render_offline(step, &mut before, &mut after)?;
             if per_step {
                 out.push_str("BEGIN;\n\n");
             }
@@ -310,6 +312,65 @@ impl<'a> Migrator<'a> {
             out.push_str("COMMIT;\n\n");
         }
         Ok(out)
+    }
+
+    /// [`Self::render_step`] for offline runs, which render every step of a history in
+    /// a row: `before` and `after` are kept in step (each op applied to both) so that no
+    /// op copies the whole schema model, which made long offline runs quadratic.
+    fn render_offline(
+        &self,
+        step: &MigrationStep,
+        before: &mut Schema,
+        after: &mut Schema,
+    ) -> Result<RenderedStep> {
+        let label = self.label(step);
+        let MigrationStep::Revision(rev_step) = step else {
+            return Ok(RenderedStep {
+                step: step.clone(),
+                label,
+                statements: Vec::new(),
+                transactional: true,
+            });
+        };
+        let id = rev_step.revision();
+        let script = self.scripts.script(id).ok_or_else(|| {
+            Error::Command(format!("revision {id} has no file (it is in the graph but was not loaded)"))
+        })?;
+        let direction = if rev_step.is_upgrade() { "upgrade" } else { "downgrade" };
+        let ops: &[Op] = if rev_step.is_upgrade() { &script.upgrade } else { &script.downgrade };
+        let options = RenderOptions { batch_always: script.batch == Batch::Always };
+        let fail = |index: usize, op: &Op, message: String| {
+            Error::Step(Box::new(StepError {
+                revision: id.to_string(),
+                path: Some(script.path.clone()),
+                direction,
+                op: Some((index, op.name())),
+                sql: None,
+                message,
+            }))
+        };
+        let dialect = self.dialect();
+        let mut statements = Vec::new();
+        for (index, op) in ops.iter().enumerate() {
+            if let Op::Execute(execute) = op {
+                // Opaque to the model: the schema is left as it is.
+                let text = execute.sql_for(dialect.name()).ok_or_else(|| {
+                    fail(index, op, format!("has no SQL for {dialect} (give `sql` or `{dialect}`)"))
+                })?;
+                statements.push(Statement { sql: text.to_string(), script: true, op: (index, op.name()) });
+                continue;
+            }
+            op.apply(after).map_err(|e| fail(index, op, e.to_string()))?;
+            let rendered = dialect::render_between(dialect, op, before, after, options)
+                .map_err(|e| fail(index, op, e.to_string()))?;
+            statements.extend(rendered.into_iter().map(|sql| Statement {
+                sql,
+                script: false,
+                op: (index, op.name()),
+            }));
+            op.apply(before).map_err(|e| fail(index, op, e.to_string()))?;
+        }
+        Ok(RenderedStep { step: step.clone(), label, statements, transactional: script.transactional })
     }
 
     /// Offline `ensure-version`: the version table's DDL.

@@ -5,7 +5,9 @@
 //! heads→base. Growth per 10x is printed so linearity can be read off directly. Then
 //! `cargo alembic heads` is timed on a 10k-revision project on disk, and, where Python
 //! Alembic is available (`target/alembic-venv`), Python's `alembic heads` on the same
-//! history as the baseline of the ratio.
+//! history as the baseline of the ratio. Last, the offline section (`bench_offline`):
+//! offline downgrade SQL of 5,000 revisions against Python Alembic's, and replay of
+//! 1,000 revisions on the schema model.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -24,6 +26,12 @@ pub struct BenchArgs {
     /// Skip the comparison with Python Alembic.
     #[arg(long)]
     pub no_python: bool,
+    /// Only the offline section (offline SQL and the schema model).
+    #[arg(long)]
+    pub offline_only: bool,
+    /// Runs of Python Alembic's offline downgrade of 5,000 revisions to take the median of.
+    #[arg(long, default_value_t = 1)]
+    pub python_offline_runs: usize,
     /// Run inside this process instead of re-running in release mode (used internally).
     #[arg(long, hide = true)]
     pub in_release: bool,
@@ -38,10 +46,19 @@ pub fn run(args: BenchArgs) -> Result<()> {
         if args.no_python {
             cmd.arg("--no-python");
         }
+        if args.offline_only {
+            cmd.arg("--offline-only");
+        }
+        cmd.args(["--python-offline-runs", &args.python_offline_runs.to_string()]);
         return crate::run(&mut cmd);
     }
-    graph_benchmarks(args.max)?;
-    cli_heads_benchmark(!args.no_python)?;
+    if !args.offline_only {
+        graph_benchmarks(args.max)?;
+        cli_heads_benchmark(!args.no_python)?;
+    }
+    crate::run(crate::cargo().args(["build", "--quiet", "--release", "-p", "cargo-alembic"]))?;
+    let bin = crate::workspace_root().join("target/release/cargo-alembic");
+    crate::bench_offline::run(&bin, if args.no_python { 0 } else { args.python_offline_runs })?;
     Ok(())
 }
 
@@ -115,13 +132,13 @@ pub fn history(shape: Shape, n: usize) -> Vec<Revision> {
     revs
 }
 
-fn time<T>(f: impl FnOnce() -> Result<T>) -> Result<(Duration, T)> {
+pub(crate) fn time<T>(f: impl FnOnce() -> Result<T>) -> Result<(Duration, T)> {
     let start = Instant::now();
     let out = f()?;
     Ok((start.elapsed(), out))
 }
 
-fn ms(d: Duration) -> String {
+pub(crate) fn ms(d: Duration) -> String {
     format!("{:.2} ms", d.as_secs_f64() * 1000.0)
 }
 
@@ -219,7 +236,7 @@ fn write_python_project(dir: &Path, revs: &[Revision]) -> Result<()> {
     Ok(())
 }
 
-fn median_run(cmd: &mut dyn FnMut() -> Command, runs: usize) -> Result<Duration> {
+pub(crate) fn median_run(cmd: &mut dyn FnMut() -> Command, runs: usize) -> Result<Duration> {
     let mut times = Vec::with_capacity(runs);
     for _ in 0..runs {
         let mut c = cmd();
@@ -275,7 +292,7 @@ fn cli_heads_benchmark(python: bool) -> Result<()> {
     Ok(())
 }
 
-fn tempfile_dir(tag: &str) -> Result<PathBuf> {
+pub(crate) fn tempfile_dir(tag: &str) -> Result<PathBuf> {
     let dir = std::env::temp_dir().join(format!("cargo-alembic-bench-{tag}-{}", std::process::id()));
     if dir.exists() {
         std::fs::remove_dir_all(&dir)?;
