@@ -140,7 +140,11 @@ pub fn python_alembic() -> Option<PathBuf> {
     if works {
         Some(python)
     } else {
-        assert!(!in_ci(), "Python Alembic not found at {} under CI=true; `cargo xtask test` sets it up", python.display());
+        assert!(
+            !in_ci(),
+            "Python Alembic not found at {} under CI=true; `cargo xtask test` sets it up",
+            python.display()
+        );
         eprintln!("Python Alembic not found at {}: comparison skipped", python.display());
         None
     }
