@@ -702,3 +702,33 @@ new_name = "uid"
     }
     assert!(current.is_empty());
 }
+
+/// The inverse of dropping a table with an expression index recreates that index with
+/// its own `create_index` (a `create_table` takes only plain column names).
+#[test]
+fn dropping_a_table_with_an_expression_index_is_undone_by_create_index() {
+    use alembic::ops::Op;
+    let create: Op = toml::from_str(
+        r#"
+op = "create_table"
+table = "users"
+columns = [{ name = "id", type = "integer", primary_key = true }, { name = "email", type = "text" }]
+"#,
+    )
+    .unwrap();
+    let index: Op = toml::from_str(
+        "op = \"create_index\"\nname = \"ix_lower\"\ntable = \"users\"\ncolumns = [\"lower(email)\"]\n",
+    )
+    .unwrap();
+    let mut schema = alembic::ops::apply::replay([&create, &index]).unwrap();
+    let before = schema.clone();
+    let drop: Op = toml::from_str("op = \"drop_table\"\ntable = \"users\"\n").unwrap();
+    let inverse = drop.inverse(&schema).unwrap();
+    assert!(inverse.iter().any(|op| matches!(op, Op::CreateIndex(_))), "{inverse:?}");
+    drop.apply(&mut schema).unwrap();
+    for op in &inverse {
+        op.validate().unwrap();
+        op.apply(&mut schema).unwrap();
+    }
+    assert_eq!(schema, before);
+}

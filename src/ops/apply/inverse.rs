@@ -205,7 +205,10 @@ fn recreate_table(table: &Table) -> Vec<Op> {
     };
     let mut after = Vec::new();
     for index in &table.indexes {
-        if index.where_.is_none() {
+        // `create_table.indexes` takes plain column names only; a partial index or one
+        // on an expression (`lower(email)`, `col DESC`) is recreated on its own.
+        let plain = index.columns.iter().all(|c| table.column(c).is_some());
+        if index.where_.is_none() && plain {
             create.indexes.push(IndexSpec {
                 name: index.name.clone(),
                 columns: index.columns.clone(),
