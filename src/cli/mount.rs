@@ -20,8 +20,7 @@ use crate::error::{Error, Result};
 /// `db`: database migrations of this application. Add it to an application's own
 /// clap command tree and hand it to [`DbArgs::exec`] (or [`DbArgs::run`]).
 ///
-/// ```no_run
-/// # #[cfg(feature = "embed")] {
+/// ```text
 /// use clap::{Parser, Subcommand};
 ///
 /// static MIGRATIONS: alembic::Migrations = alembic::embedded!();
@@ -46,7 +45,6 @@ use crate::error::{Error, Result};
 ///         Command::Db(db) => std::process::exit(db.exec(&MIGRATIONS, Some("sqlite:///app.db"))),
 ///     }
 /// }
-/// # }
 /// ```
 #[derive(Debug, Args)]
 pub struct DbArgs {

@@ -42,6 +42,7 @@ pub fn run(args: BenchArgs) -> Result<()> {
     }
     graph_benchmarks(args.max)?;
     cli_heads_benchmark(!args.no_python)?;
+    embed_startup_benchmark()?;
     Ok(())
 }
 
@@ -282,4 +283,126 @@ fn tempfile_dir(tag: &str) -> Result<PathBuf> {
     }
     std::fs::create_dir_all(&dir)?;
     Ok(dir)
+}
+
+/// A self-migrating binary with 1,000 embedded revisions (build.rs + `embedded!`),
+/// already at head: the start-up migration check, timed inside the process and as
+/// whole-process medians against the same binary skipping the check. The target is
+/// under 5 ms. Builds in release into `target/embed-bench` (kept between runs).
+fn embed_startup_benchmark() -> Result<()> {
+    const N: usize = 1_000;
+    const RUNS: usize = 31;
+    const MAIN: &str = r#"use std::time::Instant;
+
+static MIGRATIONS: alembic::Migrations = alembic::embedded!();
+
+// `APP DB MODE`: MODE `check` migrates to head first, `skip` does not, `parse` times
+// parsing every embedded file (what the check avoids). Prints the nanoseconds taken.
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let mut conn = alembic::rusqlite::Connection::open(&args[1]).expect("open");
+    let start = Instant::now();
+    match args[2].as_str() {
+        "check" => {
+            let report = MIGRATIONS.upgrade(&mut conn, "head").expect("upgrade");
+            if !report.steps.is_empty() {
+                eprintln!("applied {} revisions", report.steps.len());
+            }
+        }
+        "parse" => drop(MIGRATIONS.load_scripts().expect("parse")),
+        _ => {}
+    }
+    let took = start.elapsed();
+    let n: i64 = conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0)).expect("query");
+    println!("{} {n}", took.as_nanos());
+}
+"#;
+    fn run_app(bin: &Path, db: &Path, mode: &str) -> Result<(Duration, Duration)> {
+        let start = Instant::now();
+        let out = Command::new(bin)
+            .arg(db)
+            .arg(mode)
+            .output()
+            .with_context(|| format!("running {}", bin.display()))?;
+        let wall = start.elapsed();
+        if !out.status.success() {
+            bail!("{} {mode} failed: {}", bin.display(), String::from_utf8_lossy(&out.stderr));
+        }
+        let text = String::from_utf8_lossy(&out.stdout);
+        let nanos: u64 = text.split_whitespace().next().and_then(|t| t.parse().ok()).context("app output")?;
+        Ok((wall, Duration::from_nanos(nanos)))
+    }
+    fn median(mut v: Vec<Duration>) -> Duration {
+        v.sort();
+        v[v.len() / 2]
+    }
+
+    let root = crate::workspace_root();
+    let dir = tempfile_dir("embed")?;
+    let manifest = format!(
+        "[package]\nname = \"embed_bench\"\nversion = \"0.1.0\"\nedition = \"2021\"\npublish = false\n\n[workspace]\n\n\
+         [dependencies]\nalembic = {{ path = {ws:?}, features = [\"embed\", \"sqlite\"] }}\n\n\
+         [build-dependencies]\nalembic-build = {{ path = {bs:?} }}\n",
+        ws = root.display().to_string(),
+        bs = root.join("build-support").display().to_string(),
+    );
+    std::fs::write(dir.join("Cargo.toml"), manifest)?;
+    std::fs::copy(root.join("Cargo.lock"), dir.join("Cargo.lock"))?;
+    std::fs::write(dir.join("build.rs"), "fn main() { alembic_build::embed(\"migrations\").unwrap(); }\n")?;
+    std::fs::create_dir_all(dir.join("src"))?;
+    std::fs::write(dir.join("src/main.rs"), MAIN)?;
+    let versions = dir.join("migrations/versions");
+    std::fs::create_dir_all(&versions)?;
+    for i in 0..N {
+        let id = rev_id(i);
+        let down = if i == 0 { "[]".to_string() } else { format!("\"{}\"", rev_id(i - 1)) };
+        let text = format!(
+            "# Create t{i}\n\nrevision = \"{id}\"\ndown_revision = {down}\nmessage = \"create t{i}\"\n\n\
+             [[upgrade]]\nop = \"create_table\"\ntable = \"t{i}\"\n\
+             columns = [{{ name = \"id\", type = \"integer\", primary_key = true }}, {{ name = \"v\", type = \"varchar(20)\" }}]\n\n\
+             [[downgrade]]\nop = \"drop_table\"\ntable = \"t{i}\"\n"
+        );
+        std::fs::write(versions.join(format!("{i:04}_{id}_create_t{i}.toml")), text)?;
+    }
+    let target = root.join("target/embed-bench");
+    let (build, ()) = time(|| {
+        crate::run(
+            crate::cargo()
+                .args(["build", "--quiet", "--release"])
+                .current_dir(&dir)
+                .env("CARGO_TARGET_DIR", &target),
+        )
+    })?;
+    let bin = target.join("release").join(format!("embed_bench{}", std::env::consts::EXE_SUFFIX));
+    let db = dir.join("app.db");
+    let (first, _) = run_app(&bin, &db, "check")?;
+    let mut checked = Vec::new();
+    let mut in_process = Vec::new();
+    let mut skipped = Vec::new();
+    let mut parse = Vec::new();
+    // Interleaved, so that drift of the machine's load hits both sides alike.
+    for _ in 0..RUNS {
+        let (wall, took) = run_app(&bin, &db, "check")?;
+        checked.push(wall);
+        in_process.push(took);
+        skipped.push(run_app(&bin, &db, "skip")?.0);
+        parse.push(run_app(&bin, &db, "parse")?.1);
+    }
+    let (checked, in_process, skipped, parse) =
+        (median(checked), median(in_process), median(skipped), median(parse));
+    println!("## self-migrating binary, {N} embedded revisions, database already at head (release)\n");
+    println!("build of the application (incremental after the first): {:.1} s", build.as_secs_f64());
+    println!("first start, applying all {N} revisions: {}", ms(first));
+    println!("start-up check at head, inside the process: {} (median of {RUNS})", ms(in_process));
+    println!(
+        "whole process: {} with the check, {} skipping it: difference {}",
+        ms(checked),
+        ms(skipped),
+        ms(checked.saturating_sub(skipped))
+    );
+    println!("for comparison, parsing all {N} embedded files (what the check avoids): {}", ms(parse));
+    let verdict = if in_process < Duration::from_millis(5) { "under" } else { "OVER" };
+    println!("target: under 5 ms; measured {} ({verdict})\n", ms(in_process));
+    std::fs::remove_dir_all(&dir).ok();
+    Ok(())
 }
