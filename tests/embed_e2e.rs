@@ -150,6 +150,8 @@ impl App {
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert!(!out.status.success(), "the build should fail on a broken revision:\n{stderr}");
         assert!(stderr.contains(needle), "the build error should name {needle}:\n{stderr}");
+        let cited: Vec<&str> = stderr.lines().filter(|l| l.contains(needle)).collect();
+        eprintln!("{} build error: {}", self.name, cited.join(" | "));
     }
 }
 
@@ -328,7 +330,7 @@ fn full_app_mounts_db_and_migrates_postgres_inside_tokio() {
     same_as_cargo_alembic(&app, &["history", "-i", &ours_db], &["history", "-i", &theirs_db]);
     same_as_cargo_alembic(&app, &["heads"], &["heads"]);
     same_as_cargo_alembic(&app, &["downgrade", "-1", &ours_db], &["downgrade", "-1", &theirs_db]);
-    same_as_cargo_alembic(&app, &["stamp", "head", &ours_db], &["stamp", "head", &theirs_db]);
+    same_as_cargo_alembic(&app, &["stamp", &ours_db, "head"], &["stamp", &theirs_db, "head"]);
     same_as_cargo_alembic(
         &app,
         &["upgrade", "head", "--sql", "--dialect", "postgresql"],

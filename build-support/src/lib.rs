@@ -32,6 +32,8 @@
 //! `script_location` and hold every `version_locations` entry.
 
 #![warn(missing_docs)]
+// The build.rs example is a whole `fn main`, as the user writes it.
+#![allow(clippy::needless_doctest_main)]
 
 mod generate;
 mod lines;
@@ -54,7 +56,7 @@ pub enum EmbedError {
     #[error("alembic_build::embed: {0}")]
     Setup(String),
     /// One or more problems in the migrations (each line names a file).
-    #[error("the migrations in {folder} are broken:\n{}", problems.join("\n"))]
+    #[error("the revision files in {folder}/ do not build a valid history:\n{}", problems.join("\n"))]
     Invalid {
         /// The folder, as given.
         folder: String,

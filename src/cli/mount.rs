@@ -79,6 +79,28 @@ pub enum DbCommand {
     Heads(inspect::HeadsArgs),
 }
 
+impl DbCommand {
+    /// `Some(hint)` when the command needs a database URL (the hint names another way).
+    fn needs_url(&self) -> Option<&'static str> {
+        let offline = |o: &migrate::OfflineArgs| match (o.sql, &o.dialect) {
+            (false, _) => Some(""),
+            (true, None) => Some(", or give --dialect for offline SQL"),
+            (true, Some(_)) => None,
+        };
+        match self {
+            DbCommand::Upgrade(args) | DbCommand::Downgrade(args) => offline(&args.offline),
+            DbCommand::Stamp(args) => offline(&args.offline),
+            DbCommand::Current(_) => Some(""),
+            DbCommand::History(args) => {
+                let current =
+                    args.indicate_current || args.rev_range.as_deref().is_some_and(|r| r.contains("current"));
+                current.then_some("")
+            }
+            DbCommand::Heads(_) => None,
+        }
+    }
+}
+
 /// `db` as a program of its own, for [`DbArgs::parse_and_exec`].
 #[derive(Debug, Parser)]
 struct DbCli {
@@ -98,7 +120,11 @@ impl DbArgs {
     ) -> Result<()> {
         let cwd = std::env::current_dir().map_err(|e| Error::io(".", e))?;
         if self.url.is_none() && default_url.is_none() {
-            return Err(Error::Config("no database URL: pass --url or set DATABASE_URL".into()));
+            // Said here, because the shared code would point at an alembic.toml that a
+            // shipped binary does not have.
+            if let Some(hint) = self.command.needs_url() {
+                return Err(Error::Config(format!("no database URL: pass --url or set DATABASE_URL{hint}")));
+            }
         }
         // The file is never read: parsing empty text gives every default, then the
         // settings the build recorded are put in.
