@@ -430,3 +430,6 @@ macro_rules! embedded {
         )
     }};
 }
+
+#[cfg(all(test, feature = "sqlite"))]
+mod tests;
