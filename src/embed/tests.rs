@@ -82,7 +82,10 @@ fn downgrade_stamp_and_current() {
     let stamped = m.stamp(&mut conn, "b2").unwrap();
     assert_eq!(stamped.heads, ["b2"]);
     assert_eq!(tables(&conn), ["app_versions", "users"], "stamp runs no migration");
-    m.downgrade(&mut conn, "base").unwrap();
+    m.stamp(&mut conn, "a1").unwrap();
+    let down = m.downgrade(&mut conn, "base").unwrap();
+    assert_eq!(down.steps, ["downgrade a1 -> , Create users"]);
+    assert_eq!(tables(&conn), ["app_versions"]);
     assert!(m.current(&mut conn).unwrap().is_empty());
 }
 
