@@ -26,7 +26,11 @@ pub mod url;
 
 #[cfg(feature = "cli")]
 pub mod cli;
+#[cfg(feature = "embed")]
+pub mod embed;
 
+#[cfg(feature = "embed")]
+pub use embed::Migrations;
 pub use error::{Error, Result};
 
 /// The SQLite driver this crate is built with, so that applications use the same

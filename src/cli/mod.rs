@@ -9,6 +9,8 @@ pub mod env_program;
 mod init;
 mod inspect;
 mod migrate;
+#[cfg(feature = "embed")]
+mod mount;
 mod output;
 mod project;
 mod revision;
@@ -19,8 +21,10 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::error::{Error, Result};
+#[cfg(feature = "embed")]
+pub use mount::{DbArgs, DbCommand};
 pub use output::Output;
-pub use project::Project;
+pub use project::{Project, ScriptSource};
 
 /// `cargo alembic`: global options and the command.
 #[derive(Debug, Parser)]

@@ -14,6 +14,19 @@ pub struct Project {
     pub config: Config,
     /// The global command-line options.
     pub global: GlobalArgs,
+    /// Where the revision files come from.
+    pub source: ScriptSource,
+}
+
+/// Where a project's revision files come from.
+#[derive(Debug, Clone, Copy, Default)]
+pub enum ScriptSource {
+    /// The version locations of `alembic.toml`, read from disk.
+    #[default]
+    Disk,
+    /// A folder embedded in the binary (the mounted `db` command of an application).
+    #[cfg(feature = "embed")]
+    Embedded(&'static crate::embed::Migrations),
 }
 
 impl Project {
@@ -23,12 +36,18 @@ impl Project {
             Locate { config: global.config.as_deref(), manifest_path: global.manifest_path.as_deref() };
         let path = config::locate(&locate, cwd)?;
         let config = Config::load(&path, global.name.as_deref())?;
-        Ok(Project { config, global: global.clone() })
+        Ok(Project { config, global: global.clone(), source: ScriptSource::Disk })
     }
 
     /// Loads every revision file and the graph.
     pub fn scripts(&self) -> Result<ScriptDirectory> {
-        ScriptDirectory::load(&self.config.version_locations, self.config.recursive_version_locations)
+        match self.source {
+            ScriptSource::Disk => {
+                ScriptDirectory::load(&self.config.version_locations, self.config.recursive_version_locations)
+            }
+            #[cfg(feature = "embed")]
+            ScriptSource::Embedded(migrations) => migrations.load_scripts(),
+        }
     }
 }
 

@@ -55,6 +55,7 @@ pub fn run(args: BenchArgs) -> Result<()> {
     if !args.offline_only {
         graph_benchmarks(args.max)?;
         cli_heads_benchmark(!args.no_python)?;
+        embed_startup_benchmark()?;
     }
     crate::run(crate::cargo().args(["build", "--quiet", "--release", "-p", "cargo-alembic"]))?;
     let bin = crate::workspace_root().join("target/release/cargo-alembic");
@@ -299,4 +300,141 @@ pub(crate) fn tempfile_dir(tag: &str) -> Result<PathBuf> {
     }
     std::fs::create_dir_all(&dir)?;
     Ok(dir)
+}
+
+/// A self-migrating binary with 1,000 embedded revisions (build.rs + `embedded!`),
+/// already at head: the start-up migration check, timed inside the process and as
+/// whole-process medians against the same binary skipping the check. The target is
+/// under 5 ms. Builds in release into `target/embed-bench` (kept between runs).
+fn embed_startup_benchmark() -> Result<()> {
+    const N: usize = 1_000;
+    const RUNS: usize = 31;
+    const MAIN: &str = r#"use std::time::Instant;
+
+static MIGRATIONS: alembic::Migrations = alembic::embedded!();
+
+// `APP DB MODE`: MODE `check` migrates to head first, `skip` does not, `parse` times
+// parsing every embedded file (what the check avoids). Prints the nanoseconds taken.
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let mut conn = alembic::rusqlite::Connection::open(&args[1]).expect("open");
+    let start = Instant::now();
+    match args[2].as_str() {
+        "check" => {
+            let report = MIGRATIONS.upgrade(&mut conn, "head").expect("upgrade");
+            if !report.steps.is_empty() {
+                eprintln!("applied {} revisions", report.steps.len());
+            }
+        }
+        "parse" => drop(MIGRATIONS.load_scripts().expect("parse")),
+        _ => {}
+    }
+    let took = start.elapsed();
+    // The application's own first query (SQLite reads its schema on the first one).
+    let n: i64 = conn.query_row("SELECT count(*) FROM t0", [], |r| r.get(0)).expect("query");
+    println!("{} {} {n}", took.as_nanos(), start.elapsed().as_nanos());
+}
+"#;
+    /// Wall time, time of the mode's work, and of that work plus the first query.
+    fn run_app(bin: &Path, db: &Path, mode: &str) -> Result<(Duration, Duration, Duration)> {
+        let start = Instant::now();
+        let out = Command::new(bin)
+            .arg(db)
+            .arg(mode)
+            .output()
+            .with_context(|| format!("running {}", bin.display()))?;
+        let wall = start.elapsed();
+        if !out.status.success() {
+            bail!("{} {mode} failed: {}", bin.display(), String::from_utf8_lossy(&out.stderr));
+        }
+        let text = String::from_utf8_lossy(&out.stdout);
+        let mut fields = text.split_whitespace().map(|t| t.parse::<u64>().ok().map(Duration::from_nanos));
+        let (Some(Some(work)), Some(Some(with_query))) = (fields.next(), fields.next()) else {
+            bail!("unexpected output of {}: {text}", bin.display());
+        };
+        Ok((wall, work, with_query))
+    }
+    fn median(mut v: Vec<Duration>) -> Duration {
+        v.sort();
+        v[v.len() / 2]
+    }
+
+    let root = crate::workspace_root();
+    let dir = tempfile_dir("embed")?;
+    let manifest = format!(
+        "[package]\nname = \"embed_bench\"\nversion = \"0.1.0\"\nedition = \"2021\"\npublish = false\n\n[workspace]\n\n\
+         [dependencies]\nalembic = {{ path = {ws:?}, features = [\"embed\", \"sqlite\"] }}\n\n\
+         [build-dependencies]\nalembic-build = {{ path = {bs:?} }}\n",
+        ws = root.display().to_string(),
+        bs = root.join("build-support").display().to_string(),
+    );
+    std::fs::write(dir.join("Cargo.toml"), manifest)?;
+    std::fs::copy(root.join("Cargo.lock"), dir.join("Cargo.lock"))?;
+    std::fs::write(dir.join("build.rs"), "fn main() { alembic_build::embed(\"migrations\").unwrap(); }\n")?;
+    std::fs::create_dir_all(dir.join("src"))?;
+    std::fs::write(dir.join("src/main.rs"), MAIN)?;
+    let versions = dir.join("migrations/versions");
+    std::fs::create_dir_all(&versions)?;
+    for i in 0..N {
+        let id = rev_id(i);
+        let down = if i == 0 { "[]".to_string() } else { format!("\"{}\"", rev_id(i - 1)) };
+        let text = format!(
+            "# Create t{i}\n\nrevision = \"{id}\"\ndown_revision = {down}\nmessage = \"create t{i}\"\n\n\
+             [[upgrade]]\nop = \"create_table\"\ntable = \"t{i}\"\n\
+             columns = [{{ name = \"id\", type = \"integer\", primary_key = true }}, {{ name = \"v\", type = \"varchar(20)\" }}]\n\n\
+             [[downgrade]]\nop = \"drop_table\"\ntable = \"t{i}\"\n"
+        );
+        std::fs::write(versions.join(format!("{i:04}_{id}_create_t{i}.toml")), text)?;
+    }
+    let target = root.join("target/embed-bench");
+    let (build, ()) = time(|| {
+        crate::run(
+            crate::cargo()
+                .args(["build", "--quiet", "--release"])
+                .current_dir(&dir)
+                .env("CARGO_TARGET_DIR", &target),
+        )
+    })?;
+    let bin = target.join("release").join(format!("embed_bench{}", std::env::consts::EXE_SUFFIX));
+    let db = dir.join("app.db");
+    let (first, _, _) = run_app(&bin, &db, "check")?;
+    let (mut checked, mut in_process, mut check_query) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut skipped, mut query_only, mut parse) = (Vec::new(), Vec::new(), Vec::new());
+    // Interleaved, so that drift of the machine's load hits both sides alike.
+    for _ in 0..RUNS {
+        let (wall, work, with_query) = run_app(&bin, &db, "check")?;
+        checked.push(wall);
+        in_process.push(work);
+        check_query.push(with_query);
+        let (wall, _, with_query) = run_app(&bin, &db, "skip")?;
+        skipped.push(wall);
+        query_only.push(with_query);
+        parse.push(run_app(&bin, &db, "parse")?.1);
+    }
+    let (checked, in_process, check_query) = (median(checked), median(in_process), median(check_query));
+    let (skipped, query_only, parse) = (median(skipped), median(query_only), median(parse));
+    println!("## self-migrating binary, {N} embedded revisions, database already at head (release)\n");
+    println!("build of the application (incremental after the first): {:.1} s", build.as_secs_f64());
+    println!("first start, applying all {N} revisions: {}", ms(first));
+    println!(
+        "start-up check at head, inside the process: {} (median of {RUNS}; it includes SQLite reading its schema of {N} tables, which the application's first query pays otherwise)",
+        ms(in_process)
+    );
+    println!(
+        "check + the application's first query: {}, that query alone: {}: difference {}",
+        ms(check_query),
+        ms(query_only),
+        ms(check_query.saturating_sub(query_only))
+    );
+    println!(
+        "whole process: {} with the check, {} skipping it: difference {}",
+        ms(checked),
+        ms(skipped),
+        ms(checked.saturating_sub(skipped))
+    );
+    println!("for comparison, parsing all {N} embedded files (what the check avoids): {}", ms(parse));
+    let verdict = if in_process < Duration::from_millis(5) { "under" } else { "OVER" };
+    println!("target: under 5 ms; measured {} ({verdict})\n", ms(in_process));
+    std::fs::remove_dir_all(&dir).ok();
+    Ok(())
 }
