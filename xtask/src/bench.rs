@@ -60,6 +60,9 @@ pub fn run(args: BenchArgs) -> Result<()> {
     crate::run(crate::cargo().args(["build", "--quiet", "--release", "-p", "cargo-alembic"]))?;
     let bin = crate::workspace_root().join("target/release/cargo-alembic");
     crate::bench_offline::run(&bin, if args.no_python { 0 } else { args.python_offline_runs })?;
+    if !args.offline_only {
+        crate::bench_autogen::run(&bin)?;
+    }
     Ok(())
 }
 

@@ -8,6 +8,7 @@
 //! - `bench`: the benchmarks of the revision graph.
 
 mod bench;
+mod bench_autogen;
 mod bench_offline;
 mod bench_plans;
 mod demo;
