@@ -428,8 +428,9 @@ impl<'a> Migrator<'a> {
                 None => true,
             };
             if fresh {
-                let steps = self.plan(target, &rows)?;
+                // Rows first: an unknown row is named as such, not as a planning error.
                 let heads = VersionHeads::new(map, &rows).map_err(unknown_row)?;
+                let steps = self.plan(target, &rows)?;
                 if done == 0 {
                     events(Event::Planned { total: steps.len() });
                 }
