@@ -137,6 +137,21 @@ impl TestDb {
         names
     }
 
+    /// Whether a table of that name exists (in the current schema on PostgreSQL).
+    pub fn has_table(&self, name: &str) -> bool {
+        let sql = match self.kind {
+            Kind::Sqlite => {
+                format!("SELECT name FROM sqlite_master WHERE type = 'table' AND name = '{name}'")
+            }
+            Kind::Postgres => {
+                format!(
+                    "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() AND tablename = '{name}'"
+                )
+            }
+        };
+        !self.column(&sql).is_empty()
+    }
+
     /// The URL for SQLAlchemy, naming psycopg2 (SQLAlchemy 2.1 defaults to psycopg 3).
     pub fn python_url(&self) -> String {
         self.url.replacen("postgresql://", "postgresql+psycopg2://", 1)
