@@ -174,3 +174,26 @@ fn sqlite_killed_mid_step_then_continued() {
 fn postgres_killed_mid_step_then_continued() {
     killed_mid_step_then_continued(Kind::Postgres);
 }
+
+/// `ensure-version` from eight processes at once: one creates the table, none fails.
+fn eight_processes_ensure_version(kind: Kind) {
+    let Some(db) = TestDb::new(kind) else { return };
+    let p = counting_history();
+    let children: Vec<Child> = (0..8).map(|_| spawn(&p, &db, &["ensure-version"])).collect();
+    for child in children {
+        let out = child.wait_with_output().unwrap();
+        assert!(out.status.success(), "ensure-version failed: {}", String::from_utf8_lossy(&out.stderr));
+    }
+    assert!(db.has_version_table());
+    assert_eq!(db.rows(), Vec::<String>::new());
+}
+
+#[test]
+fn sqlite_eight_processes_ensure_version_together() {
+    eight_processes_ensure_version(Kind::Sqlite);
+}
+
+#[test]
+fn postgres_eight_processes_ensure_version_together() {
+    eight_processes_ensure_version(Kind::Postgres);
+}

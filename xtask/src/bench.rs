@@ -5,7 +5,10 @@
 //! heads→base. Growth per 10x is printed so linearity can be read off directly. Then
 //! `cargo alembic heads` is timed on a 10k-revision project on disk, and, where Python
 //! Alembic is available (`target/alembic-venv`), Python's `alembic heads` on the same
-//! history as the baseline of the ratio.
+//! history as the baseline of the ratio. Last, `upgrade head` over 1,000 revisions on a
+//! SQLite file against Python Alembic and the `sqlite3` shell (see [`online`]).
+
+mod online;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -24,6 +27,9 @@ pub struct BenchArgs {
     /// Skip the comparison with Python Alembic.
     #[arg(long)]
     pub no_python: bool,
+    /// Run one section only.
+    #[arg(long, value_parser = ["graph", "heads", "online"])]
+    pub only: Option<String>,
     /// Run inside this process instead of re-running in release mode (used internally).
     #[arg(long, hide = true)]
     pub in_release: bool,
@@ -38,11 +44,28 @@ pub fn run(args: BenchArgs) -> Result<()> {
         if args.no_python {
             cmd.arg("--no-python");
         }
+        if let Some(only) = &args.only {
+            cmd.args(["--only", only]);
+        }
         return crate::run(&mut cmd);
     }
-    graph_benchmarks(args.max)?;
-    cli_heads_benchmark(!args.no_python)?;
+    let section = |name: &str| args.only.as_deref().is_none_or(|only| only == name);
+    if section("graph") {
+        graph_benchmarks(args.max)?;
+    }
+    if section("heads") {
+        cli_heads_benchmark(&release_binary()?, !args.no_python)?;
+    }
+    if section("online") {
+        online::benchmark(&release_binary()?, !args.no_python)?;
+    }
     Ok(())
+}
+
+/// Builds the `cargo-alembic` binary in release mode; returns its path.
+fn release_binary() -> Result<PathBuf> {
+    crate::run(crate::cargo().args(["build", "--quiet", "--release", "-p", "cargo-alembic"]))?;
+    Ok(crate::workspace_root().join("target/release/cargo-alembic"))
 }
 
 /// A deterministic, realistic-looking 12-hex revision id for index `i`.
@@ -235,16 +258,14 @@ fn median_run(cmd: &mut dyn FnMut() -> Command, runs: usize) -> Result<Duration>
     Ok(times[times.len() / 2])
 }
 
-fn cli_heads_benchmark(python: bool) -> Result<()> {
-    crate::run(crate::cargo().args(["build", "--quiet", "--release", "-p", "cargo-alembic"]))?;
-    let bin: PathBuf = crate::workspace_root().join("target/release/cargo-alembic");
+fn cli_heads_benchmark(bin: &Path, python: bool) -> Result<()> {
     let n = 10_000;
     let revs = history(Shape::Branchy, n);
     let dir = tempfile_dir("heads")?;
     write_project(&dir, &revs)?;
     let ours = median_run(
         &mut || {
-            let mut c = Command::new(&bin);
+            let mut c = Command::new(bin);
             c.args(["alembic", "heads"]).current_dir(&dir);
             c
         },
