@@ -30,7 +30,7 @@ pub enum Kind {
 enum Guard {
     Sqlite(support::SqliteFile),
     #[cfg(feature = "postgres")]
-    Postgres(support::PgTestDb),
+    Postgres(Box<support::PgTestDb>),
 }
 
 /// A fresh database of one dialect, dropped or deleted with this value.
@@ -78,7 +78,7 @@ impl TestDb {
             url,
             kind: Kind::Postgres,
             parsed: DatabaseUrl::Postgres(pg),
-            _guard: Guard::Postgres(db),
+            _guard: Guard::Postgres(Box::new(db)),
         })
     }
 
