@@ -9,11 +9,11 @@
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
 
-use super::{median_run, ms, rev_id, tempfile_dir};
+use super::{ms, rev_id, tempfile_dir};
 
 /// Number of revisions.
 const N: usize = 1_000;
@@ -98,6 +98,35 @@ fn verify(db: &Path, who: &str) -> Result<()> {
     Ok(())
 }
 
+/// Rounds of the benchmark; each round runs every contender once, one after the
+/// other, so that a disk or CPU shared with other work slows them alike.
+const ROUNDS: usize = 5;
+
+/// Python Alembic takes seconds per run: it runs in the first rounds only.
+const PYTHON_ROUNDS: usize = 3;
+
+/// Runs `cmd` once on a fresh database; returns how long it took.
+fn timed(mut cmd: Command, db: &Path, who: &str) -> Result<Duration> {
+    fresh(db);
+    let start = Instant::now();
+    let out = cmd.output().with_context(|| format!("running {who}"))?;
+    let took = start.elapsed();
+    if !out.status.success() {
+        bail!(
+            "{who} failed: {}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    verify(db, who)?;
+    Ok(took)
+}
+
+fn median(mut times: Vec<Duration>) -> Duration {
+    times.sort();
+    times[times.len() / 2]
+}
+
 /// Runs the benchmark with the release binary `bin`; `python` compares with Python
 /// Alembic when it is set up.
 pub fn benchmark(bin: &Path, python: bool) -> Result<()> {
@@ -109,19 +138,8 @@ pub fn benchmark(bin: &Path, python: bool) -> Result<()> {
     let db = dir.join("bench.db");
     let url = format!("sqlite:///{}", db.display());
 
-    let ours = median_run(
-        &mut || {
-            fresh(&db);
-            let mut c = Command::new(bin);
-            c.args(["alembic", "--url", &url, "-q", "upgrade", "head"]).current_dir(&dir);
-            c
-        },
-        5,
-    )?;
-    verify(&db, "cargo alembic")?;
-    println!("cargo alembic upgrade head: {} (median of 5)", ms(ours));
-
-    // The same statements through the sqlite3 shell, one transaction per step.
+    // The same statements for the sqlite3 shell: our offline output, one
+    // `BEGIN; … COMMIT;` per step.
     let script = Command::new(bin)
         .args(["alembic", "--url", &url, "upgrade", "--sql", "head"])
         .current_dir(&dir)
@@ -132,45 +150,53 @@ pub fn benchmark(bin: &Path, python: bool) -> Result<()> {
     }
     let script_path = dir.join("upgrade.sql");
     std::fs::write(&script_path, &script.stdout)?;
-    let shell_works = Command::new("sqlite3").arg("-version").stdout(Stdio::null()).status().is_ok();
-    if shell_works {
-        let shell = median_run(
-            &mut || {
-                fresh(&db);
-                let mut c = Command::new("sqlite3");
-                c.arg("-bail").arg(&db).arg(format!(".read {}", script_path.display()));
-                c
-            },
-            5,
-        )?;
-        verify(&db, "sqlite3")?;
-        println!("sqlite3 shell, same statements, one transaction per step: {} (median of 5)", ms(shell));
-        print_ratio("vs the sqlite3 shell", ours, shell, "goal: within 1.5x");
-    } else {
+    let shell = Command::new("sqlite3").arg("-version").stdout(Stdio::null()).status().is_ok();
+    if !shell {
         println!("(sqlite3 shell not found: that comparison is skipped)");
     }
-
     let py = crate::workspace_root().join("target/alembic-venv/bin/alembic");
-    if python && py.is_file() {
-        let pydir = tempfile_dir("online-py")?;
-        let pydb = pydir.join("bench.db");
+    let wanted = python;
+    let python = python && py.is_file();
+    let pydir = tempfile_dir("online-py")?;
+    let pydb = pydir.join("bench.db");
+    if python {
         write_python(&pydir, &pydb)?;
-        let theirs = median_run(
-            &mut || {
-                fresh(&pydb);
-                let mut c = Command::new(&py);
-                c.args(["-c", "alembic.ini", "upgrade", "head"]).current_dir(&pydir);
-                c
-            },
-            3,
-        )?;
-        verify(&pydb, "python alembic")?;
-        println!("python alembic upgrade head: {} (median of 3)", ms(theirs));
+    }
+
+    let (mut ours, mut shells, mut pythons) = (Vec::new(), Vec::new(), Vec::new());
+    for round in 0..ROUNDS {
+        let mut c = Command::new(bin);
+        c.args(["alembic", "--url", &url, "-q", "upgrade", "head"]).current_dir(&dir);
+        ours.push(timed(c, &db, "cargo alembic")?);
+        if shell {
+            let mut c = Command::new("sqlite3");
+            c.arg("-bail").arg(&db).arg(format!(".read {}", script_path.display()));
+            shells.push(timed(c, &db, "sqlite3")?);
+        }
+        if python && round < PYTHON_ROUNDS {
+            let mut c = Command::new(&py);
+            c.args(["-c", "alembic.ini", "upgrade", "head"]).current_dir(&pydir);
+            pythons.push(timed(c, &pydb, "python alembic")?);
+        }
+    }
+    let ours = median(ours);
+    println!("cargo alembic upgrade head: {} (median of {ROUNDS})", ms(ours));
+    if shell {
+        let shell = median(shells);
+        println!(
+            "sqlite3 shell, same statements, one transaction per step: {} (median of {ROUNDS})",
+            ms(shell)
+        );
+        print_ratio("vs the sqlite3 shell", ours, shell, "goal: within 1.5x");
+    }
+    if python {
+        let theirs = median(pythons);
+        println!("python alembic upgrade head: {} (median of {PYTHON_ROUNDS})", ms(theirs));
         print_ratio("vs Python Alembic", ours, theirs, "goal: at least 10x faster");
-        std::fs::remove_dir_all(&pydir).ok();
-    } else if python {
+    } else if wanted {
         println!("(Python Alembic not set up: run `cargo xtask test` once to create target/alembic-venv)");
     }
+    std::fs::remove_dir_all(&pydir).ok();
     std::fs::remove_dir_all(&dir).ok();
     println!();
     Ok(())
