@@ -253,3 +253,41 @@ fn sqlite_current_verbose_and_history_indicate_current() {
 fn postgres_current_verbose_and_history_indicate_current() {
     current_verbose_and_history_indicate_current(Kind::Postgres);
 }
+
+/// Many steps on a terminal: a progress bar (`pos/len`) on stderr, the step lines still
+/// printed; `-q` prints neither. The terminal is `script`'s pseudo-terminal (util-linux);
+/// without `script` the test says so and passes.
+#[test]
+fn progress_bar_on_a_terminal() {
+    if std::process::Command::new("script").arg("--version").output().is_err() {
+        eprintln!("skipped: no `script` to run the CLI on a pseudo-terminal");
+        return;
+    }
+    let db = TestDb::sqlite();
+    let p = common::Project::init();
+    for i in 0..25 {
+        let down = if i == 0 { vec![] } else { vec![format!("p{}", i - 1)] };
+        let down: Vec<&str> = down.iter().map(String::as_str).collect();
+        p.add(&format!("p{i}"), &down, "");
+    }
+    let exe = std::env::current_exe().unwrap();
+    let bin = exe.parent().and_then(|d| d.parent()).unwrap().join("cargo-alembic");
+    let on_terminal = |args: &str| {
+        let command = format!("{} alembic --url {} {args}", bin.display(), db.url);
+        let out = std::process::Command::new("script")
+            .args(["-qec", &command, "/dev/null"])
+            .current_dir(p.path())
+            .env_remove("DATABASE_URL")
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stdout));
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let shown = on_terminal("upgrade head");
+    assert!(shown.contains("/25 "), "no progress bar:\n{shown}");
+    assert!(shown.contains("Running upgrade  -> p0, rev p0\r\n"), "{shown}");
+    assert!(shown.contains("Running upgrade p23 -> p24, rev p24\r\n"), "{shown}");
+    assert_eq!(db.rows(), ["p24"]);
+    assert_eq!(on_terminal("-q downgrade base"), "");
+    assert_eq!(db.rows(), Vec::<String>::new());
+}
