@@ -154,11 +154,24 @@ fn percent_decode(s: &str) -> std::result::Result<String, String> {
 /// `url` with any password replaced by `***`, for messages about URLs that did not parse.
 pub fn redact(url: &str) -> String {
     let Some((scheme, rest)) = url.split_once("://") else {
-        return url.to_string();
+        // Malformed (`postgres:/user:pw@host`): whatever precedes the last `@` may hold
+        // a password.
+        return match url.rsplit_once('@') {
+            Some((_, host)) => format!("***@{host}"),
+            None => url.to_string(),
+        };
     };
-    let (authority, tail) = match rest.find(['/', '?']) {
-        Some(at) => rest.split_at(at),
-        None => (rest, ""),
+    // The user info ends at the last `@`, even when an unescaped `/` or `?` in the
+    // password comes before it; otherwise the authority ends at the path or query.
+    let (authority, tail) = match rest.rfind('@') {
+        Some(at) => {
+            let end = rest[at..].find(['/', '?']).map_or(rest.len(), |i| at + i);
+            rest.split_at(end)
+        }
+        None => match rest.find(['/', '?']) {
+            Some(at) => rest.split_at(at),
+            None => (rest, ""),
+        },
     };
     let authority = match authority.rsplit_once('@') {
         Some((userinfo, host)) => match userinfo.split_once(':') {
@@ -295,5 +308,7 @@ mod tests {
         let err = DatabaseUrl::parse("mysql://u:hunter2@h/db", Path::new("/")).unwrap_err().to_string();
         assert!(err.contains("unsupported dialect 'mysql'") && !err.contains("hunter2"), "{err}");
         assert_eq!(redact("postgresql://h/db?password=x&a=b"), "postgresql://h/db?password=***&a=b");
+        assert_eq!(redact("postgres:/u:hunter2@h/db"), "***@h/db");
+        assert_eq!(redact("postgresql://u:hun/ter?2@h:1/db"), "postgresql://u:***@h:1/db");
     }
 }

@@ -202,7 +202,9 @@ fn run_online(project: &Project, scripts: &ScriptDirectory, target: &Target, out
         project.config.transaction_per_migration,
     );
     let mut progress = Progress::new(out.is_quiet());
-    let mut lines: Vec<String> = Vec::new();
+    // Each line is printed as its step starts (a long step shows what is running, and
+    // a killed run has said how far it got); with a bar they are printed above it.
+    let mut write_error: Option<Error> = None;
     let result = block_on(migrator.run(&mut db, target, &mut |event| match event {
         Event::Planned { total } => progress.start(total),
         Event::Step { label, transactional, .. } => {
@@ -211,16 +213,16 @@ fn run_online(project: &Project, scripts: &ScriptDirectory, target: &Target, out
             } else {
                 format!("Running {label} (not transactional: runs outside a transaction)")
             };
+            if write_error.is_none() {
+                write_error = progress.print(|| out.line(&line)).err();
+            }
             progress.step(&line);
-            lines.push(line);
         }
     }));
     progress.finish();
-    // Steps already committed stay reported, even when a later one failed.
-    for line in &lines {
-        out.line(line)?;
-    }
-    result.map(|_| ())
+    result?;
+    // A closed stdout does not undo the migration, but it is still reported.
+    write_error.map_or(Ok(()), Err)
 }
 
 /// A progress bar on stderr when many steps run on a terminal.
@@ -244,6 +246,14 @@ impl Progress {
                 bar.set_style(style);
             }
             self.bar = Some(bar);
+        }
+    }
+
+    /// Runs `print` with the bar (if any) cleared, so the line lands above it.
+    fn print<T>(&self, print: impl FnOnce() -> T) -> T {
+        match &self.bar {
+            Some(bar) => bar.suspend(print),
+            None => print(),
         }
     }
 

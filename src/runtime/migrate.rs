@@ -393,8 +393,19 @@ impl<'a> Migrator<'a> {
         Ok(heads)
     }
 
-    /// Creates the version table if it is missing; true when it was created.
+    /// Creates the version table if it is missing; true when it was created. Takes the
+    /// migration lock, so that two processes do not both try to create it.
     pub async fn ensure_version<B: Backend>(&self, db: &mut B) -> Result<bool> {
+        let key = self.version_table.lock_key();
+        db.lock(&key).await?;
+        let result = self.ensure_locked(db).await;
+        let unlocked = db.unlock(&key).await;
+        let created = result?;
+        unlocked?;
+        Ok(created)
+    }
+
+    async fn ensure_locked<B: Backend>(&self, db: &mut B) -> Result<bool> {
         db.begin().await?;
         match self.version_table.ensure(db).await {
             Ok(created) => {
@@ -473,24 +484,32 @@ impl<'a> Migrator<'a> {
         let mut schema: Option<Schema> = None;
         let mut done = 0usize;
         let mut purged = false;
+        let mut ensured = false;
         loop {
             if !*in_transaction {
                 db.begin().await?;
                 *in_transaction = true;
             }
-            self.version_table.ensure(db).await?;
+            // The table exists from the first transaction on (nobody drops it), so later
+            // steps skip the catalog lookups: on SQLite each scans `sqlite_master`, which
+            // grows with every table a step creates.
+            if !ensured {
+                self.version_table.ensure(db).await?;
+                ensured = true;
+            }
             if purge && !purged {
                 self.version_table.delete_all(db).await?;
                 purged = true;
             }
-            let rows = self.version_table.read_heads(db).await?;
+            let rows = self.version_table.read_existing_heads(db).await?;
             let fresh = match &plan {
                 Some((expected, _, _)) => !same_rows(expected, &rows),
                 None => true,
             };
             if fresh {
-                let steps = self.plan(target, &rows)?;
+                // Rows first: an unknown row is named as such, not as a planning error.
                 let heads = VersionHeads::new(map, &rows).map_err(unknown_row)?;
+                let steps = self.plan(target, &rows)?;
                 if done == 0 {
                     events(Event::Planned { total: steps.len() });
                 }

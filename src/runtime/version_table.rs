@@ -171,6 +171,11 @@ impl VersionTable {
         if !self.exists(db).await? {
             return Ok(Vec::new());
         }
+        self.read_existing_heads(db).await
+    }
+
+    /// The current heads, sorted, from a table known to exist (no catalog lookup).
+    pub async fn read_existing_heads<B: Backend>(&self, db: &mut B) -> Result<Vec<String>, DbError> {
         let mut heads = db.query_column(&self.select_sql()).await?;
         heads.sort();
         Ok(heads)

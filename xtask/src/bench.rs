@@ -5,9 +5,13 @@
 //! heads→base. Growth per 10x is printed so linearity can be read off directly. Then
 //! `cargo alembic heads` is timed on a 10k-revision project on disk, and, where Python
 //! Alembic is available (`target/alembic-venv`), Python's `alembic heads` on the same
-//! history as the baseline of the ratio. Last, the offline section (`bench_offline`):
-//! offline downgrade SQL of 5,000 revisions against Python Alembic's, and replay of
-//! 1,000 revisions on the schema model.
+//! history as the baseline of the ratio. Then `upgrade head` over 1,000 revisions on a
+//! SQLite file against Python Alembic and the `sqlite3` shell (see [`online`]), the
+//! embedded start-up check, the offline section (`bench_offline`: offline downgrade SQL
+//! of 5,000 revisions against Python Alembic's, replay of 1,000 revisions on the schema
+//! model), and the autogenerate section (`bench_autogen`). `--only SECTION` runs one.
+
+mod online;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -26,9 +30,9 @@ pub struct BenchArgs {
     /// Skip the comparison with Python Alembic.
     #[arg(long)]
     pub no_python: bool,
-    /// Only the offline section (offline SQL and the schema model).
-    #[arg(long)]
-    pub offline_only: bool,
+    /// Run one section only.
+    #[arg(long, value_parser = ["graph", "heads", "online", "embed", "offline", "autogen"])]
+    pub only: Option<String>,
     /// Runs of Python Alembic's offline downgrade of 5,000 revisions to take the median of.
     #[arg(long, default_value_t = 1)]
     pub python_offline_runs: usize,
@@ -46,24 +50,41 @@ pub fn run(args: BenchArgs) -> Result<()> {
         if args.no_python {
             cmd.arg("--no-python");
         }
-        if args.offline_only {
-            cmd.arg("--offline-only");
+        if let Some(only) = &args.only {
+            cmd.args(["--only", only]);
         }
         cmd.args(["--python-offline-runs", &args.python_offline_runs.to_string()]);
         return crate::run(&mut cmd);
     }
-    if !args.offline_only {
+    let section = |name: &str| args.only.as_deref().is_none_or(|only| only == name);
+    if section("graph") {
         graph_benchmarks(args.max)?;
-        cli_heads_benchmark(!args.no_python)?;
+    }
+    if section("heads") {
+        cli_heads_benchmark(&release_binary()?, !args.no_python)?;
+    }
+    if section("online") {
+        online::benchmark(&release_binary()?, !args.no_python)?;
+    }
+    if section("embed") {
         embed_startup_benchmark()?;
     }
-    crate::run(crate::cargo().args(["build", "--quiet", "--release", "-p", "cargo-alembic"]))?;
-    let bin = crate::workspace_root().join("target/release/cargo-alembic");
-    crate::bench_offline::run(&bin, if args.no_python { 0 } else { args.python_offline_runs })?;
-    if !args.offline_only {
-        crate::bench_autogen::run(&bin)?;
+    if section("offline") {
+        crate::bench_offline::run(
+            &release_binary()?,
+            if args.no_python { 0 } else { args.python_offline_runs },
+        )?;
+    }
+    if section("autogen") {
+        crate::bench_autogen::run(&release_binary()?)?;
     }
     Ok(())
+}
+
+/// Builds the `cargo-alembic` binary in release mode; returns its path.
+fn release_binary() -> Result<PathBuf> {
+    crate::run(crate::cargo().args(["build", "--quiet", "--release", "-p", "cargo-alembic"]))?;
+    Ok(crate::workspace_root().join("target/release/cargo-alembic"))
 }
 
 /// A deterministic, realistic-looking 12-hex revision id for index `i`.
@@ -256,16 +277,14 @@ pub(crate) fn median_run(cmd: &mut dyn FnMut() -> Command, runs: usize) -> Resul
     Ok(times[times.len() / 2])
 }
 
-fn cli_heads_benchmark(python: bool) -> Result<()> {
-    crate::run(crate::cargo().args(["build", "--quiet", "--release", "-p", "cargo-alembic"]))?;
-    let bin: PathBuf = crate::workspace_root().join("target/release/cargo-alembic");
+fn cli_heads_benchmark(bin: &Path, python: bool) -> Result<()> {
     let n = 10_000;
     let revs = history(Shape::Branchy, n);
     let dir = tempfile_dir("heads")?;
     write_project(&dir, &revs)?;
     let ours = median_run(
         &mut || {
-            let mut c = Command::new(&bin);
+            let mut c = Command::new(bin);
             c.args(["alembic", "heads"]).current_dir(&dir);
             c
         },

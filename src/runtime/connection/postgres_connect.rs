@@ -132,6 +132,12 @@ impl Target {
                 tracing::warn!("connection to PostgreSQL at {place} ended: {e}");
             }
         });
+        // A server backend notices a vanished client only when it next talks to it, so
+        // a migrator killed during a long statement would leave its backend running that
+        // statement, holding the transaction's locks and the advisory lock, until it ends.
+        // PostgreSQL 14+ can poll the socket while a statement runs; older servers reject
+        // the setting, which changes nothing (no transaction is open yet).
+        let _ = client.simple_query("SET client_connection_check_interval = 1000").await;
         Ok(client)
     }
 
