@@ -19,9 +19,9 @@ use crate::dialect::{self, Dialect, RenderOptions};
 use crate::error::{Error, Result};
 use crate::ops::Op;
 use crate::schema::Schema;
-use crate::script::ScriptDirectory;
 use crate::script::file::Batch;
 use crate::script::revision::{RevisionError, RevisionSpec};
+use crate::script::{RevisionScript, ScriptDirectory};
 
 /// What a run moves the database to.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -76,6 +76,45 @@ impl std::fmt::Display for StepError {
 }
 
 impl std::error::Error for StepError {}
+
+/// The schema model before and after the op being rendered. Renderers need both;
+/// keeping them in step (each op applied to both) spares copying the whole model per
+/// op, which made rendering a long history quadratic.
+#[derive(Debug, Clone, Default)]
+pub struct SchemaPair {
+    before: Schema,
+    after: Schema,
+}
+
+impl SchemaPair {
+    /// Both sides at `schema`.
+    pub fn new(schema: Schema) -> Self {
+        SchemaPair { after: schema.clone(), before: schema }
+    }
+
+    /// The schema past the last op rendered.
+    pub fn schema(&self) -> &Schema {
+        &self.before
+    }
+}
+
+fn op_error(
+    revision: &str,
+    path: &std::path::Path,
+    direction: &'static str,
+    index: usize,
+    op: &Op,
+    message: String,
+) -> Error {
+    Error::Step(Box::new(StepError {
+        revision: revision.to_string(),
+        path: Some(path.to_path_buf()),
+        direction,
+        op: Some((index, op.name())),
+        sql: None,
+        message,
+    }))
+}
 
 /// One statement of a rendered step.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -169,20 +208,33 @@ impl<'a> Migrator<'a> {
             upgrade_plan(self.scripts.map(), &RevisionSpec::Ids(heads.to_vec()), &RevisionSpec::Ids(vec![]))?;
         let mut schema = Schema::new();
         for step in &steps {
-            self.render(step, &mut schema, false)?;
+            let Some((id, script, ops)) = self.step_ops(step)? else { continue };
+            for (index, op) in ops.iter().enumerate() {
+                op.apply(&mut schema)
+                    .map_err(|e| op_error(id, &script.path, "upgrade", index, op, e.to_string()))?;
+            }
         }
         Ok(schema)
     }
 
-    /// Renders `step` for the dialect, advancing `schema` past it.
-    pub fn render_step(&self, step: &MigrationStep, schema: &mut Schema) -> Result<RenderedStep> {
-        self.render(step, schema, true)
+    /// The revision, its script and the ops a revision step runs; `None` for a stamp.
+    fn step_ops<'s>(
+        &self,
+        step: &'s MigrationStep,
+    ) -> Result<Option<(&'s str, &'a RevisionScript, &'a [Op])>> {
+        let MigrationStep::Revision(rev_step) = step else { return Ok(None) };
+        let id = rev_step.revision();
+        let script = self.scripts.script(id).ok_or_else(|| {
+            Error::Command(format!("revision {id} has no file (it is in the graph but was not loaded)"))
+        })?;
+        let ops: &[Op] = if rev_step.is_upgrade() { &script.upgrade } else { &script.downgrade };
+        Ok(Some((id, script, ops)))
     }
 
-    /// Advances `schema` past `step`; with `sql`, also renders its statements.
-    fn render(&self, step: &MigrationStep, schema: &mut Schema, sql: bool) -> Result<RenderedStep> {
+    /// Renders `step` for the dialect, advancing `schemas` past it.
+    pub fn render_step(&self, step: &MigrationStep, schemas: &mut SchemaPair) -> Result<RenderedStep> {
         let label = self.label(step);
-        let MigrationStep::Revision(rev_step) = step else {
+        let Some((id, script, ops)) = self.step_ops(step)? else {
             return Ok(RenderedStep {
                 step: step.clone(),
                 label,
@@ -190,50 +242,31 @@ impl<'a> Migrator<'a> {
                 transactional: true,
             });
         };
-        let id = rev_step.revision();
-        let script = self.scripts.script(id).ok_or_else(|| {
-            Error::Command(format!("revision {id} has no file (it is in the graph but was not loaded)"))
-        })?;
-        let direction = if rev_step.is_upgrade() { "upgrade" } else { "downgrade" };
-        let ops: &[Op] = if rev_step.is_upgrade() { &script.upgrade } else { &script.downgrade };
+        let direction = if step.is_upgrade() { "upgrade" } else { "downgrade" };
         let options = RenderOptions { batch_always: script.batch == Batch::Always };
         let fail = |index: usize, op: &Op, message: String| {
-            Error::Step(Box::new(StepError {
-                revision: id.to_string(),
-                path: Some(script.path.clone()),
-                direction,
-                op: Some((index, op.name())),
-                sql: None,
-                message,
-            }))
+            op_error(id, &script.path, direction, index, op, message)
         };
         let dialect = self.dialect();
         let mut statements = Vec::new();
         for (index, op) in ops.iter().enumerate() {
             if let Op::Execute(execute) = op {
                 // Opaque to the model: the schema is left as it is.
-                if sql {
-                    let text = execute.sql_for(dialect.name()).ok_or_else(|| {
-                        fail(index, op, format!("has no SQL for {dialect} (give `sql` or `{dialect}`)"))
-                    })?;
-                    statements.push(Statement {
-                        sql: text.to_string(),
-                        script: true,
-                        op: (index, op.name()),
-                    });
-                }
+                let text = execute.sql_for(dialect.name()).ok_or_else(|| {
+                    fail(index, op, format!("has no SQL for {dialect} (give `sql` or `{dialect}`)"))
+                })?;
+                statements.push(Statement { sql: text.to_string(), script: true, op: (index, op.name()) });
                 continue;
             }
-            if sql {
-                let rendered = dialect::render_with(dialect, op, schema, options)
-                    .map_err(|e| fail(index, op, e.to_string()))?;
-                statements.extend(rendered.into_iter().map(|sql| Statement {
-                    sql,
-                    script: false,
-                    op: (index, op.name()),
-                }));
-            }
-            op.apply(schema).map_err(|e| fail(index, op, e.to_string()))?;
+            op.apply(&mut schemas.after).map_err(|e| fail(index, op, e.to_string()))?;
+            let rendered = dialect::render_between(dialect, op, &schemas.before, &schemas.after, options)
+                .map_err(|e| fail(index, op, e.to_string()))?;
+            statements.extend(rendered.into_iter().map(|sql| Statement {
+                sql,
+                script: false,
+                op: (index, op.name()),
+            }));
+            op.apply(&mut schemas.before).map_err(|e| fail(index, op, e.to_string()))?;
         }
         Ok(RenderedStep { step: step.clone(), label, statements, transactional: script.transactional })
     }
@@ -268,13 +301,11 @@ impl<'a> Migrator<'a> {
     pub fn offline_sql(&self, target: &Target, start: &[String], tag: Option<&str>) -> Result<String> {
         let steps = self.plan(target, start)?;
         let mut heads = VersionHeads::new(self.scripts.map(), start).map_err(unknown_row)?;
-        // `after` is the model past each op rendered, `before` one op behind it.
-        let mut after = if steps.iter().any(|s| matches!(s, MigrationStep::Revision(_))) {
+        let mut schemas = SchemaPair::new(if steps.iter().any(|s| matches!(s, MigrationStep::Revision(_))) {
             self.schema_at(start)?
         } else {
             Schema::new()
-        };
-        let mut before = after.clone();
+        });
         let mut out = String::new();
         if let Some(tag) = tag {
             out.push_str(&format!("-- tag: {tag}\n\n"));
@@ -284,7 +315,7 @@ impl<'a> Migrator<'a> {
             out.push_str("BEGIN;\n\n");
         }
         for step in &steps {
-            let rendered = self.render_offline(step, &mut before, &mut after)?;
+            let rendered = self.render_step(step, &mut schemas)?;
             if per_step {
                 out.push_str("BEGIN;\n\n");
             }
@@ -312,65 +343,6 @@ impl<'a> Migrator<'a> {
             out.push_str("COMMIT;\n\n");
         }
         Ok(out)
-    }
-
-    /// [`Self::render_step`] for offline runs, which render every step of a history in
-    /// a row: `before` and `after` are kept in step (each op applied to both) so that no
-    /// op copies the whole schema model, which made long offline runs quadratic.
-    fn render_offline(
-        &self,
-        step: &MigrationStep,
-        before: &mut Schema,
-        after: &mut Schema,
-    ) -> Result<RenderedStep> {
-        let label = self.label(step);
-        let MigrationStep::Revision(rev_step) = step else {
-            return Ok(RenderedStep {
-                step: step.clone(),
-                label,
-                statements: Vec::new(),
-                transactional: true,
-            });
-        };
-        let id = rev_step.revision();
-        let script = self.scripts.script(id).ok_or_else(|| {
-            Error::Command(format!("revision {id} has no file (it is in the graph but was not loaded)"))
-        })?;
-        let direction = if rev_step.is_upgrade() { "upgrade" } else { "downgrade" };
-        let ops: &[Op] = if rev_step.is_upgrade() { &script.upgrade } else { &script.downgrade };
-        let options = RenderOptions { batch_always: script.batch == Batch::Always };
-        let fail = |index: usize, op: &Op, message: String| {
-            Error::Step(Box::new(StepError {
-                revision: id.to_string(),
-                path: Some(script.path.clone()),
-                direction,
-                op: Some((index, op.name())),
-                sql: None,
-                message,
-            }))
-        };
-        let dialect = self.dialect();
-        let mut statements = Vec::new();
-        for (index, op) in ops.iter().enumerate() {
-            if let Op::Execute(execute) = op {
-                // Opaque to the model: the schema is left as it is.
-                let text = execute.sql_for(dialect.name()).ok_or_else(|| {
-                    fail(index, op, format!("has no SQL for {dialect} (give `sql` or `{dialect}`)"))
-                })?;
-                statements.push(Statement { sql: text.to_string(), script: true, op: (index, op.name()) });
-                continue;
-            }
-            op.apply(after).map_err(|e| fail(index, op, e.to_string()))?;
-            let rendered = dialect::render_between(dialect, op, before, after, options)
-                .map_err(|e| fail(index, op, e.to_string()))?;
-            statements.extend(rendered.into_iter().map(|sql| Statement {
-                sql,
-                script: false,
-                op: (index, op.name()),
-            }));
-            op.apply(before).map_err(|e| fail(index, op, e.to_string()))?;
-        }
-        Ok(RenderedStep { step: step.clone(), label, statements, transactional: script.transactional })
     }
 
     /// Offline `ensure-version`: the version table's DDL.
@@ -481,7 +453,7 @@ impl<'a> Migrator<'a> {
         // The plan made last, valid while the rows read are the rows it expects.
         let mut plan: Option<(Vec<String>, std::collections::VecDeque<MigrationStep>, VersionHeads<'_>)> =
             None;
-        let mut schema: Option<Schema> = None;
+        let mut schema: Option<SchemaPair> = None;
         let mut done = 0usize;
         let mut purged = false;
         let mut ensured = false;
@@ -526,11 +498,11 @@ impl<'a> Migrator<'a> {
             let rendered = if matches!(step, MigrationStep::Revision(_)) {
                 let schema = match &mut schema {
                     Some(s) => s,
-                    None => schema.insert(self.schema_at(expected)?),
+                    None => schema.insert(SchemaPair::new(self.schema_at(expected)?)),
                 };
                 self.render_step(&step, schema)?
             } else {
-                self.render_step(&step, &mut Schema::new())?
+                self.render_step(&step, &mut SchemaPair::default())?
             };
             events(Event::Step {
                 index: done,
