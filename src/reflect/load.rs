@@ -5,7 +5,12 @@
 //! with a unique name on the server the URL names, and always drops it again (with
 //! `FORCE`), also when the script or reflection fails, or on panic (a drop guard).
 
-use super::{ReflectError, ReflectOptions, reflect};
+// `reflect` and `block_on` serve the driver-specific loaders below; without either
+// driver feature only the error path remains.
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+use super::reflect;
+use super::{ReflectError, ReflectOptions};
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
 use crate::runtime::connection::block_on;
 use crate::schema::model::Schema;
 use crate::url::DatabaseUrl;

@@ -175,23 +175,36 @@ fn graph_benchmarks(max: usize) -> Result<()> {
         let mut previous: Option<[Duration; 3]> = None;
         let mut n = 1_000;
         while n <= max {
-            let revs = history(shape, n);
-            let (load, map) = time(|| {
-                let map = RevisionMap::new(revs).context("building the map")?;
-                let heads = map.heads().len();
-                if heads != 1 {
-                    bail!("expected one head, found {heads}");
+            // Median of five runs each: one run on a shared machine is noise.
+            let runs = 5;
+            let (mut loads, mut ups, mut downs) = (Vec::new(), Vec::new(), Vec::new());
+            for _ in 0..runs {
+                let revs = history(shape, n);
+                let (load, map) = time(|| {
+                    let map = RevisionMap::new(revs).context("building the map")?;
+                    let heads = map.heads().len();
+                    if heads != 1 {
+                        bail!("expected one head, found {heads}");
+                    }
+                    Ok(map)
+                })?;
+                let (up, steps) = time(|| crate::bench_plans::upgrade_from_base(&map))?;
+                if steps != n {
+                    bail!("upgrade plan has {steps} steps for {n} revisions");
                 }
-                Ok(map)
-            })?;
-            let (up, steps) = time(|| crate::bench_plans::upgrade_from_base(&map))?;
-            if steps != n {
-                bail!("upgrade plan has {steps} steps for {n} revisions");
+                let (down, steps) = time(|| crate::bench_plans::downgrade_to_base(&map))?;
+                if steps != n {
+                    bail!("downgrade plan has {steps} steps for {n} revisions");
+                }
+                loads.push(load);
+                ups.push(up);
+                downs.push(down);
             }
-            let (down, steps) = time(|| crate::bench_plans::downgrade_to_base(&map))?;
-            if steps != n {
-                bail!("downgrade plan has {steps} steps for {n} revisions");
-            }
+            let median = |v: &mut Vec<Duration>| {
+                v.sort();
+                v[v.len() / 2]
+            };
+            let (load, up, down) = (median(&mut loads), median(&mut ups), median(&mut downs));
             let now = [load, up, down];
             let growth = |i: usize| match previous {
                 Some(p) => format!(" (x{:.1})", now[i].as_secs_f64() / p[i].as_secs_f64().max(1e-9)),
@@ -210,7 +223,7 @@ fn graph_benchmarks(max: usize) -> Result<()> {
             n *= 10;
         }
     }
-    println!("\n(xN: time relative to the 10x smaller history; linear growth is about x10)\n");
+    println!("\n(medians of 5; xN: time relative to the 10x smaller history; linear growth is about x10)\n");
     Ok(())
 }
 
