@@ -60,6 +60,9 @@ fn round_trip(p: &Project, extra: &[&str], url: &DatabaseUrl, schema: &str) {
     run(&["upgrade", "head"]);
     assert_eq!(run(&["check"]), "No new upgrade operations detected.\n", "{schema}");
     assert_eq!(run(&["check", "--offline"]), "No new upgrade operations detected.\n", "{schema}");
+    // The reflected schema.sql is cached under target/ for the next check.
+    let cached = std::fs::read_dir(p.path().join("target/alembic")).map(|d| d.count()).unwrap_or(0);
+    assert_eq!(cached, 1, "{schema}: one cached target schema");
     // Nothing to write either.
     assert_eq!(run(&["revision", "--autogenerate", "-m", "nothing"]), "No changes in schema detected.\n");
 

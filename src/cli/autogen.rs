@@ -79,11 +79,33 @@ fn target_schema(project: &Project, url: &DatabaseUrl, opts: &ReflectOptions) ->
     }
     let path = project.config.root.join(target);
     let sql = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
-    load_schema_sql(url, &sql, opts).map_err(|e| Error::File {
+    // Loading a big schema file into a scratch database costs the server seconds of
+    // DDL; the reflected result only depends on the file, the dialect and the options,
+    // so it is kept under target/ and reused while they do not change.
+    let key = format!("{}\n{:?}\n{}\n{sql}", url.dialect(), opts.exclude_tables, opts.version_table);
+    let cache =
+        project.config.root.join("target/alembic").join(format!("target-schema-{:016x}.json", fnv1a(&key)));
+    if let Some(schema) =
+        std::fs::read(&cache).ok().and_then(|bytes| serde_json::from_slice::<Schema>(&bytes).ok())
+    {
+        return Ok(schema);
+    }
+    let schema = load_schema_sql(url, &sql, opts).map_err(|e| Error::File {
         path: path.clone(),
         line: None,
         message: format!("loading the target schema: {e}"),
-    })
+    })?;
+    // A cache that cannot be written is only slower next time.
+    if let (Some(dir), Ok(json)) = (cache.parent(), serde_json::to_vec(&schema)) {
+        let _ = std::fs::create_dir_all(dir).and_then(|()| std::fs::write(&cache, json));
+    }
+    Ok(schema)
+}
+
+/// FNV-1a: a stable hash for cache file names (std's hasher may change between
+/// releases).
+fn fnv1a(text: &str) -> u64 {
+    text.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
 }
 
 fn same_set(a: &[String], b: &[String]) -> bool {
