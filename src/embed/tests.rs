@@ -149,3 +149,17 @@ fn connect_opens_sqlite_urls() {
     let report = fresh().upgrade(&mut db, "head").unwrap();
     assert_eq!(report.heads, ["b2"]);
 }
+
+/// The async API can run in a spawned task: its futures are `Send` (checked at compile
+/// time; the test body only has to build).
+#[cfg(feature = "postgres")]
+#[test]
+fn async_futures_are_send() {
+    fn assert_send<T: Send>(_: &T) {}
+    fn check(client: &tokio_postgres::Client) {
+        assert_send(&MIGRATIONS.upgrade_async(client, "head"));
+        assert_send(&MIGRATIONS.downgrade_async(client, "base"));
+        assert_send(&MIGRATIONS.current_async(client));
+    }
+    let _ = check;
+}

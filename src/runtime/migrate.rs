@@ -397,7 +397,7 @@ impl<'a> Migrator<'a> {
         &self,
         db: &mut B,
         target: &Target,
-        events: &mut dyn FnMut(Event),
+        events: &mut (dyn FnMut(Event) + Send),
     ) -> Result<Vec<String>> {
         let key = self.version_table.lock_key();
         db.lock(&key).await?;
@@ -428,7 +428,7 @@ impl<'a> Migrator<'a> {
         &self,
         db: &mut B,
         target: &Target,
-        events: &mut dyn FnMut(Event),
+        events: &mut (dyn FnMut(Event) + Send),
         fk_check: bool,
     ) -> Result<Vec<String>> {
         let mut in_transaction = false;
@@ -443,7 +443,7 @@ impl<'a> Migrator<'a> {
         &self,
         db: &mut B,
         target: &Target,
-        events: &mut dyn FnMut(Event),
+        events: &mut (dyn FnMut(Event) + Send),
         fk_check: bool,
         in_transaction: &mut bool,
     ) -> Result<Vec<String>> {
