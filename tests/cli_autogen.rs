@@ -7,7 +7,7 @@ mod common;
 mod support;
 
 use alembic::reflect::{ReflectOptions, reflect};
-use alembic::runtime::connection::{block_on, connect};
+use alembic::runtime::connection::{Backend, block_on, connect};
 use alembic::url::DatabaseUrl;
 use common::Project;
 
@@ -113,4 +113,31 @@ fn a_changed_declaration_is_reported_and_written_as_one_alter_column() {
     assert!(!file.contains("add_column") && !file.contains("drop_column"), "{file}");
     p.ok(&["upgrade", "head"]);
     assert_eq!(p.ok(&["check"]), "No new upgrade operations detected.\n");
+}
+
+/// A serial key under a name of its own (`CONSTRAINT "PK_Artist" PRIMARY KEY`) is written
+/// as `create_table` + `create_primary_key`; the column must still come back SERIAL, so
+/// `check` finds nothing after the upgrade.
+#[test]
+fn named_serial_primary_keys_round_trip_on_postgresql() {
+    let Some(db) = support::pg_test_db() else { return };
+    let p = project_with(
+        "CREATE TABLE \"Artist\" (\"ArtistId\" SERIAL, \"Name\" VARCHAR(120), CONSTRAINT \"PK_Artist\" PRIMARY KEY (\"ArtistId\"));\n\
+         CREATE TABLE \"Album\" (\"AlbumId\" SERIAL, \"ArtistId\" INTEGER NOT NULL REFERENCES \"Artist\" (\"ArtistId\"), \
+         CONSTRAINT \"PK_Album\" PRIMARY KEY (\"AlbumId\"));\n",
+    );
+    let url = db.database_url();
+    let text = url.to_string();
+    let out = p.ok(&["--url", &text, "revision", "--autogenerate", "-m", "init", "--rev-id", "n1"]);
+    assert!(out.contains("Detected create_primary_key PK_Artist on Artist"), "{out}");
+    p.ok(&["--url", &text, "upgrade", "head"]);
+    assert_eq!(p.ok(&["--url", &text, "check"]), "No new upgrade operations detected.\n");
+    // The keys generate values, as SERIAL columns do.
+    let mut conn = db.connect();
+    block_on(conn.execute("INSERT INTO \"Artist\" (\"Name\") VALUES ('AC/DC')"))
+        .expect("ArtistId has a default");
+    block_on(conn.execute("INSERT INTO \"Album\" (\"ArtistId\") VALUES (1)")).expect("AlbumId has a default");
+    drop(conn);
+    p.ok(&["--url", &text, "downgrade", "base"]);
+    assert_empty(&url);
 }

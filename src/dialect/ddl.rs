@@ -33,8 +33,14 @@ pub(crate) fn default_clause(dialect: Dialect, default: &str) -> String {
 /// becomes `SERIAL`/`SMALLSERIAL`/`BIGSERIAL`; on SQLite an enum gets its CHECK.
 pub(crate) fn column_spec(dialect: Dialect, table: &Table, column: &ColumnDef) -> String {
     let name = quote_identifier(dialect, &column.name);
-    let serial =
-        dialect == Dialect::Postgresql && table.autoincrement_column().is_some_and(|c| c.name == column.name);
+    // A named primary key comes after the table (`create_primary_key`), so an integer
+    // column marked `autoincrement = true` is SERIAL even before its key exists.
+    let explicit = column.autoincrement == Some(true)
+        && table.primary_key.is_none()
+        && column.server_default.is_none()
+        && matches!(column.ty, SqlType::SmallInt | SqlType::Integer | SqlType::BigInt);
+    let serial = dialect == Dialect::Postgresql
+        && (explicit || table.autoincrement_column().is_some_and(|c| c.name == column.name));
     let ty = match (&column.ty, serial) {
         (SqlType::SmallInt, true) => "SMALLSERIAL".to_string(),
         (SqlType::BigInt, true) => "BIGSERIAL".to_string(),
