@@ -12,9 +12,7 @@
 mod common;
 mod support;
 
-use std::io::Write;
 use std::path::Path;
-use std::process::{Command, Stdio};
 
 use alembic::ops::{Execute, Op, render_ops_toml};
 use alembic::schema::Schema;
@@ -71,20 +69,7 @@ fn offline_sql_of_every_op_runs_in_the_sqlite3_shell_and_back() {
     let down = p.ok(&["downgrade", &format!("{head}:base"), "--sql", "--dialect", "sqlite"]);
     let db = support::SqliteFile::new();
     let attach = format!("ATTACH DATABASE '{}' AS audit;\n", db.dir.path().join("audit.db").display());
-    let sqlite3 = |sql: &str| {
-        let mut child = Command::new("sqlite3")
-            .arg("-bail")
-            .arg(&db.path)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("the sqlite3 shell is installed");
-        child.stdin.take().unwrap().write_all(format!("{attach}{sql}").as_bytes()).unwrap();
-        let out = child.wait_with_output().unwrap();
-        assert!(out.status.success(), "sqlite3 failed: {}\n{sql}", String::from_utf8_lossy(&out.stderr));
-        String::from_utf8_lossy(&out.stdout).trim().to_string()
-    };
+    let sqlite3 = |sql: &str| support::sqlite3(&db.path, &format!("{attach}{sql}"));
     sqlite3(&up);
     // The rows survived every rebuild, and the version table is at the head.
     assert_eq!(
@@ -111,30 +96,7 @@ fn offline_sql_of_every_op_runs_in_psql_and_back() {
     let (p, head) = project();
     let up = p.ok(&["upgrade", "head", "--sql", "--dialect", "postgresql"]);
     let down = p.ok(&["downgrade", &format!("{head}:base"), "--sql", "--dialect", "postgresql"]);
-    let psql = |sql: &str| {
-        let url = &db.url;
-        let mut cmd = Command::new("psql");
-        cmd.args(["-X", "-q", "-At", "-v", "ON_ERROR_STOP=1"]);
-        let host = url.params.iter().find(|(k, _)| k == "host").map(|(_, v)| v.clone()).or(url.host.clone());
-        for (var, value) in [
-            ("PGHOST", host),
-            ("PGPORT", url.port.map(|p| p.to_string())),
-            ("PGUSER", url.user.clone()),
-            ("PGPASSWORD", url.password.clone()),
-            ("PGDATABASE", url.dbname.clone()),
-        ] {
-            match value {
-                Some(v) => cmd.env(var, v),
-                None => cmd.env_remove(var),
-            };
-        }
-        let mut child =
-            cmd.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().expect("psql");
-        child.stdin.take().unwrap().write_all(sql.as_bytes()).unwrap();
-        let out = child.wait_with_output().unwrap();
-        assert!(out.status.success(), "psql failed: {}\n{sql}", String::from_utf8_lossy(&out.stderr));
-        String::from_utf8_lossy(&out.stdout).trim().to_string()
-    };
+    let psql = |sql: &str| support::psql(&db.url, sql);
     psql("CREATE SCHEMA audit;");
     psql(&up);
     assert_eq!(

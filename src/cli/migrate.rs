@@ -136,8 +136,7 @@ fn run_move(project: &Project, args: MoveArgs, out: &mut Output, up: bool) -> Re
             version_table(project, dialect),
             project.config.transaction_per_migration,
         );
-        let sql = migrator.offline_sql(&target, &start, args.offline.tag.as_deref())?;
-        return out.line(sql.trim_end());
+        return migrator.write_offline_sql(&target, &start, args.offline.tag.as_deref(), out);
     }
     if args.revision.contains(':') {
         return Err(Error::Command("Range revision not allowed".into()));
@@ -187,8 +186,7 @@ pub fn stamp(project: &Project, args: StampArgs, out: &mut Output) -> Result<()>
             project.config.transaction_per_migration,
         );
         let target = Target::Stamp { revisions: dests, purge: false };
-        let sql = migrator.offline_sql(&target, &start, args.offline.tag.as_deref())?;
-        return out.line(sql.trim_end());
+        return migrator.write_offline_sql(&target, &start, args.offline.tag.as_deref(), out);
     }
     let target = Target::Stamp { revisions: args.revisions, purge: args.purge };
     run_online(project, &scripts, &target, out)

@@ -62,6 +62,24 @@ impl Output {
     }
 }
 
+/// Raw bytes, for output written as it is produced (offline SQL); `-q` drops them.
+impl Write for Output {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        match &mut self.sink {
+            _ if self.quiet => Ok(buf.len()),
+            Sink::Stdout(s) => s.write(buf),
+            Sink::Buffer(b) => b.write(buf),
+        }
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        match &mut self.sink {
+            Sink::Stdout(s) => s.flush(),
+            Sink::Buffer(_) => Ok(()),
+        }
+    }
+}
+
 /// Whether stderr gets colours.
 pub(crate) fn use_color(choice: ColorChoice) -> bool {
     match choice {

@@ -55,14 +55,14 @@ pub(crate) fn column_spec(dialect: Dialect, table: &Table, column: &ColumnDef) -
         spec.push_str(" NOT NULL");
     }
     if let (Dialect::Sqlite, SqlType::Enum { values, .. }) = (dialect, &column.ty) {
-        spec.push_str(&format!(" CHECK ({name} IN ({}))", value_list(values)));
+        spec.push_str(&format!(" CHECK ({name} IN ({}))", value_list(dialect, values)));
     }
     spec
 }
 
 /// `'a', 'b'`.
-pub(crate) fn value_list(values: &[String]) -> String {
-    values.iter().map(|v| super::literal::string_literal(v)).collect::<Vec<_>>().join(", ")
+pub(crate) fn value_list(dialect: Dialect, values: &[String]) -> String {
+    values.iter().map(|v| super::literal::string_literal(dialect, v)).collect::<Vec<_>>().join(", ")
 }
 
 fn named(dialect: Dialect, name: Option<&str>) -> String {

@@ -56,7 +56,7 @@ fn enum_changes(before: &Schema, after: &Schema) -> Result<(Vec<String>, Vec<Str
         for (name, values) in &new {
             let type_name = qualified_name(D, schema, name);
             match old.iter().find(|(n, _)| n == name) {
-                None => pre.push(format!("CREATE TYPE {type_name} AS ENUM ({})", value_list(values))),
+                None => pre.push(format!("CREATE TYPE {type_name} AS ENUM ({})", value_list(D, values))),
                 Some((_, old_values)) if old_values == values => {}
                 Some((_, old_values)) => {
                     if let Some(lost) = old_values.iter().find(|v| !values.contains(v)) {
@@ -69,12 +69,12 @@ fn enum_changes(before: &Schema, after: &Schema) -> Result<(Vec<String>, Vec<Str
                     for value in values.iter() {
                         if !old_values.contains(value) {
                             let position = match previous {
-                                Some(p) => format!(" AFTER {}", string_literal(p)),
-                                None => format!(" BEFORE {}", string_literal(&old_values[0])),
+                                Some(p) => format!(" AFTER {}", string_literal(D, p)),
+                                None => format!(" BEFORE {}", string_literal(D, &old_values[0])),
                             };
                             pre.push(format!(
                                 "ALTER TYPE {type_name} ADD VALUE {}{position}",
-                                string_literal(value)
+                                string_literal(D, value)
                             ));
                         }
                         previous = Some(value);
@@ -92,7 +92,7 @@ fn enum_changes(before: &Schema, after: &Schema) -> Result<(Vec<String>, Vec<Str
 }
 
 fn comment_literal(comment: Option<&str>) -> String {
-    comment.map(string_literal).unwrap_or_else(|| "NULL".to_string())
+    comment.map(|c| string_literal(D, c)).unwrap_or_else(|| "NULL".to_string())
 }
 
 fn column_comment_sql(table: &Table, column: &str, comment: Option<&str>) -> String {

@@ -64,6 +64,10 @@ impl<B: Backend> Backend for Borrowed<'_, B> {
     async fn unlock(&mut self, key: &str) -> Result<(), DbError> {
         self.0.unlock(key).await
     }
+
+    async fn insert_rows(&mut self, batch: crate::runtime::connection::RowBatch) -> Result<u64, DbError> {
+        self.0.insert_rows(batch).await
+    }
 }
 
 #[cfg(feature = "sqlite")]

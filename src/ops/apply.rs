@@ -123,11 +123,10 @@ impl Op {
             }),
             Op::BulkInsert(op) => {
                 let table = existing_table(schema, name, op.schema.as_deref(), &op.table)?;
-                for row in &op.rows {
-                    for key in row.keys() {
-                        if table.column(key).is_none() {
-                            return Err(no_column(name, table, key));
-                        }
+                // The columns of the rows are every key any row names.
+                for key in op.rows.columns() {
+                    if table.column(key).is_none() {
+                        return Err(no_column(name, table, key));
                     }
                 }
                 Ok(())

@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::rows::Rows;
 use super::validate::{Invalid, de_name, de_opt_name, de_opt_sql};
 
 /// `bulk_insert`: rows inserted into a table (Alembic's `op.bulk_insert`).
@@ -14,8 +15,8 @@ pub struct BulkInsert {
     /// Schema of the table, when not the default.
     #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "de_opt_name")]
     pub schema: Option<String>,
-    /// The rows: column name → value.
-    pub rows: Vec<toml::Table>,
+    /// The rows: column name → value, stored compactly (see [`Rows`]).
+    pub rows: Rows,
 }
 
 /// `execute`: raw SQL, either for every dialect (`sql`) or per dialect (`sqlite`,

@@ -11,6 +11,7 @@ pub mod column;
 pub mod constraint;
 pub mod data;
 mod render;
+pub mod rows;
 pub mod table;
 mod validate;
 
@@ -23,6 +24,7 @@ pub use constraint::{
 };
 pub use data::{BulkInsert, Execute};
 pub use render::{render_op_toml, render_ops_toml};
+pub use rows::{Cell, Row, Rows};
 pub use table::{
     CheckSpec, CreateTable, DropTable, ForeignKeySpec, IndexSpec, RenameTable, TableComment, UniqueSpec,
 };

@@ -144,7 +144,8 @@ fn required(row: &TextRow, i: usize) -> Result<&str, ReflectError> {
     cell(row, i)?.ok_or_else(|| ReflectError::Catalog(format!("column {i} of a catalog row is NULL")))
 }
 
-/// A SQL string literal (quotes doubled), for catalog queries that name a schema.
-fn literal(text: &str) -> String {
-    format!("'{}'", text.replace('\'', "''"))
+/// A SQL string literal for `dialect`, for catalog queries that name a schema (one
+/// implementation: [`crate::dialect::literal::string_literal`]).
+fn literal(dialect: crate::dialect::Dialect, text: &str) -> String {
+    crate::dialect::literal::string_literal(dialect, text)
 }

@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use crate::autogen::normalize::strip_literal_cast;
 
 use super::{Queries, ReflectError, ReflectOptions, cell, literal, required};
+use crate::dialect::Dialect;
 use crate::ops::ReferentialAction;
 use crate::runtime::connection::Backend;
 use crate::schema::model::{
@@ -111,7 +112,7 @@ pub(super) async fn reflect<B: Backend>(
     opts: &ReflectOptions,
 ) -> Result<Schema, ReflectError> {
     let ns = match &opts.schema {
-        Some(s) => literal(s),
+        Some(s) => literal(Dialect::Postgresql, s),
         None => "current_schema()".to_string(),
     };
     let enums = enum_types(q).await?;

@@ -49,7 +49,7 @@ pub(super) async fn reflect<B: Backend>(
 ) -> Result<Schema, ReflectError> {
     let db = opts.schema.as_deref().unwrap_or("main");
     let master = format!("{}.sqlite_master", quote_identifier(Dialect::Sqlite, db));
-    let lit = literal(db);
+    let lit = literal(Dialect::Sqlite, db);
     let tables_where = "m.type = 'table' AND m.name NOT LIKE 'sqlite\\_%' ESCAPE '\\'";
 
     let column_rows = q

@@ -15,6 +15,7 @@ use std::path::PathBuf;
 use super::connection::{Backend, DbError};
 use super::steps::{MigrationStep, VersionChange, VersionHeads, downgrade_plan, stamp_plan, upgrade_plan};
 use super::version_table::VersionTable;
+use crate::dialect::literal::InsertRows;
 use crate::dialect::{self, Dialect, RenderOptions};
 use crate::error::{Error, Result};
 use crate::ops::Op;
@@ -117,25 +118,36 @@ fn op_error(
 }
 
 /// One statement of a rendered step.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Statement {
-    /// The SQL, without a trailing `;`.
+#[derive(Debug, Clone)]
+pub struct Statement<'a> {
+    /// The SQL, without a trailing `;`. For a `bulk_insert`, the first row's `INSERT`
+    /// (what errors show); the rows themselves are in `rows`.
     pub sql: String,
     /// Raw SQL from an `execute` op or a `.sql` revision: may hold several statements.
     pub script: bool,
     /// The op it comes from: index in the revision's list and name.
     pub op: (usize, &'static str),
+    /// The rows of a `bulk_insert`, rendered one at a time when the step runs (bound as
+    /// parameters online, one literal `INSERT` per row offline), so a large insert is
+    /// never held as SQL text.
+    pub rows: Option<InsertRows<'a>>,
 }
+
+/// Rows per parameterised `INSERT` online (PostgreSQL; SQLite steps one row at a time).
+const INSERT_BATCH_ROWS: usize = 1000;
+/// The most parameters one statement binds (SQLite's default limit; PostgreSQL's is
+/// 65,535).
+const INSERT_BATCH_PARAMS: usize = 32_766;
 
 /// A step with its SQL.
 #[derive(Debug, Clone)]
-pub struct RenderedStep {
+pub struct RenderedStep<'a> {
     /// The planned step.
     pub step: MigrationStep,
     /// Alembic's log text: `upgrade a -> b, message`.
     pub label: String,
     /// The statements, in order.
-    pub statements: Vec<Statement>,
+    pub statements: Vec<Statement<'a>>,
     /// False for a revision with `transactional = false`.
     pub transactional: bool,
 }
@@ -232,7 +244,7 @@ impl<'a> Migrator<'a> {
     }
 
     /// Renders `step` for the dialect, advancing `schemas` past it.
-    pub fn render_step(&self, step: &MigrationStep, schemas: &mut SchemaPair) -> Result<RenderedStep> {
+    pub fn render_step(&self, step: &MigrationStep, schemas: &mut SchemaPair) -> Result<RenderedStep<'a>> {
         let label = self.label(step);
         let Some((id, script, ops)) = self.step_ops(step)? else {
             return Ok(RenderedStep {
@@ -255,7 +267,31 @@ impl<'a> Migrator<'a> {
                 let text = execute.sql_for(dialect.name()).ok_or_else(|| {
                     fail(index, op, format!("has no SQL for {dialect} (give `sql` or `{dialect}`)"))
                 })?;
-                statements.push(Statement { sql: text.to_string(), script: true, op: (index, op.name()) });
+                statements.push(Statement {
+                    sql: text.to_string(),
+                    script: true,
+                    op: (index, op.name()),
+                    rows: None,
+                });
+                continue;
+            }
+            if let Op::BulkInsert(bulk) = op {
+                // Data only: the model is unchanged, but the rows must fit the table.
+                op.apply(&mut schemas.after).map_err(|e| fail(index, op, e.to_string()))?;
+                let table = schemas
+                    .after
+                    .table(bulk.schema.as_deref(), &bulk.table)
+                    .ok_or_else(|| fail(index, op, format!("no table {}", bulk.table)))?;
+                let rows = InsertRows::new(dialect, table, &bulk.rows)
+                    .map_err(|e| fail(index, op, e.to_string()))?;
+                if !rows.is_empty() {
+                    statements.push(Statement {
+                        sql: rows.first_statement().unwrap_or_default(),
+                        script: false,
+                        op: (index, op.name()),
+                        rows: Some(rows),
+                    });
+                }
                 continue;
             }
             op.apply(&mut schemas.after).map_err(|e| fail(index, op, e.to_string()))?;
@@ -265,6 +301,7 @@ impl<'a> Migrator<'a> {
                 sql,
                 script: false,
                 op: (index, op.name()),
+                rows: None,
             }));
             op.apply(&mut schemas.before).map_err(|e| fail(index, op, e.to_string()))?;
         }
@@ -299,6 +336,33 @@ impl<'a> Migrator<'a> {
     /// `BEGIN;`, the version table's DDL when starting from nothing, `-- Running …`
     /// before each step, the version-table statement after it, `COMMIT;`).
     pub fn offline_sql(&self, target: &Target, start: &[String], tag: Option<&str>) -> Result<String> {
+        let mut out = Vec::new();
+        self.write_offline_sql(target, start, tag, &mut out)?;
+        String::from_utf8(out).map_err(|_| Error::Command("internal: offline SQL is not UTF-8".into()))
+    }
+
+    /// [`Migrator::offline_sql`] written to `out` as it is rendered, step by step and
+    /// row by row, so the output of a large history or `bulk_insert` is never held in
+    /// memory whole.
+    pub fn write_offline_sql(
+        &self,
+        target: &Target,
+        start: &[String],
+        tag: Option<&str>,
+        sink: &mut dyn std::io::Write,
+    ) -> Result<()> {
+        let mut writer = OfflineWriter { sink, text: String::new() };
+        self.offline_steps(target, start, tag, &mut writer)?;
+        writer.flush()
+    }
+
+    fn offline_steps(
+        &self,
+        target: &Target,
+        start: &[String],
+        tag: Option<&str>,
+        out: &mut OfflineWriter<'_>,
+    ) -> Result<()> {
         let steps = self.plan(target, start)?;
         let mut heads = VersionHeads::new(self.scripts.map(), start).map_err(unknown_row)?;
         let mut schemas = SchemaPair::new(if steps.iter().any(|s| matches!(s, MigrationStep::Revision(_))) {
@@ -306,43 +370,61 @@ impl<'a> Migrator<'a> {
         } else {
             Schema::new()
         });
-        let mut out = String::new();
+        // Everything is rendered and checked before the first byte is written, so a
+        // failing step leaves no partial script behind; only `bulk_insert` rows (checked
+        // here, rendered while writing) are not held as text.
+        let mut rendered_steps = Vec::with_capacity(steps.len());
+        for step in &steps {
+            let rendered = self.render_step(step, &mut schemas)?;
+            let was_empty = heads.heads().is_empty();
+            let changes = heads.apply(step)?;
+            rendered_steps.push((rendered, was_empty, changes));
+        }
         if let Some(tag) = tag {
-            out.push_str(&format!("-- tag: {tag}\n\n"));
+            out.text.push_str(&format!("-- tag: {tag}\n\n"));
         }
         let per_step = self.transaction_per_migration;
         if !per_step {
-            out.push_str("BEGIN;\n\n");
+            out.text.push_str("BEGIN;\n\n");
         }
-        for step in &steps {
-            let rendered = self.render_step(step, &mut schemas)?;
+        for (rendered, was_empty, changes) in &rendered_steps {
+            let step = &rendered.step;
             if per_step {
-                out.push_str("BEGIN;\n\n");
+                out.text.push_str("BEGIN;\n\n");
             }
-            if heads.heads().is_empty() {
-                push_statement(&mut out, &self.version_table.create_sql().replace('\t', "    "));
+            if *was_empty {
+                push_statement(&mut out.text, &self.version_table.create_sql().replace('\t', "    "));
             }
-            out.push_str(&format!("-- Running {}\n\n", step.short_log()));
+            out.text.push_str(&format!("-- Running {}\n\n", step.short_log()));
             if !rendered.transactional {
-                out.push_str("-- not transactional: runs outside a transaction\nCOMMIT;\n\n");
+                out.text.push_str("-- not transactional: runs outside a transaction\nCOMMIT;\n\n");
             }
             for statement in &rendered.statements {
-                push_statement(&mut out, &statement.sql);
+                match &statement.rows {
+                    Some(rows) => {
+                        for sql in rows.statements() {
+                            push_statement(&mut out.text, &sql);
+                            out.maybe_flush()?;
+                        }
+                    }
+                    None => push_statement(&mut out.text, &statement.sql),
+                }
             }
             if !rendered.transactional {
-                out.push_str("BEGIN;\n\n");
+                out.text.push_str("BEGIN;\n\n");
             }
-            for change in heads.apply(step)? {
-                push_statement(&mut out, &self.version_sql(&change));
+            for change in changes {
+                push_statement(&mut out.text, &self.version_sql(change));
             }
             if per_step {
-                out.push_str("COMMIT;\n\n");
+                out.text.push_str("COMMIT;\n\n");
             }
+            out.maybe_flush()?;
         }
         if !per_step {
-            out.push_str("COMMIT;\n\n");
+            out.text.push_str("COMMIT;\n\n");
         }
-        Ok(out)
+        Ok(())
     }
 
     /// Offline `ensure-version`: the version table's DDL.
@@ -514,7 +596,9 @@ impl<'a> Migrator<'a> {
                 *in_transaction = false;
             }
             for statement in &rendered.statements {
-                let result = if statement.script {
+                let result = if let Some(rows) = &statement.rows {
+                    insert_rows(db, rows).await
+                } else if statement.script {
                     db.execute_script(&statement.sql).await
                 } else {
                     db.execute(&statement.sql).await.map(|_| ())
@@ -566,10 +650,34 @@ impl<'a> Migrator<'a> {
             path,
             direction: if step.is_upgrade() { "upgrade" } else { "downgrade" },
             op: statement.map(|s| s.op),
-            sql: statement.map(|s| s.sql.clone()).or_else(|| e.sql().map(str::to_string)),
+            // A `bulk_insert`'s error carries the statement of the failing batch.
+            sql: match statement {
+                Some(s) if s.rows.is_none() => Some(s.sql.clone()),
+                _ => e.sql().map(str::to_string),
+            },
             message: e.message().to_string(),
         }))
     }
+}
+
+/// Runs a `bulk_insert` as parameterised batches. A failing batch is reported with the
+/// literal `INSERT` of its first row and where it is in the insert.
+async fn insert_rows<B: Backend>(db: &mut B, rows: &InsertRows<'_>) -> Result<(), DbError> {
+    let mut done = 0usize;
+    for batch in rows.batches(INSERT_BATCH_ROWS, INSERT_BATCH_PARAMS) {
+        let len = batch.len();
+        if let Err(e) = db.insert_rows(batch).await {
+            let first = rows.statements().nth(done).unwrap_or_default();
+            let message = format!("{} (in rows {}..{} of {})", e.message(), done + 1, done + len, rows.len());
+            let mut error = DbError::new(e.kind(), message).with_sql(first);
+            if let Some(code) = e.code() {
+                error = error.with_code(code);
+            }
+            return Err(error);
+        }
+        done += len;
+    }
+    Ok(())
 }
 
 /// Rows compared as sets (the table has no order).
@@ -586,6 +694,37 @@ fn unknown_row(e: RevisionError) -> Error {
             ))
         }
         other => Error::Revision(other),
+    }
+}
+
+/// Offline SQL on its way out: text is gathered in `text` and written to `sink` in
+/// pieces. The script's trailing blank lines are trimmed to one newline at the end.
+struct OfflineWriter<'w> {
+    sink: &'w mut dyn std::io::Write,
+    text: String,
+}
+
+impl OfflineWriter<'_> {
+    /// Size of the pieces written.
+    const CHUNK: usize = 64 * 1024;
+
+    /// Writes what is gathered once it is a chunk, keeping trailing white space back
+    /// (the end of the script must not end in blank lines).
+    fn maybe_flush(&mut self) -> Result<()> {
+        if self.text.len() >= Self::CHUNK {
+            let keep = self.text.trim_end().len();
+            self.sink.write_all(&self.text.as_bytes()[..keep]).map_err(|e| Error::io("<stdout>", e))?;
+            self.text.drain(..keep);
+        }
+        Ok(())
+    }
+
+    fn flush(&mut self) -> Result<()> {
+        let end = self.text.trim_end();
+        let io = |e| Error::io("<stdout>", e);
+        self.sink.write_all(end.as_bytes()).map_err(io)?;
+        self.sink.write_all(b"\n").map_err(io)?;
+        self.sink.flush().map_err(io)
     }
 }
 

@@ -92,7 +92,7 @@ impl VersionTable {
 
     /// `INSERT …` of the head `id`.
     pub fn insert_sql(&self, id: &str) -> String {
-        format!("INSERT INTO {} (version_num) VALUES ({})", self.qualified_name(), literal(id))
+        format!("INSERT INTO {} (version_num) VALUES ({})", self.qualified_name(), literal(self.dialect, id))
     }
 
     /// `UPDATE …` replacing the head `from` with `to`.
@@ -100,15 +100,15 @@ impl VersionTable {
         let table = self.qualified_name();
         format!(
             "UPDATE {table} SET version_num={} WHERE {table}.version_num = {}",
-            literal(to),
-            literal(from)
+            literal(self.dialect, to),
+            literal(self.dialect, from)
         )
     }
 
     /// `DELETE …` of the head `id`.
     pub fn delete_sql(&self, id: &str) -> String {
         let table = self.qualified_name();
-        format!("DELETE FROM {table} WHERE {table}.version_num = {}", literal(id))
+        format!("DELETE FROM {table} WHERE {table}.version_num = {}", literal(self.dialect, id))
     }
 
     /// `DELETE …` of every row (`stamp --purge`).
@@ -131,20 +131,23 @@ impl VersionTable {
                     Some(schema) => format!("{}.sqlite_master", self.quote(schema)),
                     None => "sqlite_master".to_string(),
                 };
-                format!("SELECT name FROM {catalog} WHERE type = 'table' AND name = {}", literal(&self.name))
+                format!(
+                    "SELECT name FROM {catalog} WHERE type = 'table' AND name = {}",
+                    literal(self.dialect, &self.name)
+                )
             }
             Dialect::Postgresql => {
                 // Without a schema, the table the search path resolves to, as
                 // SQLAlchemy's has_table does.
                 let scope = match &self.schema {
-                    Some(schema) => format!("n.nspname = {}", literal(schema)),
+                    Some(schema) => format!("n.nspname = {}", literal(self.dialect, schema)),
                     None => "pg_catalog.pg_table_is_visible(c.oid)".to_string(),
                 };
                 format!(
                     "SELECT c.relname FROM pg_catalog.pg_class c \
                      JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
                      WHERE c.relname = {} AND c.relkind IN ('r', 'p') AND {scope}",
-                    literal(&self.name)
+                    literal(self.dialect, &self.name)
                 )
             }
         }
@@ -222,9 +225,10 @@ impl VersionTable {
     }
 }
 
-/// `value` as a SQL string literal: in quotes, quotes doubled.
-pub fn literal(value: &str) -> String {
-    crate::dialect::literal::string_literal(value)
+/// `value` as a SQL string literal for `dialect` (see
+/// [`crate::dialect::literal::string_literal`]).
+pub fn literal(dialect: Dialect, value: &str) -> String {
+    crate::dialect::literal::string_literal(dialect, value)
 }
 
 /// `ident` as SQLAlchemy writes it for `dialect`: bare when it is lower case, starts

@@ -158,7 +158,7 @@ fn expected_upgrade() -> Vec<Op> {
             comment: Some("Things".into()),
         }),
         Op::DropTableComment(TableComment { table: "items".into(), schema: None, comment: None }),
-        Op::BulkInsert(BulkInsert { table: "teams".into(), schema: None, rows }),
+        Op::BulkInsert(BulkInsert { table: "teams".into(), schema: None, rows: rows.into() }),
         Op::Execute(Execute::new("UPDATE users SET mail = lower(mail)")),
     ]
 }
@@ -277,7 +277,11 @@ fn extra_ops() -> Vec<Op> {
             schema: Some("s".into()),
             ..Execute::default()
         }),
-        Op::BulkInsert(BulkInsert { table: "t".into(), schema: None, rows: vec![] }),
+        Op::BulkInsert(BulkInsert {
+            table: "t".into(),
+            schema: None,
+            rows: Vec::<toml::Table>::new().into(),
+        }),
         Op::BulkInsert(BulkInsert {
             table: "t".into(),
             schema: None,
@@ -285,7 +289,8 @@ fn extra_ops() -> Vec<Op> {
                 ("line\nbreak \"q\" \\ \u{1}".to_string(), toml::Value::from("v\n\"w\"")),
                 ("nested".to_string(), toml::Value::Array(vec![1.into(), "two".into()])),
                 ("".to_string(), toml::Value::from(-3.25)),
-            ])],
+            ])]
+            .into(),
         }),
         Op::AddColumn(AddColumn {
             table: "t".into(),

@@ -25,6 +25,58 @@ pub fn in_ci() -> bool {
     std::env::var("CI").is_ok_and(|v| v == "true" || v == "1")
 }
 
+/// Runs `sql` in the `sqlite3` shell (`-bail`) on the file `db`; asserts success and
+/// returns its output, trimmed. Under CI a missing shell fails the test (`cargo xtask
+/// test` installs it).
+pub fn sqlite3(db: &Path, sql: &str) -> String {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let mut child = Command::new("sqlite3")
+        .arg("-bail")
+        .arg(db)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the sqlite3 shell is installed (cargo xtask test installs it)");
+    child.stdin.take().unwrap().write_all(sql.as_bytes()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "sqlite3 failed: {}\n{sql}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+/// Runs `sql` with `psql -v ON_ERROR_STOP=1` in the database `url` names; asserts
+/// success and returns its unaligned output, trimmed.
+pub fn psql(url: &alembic::url::PostgresUrl, sql: &str) -> String {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let mut cmd = Command::new("psql");
+    cmd.args(["-X", "-q", "-At", "-v", "ON_ERROR_STOP=1"]);
+    let host = url.params.iter().find(|(k, _)| k == "host").map(|(_, v)| v.clone()).or(url.host.clone());
+    for (var, value) in [
+        ("PGHOST", host),
+        ("PGPORT", url.port.map(|p| p.to_string())),
+        ("PGUSER", url.user.clone()),
+        ("PGPASSWORD", url.password.clone()),
+        ("PGDATABASE", url.dbname.clone()),
+    ] {
+        match value {
+            Some(v) => cmd.env(var, v),
+            None => cmd.env_remove(var),
+        };
+    }
+    let mut child = cmd
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("psql is installed (cargo xtask test installs it)");
+    child.stdin.take().unwrap().write_all(sql.as_bytes()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "psql failed: {}\n{sql}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
 /// A temporary SQLite file (not yet created) in its own folder, removed on drop.
 pub struct SqliteFile {
     pub dir: tempfile::TempDir,

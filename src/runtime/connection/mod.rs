@@ -70,11 +70,15 @@ pub use sqlite::{DEFAULT_BUSY_TIMEOUT, SqliteBackend};
 /// One row of a query, every column as text (`None` for SQL NULL).
 pub type TextRow = Vec<Option<String>>;
 
+pub use crate::dialect::literal::{Param, RowBatch};
+
 /// A database the migration loop can run on.
 ///
 /// Statements are plain SQL text: values are rendered as escaped literals by the
-/// caller (as Alembic does in its version-table statements), so no parameter binding
-/// is needed and the same text serves online runs and offline `--sql` output.
+/// caller (as Alembic does in its version-table statements), so the same text serves
+/// online runs and offline `--sql` output. The one exception is `bulk_insert` data,
+/// which online runs bind as parameters ([`Backend::insert_rows`]): user data never
+/// becomes SQL text on a live connection.
 // `async fn` in a public trait: callers cannot name `Send` bounds on the futures, but
 // every use is generic over a concrete backend, whose futures' auto traits are known.
 #[allow(async_fn_in_trait)]
@@ -116,6 +120,11 @@ pub trait Backend {
 
     /// Releases the lock taken by [`Backend::lock`].
     async fn unlock(&mut self, key: &str) -> Result<(), DbError>;
+
+    /// Inserts the rows of `batch` with their values bound as parameters (never as
+    /// literals in the SQL text); returns the number of rows inserted. SQLite runs one
+    /// prepared statement per row, PostgreSQL multi-row `INSERT`s.
+    async fn insert_rows(&mut self, batch: RowBatch) -> Result<u64, DbError>;
 }
 
 /// Drives a future to completion on the current thread without a runtime.
@@ -300,6 +309,10 @@ impl Backend for AnyBackend {
 
     async fn unlock(&mut self, key: &str) -> Result<(), DbError> {
         each_variant!(self, (ref mut db) => db.unlock(key).await)
+    }
+
+    async fn insert_rows(&mut self, batch: RowBatch) -> Result<u64, DbError> {
+        each_variant!(self, (ref mut db) => db.insert_rows(batch).await)
     }
 }
 

@@ -4,7 +4,7 @@ use std::borrow::Borrow;
 
 use tokio_postgres::{Client, SimpleQueryMessage};
 
-use super::{Backend, DbError, DbErrorKind, TextRow, advisory_lock_id};
+use super::{Backend, DbError, DbErrorKind, Param, RowBatch, TextRow, advisory_lock_id};
 use crate::url::Dialect;
 
 /// A PostgreSQL database through a `tokio_postgres::Client`, owned or borrowed
@@ -91,6 +91,66 @@ impl<C: Borrow<Client>> Backend for PostgresBackend<C> {
     async fn unlock(&mut self, key: &str) -> Result<(), DbError> {
         self.simple(&format!("SELECT pg_advisory_unlock({})", advisory_lock_id(key))).await.map(drop)
     }
+
+    async fn insert_rows(&mut self, batch: RowBatch) -> Result<u64, DbError> {
+        // One multi-row INSERT with `$n` parameters whose types the server infers from
+        // the columns; values travel as text in the extended protocol and are parsed by
+        // the column type's input function, as a quoted literal would be, but can never
+        // be read as SQL. The statement is unnamed and not kept.
+        let rows = batch.len();
+        if rows == 0 {
+            return Ok(0);
+        }
+        let sql = batch.insert_sql(rows, |i| format!("${}", i + 1));
+        let params: Vec<TextParam<'_>> = batch.values.iter().map(TextParam::of).collect();
+        let refs: Vec<&(dyn tokio_postgres::types::ToSql + Sync)> =
+            params.iter().map(|p| p as &(dyn tokio_postgres::types::ToSql + Sync)).collect();
+        let client = self.client.borrow();
+        let statement = client.prepare(&sql).await.map_err(|e| statement_error(&e, &sql))?;
+        client.execute(&statement, &refs).await.map_err(|e| statement_error(&e, &sql))
+    }
+}
+
+/// A parameter sent in PostgreSQL's text format, whatever type the server inferred
+/// for it (`None` is NULL).
+#[derive(Debug)]
+struct TextParam<'a>(Option<std::borrow::Cow<'a, str>>);
+
+impl<'a> TextParam<'a> {
+    fn of(param: &'a Param) -> Self {
+        TextParam(match param {
+            Param::Null => None,
+            Param::Integer(i) => Some(i.to_string().into()),
+            Param::Float(f) => Some(format!("{f:?}").into()),
+            Param::Text(t) => Some(t.as_str().into()),
+        })
+    }
+}
+
+impl tokio_postgres::types::ToSql for TextParam<'_> {
+    fn to_sql(
+        &self,
+        _ty: &tokio_postgres::types::Type,
+        out: &mut tokio_postgres::types::private::BytesMut,
+    ) -> Result<tokio_postgres::types::IsNull, Box<dyn std::error::Error + Sync + Send>> {
+        match &self.0 {
+            None => Ok(tokio_postgres::types::IsNull::Yes),
+            Some(text) => {
+                out.extend_from_slice(text.as_bytes());
+                Ok(tokio_postgres::types::IsNull::No)
+            }
+        }
+    }
+
+    fn accepts(_ty: &tokio_postgres::types::Type) -> bool {
+        true
+    }
+
+    fn encode_format(&self, _ty: &tokio_postgres::types::Type) -> tokio_postgres::types::Format {
+        tokio_postgres::types::Format::Text
+    }
+
+    tokio_postgres::types::to_sql_checked!();
 }
 
 /// A failed statement: the server's message (with its detail and hint), its SQLSTATE

@@ -13,7 +13,7 @@ use std::thread::JoinHandle;
 use tokio::sync::mpsc as tokio_mpsc;
 
 use super::postgres_connect::Target;
-use super::{Backend, DbError, DbErrorKind, PostgresBackend, TextRow};
+use super::{Backend, DbError, DbErrorKind, PostgresBackend, RowBatch, TextRow};
 use crate::url::{Dialect, PostgresUrl};
 
 /// A PostgreSQL connection for sync code; see the module docs of
@@ -40,6 +40,7 @@ enum Op {
     Rollback,
     Lock(String),
     Unlock(String),
+    InsertRows(RowBatch),
 }
 
 enum Reply {
@@ -126,6 +127,7 @@ async fn serve(backend: &mut PostgresBackend, op: Op) -> Result<Reply, DbError> 
         Op::Rollback => backend.rollback().await.map(|()| Reply::Done)?,
         Op::Lock(key) => backend.lock(&key).await.map(|()| Reply::Done)?,
         Op::Unlock(key) => backend.unlock(&key).await.map(|()| Reply::Done)?,
+        Op::InsertRows(batch) => Reply::Changed(backend.insert_rows(batch).await?),
     })
 }
 
@@ -185,5 +187,12 @@ impl Backend for BlockingPostgres {
 
     async fn unlock(&mut self, key: &str) -> Result<(), DbError> {
         self.call_done(Op::Unlock(key.to_string()))
+    }
+
+    async fn insert_rows(&mut self, batch: RowBatch) -> Result<u64, DbError> {
+        match self.call(Op::InsertRows(batch))? {
+            Reply::Changed(n) => Ok(n),
+            Reply::Rows(_) | Reply::Done => Ok(0),
+        }
     }
 }

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use rusqlite::types::ValueRef;
 
-use super::{Backend, DbError, DbErrorKind, TextRow};
+use super::{Backend, DbError, DbErrorKind, Param, RowBatch, TextRow};
 use crate::url::Dialect;
 
 /// How long a writer waits for another connection's write lock before failing with
@@ -163,6 +163,29 @@ impl<C: Borrow<rusqlite::Connection>> Backend for SqliteBackend<C> {
 
     async fn unlock(&mut self, _key: &str) -> Result<(), DbError> {
         Ok(())
+    }
+
+    async fn insert_rows(&mut self, batch: RowBatch) -> Result<u64, DbError> {
+        // One prepared single-row statement, bound and stepped per row: SQLite parses
+        // the SQL once, and no value is ever part of the SQL text.
+        let sql = batch.insert_sql(1, |i| format!("?{}", i + 1));
+        let conn = self.conn.borrow();
+        let mut stmt = conn.prepare_cached(&sql).map_err(|e| sqlite_error(&e, &sql))?;
+        let width = batch.columns.len().max(1);
+        let mut inserted = 0;
+        for row in batch.values.chunks(width) {
+            for (i, value) in row.iter().enumerate() {
+                let bound = match value {
+                    Param::Null => stmt.raw_bind_parameter(i + 1, rusqlite::types::Null),
+                    Param::Integer(v) => stmt.raw_bind_parameter(i + 1, v),
+                    Param::Float(v) => stmt.raw_bind_parameter(i + 1, v),
+                    Param::Text(v) => stmt.raw_bind_parameter(i + 1, v.as_str()),
+                };
+                bound.map_err(|e| sqlite_error(&e, &sql))?;
+            }
+            inserted += stmt.raw_execute().map_err(|e| sqlite_error(&e, &sql))? as u64;
+        }
+        Ok(inserted)
     }
 }
 
