@@ -49,12 +49,12 @@ pub fn literal(dialect: Dialect, value: &toml::Value, ty: Option<&SqlType>) -> S
 }
 
 /// [`literal`] for a cell of `bulk_insert` rows (`None` for a missing cell).
-pub fn cell_literal(dialect: Dialect, cell: &Cell, ty: Option<&SqlType>) -> Option<String> {
+pub fn cell_literal(dialect: Dialect, cell: Cell<'_>, ty: Option<&SqlType>) -> Option<String> {
     Some(match cell {
         Cell::Missing => return None,
         Cell::Integer(i) => i.to_string(),
-        Cell::Float(f) => float_literal(dialect, *f),
-        Cell::Boolean(b) => bool_literal(dialect, *b),
+        Cell::Float(f) => float_literal(dialect, f),
+        Cell::Boolean(b) => bool_literal(dialect, b),
         Cell::String(s) => text_literal(dialect, s, ty),
         Cell::Other(v) => literal(dialect, v, ty),
     })
@@ -313,7 +313,7 @@ impl<'r> InsertRows<'r> {
                 }
                 for &i in &present {
                     let column = &self.table.columns[i];
-                    let cell = row.get(&column.name).unwrap_or(&Cell::Missing);
+                    let cell = row.get(&column.name).unwrap_or(Cell::Missing);
                     batch.values.push(param(self.dialect, cell, &column.ty));
                 }
                 rows.next();
@@ -324,23 +324,23 @@ impl<'r> InsertRows<'r> {
 }
 
 /// The parameter for `cell` in a column of type `ty`: the value the literal would give.
-fn param(dialect: Dialect, cell: &Cell, ty: &SqlType) -> Param {
+fn param(dialect: Dialect, cell: Cell<'_>, ty: &SqlType) -> Param {
     match (dialect, cell) {
         (_, Cell::Missing) => Param::Null,
-        (Dialect::Sqlite, Cell::Integer(i)) => Param::Integer(*i),
+        (Dialect::Sqlite, Cell::Integer(i)) => Param::Integer(i),
         (Dialect::Sqlite, Cell::Float(f)) if f.is_nan() => Param::Null,
-        (Dialect::Sqlite, Cell::Float(f)) => Param::Float(*f),
-        (Dialect::Sqlite, Cell::Boolean(b)) => Param::Integer(i64::from(*b)),
+        (Dialect::Sqlite, Cell::Float(f)) => Param::Float(f),
+        (Dialect::Sqlite, Cell::Boolean(b)) => Param::Integer(i64::from(b)),
         (Dialect::Postgresql, Cell::Integer(i)) => Param::Text(i.to_string()),
         (Dialect::Postgresql, Cell::Float(f)) => Param::Text(match f {
             f if f.is_nan() => "NaN".to_string(),
-            f if f.is_infinite() && *f > 0.0 => "Infinity".to_string(),
+            f if f.is_infinite() && f > 0.0 => "Infinity".to_string(),
             f if f.is_infinite() => "-Infinity".to_string(),
             f => format!("{f:?}"),
         }),
         (Dialect::Postgresql, Cell::Boolean(b)) => Param::Text(b.to_string()),
         (_, Cell::String(s)) => Param::Text(text_value(dialect, s, Some(ty)).into_owned()),
-        (_, Cell::Other(v)) => match &**v {
+        (_, Cell::Other(v)) => match v {
             toml::Value::Datetime(dt) => Param::Text(datetime_text(dt)),
             other => Param::Text(json_text(other)),
         },

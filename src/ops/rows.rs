@@ -2,7 +2,7 @@
 //!
 //! A revision may carry a million rows. As TOML tables each row costs kilobytes (a map
 //! per row, a heap string per key); here the column names are stored once and every
-//! row is one cell per column, 24 bytes plus the text of its strings. A column a row
+//! row is one 16-byte slot per column, the strings in one shared text. A column a row
 //! leaves out is [`Cell::Missing`] (TOML has no null: the column gets its default).
 
 use std::fmt;
@@ -11,9 +11,9 @@ use serde::de::{SeqAccess, Visitor};
 use serde::ser::{SerializeMap, SerializeSeq};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-/// One value of a row.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Cell {
+/// One value of a row, borrowed from its [`Rows`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Cell<'a> {
     /// The row does not name this column.
     Missing,
     /// A TOML integer.
@@ -23,33 +23,34 @@ pub enum Cell {
     /// A TOML boolean.
     Boolean(bool),
     /// A TOML string.
-    String(Box<str>),
+    String(&'a str),
     /// A datetime, array or table (rare: kept as TOML).
-    Other(Box<toml::Value>),
+    Other(&'a toml::Value),
 }
 
-impl Cell {
-    fn from_value(value: toml::Value) -> Cell {
-        match value {
-            toml::Value::Integer(i) => Cell::Integer(i),
-            toml::Value::Float(f) => Cell::Float(f),
-            toml::Value::Boolean(b) => Cell::Boolean(b),
-            toml::Value::String(s) => Cell::String(s.into_boxed_str()),
-            other => Cell::Other(Box::new(other)),
-        }
-    }
-
+impl Cell<'_> {
     /// The value as TOML; `None` for [`Cell::Missing`].
     pub fn to_value(&self) -> Option<toml::Value> {
-        Some(match self {
+        Some(match *self {
             Cell::Missing => return None,
-            Cell::Integer(i) => toml::Value::Integer(*i),
-            Cell::Float(f) => toml::Value::Float(*f),
-            Cell::Boolean(b) => toml::Value::Boolean(*b),
+            Cell::Integer(i) => toml::Value::Integer(i),
+            Cell::Float(f) => toml::Value::Float(f),
+            Cell::Boolean(b) => toml::Value::Boolean(b),
             Cell::String(s) => toml::Value::String(s.to_string()),
-            Cell::Other(v) => (**v).clone(),
+            Cell::Other(v) => v.clone(),
         })
     }
+}
+
+/// A stored cell: 16 bytes. Strings live in one text arena, other values in a list.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Slot {
+    Missing,
+    Integer(i64),
+    Float(f64),
+    Boolean(bool),
+    String { start: u32, len: u32 },
+    Other(u32),
 }
 
 /// The rows of a `bulk_insert`: column names in first-seen order, then one cell per
@@ -57,7 +58,9 @@ impl Cell {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Rows {
     columns: Vec<String>,
-    cells: Vec<Cell>,
+    slots: Vec<Slot>,
+    text: String,
+    others: Vec<toml::Value>,
     len: usize,
 }
 
@@ -76,9 +79,11 @@ impl Rows {
         rows
     }
 
-    /// Room for `additional` more rows of the current width.
-    pub fn reserve(&mut self, additional: usize) {
-        self.cells.reserve_exact(additional.saturating_mul(self.columns.len().max(1)));
+    /// Room for `additional` more rows of the current width, with `text` more bytes of
+    /// strings.
+    pub fn reserve(&mut self, additional: usize, text: usize) {
+        self.slots.reserve_exact(additional.saturating_mul(self.columns.len().max(1)));
+        self.text.reserve_exact(text);
     }
 
     /// Appends a row. A column no earlier row named widens every row (rare: rows
@@ -90,14 +95,36 @@ impl Rows {
             }
         }
         let width = self.columns.len();
-        let start = self.cells.len();
-        self.cells.resize(start + width, Cell::Missing);
+        let start = self.slots.len();
+        self.slots.resize(start + width, Slot::Missing);
         for (key, value) in table {
             if let Some(i) = self.columns.iter().position(|c| *c == key) {
-                self.cells[start + i] = Cell::from_value(value);
+                self.slots[start + i] = self.store(value);
             }
         }
         self.len += 1;
+    }
+
+    fn store(&mut self, value: toml::Value) -> Slot {
+        match value {
+            toml::Value::Integer(i) => Slot::Integer(i),
+            toml::Value::Float(f) => Slot::Float(f),
+            toml::Value::Boolean(b) => Slot::Boolean(b),
+            toml::Value::String(s) => match (u32::try_from(self.text.len()), u32::try_from(s.len())) {
+                (Ok(start), Ok(len)) if u32::try_from(self.text.len() + s.len()).is_ok() => {
+                    self.text.push_str(&s);
+                    Slot::String { start, len }
+                }
+                // Past 4 GiB of text: kept as a value of its own.
+                _ => self.store_other(toml::Value::String(s)),
+            },
+            other => self.store_other(other),
+        }
+    }
+
+    fn store_other(&mut self, value: toml::Value) -> Slot {
+        self.others.push(value);
+        Slot::Other(u32::try_from(self.others.len() - 1).unwrap_or(u32::MAX))
     }
 
     fn add_column(&mut self, name: String) {
@@ -106,12 +133,12 @@ impl Rows {
         if self.len == 0 {
             return;
         }
-        let mut cells = Vec::with_capacity(self.len * (old + 1));
-        for row in self.cells.chunks(old.max(1)).take(self.len) {
-            cells.extend(row.iter().take(old).cloned());
-            cells.push(Cell::Missing);
+        let mut slots = Vec::with_capacity(self.len * (old + 1));
+        for row in self.slots.chunks(old.max(1)).take(self.len) {
+            slots.extend(row.iter().take(old).copied());
+            slots.push(Slot::Missing);
         }
-        self.cells = cells;
+        self.slots = slots;
     }
 
     /// Number of rows.
@@ -124,6 +151,11 @@ impl Rows {
         self.len == 0
     }
 
+    /// Bytes of string values held.
+    pub fn text_len(&self) -> usize {
+        self.text.len()
+    }
+
     /// Every column name some row gives, in first-seen order.
     pub fn columns(&self) -> &[String] {
         &self.columns
@@ -132,36 +164,52 @@ impl Rows {
     /// The rows in order.
     pub fn iter(&self) -> impl DoubleEndedIterator<Item = Row<'_>> + ExactSizeIterator {
         let width = self.columns.len().max(1);
-        self.cells.chunks(width).take(self.len).map(|cells| Row { columns: &self.columns, cells })
+        self.slots.chunks(width).take(self.len).map(|slots| Row { rows: self, slots })
     }
 
     /// The rows as TOML tables (for tests and small tools; costly for large inserts).
     pub fn to_tables(&self) -> Vec<toml::Table> {
         self.iter().map(|r| r.to_table()).collect()
     }
+
+    fn cell(&self, slot: Slot) -> Cell<'_> {
+        match slot {
+            Slot::Missing => Cell::Missing,
+            Slot::Integer(i) => Cell::Integer(i),
+            Slot::Float(f) => Cell::Float(f),
+            Slot::Boolean(b) => Cell::Boolean(b),
+            Slot::String { start, len } => {
+                let start = start as usize;
+                Cell::String(self.text.get(start..start + len as usize).unwrap_or(""))
+            }
+            Slot::Other(i) => self.others.get(i as usize).map_or(Cell::Missing, Cell::Other),
+        }
+    }
 }
 
 /// One row of [`Rows`].
 #[derive(Debug, Clone, Copy)]
 pub struct Row<'a> {
-    columns: &'a [String],
-    cells: &'a [Cell],
+    rows: &'a Rows,
+    slots: &'a [Slot],
 }
 
 impl<'a> Row<'a> {
     /// The value of column `name`, if the row gives one.
-    pub fn get(&self, name: &str) -> Option<&'a Cell> {
-        let i = self.columns.iter().position(|c| c == name)?;
-        self.cells.get(i).filter(|c| !matches!(c, Cell::Missing))
+    pub fn get(&self, name: &str) -> Option<Cell<'a>> {
+        let i = self.rows.columns.iter().position(|c| c == name)?;
+        let cell = self.rows.cell(*self.slots.get(i)?);
+        (!matches!(cell, Cell::Missing)).then_some(cell)
     }
 
     /// The names of the columns this row gives, with their values.
-    pub fn entries(&self) -> impl Iterator<Item = (&'a str, &'a Cell)> + use<'a> {
-        self.columns
+    pub fn entries(&self) -> impl Iterator<Item = (&'a str, Cell<'a>)> + use<'a> {
+        let rows = self.rows;
+        rows.columns
             .iter()
-            .zip(self.cells)
-            .filter(|(_, c)| !matches!(c, Cell::Missing))
-            .map(|(k, c)| (k.as_str(), c))
+            .zip(self.slots)
+            .filter(|(_, s)| !matches!(s, Slot::Missing))
+            .map(move |(k, s)| (k.as_str(), rows.cell(*s)))
     }
 
     /// The row as a TOML table.
@@ -240,7 +288,7 @@ mod tests {
         assert_eq!(tables[2], table("a = 3"));
         let second = rows.iter().nth(1).unwrap();
         assert_eq!(second.get("a"), None);
-        assert_eq!(second.get("c"), Some(&Cell::Float(2.5)));
+        assert_eq!(second.get("c"), Some(Cell::Float(2.5)));
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! problem is reported with its line and key. Shared by `.toml` files and the header
 //! block of `.sql` files.
 
+use std::collections::HashMap;
 use std::ops::Range;
 use std::path::Path;
 
@@ -9,10 +10,11 @@ use serde::de::IntoDeserializer;
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
+use super::bulk_rows;
 use super::spans::{line_of, locate, span_of};
 use super::{Batch, RevisionScript, check_revision_id};
 use crate::Error;
-use crate::ops::Op;
+use crate::ops::{Op, Rows};
 
 /// Which file kind the keys come from: `.sql` headers take `dialect` but no ops.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -68,6 +70,14 @@ pub(crate) struct Parsed {
 /// Reads the keys of `src.text` (a whole `.toml` file, or the TOML made of a `.sql`
 /// file's `-- key = value` lines, line for line).
 pub(crate) fn parse_keys(src: &Source<'_>, kind: Kind) -> Result<Parsed, Error> {
+    // Large `bulk_insert` arrays are read apart (see `bulk_rows`); the document is then
+    // the file with them emptied, on the same lines.
+    let detached = if kind == Kind::Toml { bulk_rows::detach(src)? } else { None };
+    let (text, mut rows) = match detached {
+        Some(d) => (std::borrow::Cow::Owned(d.text), d.rows),
+        None => (std::borrow::Cow::Borrowed(src.text), HashMap::new()),
+    };
+    let src = &Source { path: src.path, text: &text };
     let doc = DeTable::parse(src.text).map_err(|e| src.syntax_error(&e))?;
     let doc_span = doc.span();
     let mut script = RevisionScript {
@@ -146,8 +156,8 @@ pub(crate) fn parse_keys(src: &Source<'_>, kind: Kind) -> Result<Parsed, Error> 
                     }
                 })
             }
-            ("upgrade", Kind::Toml) => script.upgrade = parse_ops(src, name, value)?,
-            ("downgrade", Kind::Toml) => script.downgrade = parse_ops(src, name, value)?,
+            ("upgrade", Kind::Toml) => script.upgrade = parse_ops(src, name, value, &mut rows)?,
+            ("downgrade", Kind::Toml) => script.downgrade = parse_ops(src, name, value, &mut rows)?,
             _ => {
                 let expected = match kind {
                     Kind::Toml => {
@@ -236,20 +246,30 @@ fn describe(value: &DeValue<'_>) -> &'static str {
 }
 
 /// `upgrade` or `downgrade`: an array of op tables.
-fn parse_ops(src: &Source<'_>, section: &str, value: Spanned<DeValue<'_>>) -> Result<Vec<Op>, Error> {
+fn parse_ops(
+    src: &Source<'_>,
+    section: &str,
+    value: Spanned<DeValue<'_>>,
+    detached: &mut HashMap<usize, Rows>,
+) -> Result<Vec<Op>, Error> {
     let span = value.span();
     let DeValue::Array(items) = value.into_inner() else {
         return Err(src.error(Some(span), format!("`{section}` must be an array of tables ([[{section}]])")));
     };
     let mut ops = Vec::with_capacity(items.len());
     for (i, item) in items.iter().enumerate() {
-        ops.push(parse_op(src, &format!("{section}[{i}]"), item)?);
+        ops.push(parse_op(src, &format!("{section}[{i}]"), item, detached)?);
     }
     Ok(ops)
 }
 
 /// One op table, with errors located at the key at fault.
-fn parse_op(src: &Source<'_>, at: &str, item: &Spanned<DeValue<'_>>) -> Result<Op, Error> {
+fn parse_op(
+    src: &Source<'_>,
+    at: &str,
+    item: &Spanned<DeValue<'_>>,
+    detached: &mut HashMap<usize, Rows>,
+) -> Result<Op, Error> {
     let item_span = item.span();
     let Some(table) = item.get_ref().as_table() else {
         return Err(
@@ -271,7 +291,13 @@ fn parse_op(src: &Source<'_>, at: &str, item: &Spanned<DeValue<'_>>) -> Result<O
     let rest: DeTable<'_> =
         table.iter().filter(|(k, _)| k.get_ref() != "op").map(|(k, v)| (k.clone(), v.clone())).collect();
     let deserializer = Spanned::new(item_span.clone(), DeValue::Table(rest)).into_deserializer();
-    let op = Op::deserialize_named(name, deserializer).map_err(|e| serde_error(src, at, item, &e))?;
+    let mut op = Op::deserialize_named(name, deserializer).map_err(|e| serde_error(src, at, item, &e))?;
+    if let Op::BulkInsert(bulk) = &mut op {
+        let rows_at = table.iter().find(|(k, _)| k.get_ref() == "rows").map(|(_, v)| v.span().start);
+        if let Some(rows) = rows_at.and_then(|at| detached.remove(&at)) {
+            bulk.rows = rows;
+        }
+    }
     op.validate().map_err(|invalid| {
         let span = span_of(item, &invalid.key).unwrap_or(item_span.clone());
         let key = if invalid.key.is_empty() { at.to_string() } else { format!("{at}.{}", invalid.key) };

@@ -53,6 +53,7 @@
 //!    `sqlite` or `postgresql` SQL when `dialect` names one, else `sql` for every
 //!    dialect. A blank section has no ops.
 
+mod bulk_rows;
 mod document;
 mod spans;
 mod sql;
