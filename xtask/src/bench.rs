@@ -9,7 +9,8 @@
 //! SQLite file against Python Alembic and the `sqlite3` shell (see [`online`]), the
 //! embedded start-up check, the offline section (`bench_offline`: offline downgrade SQL
 //! of 5,000 revisions against Python Alembic's, replay of 1,000 revisions on the schema
-//! model), and the autogenerate section (`bench_autogen`). `--only SECTION` runs one.
+//! model), the autogenerate section (`bench_autogen`) and a 1M-row `bulk_insert`
+//! (`bench_bulk`). `--only SECTION` runs one.
 
 mod online;
 
@@ -31,7 +32,7 @@ pub struct BenchArgs {
     #[arg(long)]
     pub no_python: bool,
     /// Run one section only.
-    #[arg(long, value_parser = ["graph", "heads", "online", "embed", "offline", "autogen"])]
+    #[arg(long, value_parser = ["graph", "heads", "online", "embed", "offline", "autogen", "bulk"])]
     pub only: Option<String>,
     /// Runs of Python Alembic's offline downgrade of 5,000 revisions to take the median of.
     #[arg(long, default_value_t = 1)]
@@ -77,6 +78,9 @@ pub fn run(args: BenchArgs) -> Result<()> {
     }
     if section("autogen") {
         crate::bench_autogen::run(&release_binary()?)?;
+    }
+    if section("bulk") {
+        crate::bench_bulk::run(&release_binary()?)?;
     }
     Ok(())
 }

@@ -9,6 +9,7 @@
 
 mod bench;
 mod bench_autogen;
+mod bench_bulk;
 mod bench_offline;
 mod bench_plans;
 mod demo;
