@@ -2,7 +2,7 @@
 //! adaptor that lends a backend by reference.
 
 use crate::error::Result;
-use crate::runtime::connection::{AnyBackend, Backend, DbError, TextRow};
+use crate::runtime::connection::{AnyBackend, Backend, DbError, TextRow, Wait};
 use crate::url::Dialect;
 
 /// A connection the blocking methods of [`Migrations`](super::Migrations) can migrate.
@@ -63,6 +63,14 @@ impl<B: Backend> Backend for Borrowed<'_, B> {
 
     async fn unlock(&mut self, key: &str) -> Result<(), DbError> {
         self.0.unlock(key).await
+    }
+
+    async fn lock_waiting(&mut self, key: &str, wait: Wait<'_>) -> Result<(), DbError> {
+        self.0.lock_waiting(key, wait).await
+    }
+
+    async fn begin_waiting(&mut self, wait: Wait<'_>) -> Result<(), DbError> {
+        self.0.begin_waiting(wait).await
     }
 }
 
