@@ -167,13 +167,6 @@ pub struct Wait<'a> {
     pub on_wait: &'a mut (dyn FnMut(String) + Send),
 }
 
-impl Wait<'_> {
-    /// Wait as long as needed, telling no one.
-    pub fn silent(on_wait: &mut (dyn FnMut(String) + Send)) -> Wait<'_> {
-        Wait { timeout: None, on_wait }
-    }
-}
-
 impl fmt::Debug for Wait<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Wait").field("timeout", &self.timeout).finish_non_exhaustive()
@@ -181,6 +174,7 @@ impl fmt::Debug for Wait<'_> {
 }
 
 /// The error of a wait that reached [`Wait::timeout`]: names the bound and the holder.
+#[cfg_attr(not(any(feature = "sqlite", feature = "postgres")), allow(dead_code))]
 pub(crate) fn gave_up(timeout: Duration, holder: &str) -> DbError {
     DbError::new(
         DbErrorKind::LockTimeout,
@@ -189,11 +183,13 @@ pub(crate) fn gave_up(timeout: Duration, holder: &str) -> DbError {
 }
 
 /// The error of a wait stopped by [`crate::runtime::interrupt::interrupt`].
+#[cfg_attr(not(any(feature = "sqlite", feature = "postgres")), allow(dead_code))]
 pub(crate) fn interrupted() -> DbError {
     DbError::new(DbErrorKind::Interrupted, "interrupted")
 }
 
 /// `2 s`, `0.5 s`.
+#[cfg_attr(not(any(feature = "sqlite", feature = "postgres")), allow(dead_code))]
 pub(crate) fn seconds(duration: Duration) -> String {
     let secs = duration.as_secs_f64();
     if secs.fract() == 0.0 { format!("{secs:.0} s") } else { format!("{secs} s") }
@@ -201,6 +197,7 @@ pub(crate) fn seconds(duration: Duration) -> String {
 
 /// A wall-clock time for messages, in the local time zone: `22:41:03` today, with the
 /// date otherwise. `unix_seconds` is seconds since the epoch.
+#[cfg_attr(not(any(feature = "sqlite", feature = "postgres")), allow(dead_code))]
 pub(crate) fn clock(unix_seconds: f64) -> String {
     let Ok(at) = jiff::Timestamp::from_millisecond((unix_seconds * 1000.0) as i64) else {
         return format!("{unix_seconds}");
@@ -215,9 +212,10 @@ pub(crate) fn clock(unix_seconds: f64) -> String {
     }
 }
 
-/// The current time as [`clock`] writes it.
-pub(crate) fn clock_now() -> String {
-    clock(jiff::Timestamp::now().as_millisecond() as f64 / 1000.0)
+/// The time `ago` before now, as [`clock`] writes it.
+#[cfg(feature = "sqlite")]
+pub(crate) fn clock_ago(ago: Duration) -> String {
+    clock(jiff::Timestamp::now().as_millisecond() as f64 / 1000.0 - ago.as_secs_f64())
 }
 
 /// Drives a future to completion on the current thread without a runtime.

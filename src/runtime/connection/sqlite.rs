@@ -115,7 +115,8 @@ impl<C: Borrow<rusqlite::Connection>> SqliteBackend<C> {
     fn begin_retrying(&mut self, wait: Wait<'_>) -> Result<(), DbError> {
         let configured = self.busy_timeout;
         let started = Instant::now();
-        let since = super::clock_now();
+        // When this wait began, for the waiting line.
+        let mut since: Option<String> = None;
         let mut told = false;
         let result = loop {
             // Each try waits at most one poll (or what is left of the bound), so a wait
@@ -131,7 +132,8 @@ impl<C: Borrow<rusqlite::Connection>> SqliteBackend<C> {
                     if interrupt::is_interrupted() {
                         break Err(super::interrupted());
                     }
-                    let holder = self.lock_holder(&since);
+                    let since = since.get_or_insert_with(|| super::clock_ago(started.elapsed()));
+                    let holder = self.lock_holder(since);
                     if let Some(limit) = wait.timeout {
                         if started.elapsed() >= limit {
                             break Err(super::gave_up(limit, &holder));
