@@ -1,6 +1,8 @@
 //! The env program end to end: `init` registers `migrations/env.rs`, and `cargo alembic`
 //! builds and runs it to get the target schema (the hidden `target-schema` command),
-//! with clear errors when it provides none, does not compile or panics.
+//! with clear errors when it provides none, does not compile or panics, and stopped
+//! (with its process) when it outlives `env_timeout`, prints an over-limit schema, or
+//! `cargo alembic` gets SIGTERM.
 //!
 //! These tests compile a real package that depends on this workspace's `alembic` by
 //! path. To keep that cheap, every test shares one package (behind a lock) and every

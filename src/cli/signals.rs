@@ -13,6 +13,9 @@
 //! with the connection (PostgreSQL) or is rolled back from the journal by the next
 //! opener (SQLite).
 
+// Without unix signals only the exit bookkeeping is used.
+#![cfg_attr(not(unix), allow(dead_code))]
+
 use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
 use std::time::Duration;
 
