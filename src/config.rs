@@ -44,6 +44,9 @@ pub struct Config {
     pub version_table_schema: Option<String>,
     /// `transaction_per_migration`.
     pub transaction_per_migration: bool,
+    /// `lock_timeout`: how long a migrator waits for another one's lock before it
+    /// gives up; `None` (the default): as long as the other holds it.
+    pub lock_timeout: Option<std::time::Duration>,
     /// `[autogenerate]`.
     pub autogenerate: AutogenerateConfig,
     /// Names of the `[databases.<name>]` sections, sorted.
@@ -62,7 +65,14 @@ pub struct AutogenerateConfig {
     pub compare_type: bool,
     /// Compare server defaults.
     pub compare_server_default: bool,
+    /// Seconds the built env program may run before it is stopped (its build is not
+    /// counted); `0`: no limit.
+    pub env_timeout: u64,
 }
+
+/// The default `env_timeout`: far beyond what printing a schema takes, so only a
+/// program that hangs meets it.
+pub const DEFAULT_ENV_TIMEOUT_SECS: u64 = 300;
 
 impl Default for AutogenerateConfig {
     fn default() -> Self {
@@ -71,7 +81,15 @@ impl Default for AutogenerateConfig {
             exclude_tables: Vec::new(),
             compare_type: true,
             compare_server_default: true,
+            env_timeout: DEFAULT_ENV_TIMEOUT_SECS,
         }
+    }
+}
+
+impl AutogenerateConfig {
+    /// `env_timeout` as a bound (`None` for `0`).
+    pub fn env_time_limit(&self) -> Option<std::time::Duration> {
+        (self.env_timeout > 0).then(|| std::time::Duration::from_secs(self.env_timeout))
     }
 }
 
@@ -89,6 +107,7 @@ struct Section {
     version_table: Option<String>,
     version_table_schema: Option<String>,
     transaction_per_migration: Option<bool>,
+    lock_timeout: Option<f64>,
     autogenerate: Option<AutogenerateConfig>,
     /// Only at the top level: `[databases.<name>]`.
     databases: Option<BTreeMap<String, Section>>,
@@ -110,6 +129,7 @@ impl Section {
             version_table: over.version_table.or(self.version_table),
             version_table_schema: over.version_table_schema.or(self.version_table_schema),
             transaction_per_migration: over.transaction_per_migration.or(self.transaction_per_migration),
+            lock_timeout: over.lock_timeout.or(self.lock_timeout),
             autogenerate: over.autogenerate.or(self.autogenerate),
             databases: None,
         }
@@ -201,6 +221,20 @@ impl Config {
                 ),
             ));
         }
+        let lock_timeout = match section.lock_timeout {
+            None => None,
+            Some(secs) if secs.is_finite() && (0.0..=1e9).contains(&secs) => {
+                Some(std::time::Duration::from_secs_f64(secs))
+            }
+            Some(secs) => {
+                return Err(file_error(
+                    find_key_line(text, "lock_timeout"),
+                    format!(
+                        "`lock_timeout`: {secs} is not a number of seconds (leave it out to wait as long as another migrator holds the lock)"
+                    ),
+                ));
+            }
+        };
         Ok(Config {
             path: path.to_path_buf(),
             root,
@@ -215,6 +249,7 @@ impl Config {
             version_table: section.version_table.unwrap_or_else(|| "alembic_version".into()),
             version_table_schema: section.version_table_schema,
             transaction_per_migration: section.transaction_per_migration.unwrap_or(true),
+            lock_timeout,
             autogenerate: section.autogenerate.unwrap_or_default(),
             databases,
         })
@@ -421,6 +456,25 @@ version_locations = ["migrations/analytics"]
             .unwrap_err()
             .to_string();
         assert!(err.starts_with("a/alembic.toml:2: unknown field `colour`"), "{err}");
+    }
+
+    #[test]
+    fn lock_and_env_timeouts() {
+        let path = Path::new("alembic.toml");
+        let c =
+            Config::parse(path, "lock_timeout = 2\n[autogenerate]\nenv_timeout = 0\n", None, &env).unwrap();
+        assert_eq!(c.lock_timeout, Some(std::time::Duration::from_secs(2)));
+        assert_eq!(c.autogenerate.env_time_limit(), None);
+        let c = Config::parse(path, "lock_timeout = 0.5\n", None, &env).unwrap();
+        assert_eq!(c.lock_timeout, Some(std::time::Duration::from_millis(500)));
+        let c = Config::parse(path, "", None, &env).unwrap();
+        assert_eq!(c.lock_timeout, None);
+        assert_eq!(
+            c.autogenerate.env_time_limit(),
+            Some(std::time::Duration::from_secs(DEFAULT_ENV_TIMEOUT_SECS))
+        );
+        let err = Config::parse(path, "\nlock_timeout = -1\n", None, &env).unwrap_err().to_string();
+        assert!(err.starts_with("alembic.toml:2: `lock_timeout`: -1 is not a number of seconds"), "{err}");
     }
 
     #[test]

@@ -27,7 +27,7 @@
 //! does not matter, and exits 0. On failure it prints `error: …` on stderr and exits 1.
 
 use std::collections::BTreeMap;
-use std::io::Write;
+use std::io::{BufRead, Write};
 
 use crate::schema::{MetaData, Schema};
 
@@ -151,17 +151,99 @@ pub enum ProtocolError {
     /// The text between the markers is not a schema (e.g. another alembic version).
     #[error("its target schema is not valid JSON for this version of alembic: {0}")]
     Json(String),
+    /// The text between the markers is longer than the limit of [`decode_stream`].
+    #[error("its target schema is larger than {} MiB, the most cargo alembic reads", .0 >> 20)]
+    TooLarge(usize),
+    /// Reading the program's output failed.
+    #[error("reading its output: {0}")]
+    Read(String),
 }
+
+/// The most JSON `cargo alembic` reads from an env program: 256 MiB, a schema of
+/// hundreds of thousands of tables.
+pub const MAX_SCHEMA_BYTES: usize = 256 << 20;
+
+/// Lines outside the markers are only compared with them: this much of each is read.
+const STRAY_LINE_PREFIX: usize = 256;
 
 /// The schema in an env program's stdout: the JSON between the last [`BEGIN_MARKER`]
 /// line and the [`END_MARKER`] line after it.
 pub fn decode(stdout: &str) -> Result<Schema, ProtocolError> {
-    let lines: Vec<&str> = stdout.lines().collect();
-    let begin = lines.iter().rposition(|l| l.trim_end() == BEGIN_MARKER).ok_or(ProtocolError::Missing)?;
-    let len =
-        lines[begin + 1..].iter().position(|l| l.trim_end() == END_MARKER).ok_or(ProtocolError::Truncated)?;
-    let json = lines[begin + 1..begin + 1 + len].join("\n");
-    serde_json::from_str(&json).map_err(|e| ProtocolError::Json(e.to_string()))
+    decode_stream(stdout.as_bytes(), usize::MAX)
+}
+
+/// [`decode`] reading from `reader` as the program writes, in bounded memory: what
+/// it prints outside the markers is read past, and more than `limit` bytes between
+/// them is [`ProtocolError::TooLarge`] (reading stops there).
+pub fn decode_stream(mut reader: impl BufRead, limit: usize) -> Result<Schema, ProtocolError> {
+    let mut line = Vec::new();
+    // The JSON after the last BEGIN line: open until its END line.
+    let mut open: Option<Vec<u8>> = None;
+    let mut complete: Option<Vec<u8>> = None;
+    loop {
+        let room = match &open {
+            Some(json) => limit.saturating_sub(json.len()).max(STRAY_LINE_PREFIX).saturating_add(1),
+            None => STRAY_LINE_PREFIX,
+        };
+        let Some(cut) =
+            next_line(&mut reader, &mut line, room).map_err(|e| ProtocolError::Read(e.to_string()))?
+        else {
+            break;
+        };
+        let marker = |m: &str| !cut && line.trim_ascii_end() == m.as_bytes();
+        if marker(BEGIN_MARKER) {
+            open = Some(Vec::new());
+            complete = None;
+            continue;
+        }
+        let Some(json) = open.as_mut() else { continue };
+        if marker(END_MARKER) {
+            complete = open.take();
+            continue;
+        }
+        let separator = usize::from(!json.is_empty());
+        if cut || json.len() + separator + line.len() > limit {
+            return Err(ProtocolError::TooLarge(limit));
+        }
+        if separator == 1 {
+            json.push(b'\n');
+        }
+        json.extend_from_slice(&line);
+    }
+    match (complete, open) {
+        (_, Some(_)) => Err(ProtocolError::Truncated),
+        (Some(json), None) => serde_json::from_slice(&json).map_err(|e| ProtocolError::Json(e.to_string())),
+        (None, None) => Err(ProtocolError::Missing),
+    }
+}
+
+/// Reads one line (without its `\n`) into `line`, keeping at most `max` bytes of it;
+/// `None` at the end of input, else whether the line was cut.
+fn next_line(reader: &mut impl BufRead, line: &mut Vec<u8>, max: usize) -> std::io::Result<Option<bool>> {
+    line.clear();
+    let mut read_any = false;
+    let mut cut = false;
+    loop {
+        let chunk = match reader.fill_buf() {
+            Ok(chunk) => chunk,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if chunk.is_empty() {
+            return Ok(read_any.then_some(cut));
+        }
+        read_any = true;
+        let newline = chunk.iter().position(|&b| b == b'\n');
+        let part = &chunk[..newline.unwrap_or(chunk.len())];
+        let room = max.saturating_sub(line.len());
+        cut |= part.len() > room;
+        line.extend_from_slice(&part[..part.len().min(room)]);
+        let used = newline.map_or(chunk.len(), |i| i + 1);
+        reader.consume(used);
+        if newline.is_some() {
+            return Ok(Some(cut));
+        }
+    }
 }
 
 #[cfg(test)]
@@ -197,5 +279,23 @@ mod tests {
         assert_eq!(decode("nothing"), Err(ProtocolError::Missing));
         assert_eq!(decode(&format!("{BEGIN_MARKER}\n{{}}")), Err(ProtocolError::Truncated));
         assert!(matches!(decode(&format!("{BEGIN_MARKER}\n[1]\n{END_MARKER}")), Err(ProtocolError::Json(_))));
+    }
+
+    #[test]
+    fn decode_stream_reads_past_long_stray_lines_and_bounds_the_schema() {
+        let mut md = MetaData::new();
+        md.table("t", |t| {
+            t.column("id", SqlType::Integer).primary_key();
+        });
+        let schema = md.to_schema().unwrap();
+        let noise = "x".repeat(1 << 20);
+        let out = format!("{noise}\n{noise}{}", encode(&schema));
+        assert_eq!(decode_stream(out.as_bytes(), 4096), Ok(schema.clone()));
+        let big = format!("{BEGIN_MARKER}\n{noise}\n{END_MARKER}\n");
+        assert_eq!(decode_stream(big.as_bytes(), 4096), Err(ProtocolError::TooLarge(4096)));
+        // A later BEGIN without its END is cut short, as in `decode`.
+        let later = format!("{}{BEGIN_MARKER}\n{{", encode(&schema));
+        assert_eq!(decode_stream(later.as_bytes(), 4096), Err(ProtocolError::Truncated));
+        assert_eq!(decode_stream(&b"no newline at the end"[..], 4096), Err(ProtocolError::Missing));
     }
 }

@@ -46,6 +46,10 @@ pub enum Error {
     /// A command cannot do what was asked (e.g. `init` into a non-empty folder).
     #[error("{0}")]
     Command(String),
+    /// [`crate::runtime::interrupt::interrupt`] was called (SIGINT or SIGTERM in
+    /// `cargo alembic`): the work stopped, and a step in progress was rolled back.
+    #[error("interrupted")]
+    Interrupted,
 }
 
 fn fmt_file_error(path: &std::path::Path, line: Option<usize>, message: &str) -> String {

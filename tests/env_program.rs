@@ -1,6 +1,8 @@
 //! The env program end to end: `init` registers `migrations/env.rs`, and `cargo alembic`
 //! builds and runs it to get the target schema (the hidden `target-schema` command),
-//! with clear errors when it provides none, does not compile or panics.
+//! with clear errors when it provides none, does not compile or panics, and stopped
+//! (with its process) when it outlives `env_timeout`, prints an over-limit schema, or
+//! `cargo alembic` gets SIGTERM.
 //!
 //! These tests compile a real package that depends on this workspace's `alembic` by
 //! path. To keep that cheap, every test shares one package (behind a lock) and every
@@ -213,4 +215,144 @@ fn builder_and_env_program_round_trip_through_autogenerate() {
     let out = p.cmd(&["check"]).env("CARGO_TARGET_DIR", shared_target_dir()).output().unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert_eq!(String::from_utf8_lossy(&out.stdout), "No new upgrade operations detected.\n");
+}
+
+/// An env program that writes its pid to the file `-x pidfile=…` names, then sleeps
+/// for minutes.
+const SLEEPER: &str = "fn main() {\n    \
+    let pidfile = alembic::env::x_args().get(\"pidfile\").cloned().expect(\"-x pidfile=\");\n    \
+    std::fs::write(format!(\"{pidfile}.tmp\"), std::process::id().to_string()).unwrap();\n    \
+    std::fs::rename(format!(\"{pidfile}.tmp\"), &pidfile).unwrap();\n    \
+    std::thread::sleep(std::time::Duration::from_secs(600));\n    \
+    alembic::env::run(None);\n}\n";
+
+/// Far beyond a build of env.rs alone and any wait here: reaching it means a hang.
+const HANG: std::time::Duration = std::time::Duration::from_secs(300);
+
+/// The `cargo-alembic` binary next to the test executable, for spawning.
+fn cargo_alembic() -> PathBuf {
+    let exe = std::env::current_exe().unwrap();
+    let dir = exe.parent().and_then(|d| d.parent()).unwrap();
+    dir.join(format!("cargo-alembic{}", std::env::consts::EXE_SUFFIX))
+}
+
+/// Whether process `pid` exists (a zombie counts as gone: it runs nothing).
+fn alive(pid: u32) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .is_ok_and(|stat| stat.rsplit(')').next().is_some_and(|rest| !rest.trim_start().starts_with('Z')))
+}
+
+/// Waits (up to [`HANG`]) for the env program to write its pid.
+fn wait_for_pid(pidfile: &Path, cli: &mut std::process::Child) -> u32 {
+    let deadline = std::time::Instant::now() + HANG;
+    loop {
+        if let Some(pid) = std::fs::read_to_string(pidfile).ok().and_then(|t| t.trim().parse().ok()) {
+            return pid;
+        }
+        if let Some(status) = cli.try_wait().unwrap() {
+            let mut stderr = String::new();
+            std::io::Read::read_to_string(cli.stderr.as_mut().unwrap(), &mut stderr).unwrap();
+            panic!("cargo alembic ended ({status}) before the env program started:\n{stderr}");
+        }
+        assert!(std::time::Instant::now() < deadline, "the env program never started");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn an_env_program_over_its_time_limit_is_stopped_and_named() {
+    let p = package();
+    write_env(&p, SLEEPER);
+    // A configuration of its own, beside the shared package's alembic.toml.
+    let config = std::fs::read_to_string(p.path().join("alembic.toml")).unwrap();
+    assert!(config.contains("env_timeout = 300"), "{config}");
+    let limited = p.path().join("alembic-limit.toml");
+    std::fs::write(&limited, config.replace("env_timeout = 300", "env_timeout = 2")).unwrap();
+    let pidfile = p.path().join("env-limit.pid");
+    let _ = std::fs::remove_file(&pidfile);
+    let pidarg = format!("pidfile={}", pidfile.display());
+    let out = p
+        .cmd(&["target-schema", "-q", "-c", "alembic-limit.toml", "-x", &pidarg])
+        .env("CARGO_TARGET_DIR", shared_target_dir())
+        .timeout(HANG)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    common::assert_error_shape(&stderr);
+    assert_eq!(
+        stderr,
+        format!(
+            "error: migrations/env.rs did not finish within 2 s and was stopped (raise `env_timeout` under \
+             [autogenerate] in {}, or set it to 0 for no limit)\n",
+            limited.display()
+        )
+    );
+    let pid: u32 = std::fs::read_to_string(&pidfile).unwrap().trim().parse().unwrap();
+    assert!(!alive(pid), "the env program {pid} still runs");
+}
+
+#[test]
+fn sigterm_stops_cargo_alembic_and_its_env_program() {
+    let p = package();
+    write_env(&p, SLEEPER);
+    let pidfile = p.path().join("env-term.pid");
+    let _ = std::fs::remove_file(&pidfile);
+    let pidarg = format!("pidfile={}", pidfile.display());
+    let mut cli = std::process::Command::new(cargo_alembic())
+        .current_dir(p.path())
+        .args(["alembic", "target-schema", "-q", "-x", &pidarg])
+        .env("CARGO_TARGET_DIR", shared_target_dir())
+        .env_remove("DATABASE_URL")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let pid = wait_for_pid(&pidfile, &mut cli);
+    assert!(alive(pid));
+    let killed = std::process::Command::new("kill").args(["-TERM", &cli.id().to_string()]).status().unwrap();
+    assert!(killed.success());
+    let deadline = std::time::Instant::now() + HANG;
+    let status = loop {
+        if let Some(status) = cli.try_wait().unwrap() {
+            break status;
+        }
+        if std::time::Instant::now() > deadline {
+            let _ = cli.kill();
+            panic!("cargo alembic did not stop after SIGTERM");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(cli.stderr.as_mut().unwrap(), &mut stderr).unwrap();
+    assert_eq!(status.code(), Some(143), "{stderr}");
+    assert_eq!(stderr, "error: interrupted\n");
+    // Killed and reaped before cargo alembic exited.
+    assert!(!alive(pid), "the env program {pid} outlived cargo alembic");
+}
+
+#[test]
+fn an_env_program_printing_a_huge_schema_is_stopped_at_the_limit() {
+    let p = package();
+    write_env(
+        &p,
+        "use std::io::Write;\nfn main() {\n    \
+         let mut out = std::io::stdout().lock();\n    \
+         writeln!(out, \"{}\", alembic::env::BEGIN_MARKER).unwrap();\n    \
+         let chunk = vec![b'x'; 1 << 20];\n    \
+         for _ in 0..300 {\n        if out.write_all(&chunk).is_err() { std::process::exit(3); }\n    }\n    \
+         writeln!(out, \"\\n{}\", alembic::env::END_MARKER).unwrap();\n}\n",
+    );
+    let out = p
+        .cmd(&["target-schema", "-q"])
+        .env("CARGO_TARGET_DIR", shared_target_dir())
+        .timeout(HANG)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert_eq!(
+        stderr,
+        "error: migrations/env.rs: its target schema is larger than 256 MiB, the most cargo alembic reads\n"
+    );
 }

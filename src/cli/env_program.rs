@@ -7,16 +7,27 @@
 //! dependencies, so `env.rs` can call the application's own schema code. It is built
 //! in the package's usual target folder, so only `env.rs` itself is compiled again
 //! once the application is built.
+//!
+//! The built program runs for at most `[autogenerate] env_timeout` seconds (default
+//! 300; its build is not counted: a first build of a large application takes long,
+//! and shows its progress). Its stdout is read as it comes: lines outside the schema
+//! markers are read past, and a schema over [`MAX_SCHEMA_BYTES`] is an error, so
+//! memory stays bounded whatever it prints. Of its stderr the last
+//! [`MAX_STDERR_LINES`] lines are kept (shown on success unless `-q`, used for the
+//! error otherwise). An interrupt kills the program, or cargo, with its process group.
 
-use std::io::{BufRead, BufReader, Write};
+use std::collections::VecDeque;
+use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use cargo_metadata::{Message, MetadataCommand, TargetKind};
 
 use super::Project;
-use crate::env::{decode, program_args};
+use super::child::{Spawned, Supervised};
+use crate::env::{MAX_SCHEMA_BYTES, ProtocolError, decode_stream, program_args};
 use crate::error::{Error, Result};
+use crate::runtime::interrupt;
 use crate::schema::Schema;
 
 /// The name of the example target `migrations/env.rs` is registered as.
@@ -24,6 +35,12 @@ pub const EXAMPLE_NAME: &str = "alembic_env";
 
 /// At most this many compiler errors are shown for an env program that does not build.
 const MAX_ERRORS: usize = 3;
+
+/// The env program's stderr lines kept (the last ones), and cargo's (the first ones).
+const MAX_STDERR_LINES: usize = 500;
+
+/// Longer stderr lines are cut to this many bytes.
+const MAX_LINE_BYTES: usize = 4096;
 
 /// Registers `<script_location>/env.rs` (relative to `manifest_dir`) as the example
 /// [`EXAMPLE_NAME`] in `manifest_dir/Cargo.toml`, keeping the file's comments and
@@ -205,19 +222,20 @@ impl EnvPackage {
     /// `cargo build --example alembic_env`; the path of the built program.
     fn build(&self, quiet: bool) -> Result<PathBuf> {
         let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-        let mut child = Command::new(cargo)
+        let mut command = Command::new(cargo);
+        command
             .args(["build", "--example", EXAMPLE_NAME, "--message-format", "json", "--manifest-path"])
             .arg(&self.manifest)
             .current_dir(&self.dir)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
+            .stderr(Stdio::piped());
+        let Spawned { mut child, stdout, stderr } = Supervised::spawn(&mut command, None)
             .map_err(|e| Error::Command(format!("cannot run cargo to build {}: {e}", self.env_display)))?;
-        let stderr = child.stderr.take().map(|s| std::thread::spawn(move || tee_progress(s, quiet)));
+        let stderr = stderr.map(|s| std::thread::spawn(move || tee_progress(s, quiet)));
         let mut errors = Vec::new();
         let mut exe = None;
-        if let Some(stdout) = child.stdout.take() {
+        if let Some(stdout) = stdout {
             for message in Message::parse_stream(BufReader::new(stdout)).flatten() {
                 match message {
                     Message::CompilerMessage(m) if is_error(&m.message) => {
@@ -230,6 +248,9 @@ impl EnvPackage {
         }
         let status = child.wait().map_err(|e| Error::Command(format!("waiting for cargo: {e}")))?;
         let cargo_stderr = stderr.and_then(|h| h.join().ok()).unwrap_or_default();
+        if interrupt::is_interrupted() {
+            return Err(Error::Interrupted);
+        }
         match exe {
             Some(exe) if status.success() => Ok(exe.into_std_path_buf()),
             _ => Err(Error::Command(self.build_failure(&errors, &cargo_stderr))),
@@ -256,24 +277,62 @@ impl EnvPackage {
         text
     }
 
-    /// Runs the built program and reads the schema from its stdout.
+    /// Runs the built program and reads the schema from its stdout as it comes.
     fn run(&self, exe: &Path, project: &Project) -> Result<Schema> {
         let args = program_args(&project.global.x, project.config.name.as_deref());
-        let output = Command::new(exe)
+        let autogenerate = &project.config.autogenerate;
+        let mut command = Command::new(exe);
+        command
             .args(&args)
             .current_dir(&self.dir)
             .stdin(Stdio::null())
-            .output()
-            .map_err(|e| Error::Command(format!("cannot run {}: {e}", exe.display())))?;
-        let stdout = String::from_utf8_lossy(&output.stdout);
-        let stderr = String::from_utf8_lossy(&output.stderr);
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let Spawned { mut child, stdout, stderr } =
+            Supervised::spawn(&mut command, autogenerate.env_time_limit())
+                .map_err(|e| Error::Command(format!("cannot run {}: {e}", exe.display())))?;
+        let stderr = stderr.map(|s| std::thread::spawn(move || StderrTail::read(s)));
+        let decoded = match stdout {
+            Some(stdout) => decode_stream(BufReader::new(stdout), MAX_SCHEMA_BYTES),
+            None => Err(ProtocolError::Missing),
+        };
+        if matches!(decoded, Err(ProtocolError::TooLarge(_))) {
+            // Reading stopped: stop the program too rather than wait for it.
+            child.kill();
+        }
+        let status =
+            child.wait().map_err(|e| Error::Command(format!("waiting for {}: {e}", exe.display())))?;
+        let tail = stderr.and_then(|h| h.join().ok()).unwrap_or_default();
+        if child.timed_out() {
+            return Err(Error::Command(format!(
+                "{} did not finish within {} s and was stopped (raise `env_timeout` under [autogenerate] in {}, or set it to 0 for no limit)",
+                self.env_display,
+                autogenerate.env_timeout,
+                project.config.path.display()
+            )));
+        }
+        if interrupt::is_interrupted() {
+            return Err(Error::Interrupted);
+        }
+        if let Err(e @ ProtocolError::TooLarge(_)) = &decoded {
+            return Err(Error::Command(format!("{}: {e}", self.env_display)));
+        }
+        let stderr = tail.text();
         let rerun = format!("(run it with `cargo run --example {EXAMPLE_NAME}` to see all it prints)");
-        if output.status.success() {
+        if status.success() {
             if !project.global.quiet && !stderr.trim().is_empty() {
                 // What the application logs is the user's to see, as with env.py.
-                let _ = std::io::stderr().write_all(stderr.as_bytes());
+                let mut err = std::io::stderr().lock();
+                if tail.dropped > 0 {
+                    let _ = writeln!(
+                        err,
+                        "({} earlier lines of {}'s stderr left out)",
+                        tail.dropped, self.env_display
+                    );
+                }
+                let _ = err.write_all(stderr.as_bytes());
             }
-            return decode(&stdout).map_err(|e| Error::Command(format!("{}: {e}", self.env_display)));
+            return decoded.map_err(|e| Error::Command(format!("{}: {e}", self.env_display)));
         }
         if let Some((location, message)) = panic_message(&stderr) {
             return Err(Error::Command(format!(
@@ -281,7 +340,7 @@ impl EnvPackage {
                 self.env_display
             )));
         }
-        let status = match output.status.code() {
+        let status = match status.code() {
             Some(code) => format!("exit status {code}"),
             None => "a signal".to_string(),
         };
@@ -319,17 +378,83 @@ fn is_error(diagnostic: &cargo_metadata::diagnostic::Diagnostic) -> bool {
 }
 
 /// Copies cargo's progress lines (`   Compiling foo v1.0`) to stderr unless `quiet`,
-/// and returns all of cargo's stderr for error messages.
-fn tee_progress(stderr: impl std::io::Read, quiet: bool) -> String {
+/// and returns the first [`MAX_STDERR_LINES`] lines of cargo's stderr for error
+/// messages.
+fn tee_progress(stderr: impl Read, quiet: bool) -> String {
     let mut all = String::new();
-    for line in BufReader::new(stderr).lines().map_while(std::io::Result::ok) {
+    let mut kept = 0;
+    let mut reader = BufReader::new(stderr);
+    let mut line = Vec::new();
+    while read_line_capped(&mut reader, &mut line).unwrap_or(false) {
+        let line = String::from_utf8_lossy(&line);
         if !quiet && is_progress(&line) {
             eprintln!("{line}");
         }
-        all.push_str(&line);
-        all.push('\n');
+        if kept < MAX_STDERR_LINES {
+            kept += 1;
+            all.push_str(&line);
+            all.push('\n');
+        }
     }
     all
+}
+
+/// The last [`MAX_STDERR_LINES`] lines of a program's stderr.
+#[derive(Debug, Default)]
+struct StderrTail {
+    lines: VecDeque<String>,
+    /// Lines read and not kept.
+    dropped: usize,
+}
+
+impl StderrTail {
+    fn read(stderr: impl Read) -> StderrTail {
+        let mut tail = StderrTail::default();
+        let mut reader = BufReader::new(stderr);
+        let mut line = Vec::new();
+        while read_line_capped(&mut reader, &mut line).unwrap_or(false) {
+            if tail.lines.len() == MAX_STDERR_LINES {
+                tail.lines.pop_front();
+                tail.dropped += 1;
+            }
+            tail.lines.push_back(String::from_utf8_lossy(&line).into_owned());
+        }
+        tail
+    }
+
+    fn text(&self) -> String {
+        self.lines.iter().flat_map(|l| [l.as_str(), "\n"]).collect()
+    }
+}
+
+/// Reads one line (without its line break) into `line`, at most [`MAX_LINE_BYTES`] of
+/// it (the rest is read past); false at the end of input.
+fn read_line_capped(reader: &mut impl BufRead, line: &mut Vec<u8>) -> std::io::Result<bool> {
+    line.clear();
+    let mut any = false;
+    loop {
+        let chunk = match reader.fill_buf() {
+            Ok(chunk) => chunk,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if chunk.is_empty() {
+            return Ok(any);
+        }
+        any = true;
+        let newline = chunk.iter().position(|&b| b == b'\n');
+        let part = &chunk[..newline.unwrap_or(chunk.len())];
+        let room = MAX_LINE_BYTES.saturating_sub(line.len());
+        line.extend_from_slice(&part[..part.len().min(room)]);
+        let used = newline.map_or(chunk.len(), |i| i + 1);
+        reader.consume(used);
+        if newline.is_some() {
+            if line.last() == Some(&b'\r') {
+                line.pop();
+            }
+            return Ok(true);
+        }
+    }
 }
 
 /// Cargo's status lines are an indented capitalised verb: `   Compiling`, `    Finished`.

@@ -198,7 +198,8 @@ fn run_online(project: &Project, scripts: &ScriptDirectory, target: &Target, out
         scripts,
         version_table(project, url.dialect()),
         project.config.transaction_per_migration,
-    );
+    )
+    .with_lock_timeout(project.config.lock_timeout);
     let mut progress = Progress::new(out.is_quiet());
     // Each line is printed as its step starts (a long step shows what is running, and
     // a killed run has said how far it got); with a bar they are printed above it.
@@ -216,11 +217,22 @@ fn run_online(project: &Project, scripts: &ScriptDirectory, target: &Target, out
             }
             progress.step(&line);
         }
+        Event::Waiting { holder } => progress.print(|| print_waiting(&holder)),
     }));
     progress.finish();
     result?;
     // A closed stdout does not undo the migration, but it is still reported.
     write_error.map_or(Ok(()), Err)
+}
+
+/// Says on stderr that the run waits for another migrator, and who that is.
+///
+/// Printed under `-q` too: `-q` silences the progress a run makes, while this line
+/// explains why a run makes none (a deploy that seems hung is waiting for a lock, and
+/// the line names the holder to look at). It comes once per wait, never in a loop.
+fn print_waiting(holder: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr().lock(), "Waiting for another migrator: {holder}");
 }
 
 /// A progress bar on stderr when many steps run on a terminal.
@@ -328,7 +340,12 @@ pub fn ensure_version(project: &Project, args: EnsureVersionArgs, out: &mut Outp
         &scripts,
         version_table(project, url.dialect()),
         project.config.transaction_per_migration,
-    );
-    block_on(migrator.ensure_version(&mut db))?;
+    )
+    .with_lock_timeout(project.config.lock_timeout);
+    block_on(migrator.ensure_version_reporting(&mut db, &mut |event| {
+        if let Event::Waiting { holder } = event {
+            print_waiting(&holder);
+        }
+    }))?;
     Ok(())
 }

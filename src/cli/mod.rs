@@ -5,6 +5,7 @@
 //! turns any failure into one `error: …` line and exit code 1 (2 for usage errors).
 
 mod autogen;
+mod child;
 pub mod env_program;
 mod init;
 mod inspect;
@@ -14,6 +15,7 @@ mod mount;
 mod output;
 mod project;
 mod revision;
+mod signals;
 
 use std::ffi::OsString;
 use std::path::PathBuf;
@@ -62,7 +64,7 @@ pub struct GlobalArgs {
     /// Database URL, overriding `url` in alembic.toml.
     #[arg(long, global = true, value_name = "URL")]
     pub url: Option<String>,
-    /// Print nothing but errors.
+    /// Print nothing but errors (and a line when waiting for another migrator).
     #[arg(short, long, global = true)]
     pub quiet: bool,
     /// When to use colours (NO_COLOR is honoured under `auto`).
@@ -158,6 +160,9 @@ pub fn run(cli: Cli, out: &mut Output) -> Result<()> {
 /// prints `error: …` on failure, and returns the exit code (0, 1, or 2 for usage).
 ///
 /// `cargo` runs `cargo-alembic alembic …`; a leading `alembic` argument is skipped.
+///
+/// SIGINT and SIGTERM stop the command cleanly (see `signals`): it prints
+/// `error: interrupted` and returns 130 or 143.
 pub fn main<I, T>(args: I) -> i32
 where
     I: IntoIterator<Item = T>,
@@ -177,10 +182,23 @@ where
     };
     let color = output::use_color(cli.global.color);
     let mut out = Output::stdout(cli.global.quiet);
-    match run(cli, &mut out) {
-        Ok(()) => 0,
-        Err(err) if output::is_broken_pipe(&err) => 0,
-        Err(err) => {
+    signals::install();
+    let result = run(cli, &mut out);
+    let interrupted = signals::exit_code();
+    if interrupted.is_some() && !signals::claim_exit() {
+        // The signal handler ran out of patience and is ending the process itself.
+        signals::wait_for_exit();
+    }
+    match (result, interrupted) {
+        (Ok(()), _) => 0,
+        (Err(err), _) if output::is_broken_pipe(&err) => 0,
+        // Whatever failed after the signal (a cancelled statement, a killed env
+        // program) failed because of it.
+        (Err(_), Some(code)) => {
+            output::print_error(&Error::Interrupted, color);
+            code
+        }
+        (Err(err), None) => {
             output::print_error(&err, color);
             1
         }

@@ -2,7 +2,7 @@
 //! adaptor that lends a backend by reference.
 
 use crate::error::Result;
-use crate::runtime::connection::{AnyBackend, Backend, DbError, TextRow};
+use crate::runtime::connection::{AnyBackend, Backend, DbError, TextRow, Wait};
 use crate::url::Dialect;
 
 /// A connection the blocking methods of [`Migrations`](super::Migrations) can migrate.
@@ -67,6 +67,14 @@ impl<B: Backend> Backend for Borrowed<'_, B> {
 
     async fn insert_rows(&mut self, batch: crate::runtime::connection::RowBatch) -> Result<u64, DbError> {
         self.0.insert_rows(batch).await
+    }
+
+    async fn lock_waiting(&mut self, key: &str, wait: Wait<'_>) -> Result<(), DbError> {
+        self.0.lock_waiting(key, wait).await
+    }
+
+    async fn begin_waiting(&mut self, wait: Wait<'_>) -> Result<(), DbError> {
+        self.0.begin_waiting(wait).await
     }
 }
 

@@ -3,7 +3,10 @@
 //!
 //! SQLite uses a fresh in-memory database. PostgreSQL creates a temporary database
 //! with a unique name on the server the URL names, and always drops it again (with
-//! `FORCE`), also when the script or reflection fails, or on panic (a drop guard).
+//! `FORCE`), also when the script or reflection fails, or on panic (a drop guard). An
+//! interrupt ([`crate::runtime::interrupt`]) cancels the script and the guard drops the
+//! database; should the process be forced out before that, its forced-exit clean-up
+//! drops it from a fresh connection.
 
 // `reflect` and `block_on` serve the driver-specific loaders below; without either
 // driver feature only the error path remains.
@@ -75,11 +78,31 @@ fn postgres(
     let mut admin = BlockingPostgres::connect(server)?;
     let name = scratch_name();
     block_on(admin.execute(&format!("CREATE DATABASE \"{name}\"")))?;
+    let _forced_exit = crate::runtime::interrupt::on_forced_exit({
+        let (server, name) = (server.clone(), name.clone());
+        move || {
+            let dropped = BlockingPostgres::connect(&server).and_then(|mut admin| {
+                block_on(admin.execute(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)")))
+            });
+            if let Err(e) = dropped {
+                eprintln!("could not drop scratch database {name}: {e}");
+            }
+        }
+    });
     let mut scratch = Scratch { admin, name, server, dropped: false };
+    let stop_if_interrupted = || {
+        if crate::runtime::interrupt::is_interrupted() {
+            return Err(ReflectError::Database(crate::runtime::connection::interrupted()));
+        }
+        Ok(())
+    };
     let result = (|| {
         let url = crate::url::PostgresUrl { dbname: Some(scratch.name.clone()), ..scratch.server.clone() };
+        stop_if_interrupted()?;
         let mut db = BlockingPostgres::connect(&url)?;
+        stop_if_interrupted()?;
         block_on(db.execute_script(sql))?;
+        stop_if_interrupted()?;
         block_on(reflect(&mut db, opts))
         // `db` closes here, before the database is dropped.
     })();

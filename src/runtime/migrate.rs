@@ -9,10 +9,18 @@
 //! lock from before that read, on PostgreSQL an advisory lock is held for the run, so
 //! concurrent migrators wait and then find the work done. If another migrator moved
 //! the heads in between (SQLite only), the plan is made again from the new heads.
+//!
+//! Waiting for another migrator is reported ([`Event::Waiting`], once per wait) and
+//! lasts as long as the other holds the lock, or at most
+//! [`Migrator::with_lock_timeout`]. After [`super::interrupt::interrupt`] the run stops
+//! before the next step or statement, rolls back the step it was in, and returns
+//! [`Error::Interrupted`].
 
 use std::path::PathBuf;
+use std::time::Duration;
 
-use super::connection::{Backend, DbError};
+use super::connection::{Backend, DbError, DbErrorKind, Wait};
+use super::interrupt;
 use super::steps::{MigrationStep, VersionChange, VersionHeads, downgrade_plan, stamp_plan, upgrade_plan};
 use super::version_table::VersionTable;
 use crate::dialect::literal::InsertRows;
@@ -169,6 +177,12 @@ pub enum Event {
         /// False when the step runs outside a transaction.
         transactional: bool,
     },
+    /// Another migrator holds the lock; the run waits for it (once per wait).
+    Waiting {
+        /// Who holds it, e.g. "PostgreSQL backend pid 1234 (…) holds the migration
+        /// lock", "the database file app.db is locked for writing (since 22:41:03)".
+        holder: String,
+    },
 }
 
 /// Runs migrations of one script directory against one version table.
@@ -177,6 +191,7 @@ pub struct Migrator<'a> {
     scripts: &'a ScriptDirectory,
     version_table: VersionTable,
     transaction_per_migration: bool,
+    lock_timeout: Option<Duration>,
 }
 
 impl<'a> Migrator<'a> {
@@ -187,7 +202,14 @@ impl<'a> Migrator<'a> {
         version_table: VersionTable,
         transaction_per_migration: bool,
     ) -> Self {
-        Migrator { scripts, version_table, transaction_per_migration }
+        Migrator { scripts, version_table, transaction_per_migration, lock_timeout: None }
+    }
+
+    /// This migrator, giving up a wait for another migrator's lock after `timeout`
+    /// (`None`, the default: wait as long as the other holds it).
+    pub fn with_lock_timeout(mut self, timeout: Option<Duration>) -> Self {
+        self.lock_timeout = timeout;
+        self
     }
 
     /// The version table.
@@ -450,17 +472,52 @@ impl<'a> Migrator<'a> {
     /// Creates the version table if it is missing; true when it was created. Takes the
     /// migration lock, so that two processes do not both try to create it.
     pub async fn ensure_version<B: Backend>(&self, db: &mut B) -> Result<bool> {
+        self.ensure_version_reporting(db, &mut |_| {}).await
+    }
+
+    /// [`Migrator::ensure_version`], reporting a wait for another migrator to `events`.
+    pub async fn ensure_version_reporting<B: Backend>(
+        &self,
+        db: &mut B,
+        events: &mut (dyn FnMut(Event) + Send),
+    ) -> Result<bool> {
         let key = self.version_table.lock_key();
-        db.lock(&key).await?;
-        let result = self.ensure_locked(db).await;
+        self.lock(db, &key, events).await?;
+        let result = self.ensure_locked(db, events).await;
         let unlocked = db.unlock(&key).await;
         let created = result?;
         unlocked?;
         Ok(created)
     }
 
-    async fn ensure_locked<B: Backend>(&self, db: &mut B) -> Result<bool> {
-        db.begin().await?;
+    /// Takes the migration lock, reporting a wait.
+    async fn lock<B: Backend>(
+        &self,
+        db: &mut B,
+        key: &str,
+        events: &mut (dyn FnMut(Event) + Send),
+    ) -> Result<()> {
+        let mut on_wait = |holder: String| events(Event::Waiting { holder });
+        let wait = Wait { timeout: self.lock_timeout, on_wait: &mut on_wait };
+        db.lock_waiting(key, wait).await.map_err(waited)
+    }
+
+    /// Starts a transaction, reporting a wait for SQLite's write lock.
+    async fn begin<B: Backend>(&self, db: &mut B, events: &mut (dyn FnMut(Event) + Send)) -> Result<()> {
+        if interrupt::is_interrupted() {
+            return Err(Error::Interrupted);
+        }
+        let mut on_wait = |holder: String| events(Event::Waiting { holder });
+        let wait = Wait { timeout: self.lock_timeout, on_wait: &mut on_wait };
+        db.begin_waiting(wait).await.map_err(waited)
+    }
+
+    async fn ensure_locked<B: Backend>(
+        &self,
+        db: &mut B,
+        events: &mut (dyn FnMut(Event) + Send),
+    ) -> Result<bool> {
+        self.begin(db, events).await?;
         match self.version_table.ensure(db).await {
             Ok(created) => {
                 db.commit().await?;
@@ -482,7 +539,7 @@ impl<'a> Migrator<'a> {
         events: &mut (dyn FnMut(Event) + Send),
     ) -> Result<Vec<String>> {
         let key = self.version_table.lock_key();
-        db.lock(&key).await?;
+        self.lock(db, &key, events).await?;
         let sqlite = self.dialect() == Dialect::Sqlite;
         // A SQLite table rebuild drops and recreates tables, which would fire
         // ON DELETE actions while foreign keys are enforced; enforcement cannot change
@@ -541,7 +598,7 @@ impl<'a> Migrator<'a> {
         let mut ensured = false;
         loop {
             if !*in_transaction {
-                db.begin().await?;
+                self.begin(db, events).await?;
                 *in_transaction = true;
             }
             // The table exists from the first transaction on (nobody drops it), so later
@@ -596,6 +653,9 @@ impl<'a> Migrator<'a> {
                 *in_transaction = false;
             }
             for statement in &rendered.statements {
+                if interrupt::is_interrupted() {
+                    return Err(Error::Interrupted);
+                }
                 let result = if let Some(rows) = &statement.rows {
                     insert_rows(db, rows).await
                 } else if statement.script {
@@ -606,7 +666,7 @@ impl<'a> Migrator<'a> {
                 result.map_err(|e| self.step_error(&step, Some(statement), e))?;
             }
             if !*in_transaction {
-                db.begin().await?;
+                self.begin(db, events).await?;
                 *in_transaction = true;
             }
             for change in heads.apply(&step)? {
@@ -625,7 +685,7 @@ impl<'a> Migrator<'a> {
                         &step,
                         None,
                         DbError::new(
-                            super::connection::DbErrorKind::Statement,
+                            DbErrorKind::Statement,
                             format!(
                                 "foreign key check failed: rows of {table} reference missing rows of {parent}"
                             ),
@@ -643,6 +703,10 @@ impl<'a> Migrator<'a> {
     }
 
     fn step_error(&self, step: &MigrationStep, statement: Option<&Statement>, e: DbError) -> Error {
+        // A statement cancelled by an interrupt is not the step's fault.
+        if interrupt::is_interrupted() {
+            return Error::Interrupted;
+        }
         let revision = step.revision().unwrap_or_default().to_string();
         let path = self.scripts.script(&revision).map(|s| s.path.clone());
         Error::Step(Box::new(StepError {
@@ -678,6 +742,11 @@ async fn insert_rows<B: Backend>(db: &mut B, rows: &InsertRows<'_>) -> Result<()
         done += len;
     }
     Ok(())
+}
+
+/// A failed wait for a lock: an interrupt is [`Error::Interrupted`].
+fn waited(e: DbError) -> Error {
+    if e.kind() == DbErrorKind::Interrupted { Error::Interrupted } else { e.into() }
 }
 
 /// Rows compared as sets (the table has no order).

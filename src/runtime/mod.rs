@@ -2,6 +2,7 @@
 //! transactions and locking, online and offline.
 
 pub mod connection;
+pub mod interrupt;
 pub mod migrate;
 pub mod steps;
 pub mod version_table;

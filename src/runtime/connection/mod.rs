@@ -30,6 +30,14 @@
 //! On PostgreSQL, [`Backend::lock`] is a session-level advisory lock held for the whole
 //! run, so heads read once after locking stay valid.
 //!
+//! The migration loop uses [`Backend::lock_waiting`] and [`Backend::begin_waiting`]:
+//! the same locks, but a wait is announced once (who holds the lock, since when) and
+//! can be bounded ([`Wait::timeout`]). Without a bound they wait as long as the other
+//! holds the lock: a holder that dies releases it (its session ends, or the OS drops
+//! its file lock), so the wait cannot outlive a dead migrator. SQLite retries
+//! `BEGIN IMMEDIATE` with a short busy timeout ([`WAIT_POLL`]) rather than failing
+//! after [`DEFAULT_BUSY_TIMEOUT`] while another migrator runs a long step.
+//!
 //! # PostgreSQL URLs
 //!
 //! Host, port, user, password and database come from the URL, then from `PGHOST`,
@@ -38,7 +46,13 @@
 //! the user name). A unix socket folder is given as `?host=/dir`. Other parameters:
 //! `sslmode` (`disable`, `allow`, `prefer` (default), `require`, `verify-ca`,
 //! `verify-full`, as in libpq), `sslrootcert`, `application_name` (default `alembic`),
-//! `connect_timeout` (seconds, default 30) and `options`; any other is an error.
+//! `connect_timeout` and `options`; any other is an error.
+//!
+//! `connect_timeout` bounds the whole connect (TCP, TLS and the start-up and
+//! authentication exchange) in seconds, with libpq's semantics: absent means 30 s
+//! here (libpq waits forever), `0` or negative waits forever, and values below 2 count
+//! as 2. A server that accepts the connection and never answers fails with
+//! "no answer from the server within N s (connect_timeout)".
 
 // The docs name both drivers' backends; a build with one feature lacks the other's.
 #![cfg_attr(not(all(feature = "sqlite", feature = "postgres")), allow(rustdoc::broken_intra_doc_links))]
@@ -55,6 +69,7 @@ mod tls;
 
 use std::fmt;
 use std::future::Future;
+use std::time::Duration;
 
 use crate::url::{DatabaseUrl, Dialect};
 
@@ -125,6 +140,91 @@ pub trait Backend {
     /// literals in the SQL text); returns the number of rows inserted. SQLite runs one
     /// prepared statement per row, PostgreSQL multi-row `INSERT`s.
     async fn insert_rows(&mut self, batch: RowBatch) -> Result<u64, DbError>;
+
+    /// [`Backend::lock`], announcing a wait and bounding it as `wait` says.
+    /// PostgreSQL: `pg_try_advisory_lock` first; if another session holds the lock,
+    /// `wait.on_wait` is told its pid, application name, client and start time, then
+    /// `pg_advisory_lock` waits (under `lock_timeout` when `wait.timeout` is set).
+    /// The default takes the lock with [`Backend::lock`].
+    async fn lock_waiting(&mut self, key: &str, wait: Wait<'_>) -> Result<(), DbError> {
+        let _ = wait;
+        self.lock(key).await
+    }
+
+    /// [`Backend::begin`], announcing a wait for the write lock and bounding it as
+    /// `wait` says. SQLite: `BEGIN IMMEDIATE` is retried while another connection holds
+    /// the write lock (each try waits up to [`WAIT_POLL`]). The default is
+    /// [`Backend::begin`] (PostgreSQL's `BEGIN` takes no lock).
+    async fn begin_waiting(&mut self, wait: Wait<'_>) -> Result<(), DbError> {
+        let _ = wait;
+        self.begin().await
+    }
+}
+
+/// How long a SQLite migrator waits for the write lock in one try, while it waits for
+/// another migrator: the longest it takes to notice that the lock is free, an
+/// interrupt, or the end of [`Wait::timeout`].
+pub const WAIT_POLL: Duration = Duration::from_secs(1);
+
+/// How [`Backend::lock_waiting`] and [`Backend::begin_waiting`] wait for another
+/// migrator.
+pub struct Wait<'a> {
+    /// Give up after this long; `None`: wait as long as the other holds the lock.
+    pub timeout: Option<Duration>,
+    /// Told once, when the lock is found held, who holds it: a phrase such as
+    /// "PostgreSQL backend pid 1234 (…) holds the migration lock".
+    pub on_wait: &'a mut (dyn FnMut(String) + Send),
+}
+
+impl fmt::Debug for Wait<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Wait").field("timeout", &self.timeout).finish_non_exhaustive()
+    }
+}
+
+/// The error of a wait that reached [`Wait::timeout`]: names the bound and the holder.
+#[cfg_attr(not(any(feature = "sqlite", feature = "postgres")), allow(dead_code))]
+pub(crate) fn gave_up(timeout: Duration, holder: &str) -> DbError {
+    DbError::new(
+        DbErrorKind::LockTimeout,
+        format!("gave up waiting for another migrator after {} (lock_timeout): {holder}", seconds(timeout)),
+    )
+}
+
+/// The error of a wait stopped by [`crate::runtime::interrupt::interrupt`].
+#[cfg_attr(not(any(feature = "sqlite", feature = "postgres")), allow(dead_code))]
+pub(crate) fn interrupted() -> DbError {
+    DbError::new(DbErrorKind::Interrupted, "interrupted")
+}
+
+/// `2 s`, `0.5 s`.
+#[cfg_attr(not(any(feature = "sqlite", feature = "postgres")), allow(dead_code))]
+pub(crate) fn seconds(duration: Duration) -> String {
+    let secs = duration.as_secs_f64();
+    if secs.fract() == 0.0 { format!("{secs:.0} s") } else { format!("{secs} s") }
+}
+
+/// A wall-clock time for messages, in the local time zone: `22:41:03` today, with the
+/// date otherwise. `unix_seconds` is seconds since the epoch.
+#[cfg_attr(not(any(feature = "sqlite", feature = "postgres")), allow(dead_code))]
+pub(crate) fn clock(unix_seconds: f64) -> String {
+    let Ok(at) = jiff::Timestamp::from_millisecond((unix_seconds * 1000.0) as i64) else {
+        return format!("{unix_seconds}");
+    };
+    let tz = jiff::tz::TimeZone::system();
+    let at = at.to_zoned(tz.clone());
+    let today = jiff::Timestamp::now().to_zoned(tz).date();
+    if at.date() == today {
+        at.strftime("%H:%M:%S").to_string()
+    } else {
+        at.strftime("%Y-%m-%d %H:%M:%S").to_string()
+    }
+}
+
+/// The time `ago` before now, as [`clock`] writes it.
+#[cfg(feature = "sqlite")]
+pub(crate) fn clock_ago(ago: Duration) -> String {
+    clock(jiff::Timestamp::now().as_millisecond() as f64 / 1000.0 - ago.as_secs_f64())
 }
 
 /// Drives a future to completion on the current thread without a runtime.
@@ -149,6 +249,10 @@ pub enum DbErrorKind {
     RowCount,
     /// The connection was lost, or this build lacks the dialect's feature.
     Unavailable,
+    /// Waiting for another migrator's lock reached the configured bound.
+    LockTimeout,
+    /// The work was stopped by [`crate::runtime::interrupt::interrupt`].
+    Interrupted,
 }
 
 /// A database failure: the database's own message and, for a failed statement, the
@@ -313,6 +417,14 @@ impl Backend for AnyBackend {
 
     async fn insert_rows(&mut self, batch: RowBatch) -> Result<u64, DbError> {
         each_variant!(self, (ref mut db) => db.insert_rows(batch).await)
+    }
+
+    async fn lock_waiting(&mut self, key: &str, wait: Wait<'_>) -> Result<(), DbError> {
+        each_variant!(self, (ref mut db) => db.lock_waiting(key, wait).await)
+    }
+
+    async fn begin_waiting(&mut self, wait: Wait<'_>) -> Result<(), DbError> {
+        each_variant!(self, (ref mut db) => db.begin_waiting(wait).await)
     }
 }
 

@@ -4,7 +4,7 @@ use std::borrow::Borrow;
 
 use tokio_postgres::{Client, SimpleQueryMessage};
 
-use super::{Backend, DbError, DbErrorKind, Param, RowBatch, TextRow, advisory_lock_id};
+use super::{Backend, DbError, DbErrorKind, Param, RowBatch, TextRow, Wait, advisory_lock_id};
 use crate::url::Dialect;
 
 /// A PostgreSQL database through a `tokio_postgres::Client`, owned or borrowed
@@ -92,6 +92,10 @@ impl<C: Borrow<Client>> Backend for PostgresBackend<C> {
         self.simple(&format!("SELECT pg_advisory_unlock({})", advisory_lock_id(key))).await.map(drop)
     }
 
+    async fn lock_waiting(&mut self, key: &str, wait: Wait<'_>) -> Result<(), DbError> {
+        lock_waiting(self, key, wait).await
+    }
+
     async fn insert_rows(&mut self, batch: RowBatch) -> Result<u64, DbError> {
         // One multi-row INSERT with `$n` parameters whose types the server infers from
         // the columns; values travel as text in the extended protocol and are parsed by
@@ -151,6 +155,90 @@ impl tokio_postgres::types::ToSql for TextParam<'_> {
     }
 
     tokio_postgres::types::to_sql_checked!();
+}
+
+/// [`Backend::lock_waiting`] on PostgreSQL, through plain statements (shared by the
+/// async and the blocking backend): try the advisory lock; if another session holds
+/// it, say who, then wait for it with `lock_timeout` set to the bound (`0`, no bound,
+/// when there is none, so a `lock_timeout` meant for the DDL does not end the wait),
+/// and put the session's `lock_timeout` back.
+pub(super) async fn lock_waiting<B: Backend>(db: &mut B, key: &str, wait: Wait<'_>) -> Result<(), DbError> {
+    let id = advisory_lock_id(key);
+    let try_lock = format!("SELECT pg_try_advisory_lock({id})");
+    if db.query_column(&try_lock).await?.first().is_some_and(|v| v == "t") {
+        return Ok(());
+    }
+    let holder = match lock_holder(db, id).await? {
+        Some(holder) => holder,
+        // Released between the two queries.
+        None if db.query_column(&try_lock).await?.first().is_some_and(|v| v == "t") => return Ok(()),
+        None => "another PostgreSQL session holds the migration lock".to_string(),
+    };
+    if wait.timeout.is_some_and(|limit| limit.is_zero()) {
+        return Err(super::gave_up(std::time::Duration::ZERO, &holder));
+    }
+    (wait.on_wait)(holder.clone());
+    let previous = db.query_column("SELECT current_setting('lock_timeout')").await?;
+    let millis = wait.timeout.map_or(0, |limit| limit.as_millis().max(1));
+    db.execute(&format!("SET lock_timeout = {millis}")).await?;
+    let locked = db.execute(&format!("SELECT pg_advisory_lock({id})")).await;
+    if let Some(previous) = previous.first() {
+        let restore = format!(
+            "SELECT set_config('lock_timeout', {}, false)",
+            crate::dialect::literal::string_literal(Dialect::Postgresql, previous)
+        );
+        let restored = db.execute(&restore).await;
+        if locked.is_ok() {
+            restored?;
+        }
+    }
+    match locked {
+        Ok(_) => Ok(()),
+        // 55P03: lock_not_available, what lock_timeout raises.
+        Err(e) if e.code() == Some("55P03") => Err(super::gave_up(wait.timeout.unwrap_or_default(), &holder)),
+        // 57014: query_canceled, what an interrupt's cancel request raises.
+        Err(e) if e.code() == Some("57014") && crate::runtime::interrupt::is_interrupted() => {
+            Err(super::interrupted())
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// Who holds advisory lock `id` in this database, from `pg_locks` and
+/// `pg_stat_activity`: "PostgreSQL backend pid 1234 (application_name alembic,
+/// client 10.0.0.7, connected since 22:41:03, idle) holds the migration lock".
+async fn lock_holder<B: Backend>(db: &mut B, id: i64) -> Result<Option<String>, DbError> {
+    // A bigint advisory key is stored as two oids: the high and the low 32 bits.
+    let bits = id as u64;
+    let (high, low) = (bits >> 32, bits & 0xffff_ffff);
+    let sql = format!(
+        "SELECT l.pid::text, a.application_name, host(a.client_addr), \
+         extract(epoch FROM a.backend_start)::text, a.state \
+         FROM pg_locks l LEFT JOIN pg_stat_activity a ON a.pid = l.pid \
+         WHERE l.locktype = 'advisory' AND l.granted AND l.classid = '{high}'::oid \
+         AND l.objid = '{low}'::oid AND l.objsubid = 1 \
+         AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database()) \
+         LIMIT 1"
+    );
+    let rows = db.query_rows(&sql).await?;
+    let Some(row) = rows.into_iter().next() else { return Ok(None) };
+    let cell = |i: usize| row.get(i).cloned().flatten().filter(|v| !v.is_empty());
+    let Some(pid) = cell(0) else { return Ok(None) };
+    let mut about = Vec::new();
+    if let Some(name) = cell(1) {
+        about.push(format!("application_name {name}"));
+    }
+    if let Some(client) = cell(2) {
+        about.push(format!("client {client}"));
+    }
+    if let Some(start) = cell(3).and_then(|s| s.parse::<f64>().ok()) {
+        about.push(format!("connected since {}", super::clock(start)));
+    }
+    if let Some(state) = cell(4) {
+        about.push(state);
+    }
+    let about = if about.is_empty() { String::new() } else { format!(" ({})", about.join(", ")) };
+    Ok(Some(format!("PostgreSQL backend pid {pid}{about} holds the migration lock")))
 }
 
 /// A failed statement: the server's message (with its detail and hint), its SQLSTATE

@@ -7,19 +7,25 @@
 //! keeps it tested in both; the cost, a thread per connection and a channel hop per
 //! statement, is nothing next to a network round trip.
 
+use std::sync::Arc;
 use std::sync::mpsc as std_mpsc;
 use std::thread::JoinHandle;
 
+use tokio::sync::Notify;
 use tokio::sync::mpsc as tokio_mpsc;
 
 use super::postgres_connect::Target;
-use super::{Backend, DbError, DbErrorKind, PostgresBackend, RowBatch, TextRow};
+use super::{Backend, DbError, DbErrorKind, PostgresBackend, RowBatch, TextRow, Wait};
+use crate::runtime::interrupt;
 use crate::url::{Dialect, PostgresUrl};
 
 /// A PostgreSQL connection for sync code; see the module docs of
 /// [`super`] for how it avoids nesting runtimes. Its futures are ready on first poll:
 /// drive them with [`super::block_on`]. Dropping it closes the connection and joins
 /// its thread.
+///
+/// While it lives, [`interrupt::interrupt`] cancels the statement it is running (a
+/// cancel request to the server) or the connect in progress.
 pub struct BlockingPostgres {
     requests: Option<tokio_mpsc::UnboundedSender<Request>>,
     worker: Option<JoinHandle<()>>,
@@ -72,17 +78,49 @@ impl BlockingPostgres {
                     }
                 };
                 runtime.block_on(async move {
-                    let mut backend = match target.connect().await {
-                        Ok(client) => PostgresBackend::new(client),
+                    // Wakes only a wait in progress: what is sent after an interrupt
+                    // (a rollback, dropping a scratch database) runs normally.
+                    let interrupted = Arc::new(Notify::new());
+                    let _registration = interrupt::on_interrupt({
+                        let interrupted = interrupted.clone();
+                        move || interrupted.notify_waiters()
+                    });
+                    let connecting = interrupted.notified();
+                    tokio::pin!(connecting);
+                    connecting.as_mut().enable();
+                    let connected = tokio::select! {
+                        result = target.connect() => result,
+                        () = connecting => Err(super::interrupted()),
+                    };
+                    let client = match connected {
+                        Ok(client) => client,
                         Err(e) => {
                             let _ = ready_tx.send(Err(e));
                             return;
                         }
                     };
+                    let token = client.cancel_token();
+                    let mut backend = PostgresBackend::new(client);
                     let _ = ready_tx.send(Ok(()));
                     // Ends when the BlockingPostgres is dropped (its sender with it).
                     while let Some(Request { op, reply }) = incoming.recv().await {
-                        let result = serve(&mut backend, op).await;
+                        let notified = interrupted.notified();
+                        tokio::pin!(notified);
+                        notified.as_mut().enable();
+                        let work = serve(&mut backend, op);
+                        tokio::pin!(work);
+                        let mut cancelled = false;
+                        let result = loop {
+                            tokio::select! {
+                                result = &mut work => break result,
+                                () = &mut notified, if !cancelled => {
+                                    // The statement fails with query_canceled, and a
+                                    // transaction it was in is rolled back.
+                                    cancelled = true;
+                                    target.cancel(&token).await;
+                                }
+                            }
+                        };
                         // The caller may have gone (a panic on its side): nothing to do.
                         let _ = reply.send(result);
                     }
@@ -194,5 +232,11 @@ impl Backend for BlockingPostgres {
             Reply::Changed(n) => Ok(n),
             Reply::Rows(_) | Reply::Done => Ok(0),
         }
+    }
+
+    async fn lock_waiting(&mut self, key: &str, wait: Wait<'_>) -> Result<(), DbError> {
+        // Statement by statement from this side: `wait.on_wait` runs on the caller's
+        // thread, and an interrupt cancels the wait like any statement.
+        super::postgres::lock_waiting(self, key, wait).await
     }
 }

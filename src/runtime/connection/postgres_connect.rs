@@ -6,15 +6,22 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use tokio_postgres::tls::{MakeTlsConnect, TlsConnect};
-use tokio_postgres::{Client, Config, NoTls, Socket};
+use tokio_postgres::{CancelToken, Client, Config, NoTls, Socket};
 
 use super::tls::{self, SslMode};
 use super::{DbError, DbErrorKind, PostgresBackend};
 use crate::url::PostgresUrl;
 
 /// How long to wait for the server when the URL sets no `connect_timeout`: long enough
-/// for a busy server, short enough that a dropped packet does not hang a deploy.
+/// for a busy server, short enough that a dropped packet does not hang a deploy. It
+/// bounds the whole connect: TCP, TLS, start-up and authentication.
 const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// libpq's smallest `connect_timeout`: smaller positive values count as this.
+const MIN_CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// How long a cancel request (sent on an interrupt) may take before it is given up.
+const CANCEL_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// URL parameters understood besides host, port, user, password and dbname.
 const KNOWN_PARAMS: &[&str] = &["sslmode", "sslrootcert", "application_name", "connect_timeout", "options"];
@@ -28,6 +35,10 @@ pub(super) struct Target {
     place: String,
     user: String,
     dbname: String,
+    /// The bound on the whole connect; `None`: wait forever (`connect_timeout=0`).
+    timeout: Option<Duration>,
+    /// The URL without its password, for messages.
+    redacted: String,
 }
 
 impl Target {
@@ -54,12 +65,13 @@ impl Target {
 
         let mut config = Config::new();
         config.host(&host).port(port).user(&user).dbname(&dbname);
-        config.application_name("alembic").connect_timeout(DEFAULT_CONNECT_TIMEOUT);
+        config.application_name("alembic");
         if let Some(password) = url.password.clone().or_else(|| env("PGPASSWORD")) {
             config.password(password);
         }
         let mut ssl = SslMode::Prefer;
         let mut rootcert = None;
+        let mut timeout = Some(DEFAULT_CONNECT_TIMEOUT);
         for (key, value) in &url.params {
             match key.as_str() {
                 "sslmode" => ssl = SslMode::parse(value).map_err(bad)?,
@@ -68,10 +80,15 @@ impl Target {
                     config.application_name(value);
                 }
                 "connect_timeout" => {
-                    let secs: u64 = value
+                    // libpq: whole seconds; zero or negative waits forever; at least 2.
+                    let secs: i64 = value
+                        .trim()
                         .parse()
                         .map_err(|_| bad(format!("connect_timeout '{value}' is not a number of seconds")))?;
-                    config.connect_timeout(Duration::from_secs(secs));
+                    timeout = u64::try_from(secs)
+                        .ok()
+                        .filter(|&s| s > 0)
+                        .map(|s| Duration::from_secs(s).max(MIN_CONNECT_TIMEOUT));
                 }
                 "options" => {
                     config.options(value);
@@ -90,6 +107,11 @@ impl Target {
             ssl = SslMode::Disable;
         }
         config.ssl_mode(ssl.negotiation());
+        // tokio-postgres' own timeout covers each TCP connect only; [`Target::connect`]
+        // bounds the whole exchange with the same value.
+        if let Some(timeout) = timeout {
+            config.connect_timeout(timeout);
+        }
         let place = if unix {
             format!("{}/.s.PGSQL.{port}", host.trim_end_matches('/'))
         } else if host.contains(':') {
@@ -97,10 +119,11 @@ impl Target {
         } else {
             format!("{host}:{port}")
         };
-        Ok(Target { config, ssl, rootcert, place, user, dbname })
+        Ok(Target { config, ssl, rootcert, place, user, dbname, timeout, redacted: url.to_string() })
     }
 
-    /// Connects and spawns the connection task on the current tokio runtime.
+    /// Connects and spawns the connection task on the current tokio runtime, within
+    /// the `connect_timeout`.
     pub(super) async fn connect(&self) -> Result<Client, DbError> {
         if tokio::runtime::Handle::try_current().is_err() {
             return Err(DbError::new(
@@ -108,6 +131,38 @@ impl Target {
                 "connect_postgres must be awaited inside a tokio runtime; sync code uses BlockingPostgres",
             ));
         }
+        let Some(limit) = self.timeout else { return self.connect_unbounded().await };
+        match tokio::time::timeout(limit, self.connect_unbounded()).await {
+            Ok(result) => result,
+            Err(_) => Err(DbError::new(
+                DbErrorKind::Connect,
+                format!(
+                    "could not connect to {}: no answer from the server within {} (connect_timeout)",
+                    self.redacted,
+                    super::seconds(limit)
+                ),
+            )),
+        }
+    }
+
+    /// Asks the server to cancel what the connection of `token` is running; gives up
+    /// quietly (the statement then runs on) if the server cannot be reached in time.
+    pub(super) async fn cancel(&self, token: &CancelToken) {
+        let attempt = async {
+            if self.ssl == SslMode::Disable {
+                return token.cancel_query(NoTls).await.map_err(|e| e.to_string());
+            }
+            let tls = tls::connector(self.ssl, self.rootcert.as_deref())?;
+            token.cancel_query(tls).await.map_err(|e| e.to_string())
+        };
+        match tokio::time::timeout(CANCEL_TIMEOUT, attempt).await {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => tracing::warn!("cancelling the statement on PostgreSQL at {}: {e}", self.place),
+            Err(_) => tracing::warn!("cancelling the statement on PostgreSQL at {}: no answer", self.place),
+        }
+    }
+
+    async fn connect_unbounded(&self) -> Result<Client, DbError> {
         if self.ssl == SslMode::Disable {
             return self.connect_with(NoTls).await;
         }
@@ -237,6 +292,18 @@ mod tests {
         assert_eq!((t.place.as_str(), t.ssl), ("/run/pg/.s.PGSQL.5432", SslMode::Disable));
         let t = Target::resolve(&pg("postgresql://u@[::1]:5433/app")).unwrap();
         assert_eq!(t.place, "[::1]:5433");
+    }
+
+    #[test]
+    fn connect_timeout_has_libpq_semantics() {
+        let timeout = |q: &str| Target::resolve(&pg(&format!("postgresql://u@h/app{q}"))).unwrap().timeout;
+        assert_eq!(timeout(""), Some(DEFAULT_CONNECT_TIMEOUT));
+        assert_eq!(timeout("?connect_timeout=10"), Some(Duration::from_secs(10)));
+        assert_eq!(timeout("?connect_timeout=1"), Some(MIN_CONNECT_TIMEOUT));
+        assert_eq!(timeout("?connect_timeout=0"), None);
+        assert_eq!(timeout("?connect_timeout=-3"), None);
+        let e = Target::resolve(&pg("postgresql://u@h/app?connect_timeout=soon")).err().unwrap().to_string();
+        assert!(e.contains("connect_timeout 'soon' is not a number of seconds"), "{e}");
     }
 
     #[test]

@@ -2,15 +2,17 @@
 
 use std::borrow::Borrow;
 use std::path::Path;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use rusqlite::types::ValueRef;
 
-use super::{Backend, DbError, DbErrorKind, Param, RowBatch, TextRow};
+use super::{Backend, DbError, DbErrorKind, Param, RowBatch, TextRow, WAIT_POLL, Wait};
+use crate::runtime::interrupt;
 use crate::url::Dialect;
 
-/// How long a writer waits for another connection's write lock before failing with
-/// "database is locked". Long enough for another migrator's step to commit.
+/// How long a statement waits for another connection's lock before failing with
+/// "database is locked". `BEGIN IMMEDIATE` in [`Backend::begin_waiting`] does not fail
+/// after it: it retries for as long as another migrator holds the write lock.
 pub const DEFAULT_BUSY_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// A SQLite database: an owned `rusqlite::Connection` (from [`SqliteBackend::open`]) or
@@ -20,10 +22,15 @@ pub const DEFAULT_BUSY_TIMEOUT: Duration = Duration::from_secs(30);
 /// The connection's busy timeout is raised to [`DEFAULT_BUSY_TIMEOUT`] (or the one
 /// given to [`SqliteBackend::with_busy_timeout`]) while the backend lives, so that
 /// concurrent migrators wait for each other; the previous value is restored on drop.
+///
+/// While it lives, [`interrupt::interrupt`] interrupts the statement it is running.
 pub struct SqliteBackend<C: Borrow<rusqlite::Connection> = rusqlite::Connection> {
     conn: C,
     /// The busy timeout the connection had before, in milliseconds, to restore.
     previous_timeout_ms: Option<i64>,
+    /// The busy timeout set by this backend.
+    busy_timeout: Duration,
+    _interrupt: interrupt::Registration,
 }
 
 impl<C: Borrow<rusqlite::Connection>> std::fmt::Debug for SqliteBackend<C> {
@@ -68,7 +75,14 @@ impl SqliteBackend {
 impl<C: Borrow<rusqlite::Connection>> SqliteBackend<C> {
     /// Wraps `conn` (owned or borrowed) with the default busy timeout.
     pub fn new(conn: C) -> Result<Self, DbError> {
-        let mut backend = SqliteBackend { conn, previous_timeout_ms: None };
+        let handle = conn.borrow().get_interrupt_handle();
+        let registration = interrupt::on_interrupt(move || handle.interrupt());
+        let mut backend = SqliteBackend {
+            conn,
+            previous_timeout_ms: None,
+            busy_timeout: DEFAULT_BUSY_TIMEOUT,
+            _interrupt: registration,
+        };
         backend.set_busy_timeout(DEFAULT_BUSY_TIMEOUT)?;
         Ok(backend)
     }
@@ -92,7 +106,64 @@ impl<C: Borrow<rusqlite::Connection>> SqliteBackend<C> {
                 .map_err(|e| sqlite_error(&e, "PRAGMA busy_timeout"))?;
             self.previous_timeout_ms = Some(before);
         }
-        conn.busy_timeout(timeout).map_err(|e| sqlite_error(&e, "PRAGMA busy_timeout"))
+        conn.busy_timeout(timeout).map_err(|e| sqlite_error(&e, "PRAGMA busy_timeout"))?;
+        self.busy_timeout = timeout;
+        Ok(())
+    }
+
+    /// `BEGIN IMMEDIATE`, retried while another connection holds the write lock.
+    fn begin_retrying(&mut self, wait: Wait<'_>) -> Result<(), DbError> {
+        let configured = self.busy_timeout;
+        let started = Instant::now();
+        // When this wait began, for the waiting line.
+        let mut since: Option<String> = None;
+        let mut told = false;
+        let result = loop {
+            // Each try waits at most one poll (or what is left of the bound), so a wait
+            // is announced soon and an interrupt or the bound is noticed in time.
+            let left = wait.timeout.map(|limit| limit.saturating_sub(started.elapsed()));
+            let this_try = left.map_or(WAIT_POLL, |left| left.min(WAIT_POLL)).min(configured);
+            if let Err(e) = self.conn.borrow().busy_timeout(this_try) {
+                break Err(sqlite_error(&e, "PRAGMA busy_timeout"));
+            }
+            match self.run("BEGIN IMMEDIATE") {
+                Ok(_) => break Ok(()),
+                Err(e) if e.code() == Some("DatabaseBusy") => {
+                    if interrupt::is_interrupted() {
+                        break Err(super::interrupted());
+                    }
+                    let since = since.get_or_insert_with(|| super::clock_ago(started.elapsed()));
+                    let holder = self.lock_holder(since);
+                    if let Some(limit) = wait.timeout {
+                        if started.elapsed() >= limit {
+                            break Err(super::gave_up(limit, &holder));
+                        }
+                    }
+                    // Without a busy timeout of its own there is nothing to retry for.
+                    if configured.is_zero() {
+                        break Err(e);
+                    }
+                    if !told {
+                        told = true;
+                        (wait.on_wait)(holder);
+                    }
+                }
+                Err(e) => break Err(e),
+            }
+        };
+        let restored = self.conn.borrow().busy_timeout(configured);
+        if result.is_ok() {
+            restored.map_err(|e| sqlite_error(&e, "PRAGMA busy_timeout"))?;
+        }
+        result
+    }
+
+    /// The waiting line's phrase for the write lock of this file.
+    fn lock_holder(&self, since: &str) -> String {
+        match self.connection().path().filter(|p| !p.is_empty()) {
+            Some(path) => format!("the database file {path} is locked for writing (since {since})"),
+            None => format!("the database is locked for writing (since {since})"),
+        }
     }
 
     fn run(&self, sql: &str) -> Result<u64, DbError> {
@@ -147,6 +218,10 @@ impl<C: Borrow<rusqlite::Connection>> Backend for SqliteBackend<C> {
 
     async fn begin(&mut self) -> Result<(), DbError> {
         self.run("BEGIN IMMEDIATE").map(drop)
+    }
+
+    async fn begin_waiting(&mut self, wait: Wait<'_>) -> Result<(), DbError> {
+        self.begin_retrying(wait)
     }
 
     async fn commit(&mut self) -> Result<(), DbError> {
