@@ -174,21 +174,29 @@ fn parse_postgres(rest: &str) -> std::result::Result<PostgresUrl, String> {
 }
 
 fn split_host_port(hostport: &str) -> std::result::Result<(Option<&str>, Option<u16>), String> {
-    // Only text after the user info reaches here, so quoting it shows no password.
-    let port_of = |p: &str| p.parse::<u16>().map_err(|_| format!("port '{p}' is not a number"));
+    // Nothing of the text is quoted: with a mistyped URL it may be part of a password
+    // (the message shows the whole URL redacted).
+    let port_of = |p: &str| p.parse::<u16>().map_err(|_| "the port is not a number".to_string());
     if let Some(v6) = hostport.strip_prefix('[') {
-        let (host, after) = v6.split_once(']').ok_or("unclosed '[' in host")?;
+        let (host, after) = v6.split_once(']').ok_or("unclosed '[' in the host")?;
         let port = match after.strip_prefix(':') {
             Some(p) => Some(port_of(p)?),
             None if after.is_empty() => None,
-            None => return Err(format!("unexpected '{after}' after host")),
+            None => return Err("unexpected text after the host's ']'".to_string()),
         };
         return Ok((Some(host), port));
     }
-    match hostport.rsplit_once(':') {
-        Some((host, port)) => Ok((Some(host), Some(port_of(port)?))),
-        None => Ok(((!hostport.is_empty()).then_some(hostport), None)),
+    let (host, port) = match hostport.rsplit_once(':') {
+        Some((host, port)) => (host, Some(port_of(port)?)),
+        None => (hostport, None),
+    };
+    if host.chars().any(|c| c.is_control() || c.is_whitespace() || "@&=?#\\".contains(c)) {
+        return Err(
+            "the host holds a character no host name has; write `@`, `?` or `#` inside the password or a query value as %40, %3F, %23"
+                .to_string(),
+        );
     }
+    Ok(((!host.is_empty()).then_some(host), port))
 }
 
 /// Decodes %-escapes in `s`, the part of the URL that `what` names. Errors name the
@@ -225,10 +233,10 @@ pub fn redact(url: &str) -> String {
         // Malformed (`postgres:/user:pw@host`): whatever precedes the last `@` may hold
         // a password; without one, whatever follows a `:` (`user:pw`).
         return match url.rsplit_once('@') {
-            Some((_, host)) => format!("***@{}", redact_query(host)),
+            Some((_, host)) => format!("***@{}", mask_secret_pairs(host)),
             None => match url.split_once(':') {
-                Some((before, _)) => format!("{before}:***"),
-                None => redact_query(url),
+                Some((before, _)) => format!("{}:***", mask_secret_pairs(before)),
+                None => mask_secret_pairs(url),
             },
         };
     };
@@ -240,24 +248,34 @@ pub fn redact(url: &str) -> String {
         },
         None => String::new(),
     };
-    format!("{scheme}://{userinfo}{}", redact_query(tail))
+    format!("{scheme}://{userinfo}{}", mask_secret_pairs(tail))
 }
 
-/// `tail` with the values of secret query parameters masked.
-fn redact_query(tail: &str) -> String {
-    let Some((path, query)) = tail.split_once('?') else {
-        return tail.to_string();
-    };
-    let query: Vec<String> = query
-        .split('&')
-        .map(|pair| match pair.split_once('=') {
+/// `text` with the value of every `key=value` pair whose key looks secret masked.
+/// Pairs are found between any `?` and `&`, not only in a well-formed query, so that a
+/// `password=` that a mistyped URL leaves in a host or path is masked as well.
+fn mask_secret_pairs(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    loop {
+        let (segment, separator, after) = match rest.find(['?', '&']) {
+            Some(at) => (&rest[..at], Some(&rest[at..at + 1]), &rest[at + 1..]),
+            None => (rest, None, ""),
+        };
+        match segment.split_once('=') {
             Some((key, _)) if is_secret_param(key) || is_secret_param(&percent_decode_lossy(key)) => {
-                format!("{key}=***")
+                out.push_str(key);
+                out.push_str("=***");
             }
-            _ => pair.to_string(),
-        })
-        .collect();
-    format!("{path}?{}", query.join("&"))
+            _ => out.push_str(segment),
+        }
+        match separator {
+            Some(separator) => out.push_str(separator),
+            None => break,
+        }
+        rest = after;
+    }
+    out
 }
 
 fn percent_decode_lossy(s: &str) -> String {
@@ -282,45 +300,44 @@ impl fmt::Debug for DatabaseUrl {
 
 impl fmt::Display for PostgresUrl {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("postgresql://")?;
+        use fmt::Write as _;
+        let mut text = String::new();
         if let Some(user) = &self.user {
-            f.write_str(user)?;
+            text.push_str(user);
             if self.password.is_some() {
-                f.write_str(":***")?;
+                text.push_str(":***");
             }
-            f.write_str("@")?;
+            text.push('@');
         } else if self.password.is_some() {
-            f.write_str(":***@")?;
+            text.push_str(":***@");
         }
         let host = self.host.as_deref().filter(|h| !h.starts_with('/'));
         if let Some(host) = host {
             if host.contains(':') {
-                write!(f, "[{host}]")?;
+                let _ = write!(text, "[{host}]");
             } else {
-                f.write_str(host)?;
+                text.push_str(host);
             }
         }
         if let Some(port) = self.port {
-            write!(f, ":{port}")?;
+            let _ = write!(text, ":{port}");
         }
         if let Some(db) = &self.dbname {
-            write!(f, "/{db}")?;
+            let _ = write!(text, "/{db}");
         }
         let socket = self.host.as_deref().filter(|h| h.starts_with('/'));
         let mut sep = '?';
         if let Some(socket) = socket {
-            write!(f, "{sep}host={socket}")?;
+            let _ = write!(text, "{sep}host={socket}");
             sep = '&';
         }
         for (k, v) in &self.params {
-            if is_secret_param(k) {
-                write!(f, "{sep}{k}=***")?;
-            } else {
-                write!(f, "{sep}{k}={v}")?;
-            }
+            let _ = write!(text, "{sep}{k}={v}");
             sep = '&';
         }
-        Ok(())
+        // Secret-looking parameters, and any `password=` a parameter value or name
+        // holds, are masked.
+        write!(f, "postgresql://{}", mask_secret_pairs(&text))
     }
 }
 
@@ -394,12 +411,18 @@ mod tests {
             let DatabaseUrl::Postgres(pg) = parse(url) else { panic!("not postgres: {url}") };
             assert_eq!(pg.user.as_deref(), Some("u"), "{url}");
             assert_eq!(pg.password.as_deref(), Some(password), "{url}");
-            assert_eq!(pg.host.as_deref(), Some(if url.contains("127.") { "127.0.0.1" } else { "h" }), "{url}");
+            assert_eq!(
+                pg.host.as_deref(),
+                Some(if url.contains("127.") { "127.0.0.1" } else { "h" }),
+                "{url}"
+            );
             let shown = format!("{pg} {pg:?} {}", redact(url));
             assert!(!shown.contains(password), "{shown}");
         }
         // A user name holding `@` (Azure's `user@server`) keeps it.
-        let DatabaseUrl::Postgres(pg) = parse("postgresql://admin@srv:pw@srv.example.com/db") else { panic!() };
+        let DatabaseUrl::Postgres(pg) = parse("postgresql://admin@srv:pw@srv.example.com/db") else {
+            panic!()
+        };
         assert_eq!((pg.user.as_deref(), pg.password.as_deref()), (Some("admin@srv"), Some("pw")));
         assert_eq!(pg.host.as_deref(), Some("srv.example.com"));
         // Without a password, an `@` after the path is not user info.

@@ -184,7 +184,9 @@ pub fn check(manifest_dir: &Path, folder: &Path) -> Result<Embedded, EmbedError>
         // Bounded, as `cargo alembic` reads them (the listing only holds regular files).
         let text = match read_revision_text(path) {
             Ok(text) => text,
-            Err(alembic::Error::Io { source, .. }) => return Err(EmbedError::Io { path: path.clone(), source }),
+            Err(alembic::Error::Io { source, .. }) => {
+                return Err(EmbedError::Io { path: path.clone(), source });
+            }
             Err(alembic::Error::File { message, .. }) => {
                 problems.push(format!("{}: {message}", shown.display()));
                 continue;

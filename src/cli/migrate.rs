@@ -157,7 +157,8 @@ fn check_upgrade_range(scripts: &ScriptDirectory, start: &[String], dest: &str) 
     if start.is_empty() {
         return Ok(());
     }
-    let reversed = || Error::Command(format!("Destination {dest} is not a valid upgrade target from current head(s)"));
+    let reversed =
+        || Error::Command(format!("Destination {dest} is not a valid upgrade target from current head(s)"));
     if dest == "base" {
         return Err(reversed());
     }

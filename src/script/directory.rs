@@ -157,7 +157,10 @@ impl Visited {
         let key = std::fs::canonicalize(dir).map_err(|e| Error::io(dir, e))?;
         let first = self.seen.insert(key);
         if !first {
-            tracing::warn!("{}: folder already listed (a symlink loop or a second link); skipped", dir.display());
+            tracing::warn!(
+                "{}: folder already listed (a symlink loop or a second link); skipped",
+                dir.display()
+            );
         }
         Ok(first)
     }
@@ -261,5 +264,59 @@ impl ScriptDirectory {
     /// All scripts in load order.
     pub fn scripts(&self) -> &[RevisionScript] {
         &self.scripts
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write(path: &Path, id: &str) {
+        std::fs::write(path, format!("revision = \"{id}\"\nmessage = \"m\"\n")).unwrap();
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn links_to_folders_already_walked_are_skipped() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("versions");
+        let sub = root.join("sub");
+        std::fs::create_dir_all(&sub).unwrap();
+        write(&root.join("a1.toml"), "a1");
+        write(&sub.join("b2.toml"), "b2");
+        std::os::unix::fs::symlink("..", sub.join("loop1")).unwrap();
+        std::os::unix::fs::symlink("..", sub.join("loop2")).unwrap();
+        // A link sorted before the folder it points to: the folder is listed once, via
+        // the link (load order), and not again under its own name.
+        std::os::unix::fs::symlink("sub", root.join("a_link")).unwrap();
+        let files = list_revision_files(std::slice::from_ref(&root), true).unwrap();
+        let names: Vec<String> =
+            files.iter().map(|f| f.strip_prefix(&root).unwrap().display().to_string()).collect();
+        assert_eq!(names, vec!["a1.toml", "a_link/b2.toml"]);
+        // The same location twice is listed once.
+        let twice = list_revision_files(&[root.clone(), root.clone()], true).unwrap();
+        assert_eq!(twice.len(), 2);
+        // Without `recursive`, links to folders are not entered at all.
+        assert_eq!(list_revision_files(std::slice::from_ref(&root), false).unwrap().len(), 1);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn special_files_with_revision_names_are_errors_and_others_are_ignored() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().to_path_buf();
+        write(&root.join("a1.toml"), "a1");
+        std::os::unix::fs::symlink("/dev/null", root.join("notes.txt")).unwrap();
+        std::os::unix::fs::symlink("missing", root.join("dangling.txt")).unwrap();
+        assert_eq!(list_revision_files(std::slice::from_ref(&root), false).unwrap().len(), 1);
+
+        std::os::unix::fs::symlink("/dev/zero", root.join("z.toml")).unwrap();
+        let err = list_revision_files(std::slice::from_ref(&root), false).unwrap_err().to_string();
+        assert!(err.contains("z.toml") && err.contains("not a regular file (a device)"), "{err}");
+        std::fs::remove_file(root.join("z.toml")).unwrap();
+
+        std::os::unix::fs::symlink("missing", root.join("gone.sql")).unwrap();
+        let err = list_revision_files(std::slice::from_ref(&root), false).unwrap_err().to_string();
+        assert!(err.contains("gone.sql"), "{err}");
     }
 }

@@ -274,7 +274,9 @@ pub fn check_file_name(name: &str) -> Result<(), String> {
         return Err("holds control characters".to_string());
     }
     if name.starts_with('.') || name.starts_with('#') || name.ends_with('~') {
-        return Err("would be hidden (revision files do not start with '.' or '#' or end with '~')".to_string());
+        return Err(
+            "would be hidden (revision files do not start with '.' or '#' or end with '~')".to_string()
+        );
     }
     if name.len() > MAX_FILE_NAME_BYTES {
         return Err(format!("is {} bytes long; file names have at most {MAX_FILE_NAME_BYTES}", name.len()));
@@ -305,7 +307,12 @@ pub fn revision_file_path(location: &Path, name: &str, file_template: &str) -> c
 /// ([`revision_file_path`]), the location is created if missing, and the file must not
 /// exist yet (it is created exclusively, so neither an existing file nor a symlink in
 /// its place is written through).
-pub fn write_revision_file(location: &Path, name: &str, file_template: &str, text: &str) -> crate::Result<PathBuf> {
+pub fn write_revision_file(
+    location: &Path,
+    name: &str,
+    file_template: &str,
+    text: &str,
+) -> crate::Result<PathBuf> {
     use std::io::Write as _;
     let path = revision_file_path(location, name, file_template)?;
     std::fs::create_dir_all(location).map_err(|e| Error::io(location, e))?;

@@ -230,7 +230,9 @@ fn non_empty_entries(
 fn no_repeats(src: &Source<'_>, key: &str, entries: &[String], span: &Range<usize>) -> Result<(), Error> {
     let mut seen = std::collections::HashSet::with_capacity(entries.len());
     match entries.iter().find(|e| !seen.insert(e.as_str())) {
-        Some(repeated) => Err(src.error(Some(span.clone()), format!("`{key}`: \"{repeated}\" is listed twice"))),
+        Some(repeated) => {
+            Err(src.error(Some(span.clone()), format!("`{key}`: \"{repeated}\" is listed twice")))
+        }
         None => Ok(()),
     }
 }

@@ -258,7 +258,10 @@ pub fn check_revision_id(id: &str) -> Result<(), String> {
     illegal.dedup();
     if !illegal.is_empty() {
         let list: Vec<String> = illegal.iter().map(char::to_string).collect();
-        return Err(format!("Character(s) '{}' not allowed in revision identifier '{shown}'", list.join(", ")));
+        return Err(format!(
+            "Character(s) '{}' not allowed in revision identifier '{shown}'",
+            list.join(", ")
+        ));
     }
     if id.chars().any(char::is_whitespace) {
         return Err(format!("whitespace not allowed in revision identifier '{shown}'"));
@@ -299,4 +302,63 @@ fn shown_id(id: &str) -> String {
 fn doc_comment<'a>(lines: impl Iterator<Item = &'a str>) -> String {
     let lines: Vec<&str> = lines.map(|l| l.trim_end_matches('\r')).collect();
     lines.join("\n").trim().to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_are_bounded() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.toml");
+        std::fs::write(&path, "x".repeat(20_000)).unwrap();
+        assert_eq!(read_bounded(&path, 20_000).unwrap().map(|b| b.len()), Some(20_000));
+        assert_eq!(read_bounded(&path, 19_999).unwrap(), None);
+
+        let big = dir.path().join("big.toml");
+        std::fs::File::create(&big).unwrap().set_len(MAX_REVISION_FILE_BYTES + 1).unwrap();
+        let err = read_revision_text(&big).unwrap_err().to_string();
+        assert!(
+            err.contains("big.toml") && err.contains(&format!("{} bytes", MAX_REVISION_FILE_BYTES + 1)),
+            "{err}"
+        );
+        assert!(err.contains(&format!("the limit is {MAX_REVISION_FILE_BYTES} bytes")), "{err}");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn endless_files_stop_at_the_limit_and_load_refuses_special_files() {
+        // /dev/zero never ends: the bounded reader stops one byte past the limit.
+        assert_eq!(read_bounded(Path::new("/dev/zero"), 100_000).unwrap(), None);
+        let dir = tempfile::tempdir().unwrap();
+        let link = dir.path().join("z.toml");
+        std::os::unix::fs::symlink("/dev/zero", &link).unwrap();
+        let err = RevisionScript::load(&link).unwrap_err().to_string();
+        assert!(err.contains("z.toml: not a regular file"), "{err}");
+    }
+
+    #[test]
+    fn revision_id_rules() {
+        for ok in ["a1", "kilo", "3f2a9c1b7d4e", "ae1027a6acf_x", &"a".repeat(MAX_REVISION_ID_CHARS), "ünï"]
+        {
+            assert_eq!(check_revision_id(ok), Ok(()), "{ok}");
+        }
+        for (bad, fragment) in [
+            ("", "empty"),
+            ("a-b", "Character(s) '-' not allowed in revision identifier 'a-b'"),
+            ("a b", "whitespace"),
+            ("a\tb", "control characters not allowed in revision identifier 'a\\tb'"),
+            ("a/b", "path separators"),
+            ("a\\b", "path separators"),
+            (".", "'.' is not"),
+            ("..", "'..' is not"),
+            ("../x", "path separators"),
+        ] {
+            let err = check_revision_id(bad).unwrap_err();
+            assert!(err.contains(fragment), "{bad:?}: {err}");
+        }
+        let err = check_revision_id(&"z".repeat(100)).unwrap_err();
+        assert!(err.contains("100 characters") && err.contains('…') && err.len() < 200, "{err}");
+    }
 }
