@@ -452,6 +452,15 @@ mod tests {
         let err = DatabaseUrl::parse("postgresql://u:s3%cret@h/db", Path::new("/")).unwrap_err().to_string();
         assert!(err.ends_with("bad %-escape in the password (write % as %25)"), "{err}");
         assert_eq!(redact("postgresql://h/db?PassWord=x"), "postgresql://h/db?PassWord=***");
+        // Malformed text: a `password=` pair, and whatever follows a `:`, are masked.
+        assert_eq!(redact("?password=s3cret:x"), "?password=***:***");
+        assert_eq!(redact("host/db?password=s3cret"), "host/db?password=***");
+        // An `@` in a query value makes the last `@` a host's start; the `password=`
+        // left in the "host" is still masked, and the host refused.
+        let url = "postgresql://h:1/db?a@b&password=s3cret";
+        assert_eq!(redact(url), "postgresql://h:***@b&password=***");
+        let err = DatabaseUrl::parse(url, Path::new("/")).unwrap_err().to_string();
+        assert!(err.contains("the host holds a character") && !err.contains("s3cret"), "{err}");
         let DatabaseUrl::Postgres(pg) = parse("postgresql://h/db?passwd=s3cret") else { panic!() };
         assert!(!pg.to_string().contains("s3cret"), "{pg}");
     }

@@ -15,10 +15,12 @@ use alembic::script::write::{FileNameTokens, MAX_SPEC_WIDTH, check_file_name, cr
 use alembic::url::{DatabaseUrl, redact};
 use proptest::prelude::*;
 
-/// Passwords are upper-case letters and the noise around them has none, so a password
-/// cannot appear by accident (schemes and keys are lower-case too).
+/// Passwords are upper-case letters around a `!`, and the noise around them has
+/// neither, so a password cannot appear by accident (schemes and keys are lower-case
+/// too). The `!` keeps a password from being a variable name: `${NAME}` is a reference
+/// to a variable, and errors name it.
 fn password() -> impl Strategy<Value = String> {
-    "[A-Z]{6,12}"
+    "[A-Z]{3,6}![A-Z]{3,6}"
 }
 
 /// Text around the password: URL separators, escapes and `${` fragments.
@@ -133,23 +135,42 @@ proptest! {
 
 // ----- file_template ---------------------------------------------------------------
 
+/// A width or precision: usual, near the limit, or absurd (past `u64`).
+fn number() -> impl Strategy<Value = String> {
+    prop_oneof![
+        (0u32..20).prop_map(|n| n.to_string()),
+        (250u32..260).prop_map(|n| n.to_string()),
+        "0[0-9]{10,12}",
+        "[1-9][0-9]{15,30}",
+    ]
+}
+
+/// One `%(token)…` spec: flags, width, precision and conversion, each optional.
+fn spec() -> impl Strategy<Value = String> {
+    let token = prop::sample::select(vec![
+        "rev", "slug", "epoch", "year", "month", "day", "hour", "minute", "second", "nope", "",
+    ]);
+    let flags = "[-0+ #]{0,3}";
+    let width = prop::option::of(number());
+    let precision = prop::option::of(prop::option::of(number()));
+    let conversion = prop::sample::select(vec!["s", "d", "i", "u", "x", ""]);
+    (token, flags, width, precision, conversion).prop_map(|(token, flags, width, precision, conversion)| {
+        let precision = match precision {
+            None => String::new(),
+            Some(p) => format!(".{}", p.unwrap_or_default()),
+        };
+        format!("%({token}){flags}{}{precision}{conversion}", width.unwrap_or_default())
+    })
+}
+
+/// Templates: literal text (separators and dots included), specs, and stray `%`, `(`.
 fn template() -> impl Strategy<Value = String> {
     let piece = prop_oneof![
-        "[a-z_./-]{1,3}",
-        Just("%".to_string()),
-        Just("%%".to_string()),
-        Just("%(".to_string()),
-        Just(")".to_string()),
-        prop::sample::select(vec![
-            "rev", "slug", "epoch", "year", "month", "day", "hour", "minute", "second", "nope"
-        ])
-        .prop_map(str::to_string),
-        prop::sample::select(vec!["-", "0", "+", " ", "#", "."]).prop_map(str::to_string),
-        "[0-9]{1,3}",
-        "[0-9]{15,30}",
-        prop::sample::select(vec!["s", "d", "i", "u", "x"]).prop_map(str::to_string),
+        3 => spec(),
+        2 => "[a-z_./-]{1,4}",
+        1 => prop::sample::select(vec!["%", "%%", "%(", ")", "..", "/", "\\", "\u{0}", "#", "~"]).prop_map(str::to_string),
     ];
-    prop::collection::vec(piece, 0..16).prop_map(|p| p.concat())
+    prop::collection::vec(piece, 0..8).prop_map(|p| p.concat())
 }
 
 fn tokens() -> FileNameTokens {
