@@ -16,7 +16,8 @@ use crate::error::{Error, Result};
 pub const CONFIG_FILE: &str = "alembic.toml";
 
 /// The settings of one database, after `${VAR}` expansion and `-n` section overrides.
-#[derive(Debug, Clone, PartialEq)]
+/// Its `Debug` shows `url` redacted.
+#[derive(Clone, PartialEq)]
 pub struct Config {
     /// The `alembic.toml` this came from.
     pub path: PathBuf,
@@ -51,6 +52,28 @@ pub struct Config {
     pub autogenerate: AutogenerateConfig,
     /// Names of the `[databases.<name>]` sections, sorted.
     pub databases: Vec<String>,
+}
+
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("path", &self.path)
+            .field("root", &self.root)
+            .field("name", &self.name)
+            .field("script_location", &self.script_location)
+            .field("url", &self.url.as_deref().map(crate::url::redact))
+            .field("file_template", &self.file_template)
+            .field("truncate_slug_length", &self.truncate_slug_length)
+            .field("timezone", &self.timezone)
+            .field("version_locations", &self.version_locations)
+            .field("recursive_version_locations", &self.recursive_version_locations)
+            .field("version_table", &self.version_table)
+            .field("version_table_schema", &self.version_table_schema)
+            .field("transaction_per_migration", &self.transaction_per_migration)
+            .field("autogenerate", &self.autogenerate)
+            .field("databases", &self.databases)
+            .finish()
+    }
 }
 
 /// The `[autogenerate]` table.
@@ -93,8 +116,9 @@ impl AutogenerateConfig {
     }
 }
 
-/// The keys that may appear at the top level and in `[databases.<name>]`.
-#[derive(Debug, Clone, Default, Deserialize)]
+/// The keys that may appear at the top level and in `[databases.<name>]` (no `Debug`:
+/// `url` may hold a password).
+#[derive(Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Section {
     script_location: Option<String>,
@@ -190,7 +214,9 @@ impl Config {
         let expand = |key: &str, value: &str| {
             expand_vars(value, &root, env).map_err(|message| {
                 let line = find_key_line(text, key);
-                file_error(line, format!("`{key}`: {message}"))
+                // The value is quoted for context; a URL only with its password masked.
+                let shown = if key == "url" { crate::url::redact(value) } else { value.to_string() };
+                file_error(line, format!("`{key}`: {message} in \"{shown}\""))
             })
         };
         let script_location =
@@ -284,6 +310,9 @@ fn find_key_line(text: &str, key: &str) -> Option<usize> {
 
 /// Expands `${VAR}`, `${VAR:-default}` (default when unset or empty), `$$` (a literal
 /// `$`) and `%(here)s` (the folder of `alembic.toml`, as in Alembic).
+///
+/// Errors quote no part of `value` but a valid variable name: the value may be a URL
+/// with a password, and the caller shows it redacted.
 pub fn expand_vars(
     value: &str,
     here: &Path,
@@ -306,7 +335,7 @@ pub fn expand_vars(
             continue;
         };
         let Some(end) = body_start.find('}') else {
-            return Err(format!("unclosed `${{` in \"{value}\""));
+            return Err("unclosed `${`".to_string());
         };
         let body = &body_start[..end];
         let (var, default) = match body.split_once(":-") {
@@ -317,7 +346,10 @@ pub fn expand_vars(
             && var.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
             && !var.starts_with(|c: char| c.is_ascii_digit());
         if !valid {
-            return Err(format!("`${{{body}}}` is not a variable name"));
+            return Err(
+                "`${…}` must hold a variable name (letters, digits and `_`): ${NAME} or ${NAME:-default}"
+                    .to_string(),
+            );
         }
         match (env(var).filter(|v| !v.is_empty()), default) {
             (Some(v), _) => out.push_str(&v),
@@ -475,6 +507,30 @@ version_locations = ["migrations/analytics"]
         );
         let err = Config::parse(path, "\nlock_timeout = -1\n", None, &env).unwrap_err().to_string();
         assert!(err.starts_with("alembic.toml:2: `lock_timeout`: -1 is not a number of seconds"), "{err}");
+    }
+
+    #[test]
+    fn expansion_errors_and_debug_never_show_the_password() {
+        let path = Path::new("alembic.toml");
+        for url in [
+            "postgresql://u:s3cret@127.0.0.1:56000/${NOPE",
+            "postgresql://u:s3cret@h/${u:s3cret@h}",
+            "${postgresql://u:s3cret@h/db}",
+            "postgresql://u:${BAD NAME:-s3cret}@h/db",
+        ] {
+            let text = format!("url = \"{url}\"\n");
+            let err = Config::parse(path, &text, None, &env).unwrap_err().to_string();
+            assert!(err.starts_with("alembic.toml:1: `url`: "), "{err}");
+            assert!(!err.contains("s3cret"), "{url}: {err}");
+        }
+        let err = Config::parse(path, "url = \"postgresql://u:s3cret@h:1/${NOPE\"\n", None, &env)
+            .unwrap_err()
+            .to_string();
+        assert_eq!(err, "alembic.toml:1: `url`: unclosed `${` in \"postgresql://u:***@h:1/${NOPE\"");
+
+        let config = Config::parse(path, "url = \"postgresql://u:s3cret@h/db\"\n", None, &env).unwrap();
+        let shown = format!("{config:?}");
+        assert!(shown.contains("u:***@h/db") && !shown.contains("s3cret"), "{shown}");
     }
 
     #[test]

@@ -1,11 +1,20 @@
 //! Database URLs, as SQLAlchemy writes them. The password is kept but never shown:
-//! [`DatabaseUrl`]'s `Display` prints it as `***`, and so does every error.
+//! [`DatabaseUrl`]'s `Display` and `Debug` print it as `***`, [`redact`] masks it in
+//! any text (even one that does not parse), and parse errors never quote the parts of
+//! a URL that may hold it.
 //!
 //! Accepted forms:
 //! - `sqlite:///relative/path.db` (relative to the folder of `alembic.toml`),
 //!   `sqlite:////absolute/path.db`, `sqlite://` and `sqlite:///:memory:` (in memory);
 //! - `postgresql://user:pass@host:port/db?key=value&…`, also spelled `postgres://` or
 //!   `postgresql+driver://`; a unix socket as `?host=/path/to/dir`.
+//!
+//! Where the user info ends (see [`split_userinfo`]): a password is often pasted
+//! without %-escaping, so when `user:` starts the URL the password runs to the *last*
+//! `@`, and may hold `/`, `?`, `#`, `:` and `@`. Without a `user:` part, the user info
+//! is whatever precedes the last `@` before the path or query (user names such as
+//! `admin@server` keep their `@`). An `@` in a query value of a URL with a password
+//! must then be written `%40`.
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -46,7 +55,7 @@ impl DatabaseUrl {
     /// Parses `url`; relative SQLite paths are resolved against `root`.
     pub fn parse(url: &str, root: &Path) -> Result<DatabaseUrl> {
         let bad = |why: &str| Error::Config(format!("invalid database URL '{}': {why}", redact(url)));
-        let Some((scheme, rest)) = url.split_once("://") else {
+        let Some((scheme, rest)) = split_scheme(url) else {
             return Err(bad("expected scheme://… (sqlite:///app.db or postgresql://user@host/db)"));
         };
         let dialect = scheme.split('+').next().unwrap_or(scheme).to_ascii_lowercase();
@@ -57,7 +66,7 @@ impl DatabaseUrl {
                     "" | "/" | "/:memory:" => None,
                     _ => match rest.strip_prefix('/') {
                         Some(p) if p.starts_with('/') => Some(PathBuf::from(p)),
-                        Some(p) => Some(root.join(percent_decode(p).map_err(|e| bad(&e))?)),
+                        Some(p) => Some(root.join(percent_decode(p, "the path").map_err(|e| bad(&e))?)),
                         None => {
                             return Err(bad("a SQLite URL has no host: write sqlite:///path.db"));
                         }
@@ -79,32 +88,79 @@ impl DatabaseUrl {
     }
 }
 
+/// `scheme` and the rest of `scheme://rest`; `None` unless the scheme is a valid one
+/// (`[A-Za-z][A-Za-z0-9+.-]*`), so that text such as `user:pw://…` is never taken for
+/// a scheme and quoted.
+fn split_scheme(url: &str) -> Option<(&str, &str)> {
+    let (scheme, rest) = url.split_once("://")?;
+    let mut chars = scheme.chars();
+    let valid = chars.next().is_some_and(|c| c.is_ascii_alphabetic())
+        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '.' | '-'));
+    valid.then_some((scheme, rest))
+}
+
+/// Splits the part after `scheme://` into the user info (without its `@`) and the
+/// rest (host, port, path, query). The one place that decides where a password is, so
+/// that parsing and [`redact`] always agree:
+///
+/// - `user:…@…`: a `:` before the path or query, with an `@` somewhere after it: the
+///   user info runs to the last `@` (the password may hold any character);
+/// - `user@host…`: the user info runs to the last `@` before the path or query;
+/// - otherwise (`host:port/db`, `[::1]:5432`), there is none.
+fn split_userinfo(rest: &str) -> (Option<&str>, &str) {
+    if rest.starts_with('[') {
+        return (None, rest);
+    }
+    let first_delim = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let last_at = rest.rfind('@');
+    if let (Some(colon), Some(at)) = (rest.find(':'), last_at) {
+        if colon < first_delim && colon < at {
+            return (Some(&rest[..at]), &rest[at + 1..]);
+        }
+    }
+    match rest[..first_delim].rfind('@') {
+        Some(at) => (Some(&rest[..at]), &rest[at + 1..]),
+        None => (None, rest),
+    }
+}
+
+/// Query parameters whose values are secrets: `password`, and anything spelled like it
+/// (`PASSWORD`, `passwd`, `pwd`), which is refused later but must not be shown first.
+fn is_secret_param(key: &str) -> bool {
+    let key = key.to_ascii_lowercase();
+    key.contains("pass") || key.contains("pwd") || key.contains("secret")
+}
+
 fn parse_postgres(rest: &str) -> std::result::Result<PostgresUrl, String> {
+    let (userinfo, rest) = split_userinfo(rest);
     let (rest, query) = rest.split_once('?').unwrap_or((rest, ""));
-    let (authority, dbname) = rest.split_once('/').unwrap_or((rest, ""));
-    let (userinfo, hostport) = match authority.rsplit_once('@') {
-        Some((u, h)) => (Some(u), h),
-        None => (None, authority),
-    };
+    let (hostport, dbname) = rest.split_once('/').unwrap_or((rest, ""));
     let (user, password) = match userinfo {
         None => (None, None),
         Some(u) => match u.split_once(':') {
-            Some((user, pass)) => (Some(percent_decode(user)?), Some(percent_decode(pass)?)),
-            None => (Some(percent_decode(u)?), None),
+            Some((user, pass)) => {
+                (Some(percent_decode(user, "the user name")?), Some(percent_decode(pass, "the password")?))
+            }
+            None => (Some(percent_decode(u, "the user name")?), None),
         },
     };
     let (host, port) = split_host_port(hostport)?;
     let mut url = PostgresUrl {
         user: user.filter(|u| !u.is_empty()),
         password,
-        host: host.map(percent_decode).transpose()?.filter(|h| !h.is_empty()),
+        host: host.map(|h| percent_decode(h, "the host")).transpose()?.filter(|h| !h.is_empty()),
         port,
-        dbname: Some(percent_decode(dbname)?).filter(|d| !d.is_empty()),
+        dbname: Some(percent_decode(dbname, "the database name")?).filter(|d| !d.is_empty()),
         params: Vec::new(),
     };
     for pair in query.split('&').filter(|p| !p.is_empty()) {
         let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
-        let (key, value) = (percent_decode(key)?, percent_decode(value)?);
+        let key = percent_decode(key, "a query parameter name")?;
+        let value = if is_secret_param(&key) {
+            percent_decode(value, "the password")?
+        } else {
+            percent_decode(value, &format!("the value of '{key}'"))?
+        };
         match key.as_str() {
             "host" => url.host = Some(value),
             "port" => url.port = Some(value.parse().map_err(|_| format!("port '{value}' is not a number"))?),
@@ -118,84 +174,112 @@ fn parse_postgres(rest: &str) -> std::result::Result<PostgresUrl, String> {
 }
 
 fn split_host_port(hostport: &str) -> std::result::Result<(Option<&str>, Option<u16>), String> {
-    let port_of = |p: &str| p.parse::<u16>().map_err(|_| format!("port '{p}' is not a number"));
+    // Nothing of the text is quoted: with a mistyped URL it may be part of a password
+    // (the message shows the whole URL redacted).
+    let port_of = |p: &str| p.parse::<u16>().map_err(|_| "the port is not a number".to_string());
     if let Some(v6) = hostport.strip_prefix('[') {
-        let (host, after) = v6.split_once(']').ok_or("unclosed '[' in host")?;
+        let (host, after) = v6.split_once(']').ok_or("unclosed '[' in the host")?;
         let port = match after.strip_prefix(':') {
             Some(p) => Some(port_of(p)?),
             None if after.is_empty() => None,
-            None => return Err(format!("unexpected '{after}' after host")),
+            None => return Err("unexpected text after the host's ']'".to_string()),
         };
         return Ok((Some(host), port));
     }
-    match hostport.rsplit_once(':') {
-        Some((host, port)) => Ok((Some(host), Some(port_of(port)?))),
-        None => Ok(((!hostport.is_empty()).then_some(hostport), None)),
+    let (host, port) = match hostport.rsplit_once(':') {
+        Some((host, port)) => (host, Some(port_of(port)?)),
+        None => (hostport, None),
+    };
+    if host.chars().any(|c| c.is_control() || c.is_whitespace() || "@&=?#\\".contains(c)) {
+        return Err(
+            "the host holds a character no host name has; write `@`, `?` or `#` inside the password or a query value as %40, %3F, %23"
+                .to_string(),
+        );
     }
+    Ok(((!host.is_empty()).then_some(host), port))
 }
 
-fn percent_decode(s: &str) -> std::result::Result<String, String> {
+/// Decodes %-escapes in `s`, the part of the URL that `what` names. Errors name the
+/// part, never its text: it may be the password.
+fn percent_decode(s: &str, what: &str) -> std::result::Result<String, String> {
     let bytes = s.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while i < bytes.len() {
         if bytes[i] == b'%' {
-            let hex = s.get(i + 1..i + 3).ok_or("truncated %-escape")?;
-            out.push(u8::from_str_radix(hex, 16).map_err(|_| format!("bad %-escape '%{hex}'"))?);
+            let byte = bytes
+                .get(i + 1..i + 3)
+                .and_then(|hex| std::str::from_utf8(hex).ok())
+                .filter(|hex| hex.bytes().all(|b| b.is_ascii_hexdigit()))
+                .and_then(|hex| u8::from_str_radix(hex, 16).ok())
+                .ok_or_else(|| format!("bad %-escape in {what} (write % as %25)"))?;
+            out.push(byte);
             i += 3;
         } else {
             out.push(bytes[i]);
             i += 1;
         }
     }
-    String::from_utf8(out).map_err(|_| "%-escapes are not UTF-8".into())
+    String::from_utf8(out).map_err(|_| format!("the %-escapes in {what} are not UTF-8"))
 }
 
-/// `url` with any password replaced by `***`, for messages about URLs that did not parse.
+/// `url` with any password replaced by `***`, for messages about URLs that may not
+/// parse. The user info is found as [`DatabaseUrl::parse`] finds it; text without a
+/// valid `scheme://` loses everything before its last `@` (or, without an `@`, after
+/// its first `:`). `password=` query values
+/// (and parameters spelled like it) are masked too.
 pub fn redact(url: &str) -> String {
-    let Some((scheme, rest)) = url.split_once("://") else {
+    let Some((scheme, rest)) = split_scheme(url) else {
         // Malformed (`postgres:/user:pw@host`): whatever precedes the last `@` may hold
-        // a password.
+        // a password; without one, whatever follows a `:` (`user:pw`).
         return match url.rsplit_once('@') {
-            Some((_, host)) => format!("***@{host}"),
-            None => url.to_string(),
+            Some((_, host)) => format!("***@{}", mask_secret_pairs(host)),
+            None => match url.split_once(':') {
+                Some((before, _)) => format!("{}:***", mask_secret_pairs(before)),
+                None => mask_secret_pairs(url),
+            },
         };
     };
-    // The user info ends at the last `@`, even when an unescaped `/` or `?` in the
-    // password comes before it; otherwise the authority ends at the path or query.
-    let (authority, tail) = match rest.rfind('@') {
-        Some(at) => {
-            let end = rest[at..].find(['/', '?']).map_or(rest.len(), |i| at + i);
-            rest.split_at(end)
-        }
-        None => match rest.find(['/', '?']) {
-            Some(at) => rest.split_at(at),
-            None => (rest, ""),
+    let (userinfo, tail) = split_userinfo(rest);
+    let userinfo = match userinfo {
+        Some(info) => match info.split_once(':') {
+            Some((user, _)) => format!("{user}:***@"),
+            None => format!("{info}@"),
         },
+        None => String::new(),
     };
-    let authority = match authority.rsplit_once('@') {
-        Some((userinfo, host)) => match userinfo.split_once(':') {
-            Some((user, _)) => format!("{user}:***@{host}"),
-            None => authority.to_string(),
-        },
-        None => authority.to_string(),
-    };
-    let tail = redact_query_password(tail);
-    format!("{scheme}://{authority}{tail}")
+    format!("{scheme}://{userinfo}{}", mask_secret_pairs(tail))
 }
 
-fn redact_query_password(tail: &str) -> String {
-    let Some((path, query)) = tail.split_once('?') else {
-        return tail.to_string();
-    };
-    let query: Vec<String> = query
-        .split('&')
-        .map(|pair| match pair.split_once('=') {
-            Some(("password", _)) => "password=***".to_string(),
-            _ => pair.to_string(),
-        })
-        .collect();
-    format!("{path}?{}", query.join("&"))
+/// `text` with the value of every `key=value` pair whose key looks secret masked.
+/// Pairs are found between any `?` and `&`, not only in a well-formed query, so that a
+/// `password=` that a mistyped URL leaves in a host or path is masked as well.
+fn mask_secret_pairs(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    loop {
+        let (segment, separator, after) = match rest.find(['?', '&']) {
+            Some(at) => (&rest[..at], Some(&rest[at..at + 1]), &rest[at + 1..]),
+            None => (rest, None, ""),
+        };
+        match segment.split_once('=') {
+            Some((key, _)) if is_secret_param(key) || is_secret_param(&percent_decode_lossy(key)) => {
+                out.push_str(key);
+                out.push_str("=***");
+            }
+            _ => out.push_str(segment),
+        }
+        match separator {
+            Some(separator) => out.push_str(separator),
+            None => break,
+        }
+        rest = after;
+    }
+    out
+}
+
+fn percent_decode_lossy(s: &str) -> String {
+    percent_decode(s, "").unwrap_or_default()
 }
 
 impl fmt::Display for DatabaseUrl {
@@ -216,39 +300,44 @@ impl fmt::Debug for DatabaseUrl {
 
 impl fmt::Display for PostgresUrl {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("postgresql://")?;
+        use fmt::Write as _;
+        let mut text = String::new();
         if let Some(user) = &self.user {
-            f.write_str(user)?;
+            text.push_str(user);
             if self.password.is_some() {
-                f.write_str(":***")?;
+                text.push_str(":***");
             }
-            f.write_str("@")?;
+            text.push('@');
+        } else if self.password.is_some() {
+            text.push_str(":***@");
         }
         let host = self.host.as_deref().filter(|h| !h.starts_with('/'));
         if let Some(host) = host {
             if host.contains(':') {
-                write!(f, "[{host}]")?;
+                let _ = write!(text, "[{host}]");
             } else {
-                f.write_str(host)?;
+                text.push_str(host);
             }
         }
         if let Some(port) = self.port {
-            write!(f, ":{port}")?;
+            let _ = write!(text, ":{port}");
         }
         if let Some(db) = &self.dbname {
-            write!(f, "/{db}")?;
+            let _ = write!(text, "/{db}");
         }
         let socket = self.host.as_deref().filter(|h| h.starts_with('/'));
         let mut sep = '?';
         if let Some(socket) = socket {
-            write!(f, "{sep}host={socket}")?;
+            let _ = write!(text, "{sep}host={socket}");
             sep = '&';
         }
         for (k, v) in &self.params {
-            write!(f, "{sep}{k}={v}")?;
+            let _ = write!(text, "{sep}{k}={v}");
             sep = '&';
         }
-        Ok(())
+        // Secret-looking parameters, and any `password=` a parameter value or name
+        // holds, are masked.
+        write!(f, "postgresql://{}", mask_secret_pairs(&text))
     }
 }
 
@@ -310,5 +399,69 @@ mod tests {
         assert_eq!(redact("postgresql://h/db?password=x&a=b"), "postgresql://h/db?password=***&a=b");
         assert_eq!(redact("postgres:/u:hunter2@h/db"), "***@h/db");
         assert_eq!(redact("postgresql://u:hun/ter?2@h:1/db"), "postgresql://u:***@h:1/db");
+    }
+
+    #[test]
+    fn passwords_with_separators_end_at_the_last_at() {
+        for (url, password) in [
+            ("postgresql://u:s3cret/x@127.0.0.1:56000/sdb", "s3cret/x"),
+            ("postgresql://u:s3?cr#et@127.0.0.1:56000/sdb?sslmode=disable", "s3?cr#et"),
+            ("postgresql://u:p@ss:w/rd@h/db", "p@ss:w/rd"),
+        ] {
+            let DatabaseUrl::Postgres(pg) = parse(url) else { panic!("not postgres: {url}") };
+            assert_eq!(pg.user.as_deref(), Some("u"), "{url}");
+            assert_eq!(pg.password.as_deref(), Some(password), "{url}");
+            assert_eq!(
+                pg.host.as_deref(),
+                Some(if url.contains("127.") { "127.0.0.1" } else { "h" }),
+                "{url}"
+            );
+            let shown = format!("{pg} {pg:?} {}", redact(url));
+            assert!(!shown.contains(password), "{shown}");
+        }
+        // A user name holding `@` (Azure's `user@server`) keeps it.
+        let DatabaseUrl::Postgres(pg) = parse("postgresql://admin@srv:pw@srv.example.com/db") else {
+            panic!()
+        };
+        assert_eq!((pg.user.as_deref(), pg.password.as_deref()), (Some("admin@srv"), Some("pw")));
+        assert_eq!(pg.host.as_deref(), Some("srv.example.com"));
+        // Without a password, an `@` after the path is not user info.
+        let DatabaseUrl::Postgres(pg) = parse("postgresql://u@h/db?application_name=a@b") else { panic!() };
+        assert_eq!((pg.user.as_deref(), pg.host.as_deref()), (Some("u"), Some("h")));
+        assert_eq!(pg.params, vec![("application_name".into(), "a@b".into())]);
+        let DatabaseUrl::Postgres(pg) = parse("postgresql://h/db?application_name=a@b") else { panic!() };
+        assert_eq!((pg.user, pg.host.as_deref()), (None, Some("h")));
+    }
+
+    #[test]
+    fn parse_errors_never_quote_the_password() {
+        for url in [
+            "postgresql://u:s3%cret@h/db",
+            "postgresql://u:s3cret%@h/db",
+            "postgresql://u:s3cret%ff@h/db",
+            "postgresql://u:s3cret@h:xx/db",
+            "postgresql://h/db?password=s3cret%zz",
+            "postgresql://h/db?PASSWORD=s3cret&port=x",
+            "u:s3cret://h",
+            "mysql://u:s3cret@h/db",
+            "sqlite://u:s3cret@h/db",
+        ] {
+            let err = DatabaseUrl::parse(url, Path::new("/")).unwrap_err().to_string();
+            assert!(!err.contains("s3cret") && !err.contains("cret"), "{url}: {err}");
+        }
+        let err = DatabaseUrl::parse("postgresql://u:s3%cret@h/db", Path::new("/")).unwrap_err().to_string();
+        assert!(err.ends_with("bad %-escape in the password (write % as %25)"), "{err}");
+        assert_eq!(redact("postgresql://h/db?PassWord=x"), "postgresql://h/db?PassWord=***");
+        // Malformed text: a `password=` pair, and whatever follows a `:`, are masked.
+        assert_eq!(redact("?password=s3cret:x"), "?password=***:***");
+        assert_eq!(redact("host/db?password=s3cret"), "host/db?password=***");
+        // An `@` in a query value makes the last `@` a host's start; the `password=`
+        // left in the "host" is still masked, and the host refused.
+        let url = "postgresql://h:1/db?a@b&password=s3cret";
+        assert_eq!(redact(url), "postgresql://h:***@b&password=***");
+        let err = DatabaseUrl::parse(url, Path::new("/")).unwrap_err().to_string();
+        assert!(err.contains("the host holds a character") && !err.contains("s3cret"), "{err}");
+        let DatabaseUrl::Postgres(pg) = parse("postgresql://h/db?passwd=s3cret") else { panic!() };
+        assert!(!pg.to_string().contains("s3cret"), "{pg}");
     }
 }

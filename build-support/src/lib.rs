@@ -45,6 +45,7 @@ use alembic::dialect::Dialect;
 use alembic::runtime::migrate::Migrator;
 use alembic::runtime::version_table::VersionTable;
 use alembic::script::directory::list_revision_files;
+use alembic::script::file::read_revision_text;
 use alembic::script::{RevisionScript, ScriptDirectory};
 
 /// Why a migrations folder cannot be embedded. The text names the file, line and
@@ -180,15 +181,20 @@ pub fn check(manifest_dir: &Path, folder: &Path) -> Result<Embedded, EmbedError>
     for path in &files {
         let rel = relative(path, &source.folder_abs);
         let shown = Path::new(&source.folder).join(&rel);
-        let text = match std::fs::read(path) {
-            Ok(bytes) => match String::from_utf8(bytes) {
-                Ok(text) => text,
-                Err(e) => {
-                    problems.push(format!("{}: not valid UTF-8: {e}", shown.display()));
-                    continue;
-                }
-            },
-            Err(source) => return Err(EmbedError::Io { path: path.clone(), source }),
+        // Bounded, as `cargo alembic` reads them (the listing only holds regular files).
+        let text = match read_revision_text(path) {
+            Ok(text) => text,
+            Err(alembic::Error::Io { source, .. }) => {
+                return Err(EmbedError::Io { path: path.clone(), source });
+            }
+            Err(alembic::Error::File { message, .. }) => {
+                problems.push(format!("{}: {message}", shown.display()));
+                continue;
+            }
+            Err(e) => {
+                problems.push(e.to_string());
+                continue;
+            }
         };
         let parsed = if rel.ends_with(".sql") {
             RevisionScript::parse_sql(&shown, &text)

@@ -92,7 +92,8 @@ pub fn init(global: &GlobalArgs, cwd: &Path, args: InitArgs, out: &mut Output) -
     let script_location = relative_to(&dir, &config_dir);
 
     let render = |text: &str| -> Result<String> {
-        let env = minijinja::Environment::new();
+        let mut env = minijinja::Environment::new();
+        env.set_keep_trailing_newline(true);
         env.render_str(text, minijinja::context! { script_location => &script_location })
             .map_err(|e| Error::Command(format!("rendering template {}: {e}", template.name)))
     };
@@ -110,9 +111,13 @@ pub fn init(global: &GlobalArgs, cwd: &Path, args: InitArgs, out: &mut Output) -
     for sub in template.version_dirs {
         make_dir(&dir.join(sub), out)?;
     }
-    for (path, text) in &files {
+    for (path, text) in &mut files {
+        // Every file ends with a newline, so `echo 'url = …' >> alembic.toml` appends a line.
+        if !text.ends_with('\n') {
+            text.push('\n');
+        }
         out.line(format!("Generating {} ...  done", path.display()))?;
-        std::fs::write(path, text).map_err(|e| Error::io(path, e))?;
+        std::fs::write(&*path, &*text).map_err(|e| Error::io(&*path, e))?;
     }
     // Register env.rs so that autogenerate can build it (Alembic's env.py needs nothing
     // like it: Python runs the file as it is).

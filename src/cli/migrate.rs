@@ -130,6 +130,9 @@ fn run_move(project: &Project, args: MoveArgs, out: &mut Output, up: bool) -> Re
             None => return Err(Error::Command("downgrade with --sql requires <fromrev>:<torev>".into())),
         };
         let start = resolve_start(&scripts, start.as_deref())?;
+        if up {
+            check_upgrade_range(&scripts, &start, &dest)?;
+        }
         let target = if up { Target::Upgrade(dest) } else { Target::Downgrade(dest) };
         let migrator = Migrator::new(
             &scripts,
@@ -143,6 +146,31 @@ fn run_move(project: &Project, args: MoveArgs, out: &mut Output, up: bool) -> Re
     }
     let target = if up { Target::Upgrade(args.revision) } else { Target::Downgrade(args.revision) };
     run_online(project, &scripts, &target, out)
+}
+
+/// `upgrade --sql start:dest` with `dest` below `start` (a reversed range): Alembic
+/// plans nothing and exits 0, which hides the mistake; this refuses it with the
+/// wording of Alembic's `downgrade` for the mirror case. A destination beside the
+/// start (another branch) or equal to it is fine.
+fn check_upgrade_range(scripts: &ScriptDirectory, start: &[String], dest: &str) -> Result<()> {
+    if start.is_empty() {
+        return Ok(());
+    }
+    let reversed =
+        || Error::Command(format!("Destination {dest} is not a valid upgrade target from current head(s)"));
+    if dest == "base" {
+        return Err(reversed());
+    }
+    // Identifiers that need the current heads (`+1`) are left to the planner.
+    let Ok(targets) = scripts.map().get_revisions(dest) else { return Ok(()) };
+    let start_ids: Vec<&str> = start.iter().map(String::as_str).collect();
+    let below: std::collections::HashSet<&str> =
+        scripts.map().ancestors(&start_ids, true)?.into_iter().map(|n| n.revision()).collect();
+    let strictly_below = |id: &str| !start_ids.contains(&id) && below.contains(id);
+    if targets.iter().any(|t| strictly_below(t.revision())) {
+        return Err(reversed());
+    }
+    Ok(())
 }
 
 /// Ids of the starting revisions of an offline range (`base` or empty: none).

@@ -46,8 +46,8 @@ pub struct Cli {
     pub command: Command,
 }
 
-/// Options every command takes.
-#[derive(Debug, Clone, Args, Default)]
+/// Options every command takes. Its `Debug` shows `--url` redacted.
+#[derive(Clone, Args, Default)]
 pub struct GlobalArgs {
     /// Configuration file (default: alembic.toml next to the package's Cargo.toml).
     #[arg(short = 'c', long = "config", global = true, value_name = "PATH")]
@@ -70,6 +70,20 @@ pub struct GlobalArgs {
     /// When to use colours (NO_COLOR is honoured under `auto`).
     #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
     pub color: ColorChoice,
+}
+
+impl std::fmt::Debug for GlobalArgs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("GlobalArgs")
+            .field("config", &self.config)
+            .field("manifest_path", &self.manifest_path)
+            .field("name", &self.name)
+            .field("x", &self.x)
+            .field("url", &self.url.as_deref().map(crate::url::redact))
+            .field("quiet", &self.quiet)
+            .field("color", &self.color)
+            .finish()
+    }
 }
 
 fn parse_x_arg(s: &str) -> std::result::Result<(String, String), String> {

@@ -46,7 +46,7 @@ use crate::error::{Error, Result};
 ///     }
 /// }
 /// ```
-#[derive(Debug, Args)]
+#[derive(Args)]
 pub struct DbArgs {
     /// Database URL (default: $DATABASE_URL, else the application's default).
     #[arg(long, global = true, env = "DATABASE_URL", value_name = "URL")]
@@ -60,6 +60,18 @@ pub struct DbArgs {
     /// The command to run.
     #[command(subcommand)]
     pub command: DbCommand,
+}
+
+/// `--url` is shown redacted.
+impl std::fmt::Debug for DbArgs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DbArgs")
+            .field("url", &self.url.as_deref().map(crate::url::redact))
+            .field("quiet", &self.quiet)
+            .field("color", &self.color)
+            .field("command", &self.command)
+            .finish()
+    }
 }
 
 /// The commands of `db`, as in `cargo alembic`.

@@ -143,7 +143,7 @@ fn generate(project: &Project, scripts: &ScriptDirectory, req: Request<'_>) -> R
     let map = scripts.map();
     let rev_id = match req.rev_id {
         Some(id) => {
-            check_revision_id(&id).map_err(Error::Command)?;
+            check_revision_id(&id).map_err(|why| Error::Config(format!("--rev-id: {why}")))?;
             id
         }
         None => write::new_rev_id(),
@@ -195,9 +195,10 @@ fn generate(project: &Project, scripts: &ScriptDirectory, req: Request<'_>) -> R
         slug: write::slugify(&message, config.truncate_slug_length),
         create_date: create_date.clone(),
     };
-    let name = write::file_name(&config.file_template, &tokens)?;
-    let path = version_path.join(format!("{name}.toml"));
-    if path.exists() {
+    let name = format!("{}.toml", write::file_name(&config.file_template, &tokens)?);
+    // Checked before anything is rendered; written through the same check below.
+    let path = write::revision_file_path(&version_path, &name, &config.file_template)?;
+    if path.symlink_metadata().is_ok() {
         return Err(Error::Command(format!("{} already exists", path.display())));
     }
 
@@ -220,9 +221,7 @@ fn generate(project: &Project, scripts: &ScriptDirectory, req: Request<'_>) -> R
     // The template is the user's: rendering checks that what it produced parses back to
     // what was asked, before it lands in the versions folder.
     let text = write::render_revision_at(&template_path, &template, &new)?;
-    std::fs::create_dir_all(&version_path).map_err(|e| Error::io(&version_path, e))?;
-    std::fs::write(&path, text).map_err(|e| Error::io(&path, e))?;
-    Ok(path)
+    write::write_revision_file(&version_path, &name, &config.file_template, &text)
 }
 
 /// `--depends-on` values: a branch label stays a label, anything else becomes the full

@@ -32,8 +32,15 @@ pub fn is_revision_file(path: &Path) -> bool {
 
 /// Lists the revision files of `locations` in load order. A missing location is an
 /// error (as in Alembic); an empty one is an empty history.
+///
+/// Only regular files are listed (symlinks are followed): a FIFO, device or socket
+/// with a revision file's name is an error naming it, so that nothing blocks or reads
+/// without end. With `recursive`, symlinked folders are followed but every real
+/// folder is visited once, so links to a parent neither loop nor multiply the walk; a
+/// folder seen again is skipped with a warning.
 pub fn list_revision_files(locations: &[PathBuf], recursive: bool) -> Result<Vec<PathBuf>> {
     let mut files = Vec::new();
+    let mut visited = Visited::default();
     for location in locations {
         if !location.is_dir() {
             return Err(Error::Config(format!(
@@ -41,33 +48,122 @@ pub fn list_revision_files(locations: &[PathBuf], recursive: bool) -> Result<Vec
                 location.display()
             )));
         }
+        if !visited.first_visit(location)? {
+            continue;
+        }
         // An explicit stack keeps arbitrarily deep folder trees off the call stack.
         let mut pending = vec![location.clone()];
         while let Some(dir) = pending.pop() {
-            let mut entries: Vec<(PathBuf, bool)> = Vec::new();
+            let mut entries: Vec<(PathBuf, Kind)> = Vec::new();
             for entry in std::fs::read_dir(&dir).map_err(|e| Error::io(&dir, e))? {
                 let entry = entry.map_err(|e| Error::io(&dir, e))?;
                 // The entry's type comes with the listing on most file systems; a
-                // `stat` per file (`Path::is_dir`) costs more than parsing it.
+                // `stat` per file (`Path::is_dir`) costs more than parsing it, so only
+                // symlinks are followed with one.
                 let file_type = entry.file_type().map_err(|e| Error::io(entry.path(), e))?;
-                let is_dir = if file_type.is_symlink() { entry.path().is_dir() } else { file_type.is_dir() };
-                entries.push((entry.path(), is_dir));
-            }
-            entries.sort();
-            let mut subdirs = Vec::new();
-            for (path, is_dir) in entries {
-                if is_dir {
-                    if recursive && !is_hidden(&path) {
-                        subdirs.push(path);
+                let path = entry.path();
+                let kind = if file_type.is_symlink() {
+                    match std::fs::metadata(&path) {
+                        Ok(meta) => Kind::of(meta.file_type()),
+                        // A dangling link: an error only if it looks like a revision.
+                        Err(e) if is_revision_file(&path) => return Err(Error::io(&path, e)),
+                        Err(_) => continue,
                     }
-                } else if is_revision_file(&path) {
-                    files.push(path);
+                } else {
+                    Kind::of(file_type)
+                };
+                entries.push((path, kind));
+            }
+            entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+            let mut subdirs = Vec::new();
+            for (path, kind) in entries {
+                match kind {
+                    Kind::Dir => {
+                        if recursive && !is_hidden(&path) && visited.first_visit(&path)? {
+                            subdirs.push(path);
+                        }
+                    }
+                    Kind::File if is_revision_file(&path) => files.push(path),
+                    Kind::Other(what) if is_revision_file(&path) => {
+                        return Err(Error::File {
+                            path,
+                            line: None,
+                            message: format!("not a regular file ({what}); a revision file must be one"),
+                        });
+                    }
+                    Kind::File | Kind::Other(_) => {}
                 }
             }
             pending.extend(subdirs.into_iter().rev());
         }
     }
     Ok(files)
+}
+
+/// What a folder entry is, after following symlinks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Dir,
+    File,
+    /// A FIFO, socket or device, named for messages.
+    Other(&'static str),
+}
+
+impl Kind {
+    fn of(file_type: std::fs::FileType) -> Kind {
+        if file_type.is_dir() {
+            return Kind::Dir;
+        }
+        if file_type.is_file() {
+            return Kind::File;
+        }
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::FileTypeExt;
+            if file_type.is_fifo() {
+                return Kind::Other("a FIFO");
+            }
+            if file_type.is_socket() {
+                return Kind::Other("a socket");
+            }
+            if file_type.is_char_device() || file_type.is_block_device() {
+                return Kind::Other("a device");
+            }
+        }
+        Kind::Other("a special file")
+    }
+}
+
+/// The folders a walk has entered, by identity (device and inode on Unix, the
+/// canonical path elsewhere).
+#[derive(Default)]
+struct Visited {
+    #[cfg(unix)]
+    seen: std::collections::HashSet<(u64, u64)>,
+    #[cfg(not(unix))]
+    seen: std::collections::HashSet<PathBuf>,
+}
+
+impl Visited {
+    /// True the first time the folder `dir` (however reached) is seen.
+    fn first_visit(&mut self, dir: &Path) -> Result<bool> {
+        #[cfg(unix)]
+        let key = {
+            use std::os::unix::fs::MetadataExt;
+            let meta = std::fs::metadata(dir).map_err(|e| Error::io(dir, e))?;
+            (meta.dev(), meta.ino())
+        };
+        #[cfg(not(unix))]
+        let key = std::fs::canonicalize(dir).map_err(|e| Error::io(dir, e))?;
+        let first = self.seen.insert(key);
+        if !first {
+            tracing::warn!(
+                "{}: folder already listed (a symlink loop or a second link); skipped",
+                dir.display()
+            );
+        }
+        Ok(first)
+    }
 }
 
 fn is_hidden(path: &Path) -> bool {
@@ -80,13 +176,13 @@ fn load_all(files: &[PathBuf]) -> Result<Vec<RevisionScript>> {
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
     // Small histories are not worth a thread.
     if threads < 2 || files.len() < 256 {
-        return files.iter().map(|path| RevisionScript::load(path)).collect();
+        return files.iter().map(|path| RevisionScript::load_listed(path)).collect();
     }
     let chunk = files.len().div_ceil(threads);
     let parsed: Vec<Result<Vec<RevisionScript>>> = std::thread::scope(|scope| {
         let handles: Vec<_> = files
             .chunks(chunk)
-            .map(|part| scope.spawn(move || part.iter().map(|p| RevisionScript::load(p)).collect()))
+            .map(|part| scope.spawn(move || part.iter().map(|p| RevisionScript::load_listed(p)).collect()))
             .collect();
         handles
             .into_iter()
@@ -168,5 +264,59 @@ impl ScriptDirectory {
     /// All scripts in load order.
     pub fn scripts(&self) -> &[RevisionScript] {
         &self.scripts
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write(path: &Path, id: &str) {
+        std::fs::write(path, format!("revision = \"{id}\"\nmessage = \"m\"\n")).unwrap();
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn links_to_folders_already_walked_are_skipped() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("versions");
+        let sub = root.join("sub");
+        std::fs::create_dir_all(&sub).unwrap();
+        write(&root.join("a1.toml"), "a1");
+        write(&sub.join("b2.toml"), "b2");
+        std::os::unix::fs::symlink("..", sub.join("loop1")).unwrap();
+        std::os::unix::fs::symlink("..", sub.join("loop2")).unwrap();
+        // A link sorted before the folder it points to: the folder is listed once, via
+        // the link (load order), and not again under its own name.
+        std::os::unix::fs::symlink("sub", root.join("a_link")).unwrap();
+        let files = list_revision_files(std::slice::from_ref(&root), true).unwrap();
+        let names: Vec<String> =
+            files.iter().map(|f| f.strip_prefix(&root).unwrap().display().to_string()).collect();
+        assert_eq!(names, vec!["a1.toml", "a_link/b2.toml"]);
+        // The same location twice is listed once.
+        let twice = list_revision_files(&[root.clone(), root.clone()], true).unwrap();
+        assert_eq!(twice.len(), 2);
+        // Without `recursive`, links to folders are not entered at all.
+        assert_eq!(list_revision_files(std::slice::from_ref(&root), false).unwrap().len(), 1);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn special_files_with_revision_names_are_errors_and_others_are_ignored() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().to_path_buf();
+        write(&root.join("a1.toml"), "a1");
+        std::os::unix::fs::symlink("/dev/null", root.join("notes.txt")).unwrap();
+        std::os::unix::fs::symlink("missing", root.join("dangling.txt")).unwrap();
+        assert_eq!(list_revision_files(std::slice::from_ref(&root), false).unwrap().len(), 1);
+
+        std::os::unix::fs::symlink("/dev/zero", root.join("z.toml")).unwrap();
+        let err = list_revision_files(std::slice::from_ref(&root), false).unwrap_err().to_string();
+        assert!(err.contains("z.toml") && err.contains("not a regular file (a device)"), "{err}");
+        std::fs::remove_file(root.join("z.toml")).unwrap();
+
+        std::os::unix::fs::symlink("missing", root.join("gone.sql")).unwrap();
+        let err = list_revision_files(std::slice::from_ref(&root), false).unwrap_err().to_string();
+        assert!(err.contains("gone.sql"), "{err}");
     }
 }

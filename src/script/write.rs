@@ -7,7 +7,7 @@
 //! is the message's words joined by `_`, lower-cased and truncated at a word boundary.
 
 use std::fmt::Write as _;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use minijinja::{AutoEscape, Environment, UndefinedBehavior};
 use serde::Serialize;
@@ -70,10 +70,16 @@ enum TokenValue<'a> {
     Int(i64),
 }
 
+/// The largest width or precision `file_template` takes (`%(rev)255s`): a file name
+/// has at most 255 bytes anyway, and larger ones would only cost time and memory.
+pub const MAX_SPEC_WIDTH: usize = 255;
+
 /// Expands `file_template` (Python %-format: `%(name)s`, `%(name)d`, flags, width and
 /// precision such as `%(month).2d` or `%(day)02d`, and `%%`) with `tokens`. The
-/// `.toml` extension is not added. Unknown tokens and malformed templates are
-/// [`Error::Config`] errors.
+/// `.toml` extension is not added. Unknown tokens, malformed templates and widths or
+/// precisions above [`MAX_SPEC_WIDTH`] are [`Error::Config`] errors naming
+/// `file_template` and the spec at fault. The result is not checked as a file name
+/// here: [`write_revision_file`] does that.
 pub fn file_name(file_template: &str, tokens: &FileNameTokens) -> crate::Result<String> {
     let bad = |why: String| Error::Config(format!("file_template \"{file_template}\": {why}"));
     let date = &tokens.create_date;
@@ -113,8 +119,21 @@ pub fn file_name(file_template: &str, tokens: &FileNameTokens) -> crate::Result<
                 "unknown token %({name}) (known: rev, slug, epoch, year, month, day, hour, minute, second)"
             ))
         })?;
-        let (spec, remaining) =
-            parse_spec(&after[close + 1..]).ok_or_else(|| bad(format!("bad format after %({name})")))?;
+        let (spec, remaining) = parse_spec(&after[close + 1..]).map_err(|why| match why {
+            SpecError::Malformed => bad(format!("bad format after %({name})")),
+            SpecError::TooWide => {
+                // The spec as written: flags and digits, and the conversion after them.
+                let tail = &after[close + 1..];
+                let end = tail
+                    .find(|c: char| !("-0+ #.".contains(c) || c.is_ascii_digit()))
+                    .map_or(tail.len(), |i| i + tail[i..].chars().next().map_or(0, char::len_utf8));
+                let mut written: String = format!("%({name}){}", &tail[..end]);
+                if written.chars().count() > 60 {
+                    written = format!("{}…", written.chars().take(60).collect::<String>());
+                }
+                bad(format!("{written}: widths and precisions are at most {MAX_SPEC_WIDTH}"))
+            }
+        })?;
         rest = remaining;
         out.push_str(&spec.apply(&value).map_err(|why| bad(format!("%({name}): {why}")))?);
     }
@@ -133,8 +152,16 @@ struct Spec {
     conversion: char,
 }
 
+/// Why a conversion spec was refused.
+enum SpecError {
+    /// Not a spec Python would accept here.
+    Malformed,
+    /// A width or precision above [`MAX_SPEC_WIDTH`].
+    TooWide,
+}
+
 /// Reads a conversion spec; returns it and the text after it.
-fn parse_spec(text: &str) -> Option<(Spec, &str)> {
+fn parse_spec(text: &str) -> Result<(Spec, &str), SpecError> {
     let mut spec = Spec {
         left: false,
         zero: false,
@@ -156,11 +183,12 @@ fn parse_spec(text: &str) -> Option<(Spec, &str)> {
         }
         chars.next();
     }
+    // Digits are read without overflow: any value above the limit is refused.
     let digits = |chars: &mut std::iter::Peekable<std::str::CharIndices<'_>>| {
         let mut n: Option<usize> = None;
         while let Some(&(_, c)) = chars.peek() {
             let Some(d) = c.to_digit(10) else { break };
-            n = Some(n.unwrap_or(0).saturating_mul(10).saturating_add(d as usize));
+            n = Some((n.unwrap_or(0) * 10 + d as usize).min(MAX_SPEC_WIDTH + 1));
             chars.next();
         }
         n
@@ -170,12 +198,15 @@ fn parse_spec(text: &str) -> Option<(Spec, &str)> {
         chars.next();
         spec.precision = Some(digits(&mut chars).unwrap_or(0));
     }
-    let (at, conversion) = chars.next()?;
+    if spec.width > MAX_SPEC_WIDTH || spec.precision.is_some_and(|p| p > MAX_SPEC_WIDTH) {
+        return Err(SpecError::TooWide);
+    }
+    let (at, conversion) = chars.next().ok_or(SpecError::Malformed)?;
     if !matches!(conversion, 's' | 'd' | 'i' | 'u') {
-        return None;
+        return Err(SpecError::Malformed);
     }
     spec.conversion = conversion;
-    Some((spec, &text[at + conversion.len_utf8()..]))
+    Ok((spec, &text[at + conversion.len_utf8()..]))
 }
 
 impl Spec {
@@ -188,12 +219,10 @@ impl Spec {
             },
             ('s', TokenValue::Int(n)) => n.to_string(),
             (_, TokenValue::Int(n)) => {
-                let mut digits = n.unsigned_abs().to_string();
-                if let Some(p) = self.precision {
-                    while digits.len() < p {
-                        digits.insert(0, '0');
-                    }
-                }
+                let digits = match self.precision {
+                    Some(p) => format!("{:0>p$}", n.unsigned_abs()),
+                    None => n.unsigned_abs().to_string(),
+                };
                 let sign = if *n < 0 {
                     "-"
                 } else if self.plus {
@@ -220,6 +249,87 @@ impl Spec {
             format!("{}{body}", " ".repeat(pad))
         })
     }
+}
+
+/// The longest file name most file systems take, in bytes.
+pub const MAX_FILE_NAME_BYTES: usize = 255;
+
+/// Checks the file name `file_template` gave (with its extension) for a new revision
+/// file: one plain name that lands in the version location and that
+/// [`list_revision_files`](crate::script::directory::list_revision_files) will list —
+/// not empty, no `/` or `\`, not `.` or `..`, not starting with `.` or `#` (hidden),
+/// not ending with `~`, no control characters, at most [`MAX_FILE_NAME_BYTES`] bytes.
+/// The message says what is wrong; the caller names the option.
+pub fn check_file_name(name: &str) -> Result<(), String> {
+    if name.is_empty() {
+        return Err("is empty".to_string());
+    }
+    if name.contains(['/', '\\']) {
+        return Err("holds a path separator: it must be a plain name in the version location".to_string());
+    }
+    if name == "." || name == ".." {
+        return Err("is not a file name".to_string());
+    }
+    if name.chars().any(char::is_control) {
+        return Err("holds control characters".to_string());
+    }
+    if name.starts_with('.') || name.starts_with('#') || name.ends_with('~') {
+        return Err(
+            "would be hidden (revision files do not start with '.' or '#' or end with '~')".to_string()
+        );
+    }
+    if name.len() > MAX_FILE_NAME_BYTES {
+        return Err(format!("is {} bytes long; file names have at most {MAX_FILE_NAME_BYTES}", name.len()));
+    }
+    let mut components = Path::new(name).components();
+    let plain = matches!(components.next(), Some(std::path::Component::Normal(c)) if c == name)
+        && components.next().is_none();
+    if !plain {
+        return Err("is not a plain file name".to_string());
+    }
+    Ok(())
+}
+
+/// The path of a new revision file `name` (extension included) in the version
+/// location `location`, after [`check_file_name`]; errors name `file_template`.
+pub fn revision_file_path(location: &Path, name: &str, file_template: &str) -> crate::Result<PathBuf> {
+    check_file_name(name).map_err(|why| {
+        Error::Config(format!("file_template \"{file_template}\" gives the file name {name:?}, which {why}"))
+    })?;
+    let path = location.join(name);
+    // A plain name has one component, so the file is directly inside the location.
+    debug_assert_eq!(path.parent(), Some(location));
+    Ok(path)
+}
+
+/// Writes a new revision file: the one place revision files are written (`revision`,
+/// `merge`, `revision --autogenerate`). The name is checked again
+/// ([`revision_file_path`]), the location is created if missing, and the file must not
+/// exist yet (it is created exclusively, so neither an existing file nor a symlink in
+/// its place is written through).
+pub fn write_revision_file(
+    location: &Path,
+    name: &str,
+    file_template: &str,
+    text: &str,
+) -> crate::Result<PathBuf> {
+    use std::io::Write as _;
+    let path = revision_file_path(location, name, file_template)?;
+    std::fs::create_dir_all(location).map_err(|e| Error::io(location, e))?;
+    let mut file = match std::fs::OpenOptions::new().write(true).create_new(true).open(&path) {
+        Ok(file) => file,
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            return Err(Error::Command(format!("{} already exists", path.display())));
+        }
+        Err(e) => return Err(Error::io(&path, e)),
+    };
+    if let Err(e) = file.write_all(text.as_bytes()) {
+        // No half-written revision is left behind for the next command to trip on.
+        drop(file);
+        let _ = std::fs::remove_file(&path);
+        return Err(Error::io(&path, e));
+    }
+    Ok(path)
 }
 
 /// The current time in `timezone` (an IANA name such as `"UTC"` or

@@ -1,6 +1,6 @@
 //! Every problem in a revision file is an error naming the file, the line and the key.
 
-use crate::parse_err;
+use crate::{parse, parse_err};
 
 /// Asserts that `text` fails with `versions/x.toml:<line>: ` and every fragment.
 #[track_caller]
@@ -115,6 +115,38 @@ fn bad_revision_ids() {
     check("revision = \"a b\"\n", 1, &["`revision`", "whitespace"]);
     check("revision = \"r\"\ndown_revision = [\"ok\", \"head-1\"]\n", 2, &["`down_revision`", "'head-1'"]);
     check("revision = \"r\"\nbranch_labels = [\"\"]\n", 2, &["`branch_labels`"]);
+}
+
+#[test]
+fn revision_ids_that_cannot_be_stored_or_be_file_names() {
+    let long = "a".repeat(33);
+    check(&format!("revision = \"{long}\"\n"), 1, &["`revision`", "33 characters", "at most 32"]);
+    assert!(parse(&format!("revision = \"{}\"\n", "a".repeat(32))).is_ok(), "32 characters fit");
+    check("revision = \"a/b\"\n", 1, &["`revision`", "path separators"]);
+    check("revision = \"a\\\\b\"\n", 1, &["`revision`", "path separators"]);
+    check("revision = \"..\"\n", 1, &["`revision`", "'..' is not a revision identifier"]);
+    check("revision = \".\"\n", 1, &["`revision`", "'.' is not a revision identifier"]);
+    // Control characters are refused and shown escaped, so the message stays one line.
+    let err = parse_err("revision = \"a\\u0007\\nb\"\n");
+    assert!(err.contains("control characters") && err.contains("a\\u{7}\\nb"), "{err}");
+    assert!(!err.contains('\u{7}') && !err.contains("a\nb"), "{err:?}");
+    check(&format!("revision = \"r\"\ndown_revision = \"{long}\"\n"), 2, &["`down_revision`", "at most 32"]);
+}
+
+#[test]
+fn repeated_list_entries() {
+    check(
+        "revision = \"r\"\ndown_revision = [\"c3\", \"c3\"]\n",
+        2,
+        &["`down_revision`", "\"c3\" is listed twice"],
+    );
+    check(
+        "revision = \"r\"\nbranch_labels = [\"x\", \"y\", \"x\"]\n",
+        2,
+        &["`branch_labels`", "\"x\" is listed twice"],
+    );
+    check("revision = \"r\"\ndepends_on = [\"d\", \"d\"]\n", 2, &["`depends_on`", "\"d\" is listed twice"]);
+    assert!(parse("revision = \"r\"\ndown_revision = [\"a\", \"b\"]\n").is_ok());
 }
 
 #[test]

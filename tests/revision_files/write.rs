@@ -118,6 +118,76 @@ fn bad_file_templates_are_config_errors() {
 }
 
 #[test]
+fn widths_and_precisions_are_bounded() {
+    for template in [
+        "%(year).99999999999999999999d",
+        "%(epoch)010000000000d",
+        "%(rev)99999999999999999999s",
+        "%(rev)256s",
+        "%(rev).256s",
+    ] {
+        let err = file_name(template, &tokens()).unwrap_err();
+        assert!(matches!(err, alembic::Error::Config(_)), "{template}: {err:?}");
+        let text = err.to_string();
+        assert!(text.starts_with(&format!("file_template \"{template}\": ")), "{text}");
+        assert!(text.contains("at most 255"), "{text}");
+    }
+    assert_eq!(file_name("%(rev)255s", &tokens()).unwrap().len(), 255);
+    assert_eq!(file_name("%(day).255d", &tokens()).unwrap().len(), 255);
+    assert_eq!(file_name("%(day)-5d|", &tokens()).unwrap(), format!("{:<5}|", tokens().create_date.day()));
+}
+
+#[test]
+fn file_names_must_be_plain_visible_names() {
+    for name in ["a.toml", "3f2a_add.toml", "2026_11_21-x.toml", "ünïcode.toml"] {
+        assert_eq!(check_file_name(name), Ok(()), "{name}");
+    }
+    for name in [
+        "",
+        "../x.toml",
+        "a/b.toml",
+        "a\\b.toml",
+        ".",
+        "..",
+        ".x.toml",
+        "#x.toml",
+        "x.toml~",
+        "a\u{0}b.toml",
+        "a\nb.toml",
+    ] {
+        assert!(check_file_name(name).is_err(), "{name:?} accepted");
+    }
+    let long = format!("{}.toml", "a".repeat(251));
+    assert!(check_file_name(&long).is_err(), "256 bytes accepted");
+    assert!(check_file_name(&long[1..]).is_ok(), "255 bytes refused");
+    let err = revision_file_path(Path::new("/v"), "../../x.toml", "../../%(rev)s").unwrap_err().to_string();
+    assert!(err.starts_with("file_template \"../../%(rev)s\" gives the file name \"../../x.toml\""), "{err}");
+    assert_eq!(revision_file_path(Path::new("/v"), "x.toml", "t").unwrap(), Path::new("/v/x.toml"));
+}
+
+#[test]
+fn revision_files_are_written_once_and_never_through_a_link() {
+    let dir = tempfile::tempdir().unwrap();
+    let location = dir.path().join("versions");
+    let path =
+        write_revision_file(&location, "a1_x.toml", "%(rev)s_%(slug)s", "revision = \"a1\"\n").unwrap();
+    assert_eq!(path, location.join("a1_x.toml"));
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), "revision = \"a1\"\n");
+    let err = write_revision_file(&location, "a1_x.toml", "t", "other").unwrap_err().to_string();
+    assert!(err.contains("already exists"), "{err}");
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), "revision = \"a1\"\n", "not overwritten");
+    #[cfg(unix)]
+    {
+        let target = dir.path().join("outside.toml");
+        std::os::unix::fs::symlink(&target, location.join("b2_x.toml")).unwrap();
+        assert!(write_revision_file(&location, "b2_x.toml", "t", "x").is_err());
+        assert!(!target.exists(), "written through the symlink");
+    }
+    assert!(write_revision_file(&location, "../evil.toml", "../%(rev)s", "x").is_err());
+    assert!(!dir.path().join("evil.toml").exists());
+}
+
+#[test]
 fn create_date_time_zones() {
     let at: jiff::Timestamp = "2026-11-21T10:12:00Z".parse().unwrap();
     assert_eq!(create_date_at(at, Some("UTC")).unwrap().hour(), 10);

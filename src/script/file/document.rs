@@ -114,14 +114,17 @@ pub(crate) fn parse_keys(src: &Source<'_>, kind: Kind) -> Result<Parsed, Error> 
                     check_revision_id(id)
                         .map_err(|m| src.error(Some(span.clone()), format!("`down_revision`: {m}")))?;
                 }
+                no_repeats(src, name, &script.down_revision, &span)?;
             }
             ("branch_labels", _) => {
                 script.branch_labels = str_or_list(src, name, &value)?;
                 non_empty_entries(src, name, &script.branch_labels, &span)?;
+                no_repeats(src, name, &script.branch_labels, &span)?;
             }
             ("depends_on", _) => {
                 script.depends_on = str_or_list(src, name, &value)?;
                 non_empty_entries(src, name, &script.depends_on, &span)?;
+                no_repeats(src, name, &script.depends_on, &span)?;
             }
             ("message", _) => script.message = expect_str(src, name, &value)?.to_string(),
             ("create_date", _) => {
@@ -230,6 +233,18 @@ fn non_empty_entries(
         ));
     }
     Ok(())
+}
+
+/// A list key naming one entry twice (`down_revision = ["c3", "c3"]`) is a mistake: a
+/// merge of a revision with itself, or a label or dependency said twice.
+fn no_repeats(src: &Source<'_>, key: &str, entries: &[String], span: &Range<usize>) -> Result<(), Error> {
+    let mut seen = std::collections::HashSet::with_capacity(entries.len());
+    match entries.iter().find(|e| !seen.insert(e.as_str())) {
+        Some(repeated) => {
+            Err(src.error(Some(span.clone()), format!("`{key}`: \"{repeated}\" is listed twice")))
+        }
+        None => Ok(()),
+    }
 }
 
 /// "a string", "an integer", … for messages.

@@ -212,24 +212,14 @@ fn non_empty(s: &str) -> Option<&str> {
     if s.is_empty() { None } else { Some(s) }
 }
 
-/// The characters Alembic forbids in revision ids.
-pub(crate) const ILLEGAL_CHARS: [char; 4] = ['@', '-', '+', ':'];
-
-/// Checks a revision id as Alembic's `Revision.verify_rev_id` does.
+/// Checks a revision id for the graph ([`RevisionMap::new`](super::RevisionMap::new)):
+/// the rules of [`check_revision_id`](crate::script::file::check_revision_id), the one
+/// place ids are validated, which include Alembic's `Revision.verify_rev_id`.
 pub fn verify_rev_id(revision: &str) -> Result<(), RevisionError> {
-    let mut bad: Vec<char> = ILLEGAL_CHARS.iter().copied().filter(|c| revision.contains(*c)).collect();
     if revision.is_empty() {
         return Err(RevisionError::invalid("Revision identifier must not be empty"));
     }
-    if bad.is_empty() {
-        return Ok(());
-    }
-    bad.sort_unstable();
-    let list: Vec<String> = bad.iter().map(char::to_string).collect();
-    Err(RevisionError::invalid(format!(
-        "Character(s) '{}' not allowed in revision identifier '{revision}'",
-        list.join(", ")
-    )))
+    crate::script::file::check_revision_id(revision).map_err(RevisionError::invalid)
 }
 
 #[cfg(test)]
