@@ -44,7 +44,7 @@ impl App {
         let manifest = format!(
             "[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nedition = \"2021\"\npublish = false\n\n\
              # Not part of any enclosing workspace.\n[workspace]\n\n\
-             [dependencies]\nalembic = {{ path = {ws:?}, features = [{features}] }}\n{extra_deps}\n\
+             [dependencies]\nalembic-migrate = {{ path = {ws:?}, features = [{features}] }}\n{extra_deps}\n\
              [build-dependencies]\nalembic-build = {{ path = {bs:?} }}\n",
             ws = ws.display().to_string(),
             bs = ws.join("build-support").display().to_string(),

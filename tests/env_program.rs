@@ -64,7 +64,7 @@ fn package() -> MutexGuard<'static, Project> {
         let p = Project::empty();
         let manifest = format!(
             "[package]\nname = \"app\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n\
-             [dependencies]\nalembic = {{ path = {:?}, default-features = false }}\n\n\
+             [dependencies]\nalembic-migrate = {{ path = {:?}, default-features = false }}\n\n\
              # Not part of any enclosing workspace.\n[workspace]\n",
             workspace().display().to_string()
         );
@@ -74,7 +74,7 @@ fn package() -> MutexGuard<'static, Project> {
         std::fs::copy(workspace().join("Cargo.lock"), p.path().join("Cargo.lock")).expect("copy Cargo.lock");
         let out = p.ok(&["init", "migrations"]);
         assert!(out.contains("Registering migrations/env.rs as example `alembic_env`"), "{out}");
-        assert!(!out.contains("does not depend on alembic"), "{out}");
+        assert!(!out.contains("Adding `alembic-migrate"), "the package depends on it already: {out}");
         let cargo_toml = std::fs::read_to_string(p.path().join("Cargo.toml")).unwrap();
         assert!(cargo_toml.contains("[[example]]\nname = \"alembic_env\"\npath = \"migrations/env.rs\""));
         assert!(cargo_toml.contains("# Not part of any enclosing workspace."), "comments are kept");
@@ -163,13 +163,25 @@ fn a_panic_shows_its_message() {
 }
 
 #[test]
-fn a_package_without_the_alembic_dependency_is_told_what_to_add() {
+fn init_adds_the_dependency_and_a_package_without_it_is_told_what_to_add() {
     // No build happens: the check reads `cargo metadata`.
     let p = Project::empty();
     let out = p.ok(&["init", "migrations"]);
-    assert!(out.contains("does not depend on alembic"), "{out}");
+    assert!(out.contains("Adding `alembic-migrate = { path = "), "{out}");
+    let manifest = p.path().join("Cargo.toml");
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    assert!(text.contains("[dev-dependencies]\nalembic-migrate = { path = "), "{text}");
+    assert!(text.contains("default-features = false"), "{text}");
+    // Without it, the error gives the line to add.
+    let dependency = text.lines().find(|l| l.starts_with("alembic-migrate =")).unwrap().to_string();
+    std::fs::write(&manifest, text.replace(&dependency, "")).unwrap();
     let stderr = p.fails(&["target-schema"]);
-    assert!(stderr.contains("add `alembic = \""), "{stderr}");
+    assert!(stderr.contains(&format!("add `{dependency}`")), "{stderr}");
+    // crates.io's `alembic` is another crate: named as such, with the right line.
+    std::fs::write(&manifest, text.replace(&dependency, "alembic = \"0.1.0\"")).unwrap();
+    let stderr = p.fails(&["target-schema"]);
+    assert!(stderr.contains("the crate `alembic` from crates.io, which is an unrelated library"), "{stderr}");
+    assert!(stderr.contains(&format!("replace it with `{dependency}`")), "{stderr}");
 }
 
 /// Issue acceptance: declare with the builder, autogenerate, upgrade, change one

@@ -42,10 +42,43 @@ const MAX_STDERR_LINES: usize = 500;
 /// Longer stderr lines are cut to this many bytes.
 const MAX_LINE_BYTES: usize = 4096;
 
+/// The name of the cargo feature that gates the env program (`required-features` of
+/// the example), so that `cargo build`, `cargo test` and `cargo clippy --all-targets`
+/// of the package never build it; `cargo alembic` turns it on.
+pub const ENV_FEATURE: &str = "alembic-env";
+
+/// The name of this library's package on crates.io. (`alembic` there is an unrelated
+/// crate.) Its library is called `alembic`, so code says `alembic::…` either way.
+pub const LIBRARY_PACKAGE: &str = "alembic-migrate";
+
+/// The dependency spec for this library, as the env program needs it: no default
+/// features (no database driver, no C compiler: the env program only prints a schema).
+/// While the library is not published, a path to the source it was built from when
+/// that is a checkout (not cargo's registry cache); else the version.
+pub fn dependency_spec() -> String {
+    let source = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let checkout = source.join("Cargo.toml").is_file()
+        && !source.components().any(|c| c.as_os_str() == "registry" || c.as_os_str() == ".cargo");
+    if checkout {
+        let path = source.display().to_string().replace('\\', "/");
+        format!("{{ path = \"{path}\", default-features = false }}")
+    } else {
+        format!("{{ version = \"{}\", default-features = false }}", env!("CARGO_PKG_VERSION"))
+    }
+}
+
+/// The line to add under `[dev-dependencies]` (or `[dependencies]`).
+pub fn dependency_line() -> String {
+    format!("{LIBRARY_PACKAGE} = {}", dependency_spec())
+}
+
 /// Registers `<script_location>/env.rs` (relative to `manifest_dir`) as the example
 /// [`EXAMPLE_NAME`] in `manifest_dir/Cargo.toml`, keeping the file's comments and
-/// layout, unless it is there already. Returns what it did and what the user still has
-/// to do (e.g. add the `alembic` dependency), one message per line, for printing.
+/// layout: the example with `required-features = [ENV_FEATURE]`, the feature, and,
+/// when the package does not depend on this library yet, the dev-dependency
+/// [`dependency_line`]. An example registered without the feature (by an older `init`)
+/// gets it. Returns what it did and what the user still has to do, one message per
+/// line, for printing.
 pub fn register(manifest_dir: &Path, script_location: &str) -> Result<Vec<String>> {
     let env_path = format!("{}/env.rs", script_location.trim_end_matches('/'));
     let manifest = manifest_dir.join("Cargo.toml");
@@ -62,84 +95,161 @@ pub fn register(manifest_dir: &Path, script_location: &str) -> Result<Vec<String
         line: None,
         message: e.message().to_string(),
     })?;
-    let Some(package_name) = doc.get("package").and_then(|p| p.get("name")).and_then(|n| n.as_str()) else {
+    let Some(package_name) =
+        doc.get("package").and_then(|p| p.get("name")).and_then(|n| n.as_str()).map(str::to_string)
+    else {
         return Ok(vec![format!(
             "{} has no [package] (a workspace manifest?): add this to the Cargo.toml of the package that owns {env_path}:\n{snippet}",
             manifest.display()
         )]);
     };
     let mut messages = Vec::new();
-    if !depends_on_alembic(&doc) && package_name != "alembic" {
-        messages.push(missing_dependency_message(package_name));
+    let mut changed = false;
+    if let Some(examples) = doc.get("example").filter(|e| e.as_array_of_tables().is_none()) {
+        let _ = examples;
+        return Ok(vec![format!(
+            "`example` in {} is not a list of [[example]] tables; add:\n{snippet}",
+            manifest.display()
+        )]);
     }
     let examples = doc.entry("example").or_insert_with(|| toml_edit::ArrayOfTables::new().into());
-    let Some(examples) = examples.as_array_of_tables_mut() else {
-        messages.insert(
-            0,
-            format!(
-                "`example` in {} is not a list of [[example]] tables; add:\n{snippet}",
+    let examples = examples.as_array_of_tables_mut().expect("checked above");
+    let position = examples.iter().position(|t| t.get("name").and_then(|n| n.as_str()) == Some(EXAMPLE_NAME));
+    match position.and_then(|i| examples.get_mut(i)) {
+        Some(existing) => {
+            let path = existing.get("path").and_then(|p| p.as_str()).unwrap_or("examples/alembic_env.rs");
+            messages.push(if path == env_path {
+                format!("{} already registers {env_path} as example `{EXAMPLE_NAME}`", manifest.display())
+            } else {
+                format!(
+                    "{} already has an example `{EXAMPLE_NAME}` at {path}; left as it is (the env program is {env_path})",
+                    manifest.display()
+                )
+            });
+            if existing.get("required-features").is_none() {
+                existing.insert(
+                    "required-features",
+                    toml_edit::value(toml_edit::Array::from_iter([ENV_FEATURE])),
+                );
+                messages.push(format!(
+                    "Gating example `{EXAMPLE_NAME}` behind feature `{ENV_FEATURE}` (so cargo build/test/clippy skip it) ...  done"
+                ));
+                changed = true;
+            }
+        }
+        None => {
+            let mut table = toml_edit::Table::new();
+            table.insert("name", toml_edit::value(EXAMPLE_NAME));
+            table.insert("path", toml_edit::value(env_path.as_str()));
+            table.insert("required-features", toml_edit::value(toml_edit::Array::from_iter([ENV_FEATURE])));
+            table.decor_mut().set_prefix(
+                "\n# The env program of cargo-alembic: `cargo alembic revision --autogenerate` builds and\n\
+                 # runs it (with feature alembic-env) to learn the declared schema. Never shipped.\n",
+            );
+            examples.push(table);
+            messages.push(format!(
+                "Registering {env_path} as example `{EXAMPLE_NAME}` in {} ...  done",
                 manifest.display()
-            ),
-        );
-        return Ok(messages);
-    };
-    let existing = examples.iter().find(|t| t.get("name").and_then(|n| n.as_str()) == Some(EXAMPLE_NAME));
-    if let Some(existing) = existing {
-        let path = existing.get("path").and_then(|p| p.as_str()).unwrap_or("examples/alembic_env.rs");
-        let note = if path == env_path {
-            format!("{} already registers {env_path} as example `{EXAMPLE_NAME}`", manifest.display())
-        } else {
-            format!(
-                "{} already has an example `{EXAMPLE_NAME}` at {path}; left as it is (the env program is {env_path})",
-                manifest.display()
-            )
-        };
-        messages.insert(0, note);
-        return Ok(messages);
+            ));
+            changed = true;
+        }
     }
-    let mut table = toml_edit::Table::new();
-    table.insert("name", toml_edit::value(EXAMPLE_NAME));
-    table.insert("path", toml_edit::value(env_path.as_str()));
-    table.decor_mut().set_prefix(
-        "\n# The env program of cargo-alembic: `cargo alembic revision --autogenerate` builds and\n\
-         # runs it to learn the declared schema. Examples are never shipped.\n",
-    );
-    examples.push(table);
-    std::fs::write(&manifest, doc.to_string()).map_err(|e| Error::io(&manifest, e))?;
-    messages.insert(
-        0,
-        format!("Registering {env_path} as example `{EXAMPLE_NAME}` in {} ...  done", manifest.display()),
-    );
+    let features = doc.entry("features").or_insert_with(toml_edit::table);
+    if let Some(features) = features.as_table_like_mut() {
+        if features.get(ENV_FEATURE).is_none() {
+            features.insert(ENV_FEATURE, toml_edit::value(toml_edit::Array::new()));
+            changed = true;
+        }
+    }
+    if package_name != LIBRARY_PACKAGE {
+        match library_dependency(&doc) {
+            LibraryDependency::Present => {}
+            LibraryDependency::Impostor => messages.push(impostor_message(&package_name)),
+            LibraryDependency::Missing => {
+                let deps = doc.entry("dev-dependencies").or_insert_with(toml_edit::table);
+                if let Some(deps) = deps.as_table_like_mut() {
+                    let spec: toml_edit::InlineTable = dependency_spec()
+                        .parse::<toml_edit::Value>()
+                        .ok()
+                        .and_then(|v| v.as_inline_table().cloned())
+                        .unwrap_or_default();
+                    deps.insert(LIBRARY_PACKAGE, toml_edit::Item::Value(spec.into()));
+                    messages.push(format!(
+                        "Adding `{}` to [dev-dependencies] of {} ...  done",
+                        dependency_line(),
+                        manifest.display()
+                    ));
+                    changed = true;
+                }
+            }
+        }
+    }
+    if changed {
+        std::fs::write(&manifest, doc.to_string()).map_err(|e| Error::io(&manifest, e))?;
+    }
     Ok(messages)
 }
 
 fn example_snippet(env_path: &str) -> String {
-    format!("[[example]]\nname = \"{EXAMPLE_NAME}\"\npath = \"{env_path}\"")
+    format!(
+        "[[example]]\nname = \"{EXAMPLE_NAME}\"\npath = \"{env_path}\"\nrequired-features = [\"{ENV_FEATURE}\"]\n\n[features]\n{ENV_FEATURE} = []\n\n[dev-dependencies]\n{}",
+        dependency_line()
+    )
 }
 
 fn missing_dependency_message(package: &str) -> String {
     format!(
-        "Package {package} does not depend on alembic, which migrations/env.rs uses: add `alembic = \"{}\"` under [dependencies] (or [dev-dependencies]) in its Cargo.toml",
-        env!("CARGO_PKG_VERSION")
+        "package {package} does not depend on {LIBRARY_PACKAGE}, which migrations/env.rs uses: add `{}` under [dev-dependencies] (or [dependencies]) in its Cargo.toml",
+        dependency_line()
     )
 }
 
-/// Whether a dependency table of the manifest names `alembic` (directly, or renamed
-/// with `package = "alembic"`), including target-specific ones.
-fn depends_on_alembic(doc: &toml_edit::DocumentMut) -> bool {
-    let in_table = |deps: Option<&toml_edit::Item>| {
-        deps.and_then(|d| d.as_table_like()).is_some_and(|deps| {
-            deps.iter().any(|(name, spec)| {
-                name == "alembic" || spec.get("package").and_then(|p| p.as_str()) == Some("alembic")
-            })
-        })
+fn impostor_message(package: &str) -> String {
+    format!(
+        "package {package} depends on the crate `alembic` from crates.io, which is an unrelated library (not this tool): replace it with `{}`",
+        dependency_line()
+    )
+}
+
+/// How the manifest depends on this library.
+enum LibraryDependency {
+    /// By its package name (directly or renamed with `package = …`), or by path.
+    Present,
+    /// On crates.io's unrelated `alembic` crate.
+    Impostor,
+    /// Not at all.
+    Missing,
+}
+
+/// Looks through every dependency table of the manifest, target-specific ones included.
+fn library_dependency(doc: &toml_edit::DocumentMut) -> LibraryDependency {
+    let mut found = LibraryDependency::Missing;
+    let mut look = |deps: Option<&toml_edit::Item>| {
+        let Some(deps) = deps.and_then(|d| d.as_table_like()) else { return };
+        for (name, spec) in deps.iter() {
+            let package = spec.get("package").and_then(|p| p.as_str()).unwrap_or(name);
+            if package == LIBRARY_PACKAGE {
+                found = LibraryDependency::Present;
+            } else if package == "alembic" && !matches!(found, LibraryDependency::Present) {
+                // A path or git dependency named `alembic` is this library from before
+                // the rename; only the registry's `alembic` is the other crate.
+                let local = spec.get("path").is_some() || spec.get("git").is_some();
+                found = if local { LibraryDependency::Present } else { LibraryDependency::Impostor };
+            }
+        }
     };
     let kinds = ["dependencies", "dev-dependencies"];
-    let top = kinds.iter().any(|k| in_table(doc.get(k)));
-    let targets = doc.get("target").and_then(|t| t.as_table_like()).is_some_and(|targets| {
-        targets.iter().any(|(_, target)| kinds.iter().any(|k| in_table(target.get(k))))
-    });
-    top || targets
+    for kind in kinds {
+        look(doc.get(kind));
+    }
+    if let Some(targets) = doc.get("target").and_then(|t| t.as_table_like()) {
+        for (_, target) in targets.iter() {
+            for kind in kinds {
+                look(target.get(kind));
+            }
+        }
+    }
+    found
 }
 
 /// Builds and runs the env program of `project` (with its `-x` options and `-n`
@@ -158,6 +268,8 @@ struct EnvPackage {
     dir: PathBuf,
     /// `env.rs` relative to the package folder, for messages.
     env_display: String,
+    /// The example's `required-features`, turned on for the build.
+    features: Vec<String>,
 }
 
 impl EnvPackage {
@@ -212,11 +324,27 @@ impl EnvPackage {
                 project.config.script_location.display()
             )));
         }
-        let uses_alembic = package.dependencies.iter().any(|d| d.name == "alembic");
-        if !uses_alembic && package.name.as_str() != "alembic" {
-            return Err(Error::Command(missing_dependency_message(&package.name)));
+        if package.name.as_str() != LIBRARY_PACKAGE {
+            let ours = package
+                .dependencies
+                .iter()
+                .any(|d| d.name == LIBRARY_PACKAGE || (d.name == "alembic" && d.path.is_some()));
+            let impostor = package.dependencies.iter().any(|d| d.name == "alembic" && d.path.is_none());
+            if impostor && !ours {
+                return Err(Error::Command(impostor_message(&package.name)));
+            }
+            if !ours {
+                return Err(Error::Command(missing_dependency_message(&package.name)));
+            }
         }
-        Ok(EnvPackage { manifest, dir, env_display })
+        // `cargo build` refuses an example whose required features are off.
+        let features = package
+            .targets
+            .iter()
+            .find(|t| t.name == EXAMPLE_NAME && t.is_kind(TargetKind::Example))
+            .map(|t| t.required_features.clone())
+            .unwrap_or_default();
+        Ok(EnvPackage { manifest, dir, env_display, features })
     }
 
     /// `cargo build --example alembic_env`; the path of the built program.
@@ -227,6 +355,11 @@ impl EnvPackage {
             .args(["build", "--example", EXAMPLE_NAME, "--message-format", "json", "--manifest-path"])
             .arg(&self.manifest)
             .current_dir(&self.dir)
+            .args(if self.features.is_empty() {
+                Vec::new()
+            } else {
+                vec!["--features".to_string(), self.features.join(",")]
+            })
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
@@ -509,35 +642,61 @@ mod tests {
     }
 
     #[test]
-    fn register_adds_the_example_once_and_keeps_comments() {
+    fn register_adds_the_gated_example_the_feature_and_the_dependency_once() {
         let dir = tempfile::tempdir().unwrap();
         let manifest = dir.path().join("Cargo.toml");
-        let original = "# my app\n[package]\nname = \"app\" # the name\nversion = \"0.1.0\"\n\n[dependencies]\nalembic = \"0.1\"\n";
+        let original = "# my app\n[package]\nname = \"app\" # the name\nversion = \"0.1.0\"\n";
         std::fs::write(&manifest, original).unwrap();
         let messages = register(dir.path(), "migrations").unwrap();
-        assert_eq!(messages.len(), 1, "{messages:?}");
+        assert_eq!(messages.len(), 2, "{messages:?}");
         assert!(messages[0].starts_with("Registering migrations/env.rs"), "{messages:?}");
+        assert!(messages[1].starts_with(&format!("Adding `{}`", dependency_line())), "{messages:?}");
         let text = std::fs::read_to_string(&manifest).unwrap();
         assert!(text.starts_with(original), "{text}");
         assert!(
-            text.contains("[[example]]\nname = \"alembic_env\"\npath = \"migrations/env.rs\"\n"),
+            text.contains("[[example]]\nname = \"alembic_env\"\npath = \"migrations/env.rs\"\nrequired-features = [\"alembic-env\"]\n"),
             "{text}"
         );
+        assert!(text.contains("[features]\nalembic-env = []\n"), "{text}");
+        assert!(text.contains(&format!("[dev-dependencies]\n{}\n", dependency_line())), "{text}");
+        // It is a manifest cargo accepts, and a second run changes nothing.
+        let doc: toml::Table = toml::from_str(&text).unwrap();
+        assert_eq!(doc["dev-dependencies"][LIBRARY_PACKAGE]["default-features"].as_bool(), Some(false));
         let again = register(dir.path(), "migrations").unwrap();
+        assert_eq!(again.len(), 1, "{again:?}");
         assert!(again[0].contains("already registers"), "{again:?}");
         assert_eq!(std::fs::read_to_string(&manifest).unwrap(), text);
     }
 
     #[test]
-    fn register_says_when_alembic_is_missing_or_there_is_no_package() {
+    fn an_example_registered_without_the_feature_gets_it() {
         let dir = tempfile::tempdir().unwrap();
+        let manifest = dir.path().join("Cargo.toml");
+        std::fs::write(
+            &manifest,
+            "[package]\nname = \"app\"\n\n[dev-dependencies]\nalembic-migrate = \"0.1\"\n\n[[example]]\nname = \"alembic_env\"\npath = \"migrations/env.rs\"\n",
+        )
+        .unwrap();
         let messages = register(dir.path(), "migrations").unwrap();
+        assert!(messages[1].starts_with("Gating example `alembic_env`"), "{messages:?}");
+        let doc: toml::Table = toml::from_str(&std::fs::read_to_string(&manifest).unwrap()).unwrap();
+        assert_eq!(doc["example"][0]["required-features"][0].as_str(), Some(ENV_FEATURE));
+        assert!(doc["features"].get(ENV_FEATURE).is_some());
+    }
+
+    #[test]
+    fn the_registry_alembic_crate_is_named_as_the_wrong_one() {
+        let impostor = "[package]\nname = \"b\"\n[dependencies]\nalembic = \"0.1.0\"\n";
+        assert!(matches!(library_dependency(&impostor.parse().unwrap()), LibraryDependency::Impostor));
+        let renamed = "[package]\nname = \"b\"\n[target.'cfg(unix)'.dependencies]\nmig = { package = \"alembic-migrate\", version = \"0.1\" }\n";
+        assert!(matches!(library_dependency(&renamed.parse().unwrap()), LibraryDependency::Present));
+        let by_path = "[package]\nname = \"b\"\n[dependencies]\nalembic = { path = \"../alembic\" }\n";
+        assert!(matches!(library_dependency(&by_path.parse().unwrap()), LibraryDependency::Present));
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("Cargo.toml"), impostor).unwrap();
+        let messages = register(dir.path(), "migrations").unwrap();
+        assert!(messages.iter().any(|m| m.contains("unrelated library")), "{messages:?}");
+        let messages = register(tempfile::tempdir().unwrap().path(), "migrations").unwrap();
         assert!(messages[0].starts_with("No Cargo.toml"), "{messages:?}");
-        std::fs::write(dir.path().join("Cargo.toml"), "[package]\nname = \"app\"\n").unwrap();
-        let messages = register(dir.path(), "db/migrations").unwrap();
-        assert!(messages[0].starts_with("Registering db/migrations/env.rs"), "{messages:?}");
-        assert!(messages[1].contains("add `alembic = "), "{messages:?}");
-        let renamed = "[package]\nname = \"b\"\n[target.'cfg(unix)'.dependencies]\nmig = { package = \"alembic\", version = \"0.1\" }\n";
-        assert!(depends_on_alembic(&renamed.parse().unwrap()));
     }
 }

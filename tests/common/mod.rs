@@ -112,7 +112,8 @@ pub fn alembic_cmd() -> Command {
     Command::new(path)
 }
 
-fn bin_path() -> PathBuf {
+/// Where the `cargo-alembic` binary of this test build is.
+pub fn bin_path() -> PathBuf {
     // tests run from target/<profile>/deps; the binary sits in target/<profile>.
     let exe = std::env::current_exe().expect("test exe path");
     let profile_dir = exe.parent().and_then(Path::parent).expect("target/<profile>");

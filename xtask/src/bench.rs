@@ -402,7 +402,7 @@ fn main() {
     let dir = tempfile_dir("embed")?;
     let manifest = format!(
         "[package]\nname = \"embed_bench\"\nversion = \"0.1.0\"\nedition = \"2021\"\npublish = false\n\n[workspace]\n\n\
-         [dependencies]\nalembic = {{ path = {ws:?}, features = [\"embed\", \"sqlite\"] }}\n\n\
+         [dependencies]\nalembic-migrate = {{ path = {ws:?}, features = [\"embed\", \"sqlite\"] }}\n\n\
          [build-dependencies]\nalembic-build = {{ path = {bs:?} }}\n",
         ws = root.display().to_string(),
         bs = root.join("build-support").display().to_string(),
