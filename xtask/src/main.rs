@@ -5,7 +5,8 @@
 //! - `ci`: `cargo fmt --check`, clippy with warnings denied, then `test`.
 //! - `pg`: make sure a PostgreSQL server answers; start a throwaway one if none does.
 //! - `demo`: the main job on SQLite in a temporary project, no server needed.
-//! - `bench`: the benchmarks of the revision graph.
+//! - `bench`: the benchmarks (graph, CLI, online, offline, autogenerate, bulk_insert).
+//! - `msrv`: the workspace's `rust-version` covers every locked dependency.
 
 mod bench;
 mod bench_autogen;
@@ -13,6 +14,7 @@ mod bench_bulk;
 mod bench_offline;
 mod bench_plans;
 mod demo;
+mod msrv;
 mod packages;
 mod pg;
 mod venv;
@@ -46,6 +48,8 @@ enum Task {
     Demo,
     /// Run the benchmarks and print the figures.
     Bench(bench::BenchArgs),
+    /// Check that the workspace's rust-version covers every locked dependency.
+    Msrv,
 }
 
 fn main() -> Result<()> {
@@ -64,6 +68,7 @@ fn main() -> Result<()> {
         }
         Task::Demo => demo::run(),
         Task::Bench(args) => bench::run(args),
+        Task::Msrv => msrv::run(),
     }
 }
 
