@@ -141,3 +141,58 @@ fn named_serial_primary_keys_round_trip_on_postgresql() {
     p.ok(&["--url", &text, "downgrade", "base"]);
     assert_empty(&url);
 }
+
+/// An applied revision edited afterwards: online `check` compares the database with the
+/// history replayed to its revision and names the revision that changed the table last.
+fn edited_revision_is_drift(url: Option<&str>) {
+    let p = project_with("CREATE TABLE users (id INTEGER PRIMARY KEY, name VARCHAR(50) NOT NULL);\n");
+    let with = |args: &[&str]| -> Vec<String> {
+        let mut all: Vec<String> = url.map(|u| vec!["--url".to_string(), u.to_string()]).unwrap_or_default();
+        all.extend(args.iter().map(|s| s.to_string()));
+        all
+    };
+    let run_ok = |args: &[&str]| p.ok(&with(args).iter().map(String::as_str).collect::<Vec<_>>());
+    let run_fails = |args: &[&str]| p.fails(&with(args).iter().map(String::as_str).collect::<Vec<_>>());
+    run_ok(&["revision", "--autogenerate", "-m", "users", "--rev-id", "u1"]);
+    run_ok(&["upgrade", "head"]);
+    assert_eq!(run_ok(&["check"]), "No new upgrade operations detected.\n");
+    // The revision gains a column after it ran; the declared schema follows it.
+    let path = p.versions().join("u1_users.toml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let edited = text.replacen(
+        "{ name = \"name\"",
+        "{ name = \"email\", type = \"varchar(100)\", nullable = true },\n  { name = \"name\"",
+        1,
+    );
+    assert_ne!(edited, text, "the test edits the create_table columns:\n{text}");
+    std::fs::write(&path, edited).unwrap();
+    std::fs::write(
+        p.path().join("schema.sql"),
+        "CREATE TABLE users (id INTEGER PRIMARY KEY, email VARCHAR(100), name VARCHAR(50) NOT NULL);\n",
+    )
+    .unwrap();
+    let err = run_fails(&["check"]);
+    assert!(err.starts_with("error: the database differs from its history at u1"), "{err}");
+    assert!(err.contains("add_column users.email"), "{err}");
+    assert!(err.contains("revision u1 (") && err.contains("was it edited after it was applied?"), "{err}");
+    // Offline, the history is the truth: nothing to report.
+    assert_eq!(run_ok(&["check", "--offline"]), "No new upgrade operations detected.\n");
+}
+
+#[test]
+fn an_edited_applied_revision_is_reported_by_check_on_sqlite() {
+    edited_revision_is_drift(None);
+}
+
+#[test]
+fn an_edited_applied_revision_is_reported_by_check_on_postgresql() {
+    let Some(db) = support::pg_test_db() else { return };
+    let url = format!(
+        "postgresql://{}@{}:{}/{}",
+        db.url.user.as_deref().unwrap_or("postgres"),
+        db.url.host.as_deref().unwrap_or("127.0.0.1"),
+        db.url.port.unwrap_or(5432),
+        db.name
+    );
+    edited_revision_is_drift(Some(&url));
+}

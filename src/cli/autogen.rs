@@ -112,6 +112,60 @@ fn same_set(a: &[String], b: &[String]) -> bool {
     a.len() == b.len() && a.iter().all(|x| b.contains(x))
 }
 
+/// Compares the database (`current`, at the heads) with the history replayed to the
+/// heads. Only tables the history knows are compared: tables made by `execute` or by
+/// hand are unknown to the replay, so their presence is no drift.
+fn drift(project: &Project, scripts: &ScriptDirectory, current: &Schema) -> Result<()> {
+    let config = &project.config;
+    let dialect = super::migrate::database_url(project)?.dialect();
+    let version_table =
+        VersionTable::new(dialect, config.version_table.clone(), config.version_table_schema.clone());
+    let migrator = Migrator::new(scripts, version_table, config.transaction_per_migration);
+    let heads: Vec<String> = scripts.map().heads().into_iter().map(str::to_string).collect();
+    let replayed = migrator.schema_at(&heads)?;
+    let opts = CompareOptions {
+        dialect,
+        compare_type: config.autogenerate.compare_type,
+        compare_server_default: config.autogenerate.compare_server_default,
+        exclude_tables: config.autogenerate.exclude_tables.clone(),
+        version_table: config.version_table.clone(),
+    };
+    // What would turn the database into the replayed history.
+    let known = |op: &Op| op.tables().iter().any(|t| replayed.tables.iter().any(|r| r.name == *t));
+    let drift: Vec<Op> = compare(&replayed, current, &opts).into_iter().filter(known).collect();
+    if drift.is_empty() {
+        return Ok(());
+    }
+    // The revision that changed each table last, in upgrade order.
+    let order = crate::runtime::steps::upgrade_plan(
+        scripts.map(),
+        &crate::script::revision::RevisionSpec::Ids(heads.clone()),
+        &crate::script::revision::RevisionSpec::Ids(Vec::new()),
+    )?;
+    let mut lines = Vec::new();
+    for op in &drift {
+        let tables = op.tables();
+        let last = order.iter().rev().filter_map(|step| step.revision()).find_map(|id| {
+            let script = scripts.script(id)?;
+            script.upgrade.iter().any(|o| o.tables().iter().any(|t| tables.contains(t))).then_some(script)
+        });
+        let cause = match last {
+            Some(s) => format!(
+                "; revision {} ({}) changed it last: was it edited after it was applied?",
+                s.revision,
+                s.path.display()
+            ),
+            None => String::new(),
+        };
+        lines.push(format!("  {}{cause}", describe(op)));
+    }
+    Err(Error::Command(format!(
+        "the database differs from its history at {}: it needs these operations to match what its revisions say\n{}\n(if the database was changed by hand, `cargo alembic revision --autogenerate` records the change; if a revision was edited, restore it or downgrade and upgrade again)",
+        heads.join(", "),
+        lines.join("\n")
+    )))
+}
+
 /// The inverse of `upgrade` for the downgrade section.
 pub(crate) fn downgrade_for(diff: &Diff) -> Result<Vec<Op>> {
     downgrade_ops(&diff.upgrade, &diff.current)
@@ -146,9 +200,16 @@ pub(crate) fn describe(op: &Op) -> String {
 }
 
 /// `check`: exit 1 listing the ops autogenerate would write, else say there are none.
+/// Online, the database is first compared with its own history replayed to its
+/// revision: a difference there (drift) is an error of its own, naming the revision
+/// that last changed each table concerned (edited after it was applied, or the database
+/// changed by hand).
 pub fn check(project: &Project, args: CheckArgs, out: &mut Output) -> Result<()> {
     let scripts = project.scripts()?;
     let diff = diff(project, &scripts, args.offline)?;
+    if !args.offline {
+        drift(project, &scripts, &diff.current)?;
+    }
     if diff.upgrade.is_empty() {
         return out.line("No new upgrade operations detected.");
     }

@@ -115,6 +115,29 @@ impl Op {
         }
     }
 
+    /// The tables the op changes, by name as written: one, two for `rename_table` (old
+    /// and new), none for `execute` (opaque) and for a `drop_index` without `table`.
+    pub fn tables(&self) -> Vec<&str> {
+        match self {
+            Op::CreateTable(o) => vec![&o.table],
+            Op::DropTable(o) => vec![&o.table],
+            Op::RenameTable(o) => vec![&o.table, &o.new_name],
+            Op::AddColumn(o) => vec![&o.table],
+            Op::DropColumn(o) => vec![&o.table],
+            Op::AlterColumn(o) => vec![&o.table],
+            Op::CreateIndex(o) => vec![&o.table],
+            Op::DropIndex(o) => o.table.iter().map(String::as_str).collect(),
+            Op::CreateUniqueConstraint(o) => vec![&o.table],
+            Op::CreateForeignKey(o) => vec![&o.table],
+            Op::CreateCheckConstraint(o) => vec![&o.table],
+            Op::CreatePrimaryKey(o) => vec![&o.table],
+            Op::DropConstraint(o) => vec![&o.table],
+            Op::CreateTableComment(o) | Op::DropTableComment(o) => vec![&o.table],
+            Op::BulkInsert(o) => vec![&o.table],
+            Op::Execute(_) => Vec::new(),
+        }
+    }
+
     /// Deserialises the op called `name` from the op's other keys (everything but
     /// `op`). Used by the file parser, which reads `op` itself so that errors inside
     /// the op keep their positions.
