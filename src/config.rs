@@ -239,6 +239,8 @@ impl Config {
         }
         let url = section.url.as_deref().map(|u| expand("url", u)).transpose()?;
         let timezone = section.timezone.unwrap_or_else(|| "UTC".into());
+        // Only revision writing reads the time zone (feature `write`).
+        #[cfg(feature = "write")]
         if jiff::tz::TimeZone::get(&timezone).is_err() {
             return Err(file_error(
                 find_key_line(text, "timezone"),

@@ -115,6 +115,30 @@ impl Op {
         }
     }
 
+    /// The schema (PostgreSQL) or attached database (SQLite) the op names; `None` for
+    /// the default.
+    pub fn schema(&self) -> Option<&str> {
+        match self {
+            Op::CreateTable(o) => o.schema.as_deref(),
+            Op::DropTable(o) => o.schema.as_deref(),
+            Op::RenameTable(o) => o.schema.as_deref(),
+            Op::AddColumn(o) => o.schema.as_deref(),
+            Op::DropColumn(o) => o.schema.as_deref(),
+            Op::AlterColumn(o) => o.schema.as_deref(),
+            Op::CreateIndex(o) => o.schema.as_deref(),
+            Op::DropIndex(o) => o.schema.as_deref(),
+            Op::CreateUniqueConstraint(o) => o.schema.as_deref(),
+            Op::CreateForeignKey(o) => o.schema.as_deref(),
+            Op::CreateCheckConstraint(o) => o.schema.as_deref(),
+            Op::CreatePrimaryKey(o) => o.schema.as_deref(),
+            Op::DropConstraint(o) => o.schema.as_deref(),
+            Op::CreateTableComment(o) => o.schema.as_deref(),
+            Op::DropTableComment(o) => o.schema.as_deref(),
+            Op::BulkInsert(o) => o.schema.as_deref(),
+            Op::Execute(o) => o.schema.as_deref(),
+        }
+    }
+
     /// The tables the op changes, by name as written: one, two for `rename_table` (old
     /// and new), none for `execute` (opaque) and for a `drop_index` without `table`.
     pub fn tables(&self) -> Vec<&str> {

@@ -4,6 +4,7 @@
 pub mod directory;
 pub mod file;
 pub mod revision;
+#[cfg(feature = "write")]
 pub mod write;
 
 pub use directory::ScriptDirectory;

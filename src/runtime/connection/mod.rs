@@ -206,7 +206,7 @@ pub(crate) fn seconds(duration: Duration) -> String {
 
 /// A wall-clock time for messages, in the local time zone: `22:41:03` today, with the
 /// date otherwise. `unix_seconds` is seconds since the epoch.
-#[cfg_attr(not(any(feature = "sqlite", feature = "postgres")), allow(dead_code))]
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
 pub(crate) fn clock(unix_seconds: f64) -> String {
     let Ok(at) = jiff::Timestamp::from_millisecond((unix_seconds * 1000.0) as i64) else {
         return format!("{unix_seconds}");
