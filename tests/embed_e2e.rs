@@ -338,6 +338,11 @@ fn full_app_mounts_db_and_migrates_postgres_inside_tokio() {
     );
     // Errors too: same message, same exit code.
     same_as_cargo_alembic(&app, &["upgrade", "nope", &ours_db], &["upgrade", "nope", &theirs_db]);
+    // The mounted command's help: its own options, then the global ones.
+    let help = app.ok(&["db", "upgrade", "--help"]);
+    let (own, global) = help.split_once("\nGlobal options:\n").unwrap_or_else(|| panic!("{help}"));
+    assert!(own.contains("--sql") && !own.contains("--url"), "{help}");
+    assert!(global.contains("--url") && global.contains("--quiet") && !global.contains("--sql"), "{help}");
     let no_url = app.run(&["db", "current"]);
     assert_eq!(no_url.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&no_url.stderr).contains("no database URL"));
