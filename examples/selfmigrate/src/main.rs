@@ -1,6 +1,6 @@
 //! `selfmigrate`: a small notes application that carries its migrations.
 //!
-//! - `build.rs` validates `migrations/` and embeds it (`alembic_build::embed`).
+//! - `build.rs` validates `migrations/` and embeds it (`alembic_build::embed_or_report`).
 //! - Every start brings the database to head before doing anything else; at head that
 //!   costs two small queries and no parsing.
 //! - `selfmigrate db upgrade|downgrade|current|history|heads|stamp` is `cargo alembic`
@@ -72,16 +72,17 @@ fn start(url: &str) -> alembic::Result<AnyBackend> {
 
 fn add(db: &mut AnyBackend, text: &str, tags: &[String]) -> alembic::Result<()> {
     let now = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+    let dialect = db.dialect();
     block_on(async {
         db.begin().await?;
         let sql = format!(
             "INSERT INTO notes (body, created_at) VALUES ({}, {}) RETURNING id",
-            literal(text),
-            literal(&format!("unix:{now}"))
+            literal(dialect, text),
+            literal(dialect, &format!("unix:{now}"))
         );
         let id = db.query_column(&sql).await?.into_iter().next().unwrap_or_default();
         for tag in tags {
-            db.execute(&format!("INSERT INTO tags (note_id, tag) VALUES ({id}, {})", literal(tag))).await?;
+            db.execute(&format!("INSERT INTO tags (note_id, tag) VALUES ({id}, {})", literal(dialect, tag))).await?;
         }
         db.commit().await?;
         println!("note {id} added");
