@@ -126,9 +126,10 @@ fn split_userinfo(rest: &str) -> (Option<&str>, &str) {
 
 /// Query parameters whose values are secrets: `password`, and anything spelled like it
 /// (`PASSWORD`, `passwd`, `pwd`), which is refused later but must not be shown first.
+/// `passfile` (libpq's password file) is a path, shown so that messages can name it.
 fn is_secret_param(key: &str) -> bool {
     let key = key.to_ascii_lowercase();
-    key.contains("pass") || key.contains("pwd") || key.contains("secret")
+    key != "passfile" && (key.contains("pass") || key.contains("pwd") || key.contains("secret"))
 }
 
 fn parse_postgres(rest: &str) -> std::result::Result<PostgresUrl, String> {
@@ -463,5 +464,20 @@ mod tests {
         assert!(err.contains("the host holds a character") && !err.contains("s3cret"), "{err}");
         let DatabaseUrl::Postgres(pg) = parse("postgresql://h/db?passwd=s3cret") else { panic!() };
         assert!(!pg.to_string().contains("s3cret"), "{pg}");
+    }
+
+    #[test]
+    fn libpq_service_and_passfile_parameters_are_kept_and_shown() {
+        let url = "postgresql://u:pw@h/db?service=app&passfile=/home/u/.pgpass";
+        let DatabaseUrl::Postgres(pg) = parse(url) else { panic!() };
+        assert_eq!(
+            pg.params,
+            vec![("service".into(), "app".into()), ("passfile".into(), "/home/u/.pgpass".into())]
+        );
+        assert_eq!(pg.to_string(), "postgresql://u:***@h/db?service=app&passfile=/home/u/.pgpass");
+        assert_eq!(redact(url), "postgresql://u:***@h/db?service=app&passfile=/home/u/.pgpass");
+        // A URL of only a service leaves host, user and database to it.
+        let DatabaseUrl::Postgres(pg) = parse("postgresql://?service=app") else { panic!() };
+        assert_eq!((pg.host, pg.user, pg.dbname), (None, None, None));
     }
 }

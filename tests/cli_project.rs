@@ -134,3 +134,63 @@ fn usage_errors_exit_2_and_help_exits_0() {
     assert_eq!(out.status.code(), Some(0));
     assert!(String::from_utf8_lossy(&out.stdout).contains("revision"));
 }
+
+/// The options listed in a section of `help` (between `heading` and the next
+/// heading), each by its first name (`-c` for `-c, --config`).
+fn options_under<'a>(help: &'a str, heading: &str) -> Vec<&'a str> {
+    let mut lines = help.lines().skip_while(|l| *l != heading);
+    lines.next();
+    lines
+        .take_while(|l| l.is_empty() || l.starts_with(' '))
+        // Option lines are indented 2 or 6 columns; descriptions further.
+        .filter(|l| l.trim_start().starts_with('-') && l.len() - l.trim_start().len() <= 6)
+        .filter_map(|l| l.split([' ', ',']).find(|w| w.starts_with('-')))
+        .collect()
+}
+
+/// The options every command takes, as `-c`/`--config` etc. first show them.
+const GLOBAL: &[&str] = &["-c", "--manifest-path", "-n", "-x", "--url", "-q", "--color"];
+
+#[test]
+fn subcommand_help_lists_its_own_options_before_the_global_ones() {
+    let p = Project::empty();
+    for flag in ["--help", "-h"] {
+        let out = p.run(&["upgrade", flag]);
+        assert_eq!(out.status.code(), Some(0));
+        let help = String::from_utf8(out.stdout).unwrap();
+        let own = help.find("\nOptions:\n").unwrap_or_else(|| panic!("no Options heading:\n{help}"));
+        let global = help.find("\nGlobal options:\n").unwrap_or_else(|| panic!("no Global options:\n{help}"));
+        assert!(own < global, "the command's options come first:\n{help}");
+        let own_options = options_under(&help, "Options:");
+        for option in ["--sql", "--tag", "--dialect"] {
+            assert!(own_options.contains(&option), "{option} under Options ({own_options:?}):\n{help}");
+        }
+        let global_options = options_under(&help, "Global options:");
+        assert_eq!(global_options, GLOBAL, "`upgrade {flag}`:\n{help}");
+        for option in GLOBAL {
+            assert!(!own_options.contains(option), "{option} is a global option:\n{help}");
+        }
+    }
+    // Every command: the global options under their own heading, nothing else there.
+    for command in [
+        "init",
+        "list-templates",
+        "revision",
+        "merge",
+        "heads",
+        "branches",
+        "history",
+        "show",
+        "edit",
+        "upgrade",
+        "downgrade",
+        "stamp",
+        "current",
+        "ensure-version",
+        "check",
+    ] {
+        let help = p.ok(&[command, "--help"]);
+        assert_eq!(options_under(&help, "Global options:"), GLOBAL, "`{command} --help`:\n{help}");
+        assert!(!options_under(&help, "Options:").contains(&"--url"), "`{command} --help`:\n{help}");
+    }
+}

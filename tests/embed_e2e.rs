@@ -1,11 +1,12 @@
 //! End to end: application crates in temporary folders that depend on this workspace by
-//! path exactly as DESIGN.md shows (`alembic` with `embed`, `alembic-build` in
-//! build-dependencies, `alembic_build::embed("migrations")` in build.rs), built with
-//! cargo and run.
+//! path exactly as the README shows (`alembic` with `embed`, `alembic-build` in
+//! build-dependencies, `alembic_build::embed_or_report("migrations")` in build.rs),
+//! built with cargo and run.
 //!
 //! - SQLite: the first run creates the database at head, the second changes nothing, a
 //!   new revision file is applied after a plain `cargo build`, a broken one fails the
-//!   build with a message naming it.
+//!   build with cargo's own `error: app@0.1.0: file:line: …` line and no panic, and the
+//!   build passes again once it is fixed.
 //! - PostgreSQL, inside `#[tokio::main]`: the same with `upgrade_async`, plus the
 //!   blocking path called from inside the runtime. The same application mounts the `db`
 //!   subcommand, whose output is compared with `cargo alembic`'s (run through
@@ -29,6 +30,12 @@ fn shared_target() -> PathBuf {
     Path::new(WORKSPACE).join("target/embed-e2e")
 }
 
+/// The build script of the README.
+const README_BUILD_RS: &str = "fn main() { alembic_build::embed_or_report(\"migrations\"); }\n";
+
+/// The build script of earlier READMEs, which must keep working.
+const UNWRAP_BUILD_RS: &str = "fn main() { alembic_build::embed(\"migrations\").unwrap(); }\n";
+
 /// A temporary application crate.
 struct App {
     dir: tempfile::TempDir,
@@ -51,7 +58,7 @@ impl App {
         );
         let app = App { dir, name };
         app.write("Cargo.toml", &manifest);
-        app.write("build.rs", "fn main() { alembic_build::embed(\"migrations\").unwrap(); }\n");
+        app.write("build.rs", README_BUILD_RS);
         app.write("src/main.rs", main);
         std::fs::copy(ws.join("Cargo.lock"), app.path().join("Cargo.lock")).expect("copy Cargo.lock");
         app.write("migrations/versions/a1_users.toml", &create_table("a1", None, "users"));
@@ -144,6 +151,21 @@ impl App {
         "migrations/versions/d4_broken.toml:3"
     }
 
+    /// The build fails with one cargo diagnostic per problem (`embed_or_report`): an
+    /// `error: <package>@0.1.0: <needle>: …` line, no panic, no dump of the script's
+    /// output.
+    fn build_fails_reporting(&self, needle: &str) {
+        let out = self.build();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "the build should fail on a broken revision:\n{stderr}");
+        let prefix = format!("error: {}@0.1.0: {needle}: ", self.name);
+        let errors: Vec<&str> = stderr.lines().filter(|l| l.starts_with("error")).collect();
+        assert!(errors.first().is_some_and(|l| l.starts_with(&prefix)), "expected `{prefix}…`:\n{stderr}");
+        assert_eq!(errors.len(), 2, "one line for the problem, one from cargo:\n{stderr}");
+        assert!(!stderr.contains("panicked") && !stderr.contains("--- stdout"), "{stderr}");
+        eprintln!("{} build error: {}", self.name, errors[0]);
+    }
+
     /// The build fails and names the broken file and line.
     fn build_fails_naming(&self, needle: &str) {
         let out = self.build();
@@ -215,9 +237,13 @@ fn sqlite_app_migrates_itself_and_rebuilds_on_new_revisions() {
     assert!(third.contains("Running upgrade b2 -> c3, Create tags\nsteps: 1\nheads: c3"), "{third}");
     assert_eq!(sqlite_tables(&db), ["alembic_version", "posts", "tags", "users"]);
 
-    // A broken one fails the build, naming the file and line.
+    // A broken one fails the build, naming the file and line; fixed, it builds again.
     let needle = app.add_broken_revision();
-    app.build_fails_naming(needle);
+    app.build_fails_reporting(needle);
+    app.write("migrations/versions/d4_broken.toml", &create_table("d4", Some("c3"), "drafts"));
+    app.build_ok();
+    let fourth = app.ok(&[db_arg]);
+    assert!(fourth.contains("Running upgrade c3 -> d4, Create drafts\nsteps: 1\n"), "{fourth}");
 }
 
 const FULL_MAIN: &str = r#"use clap::{Parser, Subcommand};
@@ -317,6 +343,9 @@ fn full_app_mounts_db_and_migrates_postgres_inside_tokio() {
         FULL_MAIN,
     );
     app.write("alembic.toml", FULL_CONFIG);
+    // `embed(…).unwrap()`, the earlier README's form, still builds and still names
+    // a broken file (inside cargo's report of the panic).
+    app.write("build.rs", UNWRAP_BUILD_RS);
     app.build_ok();
 
     // The mounted `db` against SQLite files, compared with `cargo alembic` on the files on disk.
@@ -338,6 +367,11 @@ fn full_app_mounts_db_and_migrates_postgres_inside_tokio() {
     );
     // Errors too: same message, same exit code.
     same_as_cargo_alembic(&app, &["upgrade", "nope", &ours_db], &["upgrade", "nope", &theirs_db]);
+    // The mounted command's help: its own options, then the global ones.
+    let help = app.ok(&["db", "upgrade", "--help"]);
+    let (own, global) = help.split_once("\nGlobal options:\n").unwrap_or_else(|| panic!("{help}"));
+    assert!(own.contains("--sql") && !own.contains("--url"), "{help}");
+    assert!(global.contains("--url") && global.contains("--quiet") && !global.contains("--sql"), "{help}");
     let no_url = app.run(&["db", "current"]);
     assert_eq!(no_url.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&no_url.stderr).contains("no database URL"));

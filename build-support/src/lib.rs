@@ -4,7 +4,7 @@
 //! ```no_run
 //! // build.rs
 //! fn main() {
-//!     alembic_build::embed("migrations").unwrap();
+//!     alembic_build::embed_or_report("migrations");
 //! }
 //! ```
 //!
@@ -16,14 +16,25 @@
 //! [`embed`] reads the package's `alembic.toml` when there is one, parses every
 //! revision file, checks the revision graph and replays the upgrade ops on the schema
 //! model. A broken history fails the build with one line per problem, naming the file,
-//! the line and what is wrong. It then:
+//! the line and what is wrong: [`embed_or_report`] hands each to cargo as a
+//! `cargo::error=` directive, which cargo prints as its own diagnostic
+//!
+//! ```text
+//! error: app@0.1.0: migrations/versions/d4_broken.toml:3: invalid TOML: …
+//! error: build script logged errors
+//! ```
+//!
+//! while [`embed`] returns them as an [`EmbedError`] for a build script that decides
+//! itself (`embed(…).unwrap()` works too, but cargo then shows them inside a panic
+//! message, after its dump of the script's output). Either way it:
 //!
 //! - prints `cargo:rerun-if-changed` for `alembic.toml`, the folder, each version
 //!   location and each revision file, so that a new or edited revision rebuilds the
-//!   application (`include_dir` alone misses new files: include_dir#120);
-//! - writes what it found out (files in load order, heads, version-table settings) to
-//!   `$OUT_DIR/alembic_migrations.rs` and points `alembic::embedded!()` at it and at the
-//!   folder, which `include_dir` embeds. The binary does not check any of this again
+//!   application (`include_dir` alone misses new files: include_dir#120), and the
+//!   broken file's fix re-runs the check;
+//! - for a valid history, writes what it found out (files in load order, heads,
+//!   version-table settings) to `$OUT_DIR/alembic_migrations.rs` and points
+//!   `alembic::embedded!()` at it and at the folder, which `include_dir` embeds. The binary does not check any of this again
 //!   when it starts.
 //!
 //! Without `alembic.toml`, revision files are read from `<folder>/versions` when that
@@ -73,6 +84,32 @@ pub enum EmbedError {
         #[source]
         source: std::io::Error,
     },
+}
+
+impl EmbedError {
+    /// One line per problem, each naming the file (and line, when known) it is about:
+    /// what [`EmbedError::report`] hands to cargo. Never empty; no line holds a line
+    /// break.
+    pub fn lines(&self) -> Vec<String> {
+        let one_line = |text: &str| text.split_whitespace().collect::<Vec<_>>().join(" ");
+        match self {
+            EmbedError::Invalid { problems, .. } if !problems.is_empty() => {
+                problems.iter().map(|p| one_line(p)).collect()
+            }
+            other => vec![one_line(&other.to_string())],
+        }
+    }
+
+    /// Prints every [`EmbedError::lines`] as a `cargo::error=` directive: cargo shows
+    /// each as an `error:` line of its own and fails the build once the script ends.
+    /// (`cargo::error` is cargo 1.84's; this crate's `rust-version` is 1.85.)
+    pub fn report(&self) {
+        print!("{}", self.directives());
+    }
+
+    fn directives(&self) -> String {
+        self.lines().iter().map(|line| format!("cargo::error={line}\n")).collect()
+    }
 }
 
 impl std::fmt::Debug for EmbedError {
@@ -136,8 +173,31 @@ impl Embedded {
     }
 }
 
+/// [`embed`], reporting a failure to cargo instead of returning it: each problem
+/// becomes one `error: <package>: <file>:<line>: <problem>` line of cargo's output (see
+/// [`EmbedError::report`]) and the build fails, without a panic. Returns what was
+/// embedded, or `None` after reporting; the build script may simply return then.
+///
+/// This is the form for a `build.rs` whose only job is embedding:
+///
+/// ```no_run
+/// fn main() {
+///     alembic_build::embed_or_report("migrations");
+/// }
+/// ```
+pub fn embed_or_report(folder: impl AsRef<Path>) -> Option<Embedded> {
+    match embed(folder) {
+        Ok(embedded) => Some(embedded),
+        Err(e) => {
+            e.report();
+            None
+        }
+    }
+}
+
 /// Validates `folder` (relative to the package) and embeds it; call it from
-/// `build.rs`. See the crate documentation.
+/// `build.rs`. See the crate documentation; [`embed_or_report`] reports a failure to
+/// cargo itself.
 pub fn embed(folder: impl AsRef<Path>) -> Result<Embedded, EmbedError> {
     let var = |name: &str| {
         std::env::var_os(name).map(PathBuf::from).ok_or_else(|| {
@@ -348,4 +408,30 @@ fn normalize(path: &Path) -> PathBuf {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_problem_is_one_cargo_error_directive() {
+        let e = EmbedError::Invalid {
+            folder: "migrations".into(),
+            problems: vec![
+                "migrations/versions/a.toml:3: invalid TOML:\n  expected a value\n".into(),
+                "migrations/versions/b.toml:7: unknown key 'colour'".into(),
+            ],
+        };
+        assert_eq!(
+            e.directives(),
+            "cargo::error=migrations/versions/a.toml:3: invalid TOML: expected a value\n\
+             cargo::error=migrations/versions/b.toml:7: unknown key 'colour'\n"
+        );
+        let e = EmbedError::Setup("migrations folder db does not exist".into());
+        assert_eq!(
+            e.directives(),
+            "cargo::error=alembic_build::embed: migrations folder db does not exist\n"
+        );
+    }
 }

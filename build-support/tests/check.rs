@@ -109,7 +109,14 @@ fn every_unparsable_file_is_reported() {
     let dir = project();
     write(dir.path(), "migrations/versions/c3_bad.toml", "revision = \n");
     write(dir.path(), "migrations/versions/d4_bad.toml", "revision = \"d4\"\ncolour = 1\n");
-    let text = problems(check(dir.path(), Path::new("migrations")).unwrap_err());
+    let err = check(dir.path(), Path::new("migrations")).unwrap_err();
+    // What `embed_or_report` hands to cargo: one line per file, each naming it.
+    let lines = err.lines();
+    assert_eq!(lines.len(), 2, "{lines:#?}");
+    assert!(lines[0].starts_with("migrations/versions/c3_bad.toml:1: "), "{lines:#?}");
+    assert!(lines[1].starts_with("migrations/versions/d4_bad.toml:"), "{lines:#?}");
+    assert!(lines.iter().all(|l| !l.contains('\n')), "{lines:#?}");
+    let text = problems(err);
     assert!(text.contains("c3_bad.toml") && text.contains("d4_bad.toml"), "{text}");
 }
 
@@ -120,6 +127,7 @@ fn a_missing_folder_says_so() {
     assert!(err.to_string().contains("does not exist"), "{err}");
     // `unwrap()` in build.rs prints Debug: it must read as the message.
     assert_eq!(format!("{err:?}"), err.to_string());
+    assert_eq!(err.lines(), [err.to_string()]);
 }
 
 #[test]

@@ -2,5 +2,5 @@
 //! the file, line and problem; a new one makes cargo rebuild the binary.
 
 fn main() {
-    alembic_build::embed("migrations").unwrap();
+    alembic_build::embed_or_report("migrations");
 }

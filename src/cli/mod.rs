@@ -46,29 +46,34 @@ pub struct Cli {
     pub command: Command,
 }
 
-/// Options every command takes. Its `Debug` shows `--url` redacted.
+/// The help heading of the options every command takes, so that a command's help
+/// lists its own options first and these after them.
+pub(crate) const GLOBAL_OPTIONS: &str = "Global options";
+
+/// Options every command takes (listed under "Global options" in every command's
+/// help). Its `Debug` shows `--url` redacted.
 #[derive(Clone, Args, Default)]
 pub struct GlobalArgs {
     /// Configuration file (default: alembic.toml next to the package's Cargo.toml).
-    #[arg(short = 'c', long = "config", global = true, value_name = "PATH")]
+    #[arg(short = 'c', long = "config", global = true, help_heading = GLOBAL_OPTIONS, value_name = "PATH")]
     pub config: Option<PathBuf>,
     /// Path to the Cargo.toml of the package whose alembic.toml to use.
-    #[arg(long, global = true, value_name = "PATH")]
+    #[arg(long, global = true, help_heading = GLOBAL_OPTIONS, value_name = "PATH")]
     pub manifest_path: Option<PathBuf>,
     /// Database section of alembic.toml ([databases.<NAME>]).
-    #[arg(short = 'n', long = "name", global = true, value_name = "NAME")]
+    #[arg(short = 'n', long = "name", global = true, help_heading = GLOBAL_OPTIONS, value_name = "NAME")]
     pub name: Option<String>,
     /// Extra KEY=VALUE arguments passed to the env program (repeatable).
-    #[arg(short = 'x', global = true, value_name = "KEY=VALUE", value_parser = parse_x_arg)]
+    #[arg(short = 'x', global = true, help_heading = GLOBAL_OPTIONS, value_name = "KEY=VALUE", value_parser = parse_x_arg)]
     pub x: Vec<(String, String)>,
     /// Database URL, overriding `url` in alembic.toml.
-    #[arg(long, global = true, value_name = "URL")]
+    #[arg(long, global = true, help_heading = GLOBAL_OPTIONS, value_name = "URL")]
     pub url: Option<String>,
     /// Print nothing but errors (and a line when waiting for another migrator).
-    #[arg(short, long, global = true)]
+    #[arg(short, long, global = true, help_heading = GLOBAL_OPTIONS)]
     pub quiet: bool,
     /// When to use colours (NO_COLOR is honoured under `auto`).
-    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
+    #[arg(long, global = true, help_heading = GLOBAL_OPTIONS, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
     pub color: ColorChoice,
 }
 

@@ -12,7 +12,7 @@ use std::ffi::OsString;
 use clap::{Args, Parser, Subcommand};
 
 use super::project::ScriptSource;
-use super::{ColorChoice, GlobalArgs, Output, Project, inspect, migrate, output};
+use super::{ColorChoice, GLOBAL_OPTIONS, GlobalArgs, Output, Project, inspect, migrate, output};
 use crate::config::Config;
 use crate::embed::Migrations;
 use crate::error::{Error, Result};
@@ -49,13 +49,13 @@ use crate::error::{Error, Result};
 #[derive(Args)]
 pub struct DbArgs {
     /// Database URL (default: $DATABASE_URL, else the application's default).
-    #[arg(long, global = true, env = "DATABASE_URL", value_name = "URL")]
+    #[arg(long, global = true, help_heading = GLOBAL_OPTIONS, env = "DATABASE_URL", value_name = "URL")]
     pub url: Option<String>,
     /// Print nothing but errors.
-    #[arg(short, long, global = true)]
+    #[arg(short, long, global = true, help_heading = GLOBAL_OPTIONS)]
     pub quiet: bool,
     /// When to use colours (NO_COLOR is honoured under `auto`).
-    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
+    #[arg(long, global = true, help_heading = GLOBAL_OPTIONS, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
     pub color: ColorChoice,
     /// The command to run.
     #[command(subcommand)]

@@ -1,6 +1,7 @@
 //! Migrations embedded in the application binary (feature `embed`).
 //!
-//! The build script calls `alembic_build::embed("migrations")` (crate `alembic-build`),
+//! The build script calls `alembic_build::embed_or_report("migrations")` (crate
+//! `alembic-build`; `embed` is the same returning the error instead of reporting it),
 //! which validates the folder at build time (every file parses, the graph holds, the
 //! upgrade ops replay on the schema model), records what it learnt (the files in load
 //! order, the heads, the version-table settings of `alembic.toml`) in a generated file
@@ -9,7 +10,7 @@
 //!
 //! ```text
 //! // build.rs
-//! fn main() { alembic_build::embed("migrations").unwrap(); }
+//! fn main() { alembic_build::embed_or_report("migrations"); }
 //! // main.rs
 //! static MIGRATIONS: alembic::Migrations = alembic::embedded!();
 //!
@@ -425,7 +426,7 @@ macro_rules! embedded {
             &__ALEMBIC_EMBEDDED_DIR,
             include!(env!(
                 "ALEMBIC_EMBED_FILE",
-                "alembic::embedded!() needs `alembic_build::embed(\"migrations\")` in the crate's build.rs"
+                "alembic::embedded!() needs `alembic_build::embed_or_report(\"migrations\")` in the crate's build.rs"
             )),
         )
     }};

@@ -409,7 +409,7 @@ fn main() {
     );
     std::fs::write(dir.join("Cargo.toml"), manifest)?;
     std::fs::copy(root.join("Cargo.lock"), dir.join("Cargo.lock"))?;
-    std::fs::write(dir.join("build.rs"), "fn main() { alembic_build::embed(\"migrations\").unwrap(); }\n")?;
+    std::fs::write(dir.join("build.rs"), "fn main() { alembic_build::embed_or_report(\"migrations\"); }\n")?;
     std::fs::create_dir_all(dir.join("src"))?;
     std::fs::write(dir.join("src/main.rs"), MAIN)?;
     let versions = dir.join("migrations/versions");

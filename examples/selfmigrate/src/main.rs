@@ -1,6 +1,6 @@
 //! `selfmigrate`: a small notes application that carries its migrations.
 //!
-//! - `build.rs` validates `migrations/` and embeds it (`alembic_build::embed`).
+//! - `build.rs` validates `migrations/` and embeds it (`alembic_build::embed_or_report`).
 //! - Every start brings the database to head before doing anything else; at head that
 //!   costs two small queries and no parsing.
 //! - `selfmigrate db upgrade|downgrade|current|history|heads|stamp` is `cargo alembic`

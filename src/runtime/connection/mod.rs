@@ -40,13 +40,28 @@
 //!
 //! # PostgreSQL URLs
 //!
-//! Host, port, user, password and database come from the URL, then from `PGHOST`,
-//! `PGPORT`, `PGUSER`, `PGPASSWORD`, `PGDATABASE`, then libpq's defaults (the local
-//! socket folder if the server listens there, else `localhost`; 5432; the login name;
-//! the user name). A unix socket folder is given as `?host=/dir`. Other parameters:
-//! `sslmode` (`disable`, `allow`, `prefer` (default), `require`, `verify-ca`,
-//! `verify-full`, as in libpq), `sslrootcert`, `application_name` (default `alembic`),
-//! `connect_timeout` and `options`; any other is an error.
+//! Parameters are found as libpq finds them. Each comes from the URL, else from the
+//! service the URL (`?service=NAME`) or `PGSERVICE` names, else from its environment
+//! variable (`PGHOST`, `PGPORT`, `PGUSER`, `PGPASSWORD`, `PGDATABASE`, `PGPASSFILE`,
+//! `PGSSLMODE`, `PGSSLROOTCERT`, `PGAPPNAME`, `PGCONNECT_TIMEOUT`, `PGOPTIONS`), else
+//! libpq's default (the local socket folder if the server listens there, else
+//! `localhost`; 5432; the login name; the user name). A unix socket folder is given as
+//! `?host=/dir`. Other parameters: `sslmode` (`disable`, `allow`, `prefer` (default),
+//! `require`, `verify-ca`, `verify-full`, as in libpq), `sslrootcert`,
+//! `application_name` (default `alembic`), `connect_timeout`, `options`, `service` and
+//! `passfile`; any other is an error, in the URL and in a service.
+//!
+//! Services are read from `PGSERVICEFILE`, else `~/.pg_service.conf`, then from
+//! `pg_service.conf` in `PGSYSCONFDIR` (default `/etc/postgresql-common`). Without a
+//! password, the password file (`?passfile=`, `PGPASSFILE`, else `~/.pgpass`; on
+//! Windows `%APPDATA%\postgresql\pgpass.conf`) gives the one of the first line
+//! `hostname:port:database:username:password` that matches (`*` matches anything, `\`
+//! escapes `:` and `\`, `localhost` stands for the default socket folder). A password
+//! file that is not a plain file, or that its group or others may access, is ignored
+//! with libpq's warning on stderr. When the server asks for a password and there is
+//! none, the error says where one was looked for; when it refuses one, the error gives
+//! the server's reason and where the password came from. The `libpq` module reads both
+//! files, bounded to 1 MiB.
 //!
 //! `connect_timeout` bounds the whole connect (TCP, TLS and the start-up and
 //! authentication exchange) in seconds, with libpq's semantics: absent means 30 s
@@ -56,6 +71,8 @@
 
 // The docs name both drivers' backends; a build with one feature lacks the other's.
 #![cfg_attr(not(all(feature = "sqlite", feature = "postgres")), allow(rustdoc::broken_intra_doc_links))]
+#[cfg(feature = "postgres")]
+mod libpq;
 #[cfg(feature = "postgres")]
 mod postgres;
 #[cfg(feature = "postgres")]

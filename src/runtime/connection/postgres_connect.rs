@@ -1,5 +1,7 @@
-//! Opening a PostgreSQL connection from a [`PostgresUrl`]: libpq's defaults, TLS, and
-//! one-line errors that name the server but never the password.
+//! Opening a PostgreSQL connection from a [`PostgresUrl`]: parameters from the URL, a
+//! service, the `PG*` variables and libpq's defaults, the password file, TLS, and
+//! one-line errors that name the server (and where a password came from) but never the
+//! password.
 
 use std::io;
 use std::path::{Path, PathBuf};
@@ -8,6 +10,7 @@ use std::time::Duration;
 use tokio_postgres::tls::{MakeTlsConnect, TlsConnect};
 use tokio_postgres::{CancelToken, Client, Config, NoTls, Socket};
 
+use super::libpq::{self, Environment, PassFile};
 use super::tls::{self, SslMode};
 use super::{DbError, DbErrorKind, PostgresBackend};
 use crate::url::PostgresUrl;
@@ -23,8 +26,99 @@ const MIN_CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
 /// How long a cancel request (sent on an interrupt) may take before it is given up.
 const CANCEL_TIMEOUT: Duration = Duration::from_secs(5);
 
-/// URL parameters understood besides host, port, user, password and dbname.
-const KNOWN_PARAMS: &[&str] = &["sslmode", "sslrootcert", "application_name", "connect_timeout", "options"];
+/// The libpq parameters understood, each with its environment variable. `host`,
+/// `port`, `user`, `password` and `dbname` are parts of the URL too.
+const PARAMS: &[(&str, &str)] = &[
+    ("host", "PGHOST"),
+    ("port", "PGPORT"),
+    ("user", "PGUSER"),
+    ("password", "PGPASSWORD"),
+    ("dbname", "PGDATABASE"),
+    ("passfile", "PGPASSFILE"),
+    ("service", "PGSERVICE"),
+    ("sslmode", "PGSSLMODE"),
+    ("sslrootcert", "PGSSLROOTCERT"),
+    ("application_name", "PGAPPNAME"),
+    ("connect_timeout", "PGCONNECT_TIMEOUT"),
+    ("options", "PGOPTIONS"),
+];
+
+/// The parameters a URL query or a service may set, for messages.
+const SUPPORTED: &str = "sslmode, sslrootcert, application_name, connect_timeout, options, service, passfile";
+
+/// Where a connection setting came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Origin {
+    /// The URL.
+    Url,
+    /// A line of a service definition.
+    Service { name: String, file: String, line: usize },
+    /// An environment variable.
+    Env(&'static str),
+}
+
+impl Origin {
+    /// `why` (a sentence about the setting) saying where the setting came from.
+    fn annotate(&self, why: String) -> String {
+        match self {
+            Origin::Url => why,
+            Origin::Env(var) => format!("{why} (from {var})"),
+            Origin::Service { name, file, line } => format!("{why} (service \"{name}\", {file} line {line})"),
+        }
+    }
+}
+
+/// A setting's value and where it came from.
+#[derive(Debug, Clone)]
+struct Setting {
+    value: String,
+    origin: Origin,
+}
+
+/// The settings of a connection in libpq's order of precedence: each is kept from the
+/// first place that gives it (the URL, then the service, then the environment).
+#[derive(Debug, Default)]
+struct Settings(Vec<(&'static str, Setting)>);
+
+impl Settings {
+    /// Sets `key` unless an earlier source set it; empty values count as unset.
+    fn fill(&mut self, key: &'static str, value: &str, origin: &Origin) {
+        if !value.is_empty() && self.get(key).is_none() {
+            self.0.push((key, Setting { value: value.to_string(), origin: origin.clone() }));
+        }
+    }
+
+    fn get(&self, key: &str) -> Option<&Setting> {
+        self.0.iter().find(|(k, _)| *k == key).map(|(_, s)| s)
+    }
+}
+
+/// The `&'static` name of parameter `key`, when it is one of [`PARAMS`].
+fn param(key: &str) -> Option<&'static str> {
+    PARAMS.iter().find(|(k, _)| *k == key).map(|(k, _)| *k)
+}
+
+/// Where the password came from, for the message of a failed authentication.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum PasswordFrom {
+    /// A setting (the URL, a service, `PGPASSWORD`).
+    Setting(Origin),
+    /// A line of a password file.
+    PassFile { file: String, line: usize },
+}
+
+impl PasswordFrom {
+    fn describe(&self) -> String {
+        match self {
+            PasswordFrom::Setting(Origin::Url) => "the password came from the URL".to_string(),
+            PasswordFrom::Setting(Origin::Env(var)) => format!("the password came from {var}"),
+            PasswordFrom::Setting(Origin::Service { name, file, line }) => {
+                format!("the password came from service \"{name}\", {file} line {line}")
+            }
+            PasswordFrom::PassFile { file, line } => format!("the password came from {file} line {line}"),
+        }
+    }
+}
 
 /// Everything needed to connect, resolved from a URL with libpq's defaults.
 pub(super) struct Target {
@@ -39,73 +133,164 @@ pub(super) struct Target {
     timeout: Option<Duration>,
     /// The URL without its password, for messages.
     redacted: String,
+    /// Where the password came from; `None`: there is none.
+    password_from: Option<PasswordFrom>,
+    /// Where a password was looked for, for the message when the server asks for one
+    /// and there is none: "no password in the URL, PGPASSWORD or ~/.pgpass".
+    password_places: String,
+    /// Warnings libpq would print (an ignored password file).
+    warnings: Vec<String>,
 }
 
 impl Target {
-    /// Resolves `url`. Missing parts come from `PGHOST`, `PGPORT`, `PGUSER`,
-    /// `PGPASSWORD` and `PGDATABASE`, then libpq's defaults: the local socket folder (or
-    /// `localhost`), port 5432, the login name as user, the user as database.
+    /// Resolves `url` with libpq's rules (see the module documentation of
+    /// [`super`]), printing libpq's warnings (an ignored password file) on stderr.
     pub(super) fn resolve(url: &PostgresUrl) -> Result<Target, DbError> {
-        let env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+        let env = Environment { var: &libpq::process_var, home: libpq::process_home() };
+        let target = Target::resolve_in(url, &env)?;
+        for warning in &target.warnings {
+            eprintln!("warning: {warning}");
+        }
+        Ok(target)
+    }
+
+    /// Resolves `url` in `env`. Each parameter comes from the URL, else the service
+    /// (`service=`, else `PGSERVICE`), else its environment variable, else libpq's
+    /// default: the local socket folder (or `localhost`), port 5432, the login name as
+    /// user, the user as database. Without a password, the password file (`passfile=`,
+    /// `PGPASSFILE`, else `~/.pgpass`) is searched for one.
+    fn resolve_in(url: &PostgresUrl, env: &Environment<'_>) -> Result<Target, DbError> {
         let bad = |why: String| DbError::new(DbErrorKind::Connect, format!("cannot connect to {url}: {why}"));
 
-        let port = match (url.port, env("PGPORT")) {
-            (Some(port), _) => port,
-            (None, Some(p)) => p.parse().map_err(|_| bad(format!("PGPORT '{p}' is not a port number")))?,
-            (None, None) => 5432,
-        };
-        let host = url.host.clone().or_else(|| env("PGHOST")).unwrap_or_else(|| default_host(port));
-        let user = url
-            .user
-            .clone()
-            .or_else(|| env("PGUSER"))
-            .or_else(|| env("USER"))
-            .unwrap_or_else(|| "postgres".to_string());
-        let dbname = url.dbname.clone().or_else(|| env("PGDATABASE")).unwrap_or_else(|| user.clone());
-
-        let mut config = Config::new();
-        config.host(&host).port(port).user(&user).dbname(&dbname);
-        config.application_name("alembic");
-        if let Some(password) = url.password.clone().or_else(|| env("PGPASSWORD")) {
-            config.password(password);
+        let mut settings = Settings::default();
+        let port_text = url.port.map(|p| p.to_string());
+        for (key, value) in [
+            ("host", &url.host),
+            ("port", &port_text),
+            ("user", &url.user),
+            ("password", &url.password),
+            ("dbname", &url.dbname),
+        ] {
+            if let Some(value) = value {
+                settings.fill(key, value, &Origin::Url);
+            }
         }
-        let mut ssl = SslMode::Prefer;
-        let mut rootcert = None;
-        let mut timeout = Some(DEFAULT_CONNECT_TIMEOUT);
         for (key, value) in &url.params {
-            match key.as_str() {
-                "sslmode" => ssl = SslMode::parse(value).map_err(bad)?,
-                "sslrootcert" => rootcert = Some(PathBuf::from(value)),
-                "application_name" => {
-                    config.application_name(value);
-                }
-                "connect_timeout" => {
-                    // libpq: whole seconds; zero or negative waits forever; at least 2.
-                    let secs: i64 = value
-                        .trim()
-                        .parse()
-                        .map_err(|_| bad(format!("connect_timeout '{value}' is not a number of seconds")))?;
-                    timeout = u64::try_from(secs)
-                        .ok()
-                        .filter(|&s| s > 0)
-                        .map(|s| Duration::from_secs(s).max(MIN_CONNECT_TIMEOUT));
-                }
-                "options" => {
-                    config.options(value);
-                }
-                other => {
-                    return Err(bad(format!(
-                        "unsupported URL parameter '{other}' (supported: {})",
-                        KNOWN_PARAMS.join(", ")
-                    )));
+            match param(key) {
+                Some(key) => settings.fill(key, value, &Origin::Url),
+                None => {
+                    return Err(bad(format!("unsupported URL parameter '{key}' (supported: {SUPPORTED})")));
                 }
             }
         }
+        let service_name = settings.get("service").map(|s| s.value.clone()).or_else(|| env.get("PGSERVICE"));
+        if let Some(name) = &service_name {
+            let service = libpq::load_service(name, env).map_err(bad)?;
+            for entry in &service.entries {
+                let origin = Origin::Service {
+                    name: service.name.clone(),
+                    file: service.file.clone(),
+                    line: entry.line,
+                };
+                match param(&entry.key).filter(|k| *k != "service") {
+                    Some(key) => settings.fill(key, &entry.value, &origin),
+                    None => {
+                        return Err(bad(origin.annotate(format!(
+                            "unsupported connection parameter '{}' (supported: host, port, user, password, dbname, {SUPPORTED})",
+                            entry.key
+                        ))));
+                    }
+                }
+            }
+        }
+        // PGSERVICE was read above: a service names no other service.
+        for (key, var) in PARAMS.iter().filter(|(key, _)| *key != "service") {
+            if let Some(value) = env.get(var) {
+                settings.fill(key, &value, &Origin::Env(var));
+            }
+        }
+
+        let port =
+            match settings.get("port") {
+                Some(s) => s.value.trim().parse().map_err(|_| {
+                    bad(s.origin.annotate(format!("port '{}' is not a port number", s.value)))
+                })?,
+                None => 5432,
+            };
+        let given_host = settings.get("host").map(|s| s.value.clone());
+        let host = given_host.clone().unwrap_or_else(|| default_host(port));
+        let user = settings
+            .get("user")
+            .map(|s| s.value.clone())
+            .or_else(|| env.get("USER"))
+            .unwrap_or_else(|| "postgres".to_string());
+        let dbname = settings.get("dbname").map_or_else(|| user.clone(), |s| s.value.clone());
+
+        let mut config = Config::new();
+        config.host(&host).port(port).user(&user).dbname(&dbname);
+        config.application_name(settings.get("application_name").map_or("alembic", |s| s.value.as_str()));
+        let ssl = match settings.get("sslmode") {
+            Some(s) => SslMode::parse(&s.value).map_err(|why| bad(s.origin.annotate(why)))?,
+            None => SslMode::Prefer,
+        };
+        let rootcert = settings.get("sslrootcert").map(|s| PathBuf::from(&s.value));
+        let timeout = match settings.get("connect_timeout") {
+            // libpq: whole seconds; zero or negative waits forever; at least 2.
+            Some(s) => {
+                let secs: i64 = s.value.trim().parse().map_err(|_| {
+                    bad(s
+                        .origin
+                        .annotate(format!("connect_timeout '{}' is not a number of seconds", s.value)))
+                })?;
+                u64::try_from(secs)
+                    .ok()
+                    .filter(|&s| s > 0)
+                    .map(|s| Duration::from_secs(s).max(MIN_CONNECT_TIMEOUT))
+            }
+            None => Some(DEFAULT_CONNECT_TIMEOUT),
+        };
+        if let Some(options) = settings.get("options") {
+            config.options(&options.value);
+        }
+
+        // The password: a setting, else the password file's line for this connection.
+        let mut warnings = Vec::new();
+        let mut places = vec!["the URL".to_string()];
+        if let Some(name) = &service_name {
+            places.push(format!("service \"{name}\""));
+        }
+        places.push("PGPASSWORD".to_string());
+        let password_from = match settings.get("password") {
+            Some(s) => {
+                config.password(&s.value);
+                Some(PasswordFrom::Setting(s.origin.clone()))
+            }
+            None => {
+                let file = match settings.get("passfile") {
+                    Some(s) => Some((PathBuf::from(&s.value), s.value.clone())),
+                    None => libpq::default_passfile(env),
+                };
+                file.and_then(|(path, shown)| {
+                    let port = port.to_string();
+                    let key = [libpq::passfile_host(given_host.as_deref()), &port, &dbname, &user];
+                    let found = look_in_passfile(&path, &shown, key);
+                    warnings.extend(found.warning);
+                    places.push(format!("{shown}{}", found.note));
+                    let (password, from) = found.password?;
+                    config.password(password);
+                    Some(from)
+                })
+            }
+        };
+        let password_places = match places.split_last() {
+            Some((last, [])) => last.clone(),
+            Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
+            None => String::new(),
+        };
+
         // TLS is never negotiated over a unix socket (libpq does the same).
         let unix = host.starts_with('/');
-        if unix && ssl == SslMode::Prefer {
-            ssl = SslMode::Disable;
-        }
+        let ssl = if unix && ssl == SslMode::Prefer { SslMode::Disable } else { ssl };
         config.ssl_mode(ssl.negotiation());
         // tokio-postgres' own timeout covers each TCP connect only; [`Target::connect`]
         // bounds the whole exchange with the same value.
@@ -119,7 +304,19 @@ impl Target {
         } else {
             format!("{host}:{port}")
         };
-        Ok(Target { config, ssl, rootcert, place, user, dbname, timeout, redacted: url.to_string() })
+        Ok(Target {
+            config,
+            ssl,
+            rootcert,
+            place,
+            user,
+            dbname,
+            timeout,
+            redacted: url.to_string(),
+            password_from,
+            password_places,
+            warnings,
+        })
     }
 
     /// Connects and spawns the connection task on the current tokio runtime, within
@@ -202,7 +399,16 @@ impl Target {
         let message = if let Some(db) = e.as_db_error() {
             match db.code().code() {
                 "3D000" => format!("database \"{}\" does not exist on PostgreSQL at {place}", self.dbname),
-                "28P01" | "28000" => format!(
+                "28P01" => {
+                    let from = self.password_from.as_ref().map(|f| format!(" ({})", f.describe()));
+                    format!(
+                        "could not connect to PostgreSQL at {place} as user \"{}\": {}{}",
+                        self.user,
+                        db.message(),
+                        from.unwrap_or_default()
+                    )
+                }
+                "28000" => format!(
                     "could not connect to PostgreSQL at {place} as user \"{}\": {}",
                     self.user,
                     db.message()
@@ -227,12 +433,16 @@ impl Target {
                 _ => io.to_string(),
             };
             format!("could not connect to PostgreSQL at {place}: {reason}")
+        } else if is_password_missing(e) {
+            format!(
+                "could not connect to PostgreSQL at {place} as user \"{}\": the server asks for a password and \
+                 none was given (no password in {})",
+                self.user, self.password_places
+            )
         } else {
-            let text = e.to_string();
-            let reason = if text.contains("password missing") {
-                format!("the server asks user \"{}\" for a password and the URL gives none", self.user)
-            } else {
-                text
+            let reason = match std::error::Error::source(e) {
+                Some(cause) => format!("{e}: {cause}"),
+                None => e.to_string(),
             };
             format!("could not connect to PostgreSQL at {place}: {reason}")
         };
@@ -244,11 +454,59 @@ impl Target {
     }
 }
 
+/// What the password file `shown` says for a connection.
+struct PassFileLookup {
+    /// The password and its line, when one matches.
+    password: Option<(Vec<u8>, PasswordFrom)>,
+    /// Completes "no password in … <file>" when there is none: why the file did not
+    /// give one ("" when there is no such file).
+    note: String,
+    /// libpq's warning for an ignored file.
+    warning: Option<String>,
+}
+
+/// Searches the password file at `path` (`shown` in messages) for the line of `key`:
+/// host as the file names it (see [`libpq::passfile_host`]), port, database, user.
+fn look_in_passfile(path: &Path, shown: &str, key: [&str; 4]) -> PassFileLookup {
+    let none = |note: String, warning: Option<String>| PassFileLookup { password: None, note, warning };
+    let text = match libpq::read_passfile(path) {
+        PassFile::Absent => return none(String::new(), None),
+        PassFile::Ignored(why) => {
+            return none(
+                format!(", which was ignored: it {why}"),
+                Some(format!("password file \"{shown}\" {why}")),
+            );
+        }
+        PassFile::Text(text) => text,
+    };
+    let [host, port, dbname, user] = key;
+    match libpq::passfile_lookup(&text, host, port, dbname, user) {
+        None => none(format!(", which has no line for {}", key.join(":")), None),
+        Some(entry) if entry.password.is_empty() => {
+            none(format!(", whose line {} for {} has an empty password", entry.line, key.join(":")), None)
+        }
+        Some(entry) => PassFileLookup {
+            password: Some((
+                entry.password,
+                PasswordFrom::PassFile { file: shown.to_string(), line: entry.line },
+            )),
+            note: String::new(),
+            warning: None,
+        },
+    }
+}
+
 /// Opens a PostgreSQL connection from async code, inside a tokio runtime (its
 /// connection task is spawned there).
 pub async fn connect_postgres(url: &PostgresUrl) -> Result<PostgresBackend, DbError> {
     let target = Target::resolve(url)?;
     target.connect().await.map(PostgresBackend::new)
+}
+
+/// tokio-postgres' error when the server asks for a password and none is configured:
+/// an "invalid configuration" whose cause says "password missing".
+fn is_password_missing(e: &tokio_postgres::Error) -> bool {
+    std::error::Error::source(e).is_some_and(|cause| cause.to_string() == "password missing")
 }
 
 fn io_cause(e: &tokio_postgres::Error) -> Option<&io::Error> {
@@ -313,5 +571,249 @@ mod tests {
         assert!(e.contains("unsupported URL parameter 'sslmod'") && !e.contains("hunter2"), "{e}");
         let e = Target::resolve(&pg("postgresql://u:hunter2@h/app?sslmode=on")).err().unwrap().to_string();
         assert!(e.contains("sslmode 'on'") && e.contains("u:***@h"), "{e}");
+    }
+}
+
+/// [`Target::resolve_in`] with a made-up environment and home folder.
+#[cfg(test)]
+mod libpq_tests {
+    use super::*;
+
+    struct World {
+        home: tempfile::TempDir,
+        vars: Vec<(String, String)>,
+    }
+
+    impl World {
+        fn new() -> World {
+            World { home: tempfile::tempdir().unwrap(), vars: Vec::new() }
+        }
+
+        fn var(mut self, name: &str, value: &str) -> World {
+            self.vars.push((name.to_string(), value.to_string()));
+            self
+        }
+
+        /// Writes `~/<name>` with `mode`.
+        fn file(self, name: &str, text: &str, mode: u32) -> World {
+            let path = self.home.path().join(name);
+            std::fs::write(&path, text).unwrap();
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::PermissionsExt;
+                std::fs::set_permissions(&path, std::fs::Permissions::from_mode(mode)).unwrap();
+            }
+            #[cfg(not(unix))]
+            let _ = mode;
+            self
+        }
+
+        fn path(&self, name: &str) -> String {
+            self.home.path().join(name).display().to_string()
+        }
+
+        fn resolve(&self, url: &str) -> Result<Target, DbError> {
+            let pg = match crate::url::DatabaseUrl::parse(url, Path::new("/")).unwrap() {
+                crate::url::DatabaseUrl::Postgres(pg) => pg,
+                other => panic!("not postgres: {other}"),
+            };
+            let vars = |name: &str| self.vars.iter().find(|(n, _)| n == name).map(|(_, v)| v.clone());
+            let env = Environment { var: &vars, home: Some(self.home.path().to_path_buf()) };
+            Target::resolve_in(&pg, &env)
+        }
+
+        fn ok(&self, url: &str) -> Target {
+            self.resolve(url).unwrap_or_else(|e| panic!("{url}: {e}"))
+        }
+
+        fn err(&self, url: &str) -> String {
+            match self.resolve(url) {
+                Ok(_) => panic!("{url} should not resolve"),
+                Err(e) => e.to_string(),
+            }
+        }
+    }
+
+    fn password(t: &Target) -> Option<&str> {
+        t.config.get_password().map(|p| std::str::from_utf8(p).unwrap())
+    }
+
+    #[test]
+    fn password_precedence_is_url_then_pgpassword_then_passfile() {
+        let w = World::new().file(".pgpass", "*:*:*:*:from-file\n", 0o600);
+        let t = w.ok("postgresql://u@h/db");
+        assert_eq!(password(&t), Some("from-file"));
+        assert_eq!(t.password_from, Some(PasswordFrom::PassFile { file: "~/.pgpass".into(), line: 1 }));
+        let w = w.var("PGPASSWORD", "from-env");
+        let t = w.ok("postgresql://u@h/db");
+        assert_eq!(password(&t), Some("from-env"));
+        assert_eq!(t.password_from, Some(PasswordFrom::Setting(Origin::Env("PGPASSWORD"))));
+        let t = w.ok("postgresql://u:from-url@h/db");
+        assert_eq!(password(&t), Some("from-url"));
+        assert_eq!(t.password_from, Some(PasswordFrom::Setting(Origin::Url)));
+        assert_eq!(password(&w.ok("postgresql://u@h/db?password=from-query")), Some("from-query"));
+    }
+
+    #[test]
+    fn the_passfile_line_is_the_one_for_this_connection() {
+        let w = World::new().file(
+            ".pgpass",
+            "# host:port:database:user:password\nh:5432:app:bob:bobs\nh:6000:*:bob:other-port\nlocalhost:5432:*:*:local\n",
+            0o600,
+        );
+        assert_eq!(password(&w.ok("postgresql://bob@h/app")), Some("bobs"));
+        assert_eq!(password(&w.ok("postgresql://bob@h:6000/x")), Some("other-port"));
+        assert_eq!(password(&w.ok("postgresql://carol@h/app")), None);
+        // The database defaults to the user, the user to PGUSER.
+        let w = w.var("PGUSER", "bob").var("PGDATABASE", "app");
+        assert_eq!(password(&w.ok("postgresql://h")), Some("bobs"));
+        // A socket in a default folder, or no host at all, is `localhost`.
+        assert_eq!(password(&w.ok("postgresql://x@/db?host=/var/run/postgresql")), Some("local"));
+        assert_eq!(password(&w.ok("postgresql://x@localhost/db")), Some("local"));
+        assert_eq!(password(&w.ok("postgresql://x@/db?host=/srv/sockets")), None);
+    }
+
+    #[test]
+    fn pgpassfile_and_passfile_name_the_file() {
+        let w = World::new().file(".pgpass", "*:*:*:*:home\n", 0o600).file(
+            "elsewhere",
+            "\n*:*:*:*:elsewhere\n",
+            0o600,
+        );
+        let elsewhere = w.path("elsewhere");
+        let w = w.var("PGPASSFILE", &elsewhere);
+        let t = w.ok("postgresql://u@h/db");
+        assert_eq!(password(&t), Some("elsewhere"));
+        assert_eq!(t.password_from, Some(PasswordFrom::PassFile { file: elsewhere.clone(), line: 2 }));
+        let home = w.path(".pgpass");
+        assert_eq!(password(&w.ok(&format!("postgresql://u@h/db?passfile={home}"))), Some("home"));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_passfile_others_can_read_is_ignored_with_a_warning() {
+        let w = World::new().file(".pgpass", "*:*:*:*:secret-in-file\n", 0o644);
+        let t = w.ok("postgresql://u@h/db");
+        assert_eq!(password(&t), None);
+        assert_eq!(
+            t.warnings,
+            [
+                "password file \"~/.pgpass\" has group or world access; permissions should be u=rw (0600) or less"
+            ]
+        );
+        assert_eq!(
+            t.password_places,
+            "the URL, PGPASSWORD or ~/.pgpass, which was ignored: it has group or world access; permissions \
+             should be u=rw (0600) or less"
+        );
+    }
+
+    #[test]
+    fn where_a_missing_password_was_looked_for() {
+        let w = World::new();
+        assert_eq!(w.ok("postgresql://u@h/db").password_places, "the URL, PGPASSWORD or ~/.pgpass");
+        let w = w.file(".pgpass", "other:5432:db:u:pw\nh:5432:db:u:\n", 0o600);
+        assert_eq!(
+            w.ok("postgresql://u@x/db").password_places,
+            "the URL, PGPASSWORD or ~/.pgpass, which has no line for x:5432:db:u"
+        );
+        assert_eq!(
+            w.ok("postgresql://u@h/db").password_places,
+            "the URL, PGPASSWORD or ~/.pgpass, whose line 2 for h:5432:db:u has an empty password"
+        );
+    }
+
+    #[test]
+    fn libpq_environment_fills_what_the_url_leaves_out() {
+        let w = World::new()
+            .var("PGHOST", "envhost")
+            .var("PGPORT", "6001")
+            .var("PGUSER", "envuser")
+            .var("PGDATABASE", "envdb")
+            .var("PGSSLMODE", "require")
+            .var("PGAPPNAME", "deployer")
+            .var("PGCONNECT_TIMEOUT", "7");
+        let t = w.ok("postgresql://");
+        assert_eq!(
+            (t.place.as_str(), t.user.as_str(), t.dbname.as_str()),
+            ("envhost:6001", "envuser", "envdb")
+        );
+        assert_eq!((t.ssl, t.timeout), (SslMode::Require, Some(Duration::from_secs(7))));
+        assert_eq!(t.config.get_application_name(), Some("deployer"));
+        // The URL wins over each.
+        let t = w.ok("postgresql://u@h:5/d?sslmode=disable&application_name=a&connect_timeout=0");
+        assert_eq!((t.place.as_str(), t.user.as_str(), t.dbname.as_str()), ("h:5", "u", "d"));
+        assert_eq!((t.ssl, t.timeout), (SslMode::Disable, None));
+        assert_eq!(t.config.get_application_name(), Some("a"));
+        // A bad value names the variable.
+        let e = World::new().var("PGPORT", "5x").err("postgresql://u@h/d");
+        assert!(e.ends_with("port '5x' is not a port number (from PGPORT)"), "{e}");
+        let e = World::new().var("PGSSLMODE", "on").err("postgresql://u@h/d");
+        assert!(e.contains("sslmode 'on' is not one of") && e.ends_with("(from PGSSLMODE)"), "{e}");
+    }
+
+    #[test]
+    fn a_service_sits_between_the_url_and_the_environment() {
+        let w = World::new()
+            .file(
+                ".pg_service.conf",
+                "[app]\nhost=svc-host\nport=6100\ndbname=svc-db\nuser=svc-user\npassword=svc-pw\nsslmode=disable\n",
+                0o644,
+            )
+            .var("PGHOST", "envhost")
+            .var("PGPASSWORD", "env-pw");
+        let t = w.ok("postgresql://?service=app");
+        assert_eq!(
+            (t.place.as_str(), t.user.as_str(), t.dbname.as_str()),
+            ("svc-host:6100", "svc-user", "svc-db")
+        );
+        assert_eq!((password(&t), t.ssl), (Some("svc-pw"), SslMode::Disable));
+        let from = PasswordFrom::Setting(Origin::Service {
+            name: "app".into(),
+            file: "~/.pg_service.conf".into(),
+            line: 6,
+        });
+        assert_eq!(t.password_from, Some(from));
+        // The URL overrides the service.
+        let t = w.ok("postgresql://me:url-pw@urlhost/urldb?service=app");
+        assert_eq!((t.place.as_str(), t.user.as_str(), t.dbname.as_str()), ("urlhost:6100", "me", "urldb"));
+        assert_eq!(password(&t), Some("url-pw"));
+        // PGSERVICE names it too.
+        let w = w.var("PGSERVICE", "app");
+        assert_eq!(w.ok("postgresql://").place, "svc-host:6100");
+    }
+
+    #[test]
+    fn service_errors_name_the_file_and_line() {
+        let w =
+            World::new().file(".pg_service.conf", "[app]\nhost=h\nsslcert=/x.pem\n[bad]\nport=6x\n", 0o600);
+        let e = w.err("postgresql://?service=app");
+        assert!(
+            e.contains("unsupported connection parameter 'sslcert'")
+                && e.ends_with("(service \"app\", ~/.pg_service.conf line 3)"),
+            "{e}"
+        );
+        let e = w.err("postgresql://?service=bad");
+        assert!(
+            e.ends_with("port '6x' is not a port number (service \"bad\", ~/.pg_service.conf line 5)"),
+            "{e}"
+        );
+        let e = w.err("postgresql://?service=nope");
+        assert!(e.contains("definition of service \"nope\" not found (looked in ~/.pg_service.conf"), "{e}");
+    }
+
+    #[test]
+    fn no_message_shows_a_password() {
+        let w = World::new()
+            .file(".pg_service.conf", "[app]\npassword=svc-secret\nport=x\n", 0o600)
+            .file(".pgpass", "*:*:*:*:file-secret\n", 0o644)
+            .var("PGPASSWORD", "env-secret");
+        for url in ["postgresql://u:url-secret@h/d?sslmode=nope", "postgresql://u@h/d?service=app"] {
+            let e = w.err(url);
+            assert!(!e.contains("secret"), "{e}");
+        }
+        let t = World::new().file(".pgpass", "*:*:*:*:file-secret\n", 0o644).ok("postgresql://u@h/d");
+        let shown = format!("{} {:?}", t.password_places, t.warnings);
+        assert!(!shown.contains("secret"), "{shown}");
     }
 }
