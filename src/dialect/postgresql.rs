@@ -34,11 +34,8 @@ pub(crate) fn render(op: &Op, ctx: &Context<'_>) -> Result<Vec<String>, RenderEr
     // Enum types follow the columns that use them, and only the tables an op names can
     // change columns: when none of them has an enum column before or after, no type
     // changes, and the schema-wide scan is skipped (it made a long history quadratic).
-    let (mut out, drops) = if touches_enums(op, ctx) {
-        enum_changes(ctx.before, ctx.after)?
-    } else {
-        (Vec::new(), Vec::new())
-    };
+    let (mut out, drops) =
+        if touches_enums(op, ctx) { enum_changes(ctx.before, ctx.after)? } else { (Vec::new(), Vec::new()) };
     out.extend(op_statements(op, ctx)?);
     out.extend(drops);
     Ok(out)
@@ -47,9 +44,9 @@ pub(crate) fn render(op: &Op, ctx: &Context<'_>) -> Result<Vec<String>, RenderEr
 /// Whether a table `op` names has an enum column before or after it.
 fn touches_enums(op: &Op, ctx: &Context<'_>) -> bool {
     let has_enum = |t: &Table| t.columns.iter().any(|c| matches!(c.ty, SqlType::Enum { .. }));
-    op.tables().into_iter().any(|name| {
-        [ctx.before, ctx.after].iter().any(|s| s.table(op.schema(), name).is_some_and(has_enum))
-    })
+    op.tables()
+        .into_iter()
+        .any(|name| [ctx.before, ctx.after].iter().any(|s| s.table(op.schema(), name).is_some_and(has_enum)))
 }
 
 fn schemas(schema: &Schema) -> Vec<Option<&str>> {
