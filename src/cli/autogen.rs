@@ -35,7 +35,15 @@ pub(crate) struct Diff {
 }
 
 /// Compares the target schema with the database, or with the history when `offline`.
-pub(crate) fn diff(project: &Project, scripts: &ScriptDirectory, offline: bool) -> Result<Diff> {
+///
+/// With `strict` (`check`), an unknown column type in the env program's schema is an
+/// error.
+pub(crate) fn diff(
+    project: &Project,
+    scripts: &ScriptDirectory,
+    offline: bool,
+    strict: bool,
+) -> Result<Diff> {
     let config = &project.config;
     let url = super::migrate::database_url(project)?;
     let dialect = url.dialect();
@@ -59,7 +67,7 @@ pub(crate) fn diff(project: &Project, scripts: &ScriptDirectory, offline: bool) 
         block_on(reflect(&mut db, &reflect_opts))
             .map_err(|e| Error::Command(format!("reflecting {url}: {e}")))?
     };
-    let target = target_schema(project, &url, &reflect_opts)?;
+    let target = target_schema(project, &url, &reflect_opts, strict)?;
     let opts = CompareOptions {
         dialect,
         compare_type: config.autogenerate.compare_type,
@@ -72,10 +80,15 @@ pub(crate) fn diff(project: &Project, scripts: &ScriptDirectory, offline: bool) 
 
 /// The declared schema: the env program's, or a SQL file's loaded into a scratch
 /// database of the project's dialect.
-fn target_schema(project: &Project, url: &DatabaseUrl, opts: &ReflectOptions) -> Result<Schema> {
+fn target_schema(
+    project: &Project,
+    url: &DatabaseUrl,
+    opts: &ReflectOptions,
+    strict: bool,
+) -> Result<Schema> {
     let target = &project.config.autogenerate.target;
     if target == "env" {
-        return super::env_program::load_target(project);
+        return super::env_program::load_target_checked(project, strict);
     }
     let path = project.config.root.join(target);
     let sql = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
@@ -146,9 +159,11 @@ pub(crate) fn describe(op: &Op) -> String {
 }
 
 /// `check`: exit 1 listing the ops autogenerate would write, else say there are none.
+/// Strict: an unknown column type in a revision file or the env program's schema is an
+/// error, since it says nothing certain about the database.
 pub fn check(project: &Project, args: CheckArgs, out: &mut Output) -> Result<()> {
-    let scripts = project.scripts()?;
-    let diff = diff(project, &scripts, args.offline)?;
+    let scripts = project.scripts_checked(true)?;
+    let diff = diff(project, &scripts, args.offline, true)?;
     if diff.upgrade.is_empty() {
         return out.line("No new upgrade operations detected.");
     }

@@ -81,7 +81,7 @@ struct Request<'a> {
 pub fn revision(project: &Project, args: RevisionArgs, out: &mut Output) -> Result<()> {
     let scripts = project.scripts()?;
     let (upgrade, downgrade) = if args.autogenerate {
-        let diff = super::autogen::diff(project, &scripts, args.offline)?;
+        let diff = super::autogen::diff(project, &scripts, args.offline, project.global.strict)?;
         if diff.upgrade.is_empty() {
             // Alembic writes an empty revision here; an empty file is a surprise, so
             // nothing is written.
