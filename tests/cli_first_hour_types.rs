@@ -537,3 +537,63 @@ fn strict_refuses_to_downgrade_a_revision_without_downgrade_ops_offline() {
     )));
     assert!(p.run(&["downgrade", "--sql", "--dialect", "sqlite", "--strict", "m4:base"]).stdout.is_empty());
 }
+
+/// Autogenerate writes the types a database has but this crate does not know (a
+/// SQLite schema's `BLOB SUB_TYPE TEXT`, a `STRING` that would read as SQLAlchemy's
+/// String, a PostgreSQL domain) quoted, so its own revision loads without a warning,
+/// `check` accepts it and the database gets the same type.
+fn autogenerate_keeps_database_types(kind: Kind) {
+    let Some(db) = TestDb::new(kind) else { return };
+    let p = Project::init();
+    let (schema, types): (&str, &[&str]) = match kind {
+        Kind::Sqlite => (
+            "CREATE TABLE t (id INTEGER PRIMARY KEY, d BLOB SUB_TYPE TEXT, s STRING, n smallint(5));\n",
+            &["BLOB SUB_TYPE TEXT", "STRING", "smallint(5)"],
+        ),
+        Kind::Postgres => {
+            db.execute("CREATE DOMAIN zip_code AS text");
+            (
+                "CREATE DOMAIN zip_code AS text;\nCREATE TABLE t (id integer PRIMARY KEY, z zip_code, zs zip_code[]);\n",
+                &["zip_code", "zip_code[]"],
+            )
+        }
+    };
+    std::fs::write(p.path().join("schema.sql"), schema).unwrap();
+    let config = p.path().join("alembic.toml");
+    let text =
+        std::fs::read_to_string(&config).unwrap().replace("target = \"env\"", "target = \"schema.sql\"");
+    std::fs::write(&config, text).unwrap();
+    let out = p.run(&with_url(&db, &["revision", "--autogenerate", "-m", "t", "--rev-id", "g1"]));
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    assert_eq!(stderr_of(&out), "", "no warning about the database's own types");
+    let file = std::fs::read_to_string(p.versions().join("g1_t.toml")).unwrap();
+    for ty in types {
+        let quoted = match kind {
+            Kind::Sqlite => format!("\"{ty}\""),
+            Kind::Postgres => ty.replacen("zip_code", "\"zip_code\"", 1),
+        };
+        // A TOML literal string: the quotes are part of the type.
+        assert!(file.contains(&format!("type = '{quoted}'")), "{ty}:\n{file}");
+    }
+    let out = p.run(&with_url(&db, &["upgrade", "head"]));
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    assert_eq!(stderr_of(&out), "");
+    for args in [&["check"][..], &["check", "--offline"]] {
+        let out = p.run(&with_url(&db, args));
+        assert!(out.status.success(), "{args:?}: {}", stderr_of(&out));
+        assert_eq!(String::from_utf8_lossy(&out.stdout), "No new upgrade operations detected.\n", "{args:?}");
+    }
+    // The database has the types as the schema file declares them.
+    let created: Vec<String> = column_types(&db, "t").into_iter().skip(1).map(|(_, ty)| ty).collect();
+    assert_eq!(created, types);
+}
+
+#[test]
+fn autogenerate_keeps_database_types_on_sqlite() {
+    autogenerate_keeps_database_types(Kind::Sqlite);
+}
+
+#[test]
+fn autogenerate_keeps_database_types_on_postgres() {
+    autogenerate_keeps_database_types(Kind::Postgres);
+}

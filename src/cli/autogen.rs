@@ -32,6 +32,12 @@ pub(crate) struct Diff {
     pub upgrade: Vec<Op>,
     /// The current schema.
     pub current: Schema,
+    /// The dialect compared for.
+    pub dialect: Dialect,
+    /// The target was reflected from a database (a `schema.sql`), not declared.
+    pub target_from_database: bool,
+    /// The current schema was reflected from the database (online), not replayed.
+    pub current_from_database: bool,
 }
 
 /// Compares the target schema with the database, or with the history when `offline`.
@@ -75,7 +81,13 @@ pub(crate) fn diff(
         exclude_tables: config.autogenerate.exclude_tables.clone(),
         version_table: config.version_table.clone(),
     };
-    Ok(Diff { upgrade: compare(&target, &current, &opts), current })
+    Ok(Diff {
+        upgrade: compare(&target, &current, &opts),
+        current,
+        dialect,
+        target_from_database: config.autogenerate.target != "env",
+        current_from_database: !offline,
+    })
 }
 
 /// The declared schema: the env program's, or a SQL file's loaded into a scratch

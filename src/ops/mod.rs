@@ -160,6 +160,16 @@ impl Op {
         }
     }
 
+    /// The column types of [`Op::types`], for changing them.
+    pub fn types_mut(&mut self) -> Vec<&mut SqlType> {
+        match self {
+            Op::CreateTable(op) => op.columns.iter_mut().map(|c| &mut c.ty).collect(),
+            Op::AddColumn(op) => vec![&mut op.column.ty],
+            Op::AlterColumn(op) => op.ty.iter_mut().chain(op.existing_type.iter_mut()).collect(),
+            _ => Vec::new(),
+        }
+    }
+
     /// Checks what serde cannot: cross-key rules such as "a primary key column is not
     /// nullable" or "`execute` has some SQL". Field-level rules (non-empty names,
     /// `foreign_key` shape, constraint types) are already enforced by deserialisation.
