@@ -144,6 +144,44 @@ fn an_invalid_declaration_is_reported() {
 }
 
 #[test]
+fn sqlalchemy_names_are_read_and_unknown_types_named() {
+    let p = package();
+    write_env(
+        &p,
+        "use alembic::schema::metadata::{MetaData, SqlType};\nfn main() {\n    let mut md = MetaData::new();\n    \
+         md.table(\"notes\", |t| {\n        t.column(\"id\", SqlType::Integer).primary_key();\n        \
+         t.column(\"title\", SqlType::Other(\"String(80)\".into()));\n        \
+         t.column(\"at\", \"DateTime(timezone=True)\".parse().unwrap());\n        \
+         t.column(\"body\", SqlType::Other(\"strng\".into()));\n    });\n    alembic::env::run(md);\n}\n",
+    );
+    let out = target_schema(&p, &["-q"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert_eq!(
+        stderr,
+        "warning: migrations/env.rs: unknown type `strng` for notes.body; it is passed to the database as written\n"
+    );
+    // Without -q, the schema is printed (cargo's progress lines join the warning).
+    let out = target_schema(&p, &[]);
+    assert!(out.status.success());
+    let warning = "warning: migrations/env.rs: unknown type `strng` for notes.body";
+    assert_eq!(String::from_utf8_lossy(&out.stderr).matches(warning).count(), 1);
+    let schema: Schema = serde_json::from_slice(&out.stdout).unwrap();
+    let types: Vec<String> =
+        schema.table(None, "notes").unwrap().columns.iter().map(|c| c.ty.to_string()).collect();
+    assert_eq!(types, ["integer", "varchar(80)", "timestamptz", "strng"]);
+    let out = target_schema(&p, &["-q", "--strict"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.starts_with(
+            "error: migrations/env.rs: unknown type `strng` for notes.body (an error with --strict"
+        ),
+        "{stderr}"
+    );
+}
+
+#[test]
 fn compiler_errors_are_shown() {
     let p = package();
     write_env(&p, "fn main() {\n    let n: u32 = \"not a number\";\n    alembic::env::run(None);\n}\n");

@@ -139,9 +139,18 @@ pub struct Embedded {
     version_table: String,
     version_table_schema: Option<String>,
     transaction_per_migration: bool,
+    /// The files' warnings (`path:line: unknown type …`), in load order.
+    warnings: Vec<String>,
 }
 
 impl Embedded {
+    /// What is questionable in the files but does not fail the build (an unknown
+    /// column type), as `path:line: message` lines; [`embed`] prints each as a
+    /// `cargo:warning`.
+    pub fn warnings(&self) -> &[String] {
+        &self.warnings
+    }
+
     /// The head revisions, sorted.
     pub fn heads(&self) -> &[String] {
         &self.heads
@@ -217,6 +226,9 @@ pub fn embed(folder: impl AsRef<Path>) -> Result<Embedded, EmbedError> {
     for path in embedded.rerun_paths() {
         println!("cargo:rerun-if-changed={}", path.display());
     }
+    for warning in embedded.warnings() {
+        println!("cargo:warning={warning}");
+    }
     let generated = out_dir.join("alembic_migrations.rs");
     let code = embedded.generated_code();
     // Rewritten only when it changes, so an unchanged history keeps its timestamp.
@@ -275,6 +287,8 @@ pub fn check(manifest_dir: &Path, folder: &Path) -> Result<Embedded, EmbedError>
     let text_of = |path: &Path| texts.iter().find(|(p, _)| p == path).map(|(_, t)| t.as_str());
     let scripts = ScriptDirectory::from_scripts(scripts)
         .map_err(|e| invalid(vec![lines::graph_problem(&e, text_of)]))?;
+    let warnings: Vec<String> =
+        scripts.scripts().iter().flat_map(|s| &s.warnings).map(|w| w.to_string()).collect();
     let mut heads: Vec<String> = scripts.map().heads().into_iter().map(str::to_string).collect();
     heads.sort();
     // The model is dialect-neutral: replaying needs no database and no dialect.
@@ -294,6 +308,7 @@ pub fn check(manifest_dir: &Path, folder: &Path) -> Result<Embedded, EmbedError>
         version_table: source.version_table,
         version_table_schema: source.version_table_schema,
         transaction_per_migration: source.transaction_per_migration,
+        warnings,
     })
 }
 

@@ -137,3 +137,24 @@ fn without_versions_subfolder_the_folder_itself_holds_revisions() {
     let embedded = check(dir.path(), Path::new("db")).unwrap();
     assert_eq!(embedded.files(), ["a1.toml"]);
 }
+
+#[test]
+fn an_unknown_column_type_is_a_warning_naming_file_and_line() {
+    let dir = project();
+    write(
+        dir.path(),
+        "migrations/versions/c3_tags.toml",
+        "revision = \"c3\"\ndown_revision = \"b2\"\n\n[[upgrade]]\nop = \"add_column\"\ntable = \"posts\"\n\
+         column = { name = \"tag\", type = \"strng\" }\n\n[[upgrade]]\nop = \"add_column\"\ntable = \"posts\"\n\
+         column = { name = \"title\", type = \"String(50)\" }\n",
+    );
+    let embedded = check(dir.path(), Path::new("migrations")).unwrap();
+    assert_eq!(
+        embedded.warnings(),
+        [
+            "migrations/versions/c3_tags.toml:7: unknown type `strng` in upgrade[0].column; it is passed to the database as written"
+        ]
+    );
+    let clean = project();
+    assert!(check(clean.path(), Path::new("migrations")).unwrap().warnings().is_empty());
+}

@@ -34,6 +34,10 @@ pub fn canonical_type(dialect: Dialect, ty: &SqlType) -> SqlType {
     let SqlType::Other(text) = ty else {
         return ty.clone();
     };
+    // A quoted name (as autogenerate writes passed-through types) is the plain one.
+    let unquoted = unquote_type(dialect, text);
+    let ty = &SqlType::Other(unquoted.clone());
+    let text = &unquoted;
     if dialect != Dialect::Postgresql {
         return ty.clone();
     }
@@ -67,6 +71,50 @@ pub fn canonical_type(dialect: Dialect, ty: &SqlType) -> SqlType {
         ("timetz" | "time with time zone", None) => SqlType::Other("TIME WITH TIME ZONE".into()),
         _ => ty.clone(),
     }
+}
+
+/// `text` quoted as [`crate::autogen::quote_database_types`] writes it: whole on
+/// SQLite (which drops the quotes from a declared type), the leading name on
+/// PostgreSQL when it is a lower-case name (which the quotes leave the same type).
+/// `None` when quoting would change the type (PostgreSQL, no such leading name).
+pub fn quote_type(dialect: Dialect, text: &str) -> Option<String> {
+    match dialect {
+        Dialect::Sqlite => Some(format!("\"{}\"", text.replace('"', "\"\""))),
+        Dialect::Postgresql => {
+            let end = text
+                .find(|c: char| !(c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_'))
+                .unwrap_or(text.len());
+            let (name, rest) = text.split_at(end);
+            let plain = name.starts_with(|c: char| c.is_ascii_lowercase() || c == '_');
+            let rest_ok = rest.is_empty() || rest.starts_with(['(', '[']);
+            (plain && rest_ok).then(|| format!("\"{name}\"{rest}"))
+        }
+    }
+}
+
+/// The inverse of [`quote_type`]: `text` without the quotes, when they make no
+/// difference to the dialect; else `text` as it is.
+fn unquote_type(dialect: Dialect, text: &str) -> String {
+    let Some(rest) = text.strip_prefix('"') else { return text.to_string() };
+    let mut inner = String::new();
+    let mut chars = rest.char_indices().peekable();
+    let mut after = None;
+    while let Some((i, c)) = chars.next() {
+        if c != '"' {
+            inner.push(c);
+        } else if chars.next_if(|(_, c)| *c == '"').is_some() {
+            inner.push('"');
+        } else {
+            after = Some(&rest[i + 1..]);
+            break;
+        }
+    }
+    let Some(after) = after else { return text.to_string() };
+    let same = match dialect {
+        Dialect::Sqlite => after.trim().is_empty(),
+        Dialect::Postgresql => quote_type(dialect, &format!("{inner}{after}")).is_some_and(|q| q == text),
+    };
+    if same { format!("{inner}{after}") } else { text.to_string() }
 }
 
 /// The comparison key of a type on `dialect` (see the module documentation).
@@ -434,6 +482,27 @@ mod tests {
 
     fn ty(s: &str) -> SqlType {
         SqlType::parse(s).unwrap()
+    }
+
+    #[test]
+    fn quoted_pass_through_types_equal_the_plain_ones() {
+        for (dialect, plain, quoted) in [
+            (LITE, "BLOB SUB_TYPE TEXT", "\"BLOB SUB_TYPE TEXT\""),
+            (LITE, "STRING", "\"STRING\""),
+            (LITE, "a\"b", "\"a\"\"b\""),
+            (PG, "us_postal_code", "\"us_postal_code\""),
+            (PG, "halfvec(3)", "\"halfvec\"(3)"),
+            (PG, "us_postal_code[]", "\"us_postal_code\"[]"),
+        ] {
+            assert_eq!(quote_type(dialect, plain).as_deref(), Some(quoted), "{plain}");
+            assert!(
+                types_equal(dialect, &SqlType::Other(plain.into()), &SqlType::Other(quoted.into())),
+                "{plain}"
+            );
+        }
+        // Quotes that change the type are kept: a mixed-case name on PostgreSQL.
+        assert_eq!(quote_type(PG, "MyType"), None);
+        assert!(!types_equal(PG, &SqlType::Other("mytype".into()), &SqlType::Other("\"MyType\"".into())));
     }
 
     #[test]

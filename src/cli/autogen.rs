@@ -32,10 +32,24 @@ pub(crate) struct Diff {
     pub upgrade: Vec<Op>,
     /// The current schema.
     pub current: Schema,
+    /// The dialect compared for.
+    pub dialect: Dialect,
+    /// The target was reflected from a database (a `schema.sql`), not declared.
+    pub target_from_database: bool,
+    /// The current schema was reflected from the database (online), not replayed.
+    pub current_from_database: bool,
 }
 
 /// Compares the target schema with the database, or with the history when `offline`.
-pub(crate) fn diff(project: &Project, scripts: &ScriptDirectory, offline: bool) -> Result<Diff> {
+///
+/// With `strict` (`check`), an unknown column type in the env program's schema is an
+/// error.
+pub(crate) fn diff(
+    project: &Project,
+    scripts: &ScriptDirectory,
+    offline: bool,
+    strict: bool,
+) -> Result<Diff> {
     let config = &project.config;
     let url = super::migrate::database_url(project)?;
     let dialect = url.dialect();
@@ -59,7 +73,7 @@ pub(crate) fn diff(project: &Project, scripts: &ScriptDirectory, offline: bool) 
         block_on(reflect(&mut db, &reflect_opts))
             .map_err(|e| Error::Command(format!("reflecting {url}: {e}")))?
     };
-    let target = target_schema(project, &url, &reflect_opts)?;
+    let target = target_schema(project, &url, &reflect_opts, strict)?;
     let opts = CompareOptions {
         dialect,
         compare_type: config.autogenerate.compare_type,
@@ -67,15 +81,26 @@ pub(crate) fn diff(project: &Project, scripts: &ScriptDirectory, offline: bool) 
         exclude_tables: config.autogenerate.exclude_tables.clone(),
         version_table: config.version_table.clone(),
     };
-    Ok(Diff { upgrade: compare(&target, &current, &opts), current })
+    Ok(Diff {
+        upgrade: compare(&target, &current, &opts),
+        current,
+        dialect,
+        target_from_database: config.autogenerate.target != "env",
+        current_from_database: !offline,
+    })
 }
 
 /// The declared schema: the env program's, or a SQL file's loaded into a scratch
 /// database of the project's dialect.
-fn target_schema(project: &Project, url: &DatabaseUrl, opts: &ReflectOptions) -> Result<Schema> {
+fn target_schema(
+    project: &Project,
+    url: &DatabaseUrl,
+    opts: &ReflectOptions,
+    strict: bool,
+) -> Result<Schema> {
     let target = &project.config.autogenerate.target;
     if target == "env" {
-        return super::env_program::load_target(project);
+        return super::env_program::load_target_checked(project, strict);
     }
     let path = project.config.root.join(target);
     let sql = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
@@ -203,10 +228,11 @@ pub(crate) fn describe(op: &Op) -> String {
 /// Online, the database is first compared with its own history replayed to its
 /// revision: a difference there (drift) is an error of its own, naming the revision
 /// that last changed each table concerned (edited after it was applied, or the database
-/// changed by hand).
+/// changed by hand). Strict: an unknown column type in a revision file or the env
+/// program's schema is an error, since it says nothing certain about the database.
 pub fn check(project: &Project, args: CheckArgs, out: &mut Output) -> Result<()> {
-    let scripts = project.scripts()?;
-    let diff = diff(project, &scripts, args.offline)?;
+    let scripts = project.scripts_checked(true)?;
+    let diff = diff(project, &scripts, args.offline, true)?;
     if !args.offline {
         drift(project, &scripts, &diff.current)?;
     }

@@ -29,6 +29,7 @@ use crate::env::{MAX_SCHEMA_BYTES, ProtocolError, decode_stream, program_args};
 use crate::error::{Error, Result};
 use crate::runtime::interrupt;
 use crate::schema::Schema;
+use crate::schema::types::SqlType;
 
 /// The name of the example target `migrations/env.rs` is registered as.
 pub const EXAMPLE_NAME: &str = "alembic_env";
@@ -256,10 +257,66 @@ fn library_dependency(doc: &toml_edit::DocumentMut) -> LibraryDependency {
 /// name) and returns the target schema it prints. Cargo's progress lines go to stderr
 /// unless `-q`; failures (not registered, no `alembic` dependency, compiler errors, the
 /// program's own error or panic) become one error with the relevant lines.
+///
+/// A column type given as [`SqlType::Other`] that is a SQLAlchemy name
+/// (`SqlType::Other("String(50)".into())`) is read as the alias; one that no database
+/// knows is a warning naming the env program, table and column (an error with
+/// `--strict`).
 pub fn load_target(project: &Project) -> Result<Schema> {
+    load_target_checked(project, project.global.strict)
+}
+
+/// [`load_target`], with unknown column types errors when `strict` (`check`).
+pub(crate) fn load_target_checked(project: &Project, strict: bool) -> Result<Schema> {
     let package = EnvPackage::find(project)?;
     let exe = package.build(project.global.quiet)?;
-    package.run(&exe, project)
+    let mut schema = package.run(&exe, project)?;
+    let unknown = resolve_types(&mut schema);
+    if let Some((first, rest)) = unknown.split_first() {
+        if strict {
+            let more = match rest.len() {
+                0 => String::new(),
+                1 => "; and 1 more".to_string(),
+                n => format!("; and {n} more"),
+            };
+            return Err(Error::Command(format!(
+                "{}: {first} (an error with --strict and in `check`; a type of your own passes quoted or schema-qualified: SqlType::Other(\"public.name\".into())){more}",
+                package.env_display
+            )));
+        }
+        let color = super::output::use_color(project.global.color);
+        for what in &unknown {
+            super::output::print_warning_once(
+                &format!("{}: {what}; it is passed to the database as written", package.env_display),
+                color,
+            );
+        }
+    }
+    Ok(schema)
+}
+
+/// Reads the [`SqlType::Other`] column types of `schema` as a revision file would
+/// (SQLAlchemy's names become the neutral types) and lists the unknown ones as
+/// "unknown type `x` for table.column".
+pub(crate) fn resolve_types(schema: &mut Schema) -> Vec<String> {
+    let mut unknown = Vec::new();
+    for table in &mut schema.tables {
+        for column in &mut table.columns {
+            if let SqlType::Other(text) = &column.ty {
+                if let Ok(ty) = SqlType::parse(text) {
+                    column.ty = ty;
+                }
+            }
+            if let Some(text) = column.ty.unknown_name() {
+                let table_name = match &table.schema {
+                    Some(s) => format!("{s}.{}", table.name),
+                    None => table.name.clone(),
+                };
+                unknown.push(format!("unknown type `{text}` for {table_name}.{}", column.name));
+            }
+        }
+    }
+    unknown
 }
 
 /// The package that owns the env program, as cargo sees it.

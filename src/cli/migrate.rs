@@ -5,7 +5,7 @@ use std::io::IsTerminal;
 
 use clap::Args;
 
-use super::{Output, Project};
+use super::{Output, Project, output};
 use crate::dialect::Dialect;
 use crate::error::{Error, Result};
 use crate::runtime::connection::{AnyBackend, block_on, connect};
@@ -138,7 +138,15 @@ fn run_move(project: &Project, args: MoveArgs, out: &mut Output, up: bool) -> Re
             &scripts,
             version_table(project, dialect),
             project.config.transaction_per_migration,
-        );
+        )
+        .with_strict_downgrades(project.global.strict);
+        if !up && !project.global.strict {
+            // Said before the SQL is written (on stderr), as online before the step runs.
+            let color = output::use_color(project.global.color);
+            for found in migrator.no_downgrade_ops(&migrator.plan(&target, &start)?) {
+                output::print_warning(&found.warning(), color);
+            }
+        }
         return migrator.write_offline_sql(&target, &start, args.offline.tag.as_deref(), out);
     }
     if args.revision.contains(':') {
@@ -227,7 +235,9 @@ fn run_online(project: &Project, scripts: &ScriptDirectory, target: &Target, out
         version_table(project, url.dialect()),
         project.config.transaction_per_migration,
     )
-    .with_lock_timeout(project.config.lock_timeout);
+    .with_lock_timeout(project.config.lock_timeout)
+    .with_strict_downgrades(project.global.strict);
+    let color = output::use_color(project.global.color);
     let mut progress = Progress::new(out.is_quiet());
     // Each line is printed as its step starts (a long step shows what is running, and
     // a killed run has said how far it got); with a bar they are printed above it.
@@ -246,6 +256,7 @@ fn run_online(project: &Project, scripts: &ScriptDirectory, target: &Target, out
             progress.step(&line);
         }
         Event::Waiting { holder } => progress.print(|| print_waiting(&holder)),
+        Event::NoDowngradeOps(found) => progress.print(|| output::print_warning(&found.warning(), color)),
     }));
     progress.finish();
     result?;

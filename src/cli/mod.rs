@@ -69,9 +69,13 @@ pub struct GlobalArgs {
     /// Database URL, overriding `url` in alembic.toml.
     #[arg(long, global = true, help_heading = GLOBAL_OPTIONS, value_name = "URL")]
     pub url: Option<String>,
-    /// Print nothing but errors (and a line when waiting for another migrator).
+    /// Print nothing but errors and warnings (and a line when waiting for another migrator).
     #[arg(short, long, global = true, help_heading = GLOBAL_OPTIONS)]
     pub quiet: bool,
+    /// Make warnings about the revision files errors: an unknown column type, a
+    /// downgrade of a revision that has no downgrade ops.
+    #[arg(long, global = true, help_heading = GLOBAL_OPTIONS)]
+    pub strict: bool,
     /// When to use colours (NO_COLOR is honoured under `auto`).
     #[arg(long, global = true, help_heading = GLOBAL_OPTIONS, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
     pub color: ColorChoice,
@@ -86,6 +90,7 @@ impl std::fmt::Debug for GlobalArgs {
             .field("x", &self.x)
             .field("url", &self.url.as_deref().map(crate::url::redact))
             .field("quiet", &self.quiet)
+            .field("strict", &self.strict)
             .field("color", &self.color)
             .finish()
     }

@@ -51,9 +51,13 @@ pub struct DbArgs {
     /// Database URL (default: $DATABASE_URL, else the application's default).
     #[arg(long, global = true, help_heading = GLOBAL_OPTIONS, env = "DATABASE_URL", value_name = "URL")]
     pub url: Option<String>,
-    /// Print nothing but errors.
+    /// Print nothing but errors and warnings.
     #[arg(short, long, global = true, help_heading = GLOBAL_OPTIONS)]
     pub quiet: bool,
+    /// Make warnings about the migrations errors: an unknown column type, a downgrade
+    /// of a revision that has no downgrade ops.
+    #[arg(long, global = true, help_heading = GLOBAL_OPTIONS)]
+    pub strict: bool,
     /// When to use colours (NO_COLOR is honoured under `auto`).
     #[arg(long, global = true, help_heading = GLOBAL_OPTIONS, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
     pub color: ColorChoice,
@@ -68,6 +72,7 @@ impl std::fmt::Debug for DbArgs {
         f.debug_struct("DbArgs")
             .field("url", &self.url.as_deref().map(crate::url::redact))
             .field("quiet", &self.quiet)
+            .field("strict", &self.strict)
             .field("color", &self.color)
             .field("command", &self.command)
             .finish()
@@ -145,8 +150,13 @@ impl DbArgs {
         config.version_table = migrations.version_table_name().to_string();
         config.version_table_schema = migrations.version_table_schema().map(str::to_string);
         config.transaction_per_migration = migrations.transaction_per_migration();
-        let global =
-            GlobalArgs { url: self.url, quiet: self.quiet, color: self.color, ..GlobalArgs::default() };
+        let global = GlobalArgs {
+            url: self.url,
+            quiet: self.quiet,
+            strict: self.strict,
+            color: self.color,
+            ..GlobalArgs::default()
+        };
         let project = Project { config, global, source: ScriptSource::Embedded(migrations) };
         match self.command {
             DbCommand::Upgrade(args) => migrate::upgrade(&project, args, out),

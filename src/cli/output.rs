@@ -98,6 +98,28 @@ pub(crate) fn is_broken_pipe(err: &Error) -> bool {
     matches!(err, Error::Io { source, .. } if source.kind() == std::io::ErrorKind::BrokenPipe)
 }
 
+/// Prints `warning: text` on stderr. Printed under `-q` too: a warning is about the
+/// input, not progress.
+pub(crate) fn print_warning(text: &str, color: bool) {
+    let prefix = if color { "\x1b[1;33mwarning:\x1b[0m" } else { "warning:" };
+    let _ = writeln!(std::io::stderr().lock(), "{prefix} {text}");
+}
+
+/// [`print_warning`], once per process for the same text: a file loaded by several
+/// commands of one process (an application's mounted `db` command, a test) says it
+/// once. Returns whether it printed.
+pub(crate) fn print_warning_once(text: &str, color: bool) -> bool {
+    use std::collections::HashSet;
+    use std::sync::{Mutex, OnceLock};
+    static PRINTED: OnceLock<Mutex<HashSet<String>>> = OnceLock::new();
+    let mut printed = PRINTED.get_or_init(Default::default).lock().unwrap_or_else(|e| e.into_inner());
+    if !printed.insert(text.to_string()) {
+        return false;
+    }
+    print_warning(text, color);
+    true
+}
+
 /// Prints `error: …` for `err` on stderr.
 pub(crate) fn print_error(err: &Error, color: bool) {
     let prefix = if color { "\x1b[1;31merror:\x1b[0m" } else { "error:" };
@@ -108,5 +130,19 @@ pub(crate) fn print_error(err: &Error, color: bool) {
     let _ = writeln!(stderr, "{prefix} {first}");
     for line in lines {
         let _ = writeln!(stderr, "  {line}");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_warning_is_printed_once_per_process() {
+        let text = "x.toml:3: unknown type `strng` in upgrade[0].column (output test)";
+        assert!(print_warning_once(text, false));
+        assert!(!print_warning_once(text, false), "the same warning again");
+        assert!(!print_warning_once(text, true), "also in colour");
+        assert!(print_warning_once("x.toml:4: another (output test)", false));
     }
 }

@@ -2,10 +2,10 @@
 
 use std::path::{Component, Path, PathBuf};
 
-use super::GlobalArgs;
+use super::{GlobalArgs, output};
 use crate::config::{self, Config, Locate};
-use crate::error::Result;
-use crate::script::ScriptDirectory;
+use crate::error::{Error, Result};
+use crate::script::{FileWarning, ScriptDirectory};
 
 /// The configuration in effect for one command run.
 #[derive(Debug)]
@@ -39,15 +39,49 @@ impl Project {
         Ok(Project { config, global: global.clone(), source: ScriptSource::Disk })
     }
 
-    /// Loads every revision file and the graph.
+    /// Loads every revision file and the graph, printing the files' warnings (an
+    /// error for the first one under `--strict`).
     pub fn scripts(&self) -> Result<ScriptDirectory> {
-        match self.source {
-            ScriptSource::Disk => {
-                ScriptDirectory::load(&self.config.version_locations, self.config.recursive_version_locations)
-            }
+        self.scripts_checked(self.global.strict)
+    }
+
+    /// [`Project::scripts`], with the files' warnings errors when `strict` (`check`
+    /// always is).
+    pub fn scripts_checked(&self, strict: bool) -> Result<ScriptDirectory> {
+        let scripts = match self.source {
+            ScriptSource::Disk => ScriptDirectory::load(
+                &self.config.version_locations,
+                self.config.recursive_version_locations,
+            )?,
             #[cfg(feature = "embed")]
-            ScriptSource::Embedded(migrations) => migrations.load_scripts(),
+            ScriptSource::Embedded(migrations) => migrations.load_scripts()?,
+        };
+        let mut warnings = scripts.scripts().iter().flat_map(|s| &s.warnings);
+        if strict {
+            if let Some(first) = warnings.next() {
+                return Err(strict_error(first, warnings.count()));
+            }
+            return Ok(scripts);
         }
+        let color = output::use_color(self.global.color);
+        for warning in warnings {
+            output::print_warning_once(&warning.to_string(), color);
+        }
+        Ok(scripts)
+    }
+}
+
+/// The first warning as the error `--strict` makes of it, counting the others.
+fn strict_error(first: &FileWarning, more: usize) -> Error {
+    let more = match more {
+        0 => String::new(),
+        1 => "; and 1 more warning".to_string(),
+        n => format!("; and {n} more warnings"),
+    };
+    Error::File {
+        path: first.path.clone(),
+        line: first.line,
+        message: format!("{}{more}", first.strict_message),
     }
 }
 

@@ -81,7 +81,7 @@ struct Request<'a> {
 pub fn revision(project: &Project, args: RevisionArgs, out: &mut Output) -> Result<()> {
     let scripts = project.scripts()?;
     let (upgrade, downgrade) = if args.autogenerate {
-        let diff = super::autogen::diff(project, &scripts, args.offline)?;
+        let diff = super::autogen::diff(project, &scripts, args.offline, project.global.strict)?;
         if diff.upgrade.is_empty() {
             // Alembic writes an empty revision here; an empty file is a surprise, so
             // nothing is written.
@@ -90,8 +90,17 @@ pub fn revision(project: &Project, args: RevisionArgs, out: &mut Output) -> Resu
         for op in &diff.upgrade {
             out.line(format!("Detected {}", super::autogen::describe(op)))?;
         }
-        let downgrade = super::autogen::downgrade_for(&diff)?;
-        (diff.upgrade, downgrade)
+        let mut downgrade = super::autogen::downgrade_for(&diff)?;
+        let mut upgrade = diff.upgrade;
+        // Types a database has, which the file must read back as they are; declared
+        // ones were checked (and warned about) when the env program ran.
+        if diff.target_from_database {
+            crate::autogen::quote_database_types(diff.dialect, &mut upgrade);
+        }
+        if diff.current_from_database {
+            crate::autogen::quote_database_types(diff.dialect, &mut downgrade);
+        }
+        (upgrade, downgrade)
     } else {
         (Vec::new(), Vec::new())
     };

@@ -293,10 +293,10 @@ impl Migrations {
             Migrator::new(scripts, self.version_table(db.dialect()), self.facts.transaction_per_migration);
         let mut steps = Vec::new();
         let heads = migrator
-            .run(db, target, &mut |event| {
-                if let Event::Step { label, .. } = event {
-                    steps.push(label);
-                }
+            .run(db, target, &mut |event| match event {
+                Event::Step { label, .. } => steps.push(label),
+                Event::NoDowngradeOps(found) => tracing::warn!("{}", found.warning()),
+                Event::Planned { .. } | Event::Waiting { .. } => {}
             })
             .await?;
         Ok(Report { steps, heads })

@@ -6,7 +6,7 @@ use serde::de::{self, Deserializer, Visitor};
 use serde::{Deserialize, Serialize, Serializer};
 
 use super::validate::{Invalid, de_name, de_opt_name, is_false};
-use crate::schema::types::SqlType;
+use crate::schema::types::{SqlType, de_opt_written, de_written};
 
 /// A column as declared in `create_table.columns` or `add_column.column`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -15,8 +15,8 @@ pub struct Column {
     /// Column name.
     #[serde(deserialize_with = "de_name")]
     pub name: String,
-    /// Neutral type (`type` in files).
-    #[serde(rename = "type")]
+    /// Neutral type (`type` in files; SQLAlchemy's names are read as aliases).
+    #[serde(rename = "type", deserialize_with = "de_written")]
     pub ty: SqlType,
     /// `nullable` as written; absent means true, or false for a primary key
     /// (see [`Column::is_nullable`]).
@@ -206,7 +206,12 @@ pub struct AlterColumn {
     #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "de_opt_name")]
     pub new_name: Option<String>,
     /// New type (`type` in files).
-    #[serde(default, rename = "type", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        rename = "type",
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "de_opt_written"
+    )]
     pub ty: Option<SqlType>,
     /// New nullability.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -218,7 +223,7 @@ pub struct AlterColumn {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<SetOrDrop>,
     /// The type before the change.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "de_opt_written")]
     pub existing_type: Option<SqlType>,
     /// The nullability before the change.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -17,6 +17,8 @@ mod validate;
 
 use serde::{Deserialize, Deserializer, Serialize};
 
+use crate::schema::types::SqlType;
+
 pub use column::{AddColumn, AlterColumn, Column, DropColumn, ForeignKeyRef, SetOrDrop};
 pub use constraint::{
     ConstraintType, CreateCheckConstraint, CreateForeignKey, CreateIndex, CreatePrimaryKey,
@@ -186,6 +188,33 @@ impl Op {
             "execute" => Op::Execute(Deserialize::deserialize(deserializer)?),
             other => return Err(serde::de::Error::unknown_variant(other, Op::NAMES)),
         })
+    }
+
+    /// The column types the op names, each with the key path of what holds it, relative
+    /// to the op: `columns[1]` and `column` (a column's `type`), `type` and
+    /// `existing_type` (`alter_column`).
+    pub fn types(&self) -> Vec<(String, &SqlType)> {
+        match self {
+            Op::CreateTable(op) => {
+                op.columns.iter().enumerate().map(|(i, c)| (format!("columns[{i}]"), &c.ty)).collect()
+            }
+            Op::AddColumn(op) => vec![("column".to_string(), &op.column.ty)],
+            Op::AlterColumn(op) => [("type", op.ty.as_ref()), ("existing_type", op.existing_type.as_ref())]
+                .into_iter()
+                .filter_map(|(key, ty)| ty.map(|ty| (key.to_string(), ty)))
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// The column types of [`Op::types`], for changing them.
+    pub fn types_mut(&mut self) -> Vec<&mut SqlType> {
+        match self {
+            Op::CreateTable(op) => op.columns.iter_mut().map(|c| &mut c.ty).collect(),
+            Op::AddColumn(op) => vec![&mut op.column.ty],
+            Op::AlterColumn(op) => op.ty.iter_mut().chain(op.existing_type.iter_mut()).collect(),
+            _ => Vec::new(),
+        }
     }
 
     /// Checks what serde cannot: cross-key rules such as "a primary key column is not

@@ -25,7 +25,7 @@ pub(crate) fn sqlite_type(declared: &str) -> SqlType {
     match text.to_ascii_uppercase().as_str() {
         "DATETIME" => SqlType::Timestamp,
         "DOUBLE" => SqlType::Double,
-        _ => SqlType::parse(text).unwrap_or_else(|_| SqlType::Other(text.to_string())),
+        _ => SqlType::parse_neutral(text).unwrap_or_else(|_| SqlType::Other(text.to_string())),
     }
 }
 

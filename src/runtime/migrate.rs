@@ -183,6 +183,51 @@ pub enum Event {
         /// lock", "the database file app.db is locked for writing (since 22:41:03)".
         holder: String,
     },
+    /// The step just started downgrades a revision that has upgrade ops but no
+    /// downgrade ops: only the version table changes (see [`NoDowngradeOps`]). Not
+    /// sent with [`Migrator::with_strict_downgrades`], which refuses such a run.
+    NoDowngradeOps(NoDowngradeOps),
+}
+
+/// A downgrade step of a revision whose upgrade does something but whose downgrade
+/// does nothing (no `[[downgrade]]` ops, or a `.sql` file without a `-- downgrade`
+/// section): the database keeps what the upgrade made, and only the version table
+/// moves. A revision without upgrade ops either (a merge) is not one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NoDowngradeOps {
+    /// The revision.
+    pub revision: String,
+    /// Its file.
+    pub path: PathBuf,
+}
+
+impl NoDowngradeOps {
+    /// The warning line: "revision r1 (path) has no downgrade ops: downgrading it
+    /// changes nothing but the version table".
+    pub fn warning(&self) -> String {
+        format!(
+            "revision {} ({}) has no downgrade ops: downgrading it changes nothing but the version table",
+            self.revision,
+            self.path.display()
+        )
+    }
+
+    /// The error of a strict run that would downgrade `found` (not empty).
+    pub fn refusal(found: &[NoDowngradeOps]) -> Error {
+        let Some(first) = found.first() else {
+            return Error::Command("internal: no revision to refuse".into());
+        };
+        let more = match found.len() - 1 {
+            0 => String::new(),
+            1 => " (and 1 more revision)".to_string(),
+            n => format!(" (and {n} more revisions)"),
+        };
+        Error::Command(format!(
+            "revision {} ({}) has no downgrade ops{more}: --strict refuses to downgrade it, as only the version table would change (add [[downgrade]] ops, or downgrade without --strict)",
+            first.revision,
+            first.path.display()
+        ))
+    }
 }
 
 /// Runs migrations of one script directory against one version table.
@@ -192,6 +237,7 @@ pub struct Migrator<'a> {
     version_table: VersionTable,
     transaction_per_migration: bool,
     lock_timeout: Option<Duration>,
+    strict_downgrades: bool,
 }
 
 impl<'a> Migrator<'a> {
@@ -202,7 +248,46 @@ impl<'a> Migrator<'a> {
         version_table: VersionTable,
         transaction_per_migration: bool,
     ) -> Self {
-        Migrator { scripts, version_table, transaction_per_migration, lock_timeout: None }
+        Migrator {
+            scripts,
+            version_table,
+            transaction_per_migration,
+            lock_timeout: None,
+            strict_downgrades: false,
+        }
+    }
+
+    /// This migrator, refusing (before any step runs) a plan that downgrades a revision
+    /// with upgrade ops but no downgrade ops ([`NoDowngradeOps`]); without it such a
+    /// step runs, reported by [`Event::NoDowngradeOps`].
+    pub fn with_strict_downgrades(mut self, strict: bool) -> Self {
+        self.strict_downgrades = strict;
+        self
+    }
+
+    /// The downgrade steps of `steps` that change nothing but the version table, in
+    /// plan order.
+    pub fn no_downgrade_ops(&self, steps: &[MigrationStep]) -> Vec<NoDowngradeOps> {
+        steps.iter().filter_map(|step| self.no_downgrade_op(step)).collect()
+    }
+
+    fn no_downgrade_op(&self, step: &MigrationStep) -> Option<NoDowngradeOps> {
+        let MigrationStep::Revision(rev_step) = step else { return None };
+        if rev_step.is_upgrade() {
+            return None;
+        }
+        let script = self.scripts.script(rev_step.revision())?;
+        (script.downgrade.is_empty() && !script.upgrade.is_empty())
+            .then(|| NoDowngradeOps { revision: script.revision.clone(), path: script.path.clone() })
+    }
+
+    /// Under [`Migrator::with_strict_downgrades`], the refusal of `steps`.
+    fn check_strict(&self, steps: &[MigrationStep]) -> Result<()> {
+        if !self.strict_downgrades {
+            return Ok(());
+        }
+        let found = self.no_downgrade_ops(steps);
+        if found.is_empty() { Ok(()) } else { Err(NoDowngradeOps::refusal(&found)) }
     }
 
     /// This migrator, giving up a wait for another migrator's lock after `timeout`
@@ -386,6 +471,7 @@ impl<'a> Migrator<'a> {
         out: &mut OfflineWriter<'_>,
     ) -> Result<()> {
         let steps = self.plan(target, start)?;
+        self.check_strict(&steps)?;
         let mut heads = VersionHeads::new(self.scripts.map(), start).map_err(unknown_row)?;
         let mut schemas = SchemaPair::new(if steps.iter().any(|s| matches!(s, MigrationStep::Revision(_))) {
             self.schema_at(start)?
@@ -621,6 +707,7 @@ impl<'a> Migrator<'a> {
                 // Rows first: an unknown row is named as such, not as a planning error.
                 let heads = VersionHeads::new(map, &rows).map_err(unknown_row)?;
                 let steps = self.plan(target, &rows)?;
+                self.check_strict(&steps)?;
                 if done == 0 {
                     events(Event::Planned { total: steps.len() });
                 }
@@ -648,6 +735,9 @@ impl<'a> Migrator<'a> {
                 label: rendered.label.clone(),
                 transactional: rendered.transactional,
             });
+            if let Some(found) = self.no_downgrade_op(&step) {
+                events(Event::NoDowngradeOps(found));
+            }
             if !rendered.transactional {
                 db.commit().await?;
                 *in_transaction = false;

@@ -1,17 +1,33 @@
-//! Neutral column types: the dialect-independent type names of revision files
-//! (`integer`, `varchar(100)`, `enum(mood: 'happy','sad')`, …).
+//! Column types: the dialect-neutral type names of revision files (`integer`,
+//! `varchar(100)`, `enum(mood: 'happy','sad')`, …), SQLAlchemy's type names as aliases
+//! of them (`String(50)`, `DateTime(timezone=True)`, see [`alias`]), and the database
+//! type names that are passed through on purpose (see [`known`]).
 //!
 //! A type string is parsed case-insensitively and whitespace-tolerantly into a
 //! [`SqlType`]; `Display` gives the canonical lowercase form back. A string that is not
-//! one of the neutral forms is kept as written ([`SqlType::Other`]) and handed to the
-//! database unchanged. A string that starts like a neutral form with arguments but has
-//! malformed ones (`varchar(abc)`, `numeric(1,2,3)`, `enum('a')`) is an error, because
-//! it was surely meant as the neutral form.
+//! one of the neutral forms or an alias is kept as written ([`SqlType::Other`]) and
+//! handed to the database unchanged; [`SqlType::is_unknown`] says when such a string is
+//! not a database type name either (a typo such as `strng`), which the CLI reports as a
+//! warning naming file and line. A string that starts like a neutral form or an alias
+//! with arguments but has malformed ones (`varchar(abc)`, `numeric(1,2,3)`,
+//! `enum('a')`, `String(length=x)`) is an error, because it was surely meant as one.
+//!
+//! Two parsers:
+//!
+//! - [`SqlType::parse`] (also `FromStr`) reads what people write: revision files, and
+//!   strings an env program parses for its `MetaData`. Aliases apply.
+//! - [`SqlType::parse_neutral`] is the exact inverse of `Display`, without aliases: the
+//!   schema model's serde form (the env program's JSON, cached reflections) and
+//!   reflection use it, so that a type a database reports (SQLite keeps declared types
+//!   as written: `INT`, `NVARCHAR(40)`) is never reinterpreted.
 
 use std::fmt;
 use std::str::FromStr;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+pub mod alias;
+pub mod known;
 
 /// A dialect-neutral column type.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -78,8 +94,25 @@ pub struct SqlTypeError {
 }
 
 impl SqlType {
-    /// Parses a type string (see the module documentation for the rules).
+    /// Parses a type string as people write it: a neutral form, a SQLAlchemy type name
+    /// ([`alias`]), or anything else passed through as written (see the module
+    /// documentation).
     pub fn parse(input: &str) -> Result<SqlType, SqlTypeError> {
+        let text = input.trim();
+        if text.is_empty() {
+            return Err(SqlTypeError { input: input.to_string(), reason: "the type is empty".to_string() });
+        }
+        match alias::parse(text) {
+            Ok(Some(ty)) => Ok(ty),
+            Ok(None) => SqlType::parse_neutral(input),
+            Err(reason) => Err(SqlTypeError { input: input.to_string(), reason }),
+        }
+    }
+
+    /// Parses the neutral forms only, the inverse of `Display`: any other string is
+    /// [`SqlType::Other`] as written, SQLAlchemy's names included. For types that come
+    /// from a database or from the schema model's JSON.
+    pub fn parse_neutral(input: &str) -> Result<SqlType, SqlTypeError> {
         let err = |reason: &str| SqlTypeError { input: input.to_string(), reason: reason.to_string() };
         let text = input.trim();
         if text.is_empty() {
@@ -115,6 +148,8 @@ impl SqlType {
         let args = match (rest.strip_prefix('('), keyword.as_str()) {
             (Some(inner), "varchar" | "numeric" | "enum") => match inner.trim_end().strip_suffix(')') {
                 Some(args) => args,
+                // An array of it (`varchar(20)[]`, `numeric(10,2) ARRAY`): passed through.
+                None if is_array_of_call(inner) => return Ok(SqlType::Other(text.to_string())),
                 None => return Err(err("missing closing parenthesis")),
             },
             // Anything else (`double precision`, `timestamp(3)`, `int[]`) is not a
@@ -150,6 +185,33 @@ impl SqlType {
             _ => parse_enum(args).map_err(|reason| err(&reason)),
         }
     }
+
+    /// The text of an [`SqlType::Other`] that is not a database type name this crate
+    /// knows ([`known::is_known`]): most likely a typo, passed to the database as
+    /// written. `None` for every other type.
+    pub fn unknown_name(&self) -> Option<&str> {
+        match self {
+            SqlType::Other(text) if !known::is_known(text) => Some(text),
+            _ => None,
+        }
+    }
+
+    /// Whether this is an [`SqlType::Other`] that no database type name explains
+    /// (see [`SqlType::unknown_name`]).
+    pub fn is_unknown(&self) -> bool {
+        self.unknown_name().is_some()
+    }
+}
+
+/// Whether the text after `name(` is `…)[]`, `…)[3]` or `…) ARRAY`.
+fn is_array_of_call(inner: &str) -> bool {
+    let trimmed = inner.trim_end();
+    let Some(close) = trimmed.find(')') else { return false };
+    let after = trimmed[close + 1..].trim();
+    let brackets = after.starts_with('[')
+        && after.ends_with(']')
+        && after.split(['[', ']']).all(|part| part.trim().bytes().all(|b| b.is_ascii_digit()));
+    brackets || after.eq_ignore_ascii_case("array")
 }
 
 /// A positive integer, surrounding whitespace allowed.
@@ -167,7 +229,7 @@ fn parse_digits(text: &str) -> Option<u32> {
 }
 
 /// The inside of `enum(name: 'a','b')`.
-fn parse_enum(args: &str) -> Result<SqlType, String> {
+pub(crate) fn parse_enum(args: &str) -> Result<SqlType, String> {
     let Some((name, values)) = args.split_once(':') else {
         return Err("an enum needs a name: enum(name: 'a','b')".to_string());
     };
@@ -255,9 +317,29 @@ impl Serialize for SqlType {
     }
 }
 
+/// The serde form is the `Display` text, read back with [`SqlType::parse_neutral`] so
+/// that it round-trips exactly (the schema model's JSON). Revision files read types
+/// with [`SqlType::parse`] instead ([`de_written`]).
 impl<'de> Deserialize<'de> for SqlType {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let text = String::deserialize(deserializer)?;
-        SqlType::parse(&text).map_err(serde::de::Error::custom)
+        SqlType::parse_neutral(&text).map_err(serde::de::Error::custom)
+    }
+}
+
+/// A type as people write it ([`SqlType::parse`], aliases included), for
+/// `#[serde(deserialize_with)]` on the ops' `type` keys.
+pub(crate) fn de_written<'de, D: Deserializer<'de>>(deserializer: D) -> Result<SqlType, D::Error> {
+    let text = String::deserialize(deserializer)?;
+    SqlType::parse(&text).map_err(serde::de::Error::custom)
+}
+
+/// [`de_written`] for an optional key.
+pub(crate) fn de_opt_written<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<SqlType>, D::Error> {
+    match Option::<String>::deserialize(deserializer)? {
+        Some(text) => SqlType::parse(&text).map(Some).map_err(serde::de::Error::custom),
+        None => Ok(None),
     }
 }

@@ -8,5 +8,5 @@ pub mod revision;
 pub mod write;
 
 pub use directory::ScriptDirectory;
-pub use file::RevisionScript;
+pub use file::{FileWarning, RevisionScript};
 pub use revision::{Revision, RevisionError, RevisionMap};

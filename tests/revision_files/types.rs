@@ -58,7 +58,6 @@ fn malformed_neutral_types_are_errors() {
         "varchar(abc)",
         "varchar(0)",
         "varchar(100",
-        "varchar()",
         "numeric(1,2,3)",
         "numeric(2,5)",
         "numeric(-1)",
@@ -72,4 +71,14 @@ fn malformed_neutral_types_are_errors() {
         let err = SqlType::parse(input).expect_err(input);
         assert!(err.to_string().contains("invalid type"), "{input}: {err}");
     }
+}
+
+#[test]
+fn sqlalchemy_calls_of_neutral_names_are_sqlalchemy_types() {
+    // `VARCHAR()` is SQLAlchemy's VARCHAR without a length, `Integer()` its Integer.
+    assert_eq!(SqlType::parse("varchar()").unwrap(), SqlType::Varchar(None));
+    assert_eq!(SqlType::parse("Integer()").unwrap(), SqlType::Integer);
+    assert_eq!(SqlType::parse("String(50)").unwrap(), SqlType::Varchar(Some(50)));
+    // From a database, the same text is kept as written.
+    assert_eq!(SqlType::parse_neutral("String(50)").unwrap(), SqlType::Other("String(50)".into()));
 }

@@ -12,7 +12,7 @@ use toml::de::{DeTable, DeValue};
 
 use super::bulk_rows;
 use super::spans::{line_of, locate, span_of};
-use super::{Batch, RevisionScript, check_revision_id};
+use super::{Batch, FileWarning, RevisionScript, check_revision_id};
 use crate::Error;
 use crate::ops::{Op, Rows};
 
@@ -93,6 +93,7 @@ pub(crate) fn parse_keys(src: &Source<'_>, kind: Kind) -> Result<Parsed, Error> 
         doc: String::new(),
         upgrade: Vec::new(),
         downgrade: Vec::new(),
+        warnings: Vec::new(),
     };
     let mut dialect = None;
     let mut have_revision = false;
@@ -159,8 +160,12 @@ pub(crate) fn parse_keys(src: &Source<'_>, kind: Kind) -> Result<Parsed, Error> 
                     }
                 })
             }
-            ("upgrade", Kind::Toml) => script.upgrade = parse_ops(src, name, value, &mut rows)?,
-            ("downgrade", Kind::Toml) => script.downgrade = parse_ops(src, name, value, &mut rows)?,
+            ("upgrade", Kind::Toml) => {
+                script.upgrade = parse_ops(src, name, value, &mut rows, &mut script.warnings)?;
+            }
+            ("downgrade", Kind::Toml) => {
+                script.downgrade = parse_ops(src, name, value, &mut rows, &mut script.warnings)?;
+            }
             _ => {
                 let expected = match kind {
                     Kind::Toml => {
@@ -179,6 +184,8 @@ pub(crate) fn parse_keys(src: &Source<'_>, kind: Kind) -> Result<Parsed, Error> 
     if !have_revision {
         return Err(src.error(Some(doc_span.start..doc_span.start), "missing key `revision`"));
     }
+    // Keys come in file order, but `[[downgrade]]` may come before `[[upgrade]]`.
+    script.warnings.sort_by_key(|w| w.line);
     Ok(Parsed { script, dialect })
 }
 
@@ -266,6 +273,7 @@ fn parse_ops(
     section: &str,
     value: Spanned<DeValue<'_>>,
     detached: &mut HashMap<usize, Rows>,
+    warnings: &mut Vec<FileWarning>,
 ) -> Result<Vec<Op>, Error> {
     let span = value.span();
     let DeValue::Array(items) = value.into_inner() else {
@@ -273,9 +281,38 @@ fn parse_ops(
     };
     let mut ops = Vec::with_capacity(items.len());
     for (i, item) in items.iter().enumerate() {
-        ops.push(parse_op(src, &format!("{section}[{i}]"), item, detached)?);
+        let at = format!("{section}[{i}]");
+        let op = parse_op(src, &at, item, detached)?;
+        unknown_types(src, &at, item, &op, warnings);
+        ops.push(op);
     }
     Ok(ops)
+}
+
+/// A warning for each column type of `op` that no database knows, at the line of its
+/// `type` key.
+fn unknown_types(
+    src: &Source<'_>,
+    at: &str,
+    item: &Spanned<DeValue<'_>>,
+    op: &Op,
+    warnings: &mut Vec<FileWarning>,
+) {
+    for (key, ty) in op.types() {
+        let Some(text) = ty.unknown_name() else { continue };
+        let type_key = if key.ends_with("type") { key.clone() } else { format!("{key}.type") };
+        let span = span_of(item, &type_key).unwrap_or_else(|| item.span());
+        let what = format!("unknown type `{text}` in {at}.{key}");
+        warnings.push(FileWarning {
+            path: src.path.to_path_buf(),
+            line: Some(line_of(src.text, span.start)),
+            message: format!("{what}; it is passed to the database as written"),
+            strict_message: format!(
+                "{what} (an error with --strict and in `check`; a type of your own passes quoted, \
+                 '\"{text}\"', or schema-qualified, 'public.{text}')"
+            ),
+        });
+    }
 }
 
 /// One op table, with errors located at the key at fault.

@@ -11,7 +11,9 @@
 //! `branch_labels` and `depends_on` (a string or an array of strings), `message`,
 //! `create_date`, `transactional` (default true), `batch` (`"auto"`, the default, or
 //! `"always"`), then `[[upgrade]]` and `[[downgrade]]` op tables (see [`crate::ops`]).
-//! The leading `#` comment block is kept as [`RevisionScript::doc`].
+//! The leading `#` comment block is kept as [`RevisionScript::doc`]. A column type that
+//! no database knows (a typo such as `strng`) loads, with a [`FileWarning`] naming its
+//! line, in [`RevisionScript::warnings`].
 //!
 //! # `.sql` files
 //!
@@ -91,6 +93,42 @@ pub struct RevisionScript {
     pub upgrade: Vec<Op>,
     /// The downgrade operations.
     pub downgrade: Vec<Op>,
+    /// What is questionable but not wrong, in file order: column types that are
+    /// neither neutral, nor SQLAlchemy aliases, nor known database type names
+    /// ([`SqlType::is_unknown`](crate::schema::types::SqlType::is_unknown)). The CLI
+    /// prints them (`warning: …`); `--strict` and `check` make them errors.
+    pub warnings: Vec<FileWarning>,
+}
+
+/// A problem in a file that does not stop it from loading, located as
+/// [`Error::File`] is: `path:line: message`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileWarning {
+    /// The file.
+    pub path: PathBuf,
+    /// 1-based line, when known.
+    pub line: Option<usize>,
+    /// What is questionable and what happens, e.g. "unknown type `strng` in
+    /// upgrade[0].columns[1]; it is passed to the database as written".
+    pub message: String,
+    /// The message of the error it is under `--strict`.
+    pub strict_message: String,
+}
+
+impl std::fmt::Display for FileWarning {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.line {
+            Some(line) => write!(f, "{}:{line}: {}", self.path.display(), self.message),
+            None => write!(f, "{}: {}", self.path.display(), self.message),
+        }
+    }
+}
+
+impl FileWarning {
+    /// The warning as the error it is under `--strict` ([`Error::File`]).
+    pub fn to_error(&self) -> Error {
+        Error::File { path: self.path.clone(), line: self.line, message: self.strict_message.clone() }
+    }
 }
 
 /// A revision's `batch` key: when ops are run as a table rebuild ("move and copy") on
