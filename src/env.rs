@@ -108,10 +108,10 @@ pub fn parse_x_args(args: impl IntoIterator<Item = String>) -> BTreeMap<String, 
             Some(rest) => Some(rest.to_string()),
             None => None,
         };
-        if let Some((key, value)) = pair.as_deref().and_then(|p| p.split_once('=')) {
-            if !key.is_empty() {
-                out.insert(key.to_string(), value.to_string());
-            }
+        if let Some((key, value)) = pair.as_deref().and_then(|p| p.split_once('='))
+            && !key.is_empty()
+        {
+            out.insert(key.to_string(), value.to_string());
         }
     }
     out

@@ -113,10 +113,11 @@ fn split_userinfo(rest: &str) -> (Option<&str>, &str) {
     }
     let first_delim = rest.find(['/', '?', '#']).unwrap_or(rest.len());
     let last_at = rest.rfind('@');
-    if let (Some(colon), Some(at)) = (rest.find(':'), last_at) {
-        if colon < first_delim && colon < at {
-            return (Some(&rest[..at]), &rest[at + 1..]);
-        }
+    if let (Some(colon), Some(at)) = (rest.find(':'), last_at)
+        && colon < first_delim
+        && colon < at
+    {
+        return (Some(&rest[..at]), &rest[at + 1..]);
     }
     match rest[..first_delim].rfind('@') {
         Some(at) => (Some(&rest[..at]), &rest[at + 1..]),

@@ -253,10 +253,10 @@ fn branchy(n: usize) -> Vec<Revision> {
         }
         let rid = id(revs.len());
         let mut merge = Revision { revision: rid.clone(), down_revision: ends, ..Revision::default() };
-        if round % 10 == 0 {
-            if let Some(p) = &prev_tip {
-                merge.depends_on = vec![p.clone()];
-            }
+        if round % 10 == 0
+            && let Some(p) = &prev_tip
+        {
+            merge.depends_on = vec![p.clone()];
         }
         revs.push(merge);
         prev_tip = Some(tip);

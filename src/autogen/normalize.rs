@@ -268,10 +268,10 @@ pub fn default_key(dialect: Dialect, ty: &SqlType, text: &str) -> Option<String>
             _ => {}
         }
     }
-    if is_numeric_type(&ty) {
-        if let Some(n) = canonical_number(unquoted.unwrap_or(&compact)) {
-            return Some(n);
-        }
+    if is_numeric_type(&ty)
+        && let Some(n) = canonical_number(unquoted.unwrap_or(&compact))
+    {
+        return Some(n);
     }
     Some(lower)
 }
@@ -401,11 +401,11 @@ pub fn expr_key(sql: &str) -> String {
                     i += 2;
                 }
                 // A quoted number cast to a type is the number ('-1'::integer).
-                if let Some(Tok::Str(s)) = out.last() {
-                    if let Some(n) = canonical_number(s) {
-                        out.pop();
-                        out.push(Tok::Num(n));
-                    }
+                if let Some(Tok::Str(s)) = out.last()
+                    && let Some(n) = canonical_number(s)
+                {
+                    out.pop();
+                    out.push(Tok::Num(n));
                 }
             }
             Tok::Op(o) if o == "(" || o == ")" => i += 1,
@@ -461,13 +461,13 @@ pub fn index_entry_key(entry: &str, is_column: impl Fn(&str) -> bool) -> String 
     if is_column(t) {
         return t.to_string();
     }
-    if let Some((col, order)) = t.rsplit_once(' ') {
-        if is_column(col.trim()) {
-            match order.to_ascii_lowercase().as_str() {
-                "desc" => return format!("{} desc", col.trim()),
-                "asc" => return col.trim().to_string(),
-                _ => {}
-            }
+    if let Some((col, order)) = t.rsplit_once(' ')
+        && is_column(col.trim())
+    {
+        match order.to_ascii_lowercase().as_str() {
+            "desc" => return format!("{} desc", col.trim()),
+            "asc" => return col.trim().to_string(),
+            _ => {}
         }
     }
     expr_key(t)

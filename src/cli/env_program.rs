@@ -156,11 +156,11 @@ pub fn register(manifest_dir: &Path, script_location: &str) -> Result<Vec<String
         }
     }
     let features = doc.entry("features").or_insert_with(toml_edit::table);
-    if let Some(features) = features.as_table_like_mut() {
-        if features.get(ENV_FEATURE).is_none() {
-            features.insert(ENV_FEATURE, toml_edit::value(toml_edit::Array::new()));
-            changed = true;
-        }
+    if let Some(features) = features.as_table_like_mut()
+        && features.get(ENV_FEATURE).is_none()
+    {
+        features.insert(ENV_FEATURE, toml_edit::value(toml_edit::Array::new()));
+        changed = true;
     }
     if package_name != LIBRARY_PACKAGE {
         match library_dependency(&doc) {
@@ -302,10 +302,10 @@ pub(crate) fn resolve_types(schema: &mut Schema) -> Vec<String> {
     let mut unknown = Vec::new();
     for table in &mut schema.tables {
         for column in &mut table.columns {
-            if let SqlType::Other(text) = &column.ty {
-                if let Ok(ty) = SqlType::parse(text) {
-                    column.ty = ty;
-                }
+            if let SqlType::Other(text) = &column.ty
+                && let Ok(ty) = SqlType::parse(text)
+            {
+                column.ty = ty;
             }
             if let Some(text) = column.ty.unknown_name() {
                 let table_name = match &table.schema {

@@ -176,12 +176,12 @@ fn generate(project: &Project, scripts: &ScriptDirectory, req: Request<'_>) -> R
     if !heads.iter().all(|h| seen.insert(h.as_str())) {
         return Err(Error::Command("Duplicate head revisions specified".into()));
     }
-    if !req.splice {
-        if let Some(h) = heads.iter().find(|h| map.node(h).is_some_and(|n| !n.is_head())) {
-            return Err(Error::Command(format!(
-                "Revision {h} is not a head revision; please specify --splice to create a new branch from this revision"
-            )));
-        }
+    if !req.splice
+        && let Some(h) = heads.iter().find(|h| map.node(h).is_some_and(|n| !n.is_head()))
+    {
+        return Err(Error::Command(format!(
+            "Revision {h} is not a head revision; please specify --splice to create a new branch from this revision"
+        )));
     }
     let depends_on = resolve_depends_on(map, &req.depends_on)?;
 

@@ -67,10 +67,11 @@ fn text_literal(dialect: Dialect, s: &str, ty: Option<&SqlType>) -> String {
 /// The text stored for a TOML string: as written, except a `uuid` string into a SQLite
 /// `uuid` column (stored as `CHAR(32)`), which loses its hyphens as SQLAlchemy does.
 fn text_value<'s>(dialect: Dialect, s: &'s str, ty: Option<&SqlType>) -> std::borrow::Cow<'s, str> {
-    if dialect == Dialect::Sqlite && ty == Some(&SqlType::Uuid) {
-        if let Ok(id) = uuid::Uuid::parse_str(s) {
-            return id.simple().to_string().into();
-        }
+    if dialect == Dialect::Sqlite
+        && ty == Some(&SqlType::Uuid)
+        && let Ok(id) = uuid::Uuid::parse_str(s)
+    {
+        return id.simple().to_string().into();
     }
     s.into()
 }

@@ -102,10 +102,10 @@ fn add_column(table: &Table, column: &Column) -> Vec<String> {
         ));
     }
     let mut out = vec![format!("ALTER TABLE {} ADD COLUMN {spec}", table_name(D, table))];
-    if column.index {
-        if let Some(index) = table.index(&column_index_name(&table.name, &column.name)) {
-            out.push(create_index_sql(D, table, index));
-        }
+    if column.index
+        && let Some(index) = table.index(&column_index_name(&table.name, &column.name))
+    {
+        out.push(create_index_sql(D, table, index));
     }
     out
 }

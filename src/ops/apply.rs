@@ -464,10 +464,11 @@ fn alter_column(schema: &mut Schema, op: &AlterColumn) -> Result<(), ApplyError>
     let own = op.schema.as_deref();
     edit_table(schema, name, own, &op.table, |t| {
         let display = t.display_name();
-        if let Some(new_name) = &op.new_name {
-            if new_name != &op.column && t.column(new_name).is_some() {
-                return Err(ApplyError::ColumnExists { op: name, table: display, column: new_name.clone() });
-            }
+        if let Some(new_name) = &op.new_name
+            && new_name != &op.column
+            && t.column(new_name).is_some()
+        {
+            return Err(ApplyError::ColumnExists { op: name, table: display, column: new_name.clone() });
         }
         let Some(column) = t.column_mut(&op.column) else {
             return Err(no_column(name, t, &op.column));

@@ -67,10 +67,10 @@ fn postgres(
     }
     impl Drop for Scratch<'_> {
         fn drop(&mut self) {
-            if !self.dropped {
-                if let Err(e) = self.drop_now() {
-                    tracing::warn!("could not drop scratch database {}: {e}", self.name);
-                }
+            if !self.dropped
+                && let Err(e) = self.drop_now()
+            {
+                tracing::warn!("could not drop scratch database {}: {e}", self.name);
             }
         }
     }

@@ -44,10 +44,10 @@ pub(crate) fn pg_type(text: &str) -> SqlType {
     if let Some(ty) = simple {
         return ty;
     }
-    if let Some(n) = lower.strip_prefix("character varying(").and_then(|r| r.strip_suffix(')')) {
-        if let Ok(n) = n.trim().parse::<u32>() {
-            return SqlType::Varchar(Some(n));
-        }
+    if let Some(n) = lower.strip_prefix("character varying(").and_then(|r| r.strip_suffix(')'))
+        && let Ok(n) = n.trim().parse::<u32>()
+    {
+        return SqlType::Varchar(Some(n));
     }
     if let Some(args) = lower.strip_prefix("numeric(").and_then(|r| r.strip_suffix(')')) {
         let parts: Vec<Option<u32>> = args.split(',').map(|p| p.trim().parse::<u32>().ok()).collect();
@@ -79,12 +79,13 @@ pub(crate) fn clean_default(text: &str, ty: &SqlType) -> Option<String> {
             | SqlType::Real
             | SqlType::Double
     );
-    if numeric {
-        if let Some(inner) = bare.strip_prefix('\'').and_then(|r| r.strip_suffix('\'')) {
-            if !inner.is_empty() && inner.parse::<f64>().is_ok() && !inner.contains(['\'', ' ']) {
-                return Some(inner.to_string());
-            }
-        }
+    if numeric
+        && let Some(inner) = bare.strip_prefix('\'').and_then(|r| r.strip_suffix('\''))
+        && !inner.is_empty()
+        && inner.parse::<f64>().is_ok()
+        && !inner.contains(['\'', ' '])
+    {
+        return Some(inner.to_string());
     }
     Some(bare.to_string())
 }

@@ -263,10 +263,10 @@ fn table_constraint(sql: &str, item: &[Token], ddl: &mut TableDdl) {
         if let Some(open) = open_after(i) {
             ddl.checks.push(CheckText { name, sql: paren_text(sql, item, open).0 });
         }
-    } else if kind.is_keyword("FOREIGN") {
-        if let Some(open) = open_after(i) {
-            ddl.foreign_keys.push(NamedColumns { name, columns: name_list(item, open).0 });
-        }
+    } else if kind.is_keyword("FOREIGN")
+        && let Some(open) = open_after(i)
+    {
+        ddl.foreign_keys.push(NamedColumns { name, columns: name_list(item, open).0 });
     }
 }
 

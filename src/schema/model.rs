@@ -93,10 +93,10 @@ impl Schema {
         let mut out: Vec<(&str, &[String])> = Vec::new();
         for t in self.tables.iter().filter(|t| t.schema.as_deref() == schema) {
             for c in &t.columns {
-                if let SqlType::Enum { name, values } = &c.ty {
-                    if !out.iter().any(|(n, _)| *n == name.as_str()) {
-                        out.push((name.as_str(), values.as_slice()));
-                    }
+                if let SqlType::Enum { name, values } = &c.ty
+                    && !out.iter().any(|(n, _)| *n == name.as_str())
+                {
+                    out.push((name.as_str(), values.as_slice()));
                 }
             }
         }

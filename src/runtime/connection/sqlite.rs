@@ -134,10 +134,10 @@ impl<C: Borrow<rusqlite::Connection>> SqliteBackend<C> {
                     }
                     let since = since.get_or_insert_with(|| super::clock_ago(started.elapsed()));
                     let holder = self.lock_holder(since);
-                    if let Some(limit) = wait.timeout {
-                        if started.elapsed() >= limit {
-                            break Err(super::gave_up(limit, &holder));
-                        }
+                    if let Some(limit) = wait.timeout
+                        && started.elapsed() >= limit
+                    {
+                        break Err(super::gave_up(limit, &holder));
                     }
                     // Without a busy timeout of its own there is nothing to retry for.
                     if configured.is_zero() {

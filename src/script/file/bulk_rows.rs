@@ -100,22 +100,23 @@ fn scan(text: &str) -> Vec<Found> {
                 if depth == 0 && after_equals && key_is_rows && token.kind() == TokenKind::LeftSquareBracket {
                     open = Some((span.start(), depth + 1, 0));
                 }
-                if let Some((_, array_depth, tables)) = &mut open {
-                    if depth == *array_depth && token.kind() == TokenKind::LeftCurlyBracket {
-                        *tables += 1;
-                    }
+                if let Some((_, array_depth, tables)) = &mut open
+                    && depth == *array_depth
+                    && token.kind() == TokenKind::LeftCurlyBracket
+                {
+                    *tables += 1;
                 }
                 depth += 1;
                 after_equals = false;
             }
             TokenKind::RightSquareBracket | TokenKind::RightCurlyBracket => {
                 depth = depth.saturating_sub(1);
-                if let Some((start, array_depth, tables)) = open {
-                    if depth + 1 == array_depth {
-                        open = None;
-                        if span.end() - start >= DETACH_AT {
-                            found.push(Found { start, end: span.end(), tables });
-                        }
+                if let Some((start, array_depth, tables)) = open
+                    && depth + 1 == array_depth
+                {
+                    open = None;
+                    if span.end() - start >= DETACH_AT {
+                        found.push(Found { start, end: span.end(), tables });
                     }
                 }
             }
@@ -180,7 +181,7 @@ fn parse_array(src: &Source<'_>, array: &Found) -> Result<Rows, Error> {
             TokenKind::RightSquareBracket | TokenKind::RightCurlyBracket => depth = depth.saturating_sub(1),
             TokenKind::Comma if depth == 0 => {
                 commas += 1;
-                if commas % CHUNK_ROWS == 0 {
+                if commas.is_multiple_of(CHUNK_ROWS) {
                     let cut = token.span().end();
                     parse(from, cut, &mut rows)?;
                     from = cut;

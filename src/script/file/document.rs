@@ -52,10 +52,10 @@ impl Source<'_> {
     pub(crate) fn syntax_error(&self, err: &toml::de::Error) -> Error {
         let mut message = err.message().trim().replace('\n', "; ");
         // The parser does not say which key is duplicated; its span does.
-        if message == "duplicate key" {
-            if let Some(key) = err.span().and_then(|s| self.text.get(s)) {
-                message = format!("duplicate key `{}`", key.trim());
-            }
+        if message == "duplicate key"
+            && let Some(key) = err.span().and_then(|s| self.text.get(s))
+        {
+            message = format!("duplicate key `{}`", key.trim());
         }
         self.error(err.span(), format!("invalid TOML: {message}"))
     }

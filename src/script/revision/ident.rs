@@ -155,11 +155,12 @@ pub fn parse_relative(s: &str) -> Option<Relative<'_>> {
         if c == '\n' {
             break;
         }
-        if c == '@' && i > 0 {
-            if let Some((symbol, raw)) = match_tail(&s[i + 1..]) {
-                found = Some((Some(&s[..i]), symbol, raw));
-                break;
-            }
+        if c == '@'
+            && i > 0
+            && let Some((symbol, raw)) = match_tail(&s[i + 1..])
+        {
+            found = Some((Some(&s[..i]), symbol, raw));
+            break;
         }
     }
     let (label, symbol, raw) = match found {

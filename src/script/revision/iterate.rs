@@ -381,28 +381,28 @@ impl RevisionMap {
         options: IterateOptions,
     ) -> Result<(Vec<bool>, Vec<usize>), RevisionError> {
         let mut targets = self.parse_upgrade_target(lower, upper, options.assert_relative_length)?;
-        if let RevisionSpec::Ident(l) = lower {
-            if let Some((branch, _)) = l.split_once('@') {
-                let mut branch = branch.to_string();
-                if let Some(b) = self.get_revision_idx(&RevisionSpec::from(branch.as_str()))? {
-                    let node = self.at(b);
-                    if node.revision() == branch {
-                        // A revision id used as the label: take its branch's label.
-                        let labels = node.branch_label_set();
-                        match labels.iter().next() {
-                            Some(only) if labels.len() == 1 => branch = only.clone(),
-                            _ => {
-                                return Err(RevisionError::invalid(format!(
-                                    "Revision {branch} does not belong to exactly one labeled branch"
-                                )));
-                            }
+        if let RevisionSpec::Ident(l) = lower
+            && let Some((branch, _)) = l.split_once('@')
+        {
+            let mut branch = branch.to_string();
+            if let Some(b) = self.get_revision_idx(&RevisionSpec::from(branch.as_str()))? {
+                let node = self.at(b);
+                if node.revision() == branch {
+                    // A revision id used as the label: take its branch's label.
+                    let labels = node.branch_label_set();
+                    match labels.iter().next() {
+                        Some(only) if labels.len() == 1 => branch = only.clone(),
+                        _ => {
+                            return Err(RevisionError::invalid(format!(
+                                "Revision {branch} does not belong to exactly one labeled branch"
+                            )));
                         }
                     }
                 }
-                targets.retain(|&t| self.at(t).branch_label_set().contains(&branch));
-                targets.sort_unstable();
-                targets.dedup();
             }
+            targets.retain(|&t| self.at(t).branch_label_set().contains(&branch));
+            targets.sort_unstable();
+            targets.dedup();
         }
         let required = self.reach_checked(&targets, Dir::Normalized)?;
 
@@ -410,13 +410,13 @@ impl RevisionMap {
         let mut current = self.get_revisions_idx(&lower)?;
         if !options.implicit_base {
             for slot in &current {
-                if let Some(Pos::Rev(i)) = slot {
-                    if !required[*i] {
-                        return Err(RevisionError::RangeNotAncestor {
-                            lower: lower.display(),
-                            upper: upper.display(),
-                        });
-                    }
+                if let Some(Pos::Rev(i)) = slot
+                    && !required[*i]
+                {
+                    return Err(RevisionError::RangeNotAncestor {
+                        lower: lower.display(),
+                        upper: upper.display(),
+                    });
                 }
             }
         }
@@ -476,14 +476,14 @@ impl RevisionMap {
             Some(t) if options.inclusive => vec![t],
             Some(t) => self.at(t).nextrev.clone(),
         };
-        if let Some(l) = &label {
-            if roots.len() > 1 {
-                let b = self.resolve_branch(l)?;
-                let below = self.reach(&[b], Dir::Versioned);
-                roots.retain(|&r| below[r]);
-                if roots.is_empty() {
-                    return Err(RevisionError::invalid("Not a valid downgrade target from current heads"));
-                }
+        if let Some(l) = &label
+            && roots.len() > 1
+        {
+            let b = self.resolve_branch(l)?;
+            let below = self.reach(&[b], Dir::Versioned);
+            roots.retain(|&r| below[r]);
+            if roots.is_empty() {
+                return Err(RevisionError::invalid("Not a valid downgrade target from current heads"));
             }
         }
         let heads = self.rev_list(self.get_revisions_idx(upper)?, upper)?;
@@ -498,13 +498,14 @@ impl RevisionMap {
                 }
             }
         }
-        if let Some(t) = target {
-            if !undo.iter().any(|&u| u) && !heads.contains(&t) {
-                return Err(RevisionError::RangeNotAncestor {
-                    lower: "Nothing to drop".to_string(),
-                    upper: upper.display(),
-                });
-            }
+        if let Some(t) = target
+            && !undo.iter().any(|&u| u)
+            && !heads.contains(&t)
+        {
+            return Err(RevisionError::RangeNotAncestor {
+                lower: "Nothing to drop".to_string(),
+                upper: upper.display(),
+            });
         }
         Ok((undo, heads))
     }

@@ -128,19 +128,19 @@ impl RevisionMap {
             return Ok(out);
         }
         let (ids, label) = self.resolve_number(spec)?;
-        if let [only] = ids.as_slice() {
-            if let Some(steps) = parse_int(only).filter(|&n| n < 0) {
-                // `label@-n`: walk down from the heads of that branch.
-                let mut heads = self.real_head_indices().to_vec();
-                if let Some(l) = &label {
-                    heads.retain(|&h| self.at(h).branch_label_set().contains(l));
-                }
-                let mut out = Vec::new();
-                for h in heads {
-                    out.push(self.walk_steps(Some(Pos::Rev(h)), steps, None, true)?);
-                }
-                return Ok(out);
+        if let [only] = ids.as_slice()
+            && let Some(steps) = parse_int(only).filter(|&n| n < 0)
+        {
+            // `label@-n`: walk down from the heads of that branch.
+            let mut heads = self.real_head_indices().to_vec();
+            if let Some(l) = &label {
+                heads.retain(|&h| self.at(h).branch_label_set().contains(l));
             }
+            let mut out = Vec::new();
+            for h in heads {
+                out.push(self.walk_steps(Some(Pos::Rev(h)), steps, None, true)?);
+            }
+            return Ok(out);
         }
         let mut out = Vec::new();
         for id in &ids {
@@ -193,18 +193,19 @@ impl RevisionMap {
                         }
                     }
                     for label in &self.label_order {
-                        if label.chars().count() > 3 && label.starts_with(id) {
-                            if let Some(&i) = self.labels.get(label) {
-                                keys.push((label, i));
-                            }
+                        if label.chars().count() > 3
+                            && label.starts_with(id)
+                            && let Some(&i) = self.labels.get(label)
+                        {
+                            keys.push((label, i));
                         }
                     }
                 }
-                if let (Some(_), Some(b)) = (branch_rev, check_branch) {
-                    if !keys.is_empty() {
-                        let lineage = self.lineage(b, false)?;
-                        keys.retain(|&(_, i)| lineage.contains(i));
-                    }
+                if let (Some(_), Some(b)) = (branch_rev, check_branch)
+                    && !keys.is_empty()
+                {
+                    let lineage = self.lineage(b, false)?;
+                    keys.retain(|&(_, i)| lineage.contains(i));
                 }
                 match keys.as_slice() {
                     [] => {
@@ -230,13 +231,13 @@ impl RevisionMap {
                 }
             }
         };
-        if let (Some(b), Some(label)) = (branch_rev, check_branch) {
-            if !self.shares_lineage(revision, &[b], false) {
-                return Err(RevisionError::resolution(
-                    format!("Revision {} is not a member of branch '{label}'", self.at(revision).revision()),
-                    id,
-                ));
-            }
+        if let (Some(b), Some(label)) = (branch_rev, check_branch)
+            && !self.shares_lineage(revision, &[b], false)
+        {
+            return Err(RevisionError::resolution(
+                format!("Revision {} is not a member of branch '{label}'", self.at(revision).revision()),
+                id,
+            ));
         }
         Ok(Some(revision))
     }
