@@ -219,7 +219,11 @@ pub fn decode_stream(mut reader: impl BufRead, limit: usize) -> Result<Schema, P
 
 /// Reads one line (without its `\n`) into `line`, keeping at most `max` bytes of it;
 /// `None` at the end of input, else whether the line was cut.
-fn next_line(reader: &mut impl BufRead, line: &mut Vec<u8>, max: usize) -> std::io::Result<Option<bool>> {
+pub(crate) fn next_line(
+    reader: &mut impl BufRead,
+    line: &mut Vec<u8>,
+    max: usize,
+) -> std::io::Result<Option<bool>> {
     line.clear();
     let mut read_any = false;
     let mut cut = false;

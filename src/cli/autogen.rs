@@ -58,9 +58,7 @@ pub(crate) fn diff(
         version_table: config.version_table.clone(),
         exclude_tables: config.autogenerate.exclude_tables.clone(),
     };
-    let version_table =
-        VersionTable::new(dialect, config.version_table.clone(), config.version_table_schema.clone());
-    let migrator = Migrator::new(scripts, version_table, config.transaction_per_migration);
+    let migrator = migrator(project, scripts, dialect);
     let heads: Vec<String> = scripts.map().heads().into_iter().map(str::to_string).collect();
     let current = if offline {
         migrator.schema_at(&heads)?
@@ -74,13 +72,7 @@ pub(crate) fn diff(
             .map_err(|e| Error::Command(format!("reflecting {url}: {e}")))?
     };
     let target = target_schema(project, &url, &reflect_opts, strict)?;
-    let opts = CompareOptions {
-        dialect,
-        compare_type: config.autogenerate.compare_type,
-        compare_server_default: config.autogenerate.compare_server_default,
-        exclude_tables: config.autogenerate.exclude_tables.clone(),
-        version_table: config.version_table.clone(),
-    };
+    let opts = compare_options(project, dialect);
     Ok(Diff {
         upgrade: compare(&target, &current, &opts),
         current,
@@ -88,6 +80,26 @@ pub(crate) fn diff(
         target_from_database: config.autogenerate.target != "env",
         current_from_database: !offline,
     })
+}
+
+/// The migrator of the project's version table, for `dialect`.
+fn migrator<'s>(project: &Project, scripts: &'s ScriptDirectory, dialect: Dialect) -> Migrator<'s> {
+    let config = &project.config;
+    let version_table =
+        VersionTable::new(dialect, config.version_table.clone(), config.version_table_schema.clone());
+    Migrator::new(scripts, version_table, config.transaction_per_migration)
+}
+
+/// The `[autogenerate]` comparison settings, for `dialect`.
+fn compare_options(project: &Project, dialect: Dialect) -> CompareOptions {
+    let config = &project.config;
+    CompareOptions {
+        dialect,
+        compare_type: config.autogenerate.compare_type,
+        compare_server_default: config.autogenerate.compare_server_default,
+        exclude_tables: config.autogenerate.exclude_tables.clone(),
+        version_table: config.version_table.clone(),
+    }
 }
 
 /// The declared schema: the env program's, or a SQL file's loaded into a scratch
@@ -141,20 +153,11 @@ fn same_set(a: &[String], b: &[String]) -> bool {
 /// heads. Only tables the history knows are compared: tables made by `execute` or by
 /// hand are unknown to the replay, so their presence is no drift.
 fn drift(project: &Project, scripts: &ScriptDirectory, current: &Schema) -> Result<()> {
-    let config = &project.config;
     let dialect = super::migrate::database_url(project)?.dialect();
-    let version_table =
-        VersionTable::new(dialect, config.version_table.clone(), config.version_table_schema.clone());
-    let migrator = Migrator::new(scripts, version_table, config.transaction_per_migration);
+    let migrator = migrator(project, scripts, dialect);
     let heads: Vec<String> = scripts.map().heads().into_iter().map(str::to_string).collect();
     let replayed = migrator.schema_at(&heads)?;
-    let opts = CompareOptions {
-        dialect,
-        compare_type: config.autogenerate.compare_type,
-        compare_server_default: config.autogenerate.compare_server_default,
-        exclude_tables: config.autogenerate.exclude_tables.clone(),
-        version_table: config.version_table.clone(),
-    };
+    let opts = compare_options(project, dialect);
     // What would turn the database into the replayed history.
     let known = |op: &Op| op.tables().iter().any(|t| replayed.tables.iter().any(|r| r.name == *t));
     let drift: Vec<Op> = compare(&replayed, current, &opts).into_iter().filter(known).collect();

@@ -620,31 +620,11 @@ impl StderrTail {
 /// Reads one line (without its line break) into `line`, at most [`MAX_LINE_BYTES`] of
 /// it (the rest is read past); false at the end of input.
 fn read_line_capped(reader: &mut impl BufRead, line: &mut Vec<u8>) -> std::io::Result<bool> {
-    line.clear();
-    let mut any = false;
-    loop {
-        let chunk = match reader.fill_buf() {
-            Ok(chunk) => chunk,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(e),
-        };
-        if chunk.is_empty() {
-            return Ok(any);
-        }
-        any = true;
-        let newline = chunk.iter().position(|&b| b == b'\n');
-        let part = &chunk[..newline.unwrap_or(chunk.len())];
-        let room = MAX_LINE_BYTES.saturating_sub(line.len());
-        line.extend_from_slice(&part[..part.len().min(room)]);
-        let used = newline.map_or(chunk.len(), |i| i + 1);
-        reader.consume(used);
-        if newline.is_some() {
-            if line.last() == Some(&b'\r') {
-                line.pop();
-            }
-            return Ok(true);
-        }
+    let more = crate::env::next_line(reader, line, MAX_LINE_BYTES)?.is_some();
+    if line.last() == Some(&b'\r') {
+        line.pop();
     }
+    Ok(more)
 }
 
 /// Cargo's status lines are an indented capitalised verb: `   Compiling`, `    Finished`.

@@ -280,12 +280,12 @@ impl Migrations {
     /// Moves the database on `db` to `target`. Upgrading to `head`/`heads` a database
     /// already there returns after reading the version table, without parsing.
     pub async fn run<B: Backend>(&self, db: &mut B, target: &Target) -> Result<Report> {
-        if let Target::Upgrade(dest) = target {
-            if self.means_all_heads(dest) {
-                let rows = self.version_table(db.dialect()).read_heads(db).await?;
-                if self.rows_are_heads(&rows) {
-                    return Ok(Report { steps: Vec::new(), heads: rows });
-                }
+        if let Target::Upgrade(dest) = target
+            && self.means_all_heads(dest)
+        {
+            let rows = self.version_table(db.dialect()).read_heads(db).await?;
+            if self.rows_are_heads(&rows) {
+                return Ok(Report { steps: Vec::new(), heads: rows });
             }
         }
         let scripts = self.scripts()?;
