@@ -149,7 +149,7 @@ fn options_under<'a>(help: &'a str, heading: &str) -> Vec<&'a str> {
 }
 
 /// The options every command takes, as `-c`/`--config` etc. first show them.
-const GLOBAL: &[&str] = &["-c", "--manifest-path", "-n", "-x", "--url", "-q", "--color"];
+const GLOBAL: &[&str] = &["-c", "--manifest-path", "-n", "-x", "--url", "-q", "--strict", "--color"];
 
 #[test]
 fn subcommand_help_lists_its_own_options_before_the_global_ones() {
