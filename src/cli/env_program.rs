@@ -106,15 +106,13 @@ pub fn register(manifest_dir: &Path, script_location: &str) -> Result<Vec<String
     };
     let mut messages = Vec::new();
     let mut changed = false;
-    if let Some(examples) = doc.get("example").filter(|e| e.as_array_of_tables().is_none()) {
-        let _ = examples;
+    let examples = doc.entry("example").or_insert_with(|| toml_edit::ArrayOfTables::new().into());
+    let Some(examples) = examples.as_array_of_tables_mut() else {
         return Ok(vec![format!(
             "`example` in {} is not a list of [[example]] tables; add:\n{snippet}",
             manifest.display()
         )]);
-    }
-    let examples = doc.entry("example").or_insert_with(|| toml_edit::ArrayOfTables::new().into());
-    let examples = examples.as_array_of_tables_mut().expect("checked above");
+    };
     let position = examples.iter().position(|t| t.get("name").and_then(|n| n.as_str()) == Some(EXAMPLE_NAME));
     match position.and_then(|i| examples.get_mut(i)) {
         Some(existing) => {

@@ -135,27 +135,41 @@ fn sql_arguments(inner: &str) -> bool {
     !inner.contains(['=', '\'', '"']) && !inner.split(',').any(python)
 }
 
+/// The characters of `inner` outside quotes (`'…'`, `"…"`, backslash escapes inside),
+/// each with its byte index and the parenthesis depth before it: the one scan that
+/// [`matching_close`] and [`split_top_level`] share.
+fn unquoted(inner: &str) -> impl Iterator<Item = (usize, char, usize)> + '_ {
+    let mut depth = 0usize;
+    let mut quote: Option<char> = None;
+    let mut chars = inner.char_indices();
+    std::iter::from_fn(move || {
+        loop {
+            let (i, c) = chars.next()?;
+            match (quote, c) {
+                (Some(_), '\\') => {
+                    chars.next();
+                }
+                (Some(q), c) if c == q => quote = None,
+                (Some(_), _) => {}
+                (None, '\'' | '"') => quote = Some(c),
+                (None, c) => {
+                    let before = depth;
+                    match c {
+                        '(' => depth += 1,
+                        ')' => depth = depth.saturating_sub(1),
+                        _ => {}
+                    }
+                    return Some((i, c, before));
+                }
+            }
+        }
+    })
+}
+
 /// The byte index in `inner` of the `)` closing the parenthesis opened just before it,
 /// outside quotes.
 fn matching_close(inner: &str) -> Option<usize> {
-    let mut depth = 0usize;
-    let mut quote: Option<char> = None;
-    let mut chars = inner.char_indices().peekable();
-    while let Some((i, c)) = chars.next() {
-        match (quote, c) {
-            (Some(_), '\\') => {
-                chars.next();
-            }
-            (Some(q), c) if c == q => quote = None,
-            (Some(_), _) => {}
-            (None, '\'' | '"') => quote = Some(c),
-            (None, '(') => depth += 1,
-            (None, ')') if depth == 0 => return Some(i),
-            (None, ')') => depth -= 1,
-            (None, _) => {}
-        }
-    }
-    None
+    unquoted(inner).find(|&(_, c, depth)| c == ')' && depth == 0).map(|(i, _, _)| i)
 }
 
 /// An argument value as Python writes it.
@@ -271,26 +285,10 @@ impl Args {
 /// `inner` split at the commas outside quotes and parentheses.
 fn split_top_level(inner: &str) -> Vec<&str> {
     let mut pieces = Vec::new();
-    let mut depth = 0usize;
-    let mut quote: Option<char> = None;
     let mut start = 0;
-    let mut chars = inner.char_indices();
-    while let Some((i, c)) = chars.next() {
-        match (quote, c) {
-            (Some(_), '\\') => {
-                chars.next();
-            }
-            (Some(q), c) if c == q => quote = None,
-            (Some(_), _) => {}
-            (None, '\'' | '"') => quote = Some(c),
-            (None, '(') => depth += 1,
-            (None, ')') => depth = depth.saturating_sub(1),
-            (None, ',') if depth == 0 => {
-                pieces.push(&inner[start..i]);
-                start = i + 1;
-            }
-            (None, _) => {}
-        }
+    for (i, _, _) in unquoted(inner).filter(|&(_, c, depth)| c == ',' && depth == 0) {
+        pieces.push(&inner[start..i]);
+        start = i + 1;
     }
     pieces.push(&inner[start..]);
     pieces
