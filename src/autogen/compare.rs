@@ -8,9 +8,9 @@ use super::normalize::{default_key, types_equal};
 use super::order::creation_order;
 use crate::dialect::Dialect;
 use crate::ops::{
-    AddColumn, AlterColumn, CheckSpec, Column, ConstraintType, CreateForeignKey, CreateIndex,
-    CreatePrimaryKey, CreateTable, DropColumn, DropConstraint, DropTable, ForeignKeySpec, IndexSpec, Op,
-    SetOrDrop, TableComment, UniqueSpec,
+    AddColumn, AlterColumn, CheckSpec, Column, ConstraintType, CreateForeignKey, CreateIndex, CreateTable,
+    DropColumn, DropConstraint, DropTable, ForeignKeySpec, IndexSpec, Op, SetOrDrop, TableComment,
+    UniqueSpec,
 };
 use crate::reflect::TableFilter;
 use crate::schema::model::{ColumnDef, ForeignKey, Index, Schema, Table};
@@ -154,13 +154,11 @@ fn op_column(def: &ColumnDef) -> Column {
 }
 
 /// The ops creating `table`: `create_table` with its columns, key, unique and check
-/// constraints, foreign keys (but those at positions `deferred`) and plain indexes;
-/// then `create_primary_key` when the key has a name `create_table` cannot give it,
-/// and `create_index` for partial and expression indexes.
+/// constraints (the key under its name unless that is PostgreSQL's default), foreign
+/// keys (but those at positions `deferred`) and plain indexes; then `create_index` for
+/// partial and expression indexes.
 fn create_table_ops(table: &Table, deferred: &[usize]) -> Vec<Op> {
     let pk = table.primary_key.as_ref();
-    let default_pk = format!("{}_pkey", table.name);
-    let named_pk = pk.filter(|pk| pk.name.as_ref().is_some_and(|n| *n != default_pk));
     let column_names: Vec<&str> = table.columns.iter().map(|c| c.name.as_str()).collect();
     let plain =
         |i: &Index| i.where_.is_none() && i.columns.iter().all(|c| column_names.contains(&c.as_str()));
@@ -168,7 +166,8 @@ fn create_table_ops(table: &Table, deferred: &[usize]) -> Vec<Op> {
         table: table.name.clone(),
         schema: table.schema.clone(),
         columns: table.columns.iter().map(op_column).collect(),
-        primary_key: if named_pk.is_some() { None } else { pk.map(|pk| pk.columns.clone()) },
+        primary_key: pk.map(|pk| pk.columns.clone()),
+        primary_key_name: table.explicit_primary_key_name().map(str::to_string),
         unique: table
             .uniques
             .iter()
@@ -198,14 +197,6 @@ fn create_table_ops(table: &Table, deferred: &[usize]) -> Vec<Op> {
         comment: table.comment.clone(),
     };
     let mut ops = vec![Op::CreateTable(create)];
-    if let Some(pk) = named_pk {
-        ops.push(Op::CreatePrimaryKey(CreatePrimaryKey {
-            name: pk.name.clone().unwrap_or_default(),
-            table: table.name.clone(),
-            schema: table.schema.clone(),
-            columns: pk.columns.clone(),
-        }));
-    }
     ops.extend(table.indexes.iter().filter(|i| !plain(i)).map(|i| create_index_op(table, i)));
     ops
 }

@@ -15,6 +15,8 @@ pub mod literal;
 pub mod postgresql;
 pub mod quote;
 pub mod rebuild;
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+pub mod script;
 pub mod sqlite;
 pub mod sqltype;
 

@@ -272,7 +272,7 @@ fn create_table(schema: &mut Schema, op: &CreateTable) -> Result<(), ApplyError>
         table.columns.push(column_def(column, pk.contains(&column.name)));
     }
     if !pk.is_empty() {
-        table.primary_key = Some(PrimaryKey { name: None, columns: pk });
+        table.primary_key = Some(PrimaryKey { name: op.primary_key_name.clone(), columns: pk });
     }
     for column in &op.columns {
         add_inline_constraints(&mut table, column);

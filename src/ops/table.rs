@@ -22,6 +22,10 @@ pub struct CreateTable {
     /// Primary key column names; when absent, the columns marked `primary_key`.
     #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "de_opt_names")]
     pub primary_key: Option<Vec<String>>,
+    /// The primary key constraint's name; `None` leaves it to the database
+    /// (PostgreSQL: `<table>_pkey`).
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "de_opt_name")]
+    pub primary_key_name: Option<String>,
     /// Unique constraints over one or more columns.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub unique: Vec<UniqueSpec>,
@@ -81,6 +85,9 @@ impl CreateTable {
                     ));
                 }
             }
+        }
+        if self.primary_key_name.is_some() && self.primary_key_columns().is_empty() {
+            return Err(Invalid::new("primary_key_name", "names a primary key, but the table has none"));
         }
         for (i, unique) in self.unique.iter().enumerate() {
             names_known(&format!("unique[{i}].columns"), &unique.columns, &known)?;

@@ -31,9 +31,9 @@ pub fn load_schema_sql(url: &DatabaseUrl, sql: &str, opts: &ReflectOptions) -> R
 
 #[cfg(feature = "sqlite")]
 fn sqlite(sql: &str, opts: &ReflectOptions) -> Result<Schema, ReflectError> {
-    use crate::runtime::connection::{Backend, SqliteBackend};
+    use crate::runtime::connection::SqliteBackend;
     let mut db = SqliteBackend::open(None)?;
-    block_on(db.execute_script(sql))?;
+    block_on(run_script(&mut db, sql))?;
     block_on(reflect(&mut db, opts))
 }
 
@@ -101,7 +101,10 @@ fn postgres(
         stop_if_interrupted()?;
         let mut db = BlockingPostgres::connect(&url)?;
         stop_if_interrupted()?;
-        block_on(db.execute_script(sql))?;
+        // A scratch database is thrown away: its commits need not reach the disk.
+        block_on(db.execute("SET synchronous_commit = off"))?;
+        block_on(run_script(&mut db, sql))?;
+        block_on(db.execute("RESET search_path"))?;
         stop_if_interrupted()?;
         block_on(reflect(&mut db, opts))
         // `db` closes here, before the database is dropped.
@@ -110,6 +113,38 @@ fn postgres(
     let schema = result?;
     dropped?;
     Ok(schema)
+}
+
+/// Runs `sql` on `db` a statement at a time; a failing statement is reported with its
+/// line and (the start of) its text, not the whole script.
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+async fn run_script<B: crate::runtime::connection::Backend>(
+    db: &mut B,
+    sql: &str,
+) -> Result<(), ReflectError> {
+    use crate::dialect::script::split_statements;
+    /// How much of a failing statement the error line shows.
+    const EXCERPT_CHARS: usize = 200;
+    let statements = split_statements(db.dialect(), sql).map_err(ReflectError::Script)?;
+    for statement in statements {
+        if crate::runtime::interrupt::is_interrupted() {
+            return Err(ReflectError::Database(crate::runtime::connection::interrupted()));
+        }
+        if let Err(e) = db.execute_script(statement.sql).await {
+            let folded = statement.sql.split_whitespace().collect::<Vec<_>>().join(" ");
+            let excerpt = match folded.char_indices().nth(EXCERPT_CHARS) {
+                Some((cut, _)) => format!("{}…", &folded[..cut]),
+                None => folded,
+            };
+            return Err(ReflectError::Statement {
+                line: statement.line,
+                statement: excerpt,
+                message: e.message().to_string(),
+                source: e,
+            });
+        }
+    }
+    Ok(())
 }
 
 #[cfg(not(feature = "postgres"))]

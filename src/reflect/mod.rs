@@ -80,6 +80,23 @@ pub enum ReflectError {
     /// A catalog query (or, for [`load_schema_sql`], the schema script) failed.
     #[error(transparent)]
     Database(#[from] DbError),
+    /// A statement of a schema script failed ([`load_schema_sql`]).
+    #[error("line {line}: {message} [SQL: {statement}]")]
+    Statement {
+        /// The 1-based line the statement starts on.
+        line: usize,
+        /// The statement, folded on one line and shortened.
+        statement: String,
+        /// The database's message.
+        message: String,
+        /// The database's error.
+        #[source]
+        source: DbError,
+    },
+    /// A schema script could not be cut into statements.
+    #[cfg(any(feature = "sqlite", feature = "postgres"))]
+    #[error(transparent)]
+    Script(crate::dialect::script::ScriptError),
     /// The catalog returned something this reflector does not understand.
     #[error("unexpected catalog data: {0}")]
     Catalog(String),

@@ -517,6 +517,7 @@ impl TableBuilder {
             schema: self.schema.clone(),
             columns,
             primary_key: self.primary_key.clone(),
+            primary_key_name: None,
             unique: self
                 .uniques
                 .iter()

@@ -140,6 +140,14 @@ pub struct Table {
 }
 
 impl Table {
+    /// The primary key's name where a revision must say it: set, and not the name
+    /// PostgreSQL gives an unnamed key (`<table>_pkey`).
+    pub fn explicit_primary_key_name(&self) -> Option<&str> {
+        let name = self.primary_key.as_ref()?.name.as_deref()?;
+        let default = name.strip_suffix("_pkey").is_some_and(|t| t == self.name);
+        (!default).then_some(name)
+    }
+
     /// A table with no columns yet.
     pub fn new(schema: Option<String>, name: impl Into<String>) -> Self {
         Table {

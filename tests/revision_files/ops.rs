@@ -38,6 +38,7 @@ fn expected_upgrade() -> Vec<Op> {
         Op::CreateTable(CreateTable {
             table: "users".into(),
             schema: Some("app".into()),
+            primary_key_name: None,
             columns: vec![
                 Column {
                     primary_key: true,

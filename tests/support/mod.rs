@@ -209,3 +209,56 @@ pub fn run_python(python: &Path, script: &str, args: &[&str]) -> String {
     assert!(out.status.success(), "python failed: {}", String::from_utf8_lossy(&out.stderr));
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
+
+/// `pg_dump --schema-only` of the database `url` names, as the real tool prints it.
+pub fn pg_dump_schema(url: &alembic::url::PostgresUrl) -> String {
+    let mut cmd = std::process::Command::new("pg_dump");
+    cmd.args(["--schema-only", "--no-owner", "--no-privileges"]);
+    let host = url.params.iter().find(|(k, _)| k == "host").map(|(_, v)| v.clone()).or(url.host.clone());
+    for (var, value) in [
+        ("PGHOST", host),
+        ("PGPORT", url.port.map(|p| p.to_string())),
+        ("PGUSER", url.user.clone()),
+        ("PGPASSWORD", url.password.clone()),
+        ("PGDATABASE", url.dbname.clone()),
+    ] {
+        match value {
+            Some(v) => cmd.env(var, v),
+            None => cmd.env_remove(var),
+        };
+    }
+    let out = cmd.output().expect("pg_dump is installed (cargo xtask test installs it)");
+    assert!(out.status.success(), "pg_dump failed: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// The statements of a `pg_dump --schema-only` output that make objects, one line
+/// each, sorted: comments, `SET`s, meta-commands (their keys are random) and the
+/// version table left out, so the dumps of two databases with the same schema compare
+/// equal whatever order the objects were made in.
+pub fn normalized_dump(dump: &str, version_table: &str) -> Vec<String> {
+    let mut statements = Vec::new();
+    let mut current = String::new();
+    for line in dump.lines() {
+        let t = line.trim();
+        if t.is_empty() || t.starts_with("--") || t.starts_with('\\') {
+            continue;
+        }
+        if !current.is_empty() {
+            current.push(' ');
+        }
+        current.push_str(t);
+        if t.ends_with(';') {
+            statements.push(std::mem::take(&mut current));
+        }
+    }
+    // `CREATE TABLE public.alembic_version (`, `ALTER TABLE ONLY public.alembic_version ADD …`.
+    let version = format!("public.{version_table} ");
+    let mut out: Vec<String> = statements
+        .into_iter()
+        .filter(|s| !s.starts_with("SET ") && !s.starts_with("SELECT pg_catalog.set_config"))
+        .filter(|s| !s.contains(&version))
+        .collect();
+    out.sort();
+    out
+}

@@ -187,12 +187,13 @@ fn fk_spec(fk: &ForeignKey) -> ForeignKeySpec {
 
 fn recreate_table(table: &Table) -> Vec<Op> {
     let pk_columns = table.primary_key.as_ref().map(|pk| pk.columns.clone());
-    let named_pk = table.primary_key.as_ref().and_then(|pk| pk.name.clone());
+    let named_pk = table.explicit_primary_key_name().map(str::to_string);
     let mut create = CreateTable {
         table: table.name.clone(),
         schema: table.schema.clone(),
         columns: table.columns.iter().map(op_column).collect(),
-        primary_key: if named_pk.is_some() { None } else { pk_columns.clone() },
+        primary_key: pk_columns,
+        primary_key_name: named_pk,
         unique: table
             .uniques
             .iter()
@@ -219,14 +220,6 @@ fn recreate_table(table: &Table) -> Vec<Op> {
         }
     }
     let mut ops = vec![Op::CreateTable(create)];
-    if let (Some(name), Some(columns)) = (named_pk, pk_columns) {
-        ops.push(Op::CreatePrimaryKey(CreatePrimaryKey {
-            name,
-            table: table.name.clone(),
-            schema: table.schema.clone(),
-            columns,
-        }));
-    }
     ops.extend(after);
     ops
 }

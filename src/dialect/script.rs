@@ -1,0 +1,268 @@
+//! SQL scripts cut into statements, as the dialect's own shell would: `psql` for
+//! PostgreSQL (semicolons inside strings, dollar quotes, comments and parentheses do
+//! not end a statement; `BEGIN ATOMIC … END` bodies are one; meta-command lines such
+//! as pg_dump's `\restrict KEY` are the shell's, not SQL), the `sqlite3` shell for
+//! SQLite (a trigger's `BEGIN … END` body is part of its statement).
+//!
+//! Running a script a statement at a time lets each statement name its line when it
+//! fails, and keeps a long schema file from becoming one transaction that needs a lock
+//! per object (PostgreSQL's `max_locks_per_transaction`). Tokens come from `sqlparser`.
+
+use sqlparser::dialect::{PostgreSqlDialect, SQLiteDialect};
+use sqlparser::keywords::Keyword;
+use sqlparser::tokenizer::{Location, Token, TokenWithSpan, Tokenizer};
+
+use super::Dialect;
+
+/// One statement of a script: its text (no trailing `;`, no leading comments) and the
+/// 1-based line it starts on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScriptStatement<'a> {
+    /// The statement's SQL.
+    pub sql: &'a str,
+    /// The line of the script it starts on.
+    pub line: usize,
+}
+
+/// Why a script could not be cut into statements.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ScriptError {
+    /// The tokenizer stopped (an unterminated string or comment).
+    #[error("line {line}: {message}")]
+    Tokenize {
+        /// Where.
+        line: usize,
+        /// The tokenizer's message.
+        message: String,
+    },
+    /// A `psql` meta-command that changes what the script means (`\connect`, `\i`…).
+    #[error(
+        "line {line}: the psql meta-command \\{command} is not supported here (only \\restrict, \\unrestrict, \\set, \\encoding, \\echo and \\pset are skipped); remove it from the file"
+    )]
+    MetaCommand {
+        /// Where.
+        line: usize,
+        /// The command, without its backslash.
+        command: String,
+    },
+}
+
+/// Meta-commands `psql` runs that do not change the schema a file makes.
+const SKIPPED_META_COMMANDS: [&str; 6] = ["restrict", "unrestrict", "set", "encoding", "echo", "pset"];
+
+/// The statements of `sql`, in order; statements with nothing but white space and
+/// comments are left out.
+pub fn split_statements(dialect: Dialect, sql: &str) -> Result<Vec<ScriptStatement<'_>>, ScriptError> {
+    let tokens = match dialect {
+        Dialect::Sqlite => Tokenizer::new(&SQLiteDialect {}, sql).tokenize_with_location(),
+        Dialect::Postgresql => Tokenizer::new(&PostgreSqlDialect {}, sql).tokenize_with_location(),
+    }
+    .map_err(|e| ScriptError::Tokenize { line: e.location.line as usize, message: e.message })?;
+    let offsets = Offsets::new(sql);
+    let mut out = Vec::new();
+    let mut current = Current::default();
+    let mut skip_line: Option<u64> = None;
+    let mut i = 0;
+    while i < tokens.len() {
+        let TokenWithSpan { token, span } = &tokens[i];
+        i += 1;
+        if skip_line == Some(span.start.line) {
+            continue;
+        }
+        skip_line = None;
+        if matches!(token, Token::Whitespace(_)) {
+            continue;
+        }
+        if current.start.is_none() {
+            if matches!(token, Token::SemiColon) {
+                continue;
+            }
+            if dialect == Dialect::Postgresql && matches!(token, Token::Backslash) {
+                let command = match tokens.get(i).map(|t| &t.token) {
+                    Some(Token::Word(w)) if tokens[i].span.start.line == span.start.line => w.value.clone(),
+                    _ => String::new(),
+                };
+                if !SKIPPED_META_COMMANDS.contains(&command.as_str()) {
+                    return Err(ScriptError::MetaCommand { line: span.start.line as usize, command });
+                }
+                skip_line = Some(span.start.line);
+                continue;
+            }
+            current.start = Some(span.start);
+        }
+        match token {
+            Token::LParen => current.parens += 1,
+            Token::RParen => current.parens = current.parens.saturating_sub(1),
+            Token::Word(w) => current.word(dialect, w.keyword, tokens.get(i..).unwrap_or(&[])),
+            Token::SemiColon if current.parens == 0 && current.blocks == 0 => {
+                if let Some(start) = current.start.take() {
+                    push(&mut out, sql, &offsets, start, span.start);
+                }
+                current = Current::default();
+            }
+            _ => {}
+        }
+    }
+    if let Some(start) = current.start {
+        let end = tokens.last().map(|t| t.span.end).unwrap_or(start);
+        push(&mut out, sql, &offsets, start, end);
+    }
+    Ok(out)
+}
+
+fn push<'a>(
+    out: &mut Vec<ScriptStatement<'a>>,
+    sql: &'a str,
+    offsets: &Offsets,
+    start: Location,
+    end: Location,
+) {
+    let (from, to) = (offsets.byte(sql, start), offsets.byte(sql, end));
+    let text = sql.get(from..to).unwrap_or("").trim_end();
+    if !text.is_empty() {
+        out.push(ScriptStatement { sql: text, line: start.line as usize });
+    }
+}
+
+/// The statement being read: where it starts, open parentheses and open
+/// `BEGIN … END` blocks (trigger bodies, `BEGIN ATOMIC`).
+#[derive(Default)]
+struct Current {
+    start: Option<Location>,
+    parens: usize,
+    blocks: usize,
+    /// The statement starts with `CREATE`.
+    create: bool,
+    /// A `CREATE … TRIGGER` (SQLite: its body is a block).
+    trigger: bool,
+    words: usize,
+}
+
+impl Current {
+    fn word(&mut self, dialect: Dialect, keyword: Keyword, rest: &[TokenWithSpan]) {
+        self.words += 1;
+        if self.words == 1 {
+            self.create = keyword == Keyword::CREATE;
+            return;
+        }
+        if !self.create {
+            return;
+        }
+        let next_word =
+            rest.iter().find(|t| !matches!(t.token, Token::Whitespace(_))).and_then(|t| match &t.token {
+                Token::Word(w) => Some(w.keyword),
+                _ => None,
+            });
+        match keyword {
+            Keyword::TRIGGER if self.blocks == 0 => self.trigger = true,
+            Keyword::BEGIN => {
+                let opens = match dialect {
+                    Dialect::Sqlite => self.trigger,
+                    Dialect::Postgresql => next_word == Some(Keyword::ATOMIC),
+                };
+                if opens {
+                    self.blocks += 1;
+                }
+            }
+            Keyword::CASE if self.blocks > 0 => self.blocks += 1,
+            Keyword::END if self.blocks > 0 => self.blocks -= 1,
+            _ => {}
+        }
+    }
+}
+
+/// Byte offsets of the tokenizer's (line, column) locations; columns count characters.
+struct Offsets {
+    line_starts: Vec<usize>,
+}
+
+impl Offsets {
+    fn new(sql: &str) -> Self {
+        let mut line_starts = vec![0];
+        line_starts.extend(sql.match_indices('\n').map(|(i, _)| i + 1));
+        Offsets { line_starts }
+    }
+
+    fn byte(&self, sql: &str, at: Location) -> usize {
+        let Some(&line_start) = self.line_starts.get((at.line as usize).saturating_sub(1)) else {
+            return sql.len();
+        };
+        let line = &sql[line_start..];
+        let column = (at.column as usize).saturating_sub(1);
+        line_start + line.char_indices().nth(column).map(|(i, _)| i).unwrap_or(line.len())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn texts(dialect: Dialect, sql: &str) -> Vec<(usize, String)> {
+        split_statements(dialect, sql).unwrap().into_iter().map(|s| (s.line, s.sql.to_string())).collect()
+    }
+
+    #[test]
+    fn psql_rules() {
+        let sql = "\\restrict abcDEF123\n\
+                   SET x = 1;\n\
+                   CREATE FUNCTION f() RETURNS int AS $$ select 1; $$ LANGUAGE sql;\n\
+                   SELECT E'a\\';' , 'it''s', $tag$ x $$ ; $tag$;\n\
+                   /* c /* nested */ ; */ SELECT 'é'; -- tail ;\n\
+                   CREATE RULE r AS ON INSERT TO t DO ALSO (INSERT INTO a VALUES (1); INSERT INTO b VALUES (2));\n\
+                   CREATE FUNCTION g() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT CASE WHEN true THEN 1 END; SELECT 2; END;\n\
+                   \\unrestrict abcDEF123\n\
+                   SELECT 3";
+        assert_eq!(
+            texts(Dialect::Postgresql, sql),
+            vec![
+                (2, "SET x = 1".to_string()),
+                (3, "CREATE FUNCTION f() RETURNS int AS $$ select 1; $$ LANGUAGE sql".to_string()),
+                (4, "SELECT E'a\\';' , 'it''s', $tag$ x $$ ; $tag$".to_string()),
+                (5, "SELECT 'é'".to_string()),
+                (
+                    6,
+                    "CREATE RULE r AS ON INSERT TO t DO ALSO (INSERT INTO a VALUES (1); INSERT INTO b VALUES (2))"
+                        .to_string()
+                ),
+                (
+                    7,
+                    "CREATE FUNCTION g() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT CASE WHEN true THEN 1 END; SELECT 2; END"
+                        .to_string()
+                ),
+                (9, "SELECT 3".to_string()),
+            ]
+        );
+    }
+
+    #[test]
+    fn unsupported_meta_command() {
+        let err = split_statements(Dialect::Postgresql, "SELECT 1;\n\\connect other\n").unwrap_err();
+        assert!(err.to_string().starts_with("line 2: the psql meta-command \\connect"), "{err}");
+    }
+
+    #[test]
+    fn sqlite_trigger_bodies() {
+        let sql = "CREATE TABLE t (a INT);\n\
+                   CREATE TRIGGER tr AFTER INSERT ON t BEGIN\n  UPDATE t SET a = CASE WHEN a > 0 THEN 1 ELSE 2 END;\n  SELECT 1;\nEND;\n\
+                   BEGIN; COMMIT;";
+        assert_eq!(
+            texts(Dialect::Sqlite, sql),
+            vec![
+                (1, "CREATE TABLE t (a INT)".to_string()),
+                (
+                    2,
+                    "CREATE TRIGGER tr AFTER INSERT ON t BEGIN\n  UPDATE t SET a = CASE WHEN a > 0 THEN 1 ELSE 2 END;\n  SELECT 1;\nEND"
+                        .to_string()
+                ),
+                (6, "BEGIN".to_string()),
+                (6, "COMMIT".to_string()),
+            ]
+        );
+    }
+
+    #[test]
+    fn unterminated_string_names_its_line() {
+        let err = split_statements(Dialect::Postgresql, "SELECT 1;\nSELECT 'x;\n").unwrap_err();
+        assert!(matches!(err, ScriptError::Tokenize { line: 2, .. }), "{err}");
+    }
+}
