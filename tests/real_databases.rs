@@ -65,7 +65,10 @@ fn a_pg_dump_file_is_a_target_that_round_trips() {
     );
     run(&["downgrade", "base"]);
     assert_eq!(
-        support::psql(&ours.url, "SELECT string_agg(tablename, ',') FROM pg_tables WHERE schemaname = 'public'"),
+        support::psql(
+            &ours.url,
+            "SELECT string_agg(tablename, ',') FROM pg_tables WHERE schemaname = 'public'"
+        ),
         "alembic_version"
     );
 }
@@ -88,4 +91,79 @@ fn a_failing_schema_statement_names_its_line_only() {
     assert!(err.contains("relation \"nowhere\" does not exist"), "{err}");
     assert!(!err.contains("CREATE TABLE t1 "), "the error repeats the file: {err}");
     assert!(!err.contains("could not drop"), "{err}");
+}
+
+/// The database a history meets: `legacy` made by hand before the history began, and
+/// `notes` made by an `execute` in the first revision. Online, ops on both work (the
+/// database is read, not only the history replayed); offline they are an error that
+/// names the revision, the op and the table, and says what to do instead.
+fn tables_the_history_did_not_create(url: &str, make_legacy: impl FnOnce()) {
+    make_legacy();
+    let p = Project::init();
+    p.add(
+        "r1",
+        &[],
+        "[[upgrade]]\nop = \"execute\"\nsql = \"CREATE TABLE notes (id INTEGER PRIMARY KEY, body VARCHAR(20))\"\n",
+    );
+    p.add(
+        "r2",
+        &["r1"],
+        "[[upgrade]]\nop = \"drop_table\"\ntable = \"legacy\"\n\n\
+         [[upgrade]]\nop = \"add_column\"\ntable = \"notes\"\ncolumn = { name = \"title\", type = \"varchar(40)\" }\n\n\
+         [[upgrade]]\nop = \"alter_column\"\ntable = \"notes\"\ncolumn = \"body\"\ntype = \"text\"\nnullable = false\n",
+    );
+    let err = p.fails(&["--url", url, "upgrade", "head", "--sql"]);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.contains("revision r2")
+            && err.contains("upgrade op #1 (drop_table)")
+            && err.contains("no table legacy")
+            && err.contains("run this online"),
+        "{err}"
+    );
+    p.ok(&["--url", url, "upgrade", "head"]);
+    assert_eq!(p.ok(&["--url", url, "current"]).trim(), "r2 (head)");
+}
+
+#[test]
+fn tables_the_history_did_not_create_work_online_on_sqlite() {
+    let db = support::SqliteFile::new();
+    tables_the_history_did_not_create(&db.url().to_string(), || {
+        support::sqlite3(&db.path, "CREATE TABLE legacy (id INTEGER PRIMARY KEY, x TEXT);");
+    });
+    let schema = support::sqlite3(&db.path, ".schema notes");
+    assert!(schema.contains("title VARCHAR(40)") && schema.contains("body TEXT NOT NULL"), "{schema}");
+    assert_eq!(support::sqlite3(&db.path, "SELECT count(*) FROM sqlite_master WHERE name = 'legacy'"), "0");
+}
+
+#[test]
+fn tables_the_history_did_not_create_work_online_on_postgresql() {
+    let Some(db) = support::pg_test_db() else { return };
+    tables_the_history_did_not_create(&db.database_url().to_string(), || {
+        support::psql(&db.url, "CREATE TABLE legacy (id integer PRIMARY KEY, x text);");
+    });
+    let columns = support::psql(
+        &db.url,
+        "SELECT string_agg(column_name || ' ' || data_type || ' ' || is_nullable, ', ' ORDER BY ordinal_position) \
+         FROM information_schema.columns WHERE table_name = 'notes'",
+    );
+    assert_eq!(columns, "id integer NO, body text NO, title character varying YES");
+}
+
+/// A table made by hand that the declared schema does not have: autogenerate writes
+/// its `drop_table`, and the runner runs it.
+#[test]
+fn autogenerate_drops_a_table_the_history_never_made() {
+    let db = support::SqliteFile::new();
+    support::sqlite3(&db.path, "CREATE TABLE legacy (id INTEGER PRIMARY KEY, x TEXT);");
+    let p = project_with("CREATE TABLE users (id INTEGER PRIMARY KEY, name VARCHAR(50));\n");
+    let url = db.url().to_string();
+    let out = p.ok(&["--url", &url, "revision", "--autogenerate", "-m", "users", "--rev-id", "u1"]);
+    assert!(out.contains("Detected removed table 'legacy'") || out.contains("drop_table legacy"), "{out}");
+    p.ok(&["--url", &url, "upgrade", "head"]);
+    assert_eq!(p.ok(&["--url", &url, "check"]), "No new upgrade operations detected.\n");
+    assert_eq!(
+        support::sqlite3(&db.path, "SELECT group_concat(name) FROM sqlite_master WHERE type = 'table'"),
+        "alembic_version,users"
+    );
 }

@@ -156,7 +156,7 @@ fn drift(project: &Project, scripts: &ScriptDirectory, current: &Schema) -> Resu
     let dialect = super::migrate::database_url(project)?.dialect();
     let migrator = migrator(project, scripts, dialect);
     let heads: Vec<String> = scripts.map().heads().into_iter().map(str::to_string).collect();
-    let replayed = migrator.schema_at(&heads)?;
+    let replayed = migrator.known_schema_at(&heads)?;
     let opts = compare_options(project, dialect);
     // What would turn the database into the replayed history.
     let known = |op: &Op| op.tables().iter().any(|t| replayed.tables.iter().any(|r| r.name == *t));

@@ -136,12 +136,12 @@ async fn run_script<B: crate::runtime::connection::Backend>(
                 Some((cut, _)) => format!("{}…", &folded[..cut]),
                 None => folded,
             };
-            return Err(ReflectError::Statement {
-                line: statement.line,
+            let line = statement.line;
+            return Err(ReflectError::Statement(Box::new(super::StatementError {
+                line,
                 statement: excerpt,
-                message: e.message().to_string(),
                 source: e,
-            });
+            })));
         }
     }
     Ok(())

@@ -81,18 +81,8 @@ pub enum ReflectError {
     #[error(transparent)]
     Database(#[from] DbError),
     /// A statement of a schema script failed ([`load_schema_sql`]).
-    #[error("line {line}: {message} [SQL: {statement}]")]
-    Statement {
-        /// The 1-based line the statement starts on.
-        line: usize,
-        /// The statement, folded on one line and shortened.
-        statement: String,
-        /// The database's message.
-        message: String,
-        /// The database's error.
-        #[source]
-        source: DbError,
-    },
+    #[error(transparent)]
+    Statement(Box<StatementError>),
     /// A schema script could not be cut into statements.
     #[cfg(any(feature = "sqlite", feature = "postgres"))]
     #[error(transparent)]
@@ -103,6 +93,20 @@ pub enum ReflectError {
     /// This build cannot reach the dialect (its driver feature is off).
     #[error("reflection of {0} needs the `{1}` feature of alembic")]
     Unavailable(Dialect, &'static str),
+}
+
+/// A failed statement of a schema script: where it is, how it starts, and the
+/// database's error.
+#[derive(Debug, thiserror::Error)]
+#[error("line {line}: {} [SQL: {statement}]", source.message())]
+pub struct StatementError {
+    /// The 1-based line the statement starts on.
+    pub line: usize,
+    /// The statement, folded on one line and shortened.
+    pub statement: String,
+    /// The database's error.
+    #[source]
+    pub source: DbError,
 }
 
 /// A reflected schema and how many catalog queries reading it took.

@@ -93,17 +93,36 @@ impl std::error::Error for StepError {}
 pub struct SchemaPair {
     before: Schema,
     after: Schema,
+    /// Read from the live database (online), not replayed from the history.
+    live: bool,
 }
 
 impl SchemaPair {
-    /// Both sides at `schema`.
+    /// Both sides at `schema`, replayed from the history.
     pub fn new(schema: Schema) -> Self {
-        SchemaPair { after: schema.clone(), before: schema }
+        SchemaPair { after: schema.clone(), before: schema, live: false }
+    }
+
+    /// Both sides at `schema`, read from the live database.
+    pub fn live(schema: Schema) -> Self {
+        SchemaPair { live: true, ..SchemaPair::new(schema) }
     }
 
     /// The schema past the last op rendered.
     pub fn schema(&self) -> &Schema {
         &self.before
+    }
+}
+
+/// What an op that does not fit the replayed model says: for an object the history
+/// never made, also why the model does not know it and what to do instead.
+fn replay_message(e: &crate::ops::apply::ApplyError) -> String {
+    if e.is_unknown_object() {
+        format!(
+            "{e}; no revision below creates it (was it made by raw SQL, or before the history began?): offline SQL knows only what the revisions create, so run this online, where the database is read first, or write this change as an `execute` op"
+        )
+    } else {
+        e.to_string()
     }
 }
 
@@ -323,17 +342,72 @@ impl<'a> Migrator<'a> {
     /// The schema model with every revision below `heads` applied (their upgrade ops
     /// replayed in upgrade order).
     pub fn schema_at(&self, heads: &[String]) -> Result<Schema> {
+        self.replay(heads, false)
+    }
+
+    /// What the history alone says of the schema at `heads`: [`Migrator::schema_at`],
+    /// but an op on an object no revision made (a table that was there before the
+    /// history, or made by raw SQL) is passed over instead of failing, since the
+    /// history cannot know such objects. For comparing a database with its history.
+    pub fn known_schema_at(&self, heads: &[String]) -> Result<Schema> {
+        self.replay(heads, true)
+    }
+
+    fn replay(&self, heads: &[String], skip_unknown: bool) -> Result<Schema> {
         let steps =
             upgrade_plan(self.scripts.map(), &RevisionSpec::Ids(heads.to_vec()), &RevisionSpec::Ids(vec![]))?;
         let mut schema = Schema::new();
         for step in &steps {
             let Some((id, script, ops)) = self.step_ops(step)? else { continue };
             for (index, op) in ops.iter().enumerate() {
-                op.apply(&mut schema)
-                    .map_err(|e| op_error(id, &script.path, "upgrade", index, op, e.to_string()))?;
+                match op.apply(&mut schema) {
+                    Ok(()) => {}
+                    Err(e) if skip_unknown && e.is_unknown_object() => {}
+                    Err(e) => {
+                        return Err(op_error(id, &script.path, "upgrade", index, op, replay_message(&e)));
+                    }
+                }
             }
         }
         Ok(schema)
+    }
+
+    /// The schema model of the live database, for an online run of `steps`: the
+    /// default schema and every schema their ops name, read in bulk (a fixed number of
+    /// catalog queries per schema), the version table left out. Online, this is what
+    /// ops are checked and rendered against, so tables the history did not create (an
+    /// existing database, raw SQL) are known.
+    async fn live_schema<'s, B: Backend>(
+        &self,
+        db: &mut B,
+        steps: impl Iterator<Item = &'s MigrationStep>,
+    ) -> Result<Schema> {
+        let mut schemas: Vec<Option<&str>> = vec![None];
+        for step in steps {
+            let Some((_, _, ops)) = self.step_ops(step)? else { continue };
+            for op in ops {
+                if !schemas.contains(&op.schema()) {
+                    schemas.push(op.schema());
+                }
+            }
+        }
+        let mut live = Schema::new();
+        for name in schemas {
+            let opts = crate::reflect::ReflectOptions {
+                schema: name.map(str::to_string),
+                version_table: self.version_table.name().to_string(),
+                exclude_tables: Vec::new(),
+            };
+            let reflected = crate::reflect::reflect(db, &opts).await.map_err(|e| match e {
+                crate::reflect::ReflectError::Database(e) => Error::Database(e),
+                other => Error::Command(format!("reading the database's schema: {other}")),
+            })?;
+            for table in reflected.tables {
+                // Never twice: a schema named by an op may be the default one.
+                let _ = live.insert_table(table);
+            }
+        }
+        Ok(live)
     }
 
     /// The revision, its script and the ops a revision step runs; `None` for a stamp.
@@ -366,6 +440,10 @@ impl<'a> Migrator<'a> {
         let fail = |index: usize, op: &Op, message: String| {
             op_error(id, &script.path, direction, index, op, message)
         };
+        let live = schemas.live;
+        let misfit = |index: usize, op: &Op, e: crate::ops::apply::ApplyError| {
+            fail(index, op, if live { e.to_string() } else { replay_message(&e) })
+        };
         let dialect = self.dialect();
         let mut statements = Vec::new();
         for (index, op) in ops.iter().enumerate() {
@@ -384,7 +462,7 @@ impl<'a> Migrator<'a> {
             }
             if let Op::BulkInsert(bulk) = op {
                 // Data only: the model is unchanged, but the rows must fit the table.
-                op.apply(&mut schemas.after).map_err(|e| fail(index, op, e.to_string()))?;
+                op.apply(&mut schemas.after).map_err(|e| misfit(index, op, e))?;
                 let table = schemas
                     .after
                     .table(bulk.schema.as_deref(), &bulk.table)
@@ -401,7 +479,7 @@ impl<'a> Migrator<'a> {
                 }
                 continue;
             }
-            op.apply(&mut schemas.after).map_err(|e| fail(index, op, e.to_string()))?;
+            op.apply(&mut schemas.after).map_err(|e| misfit(index, op, e))?;
             let rendered = dialect::render_between(dialect, op, &schemas.before, &schemas.after, options)
                 .map_err(|e| fail(index, op, e.to_string()))?;
             statements.extend(rendered.into_iter().map(|sql| Statement {
@@ -410,7 +488,7 @@ impl<'a> Migrator<'a> {
                 op: (index, op.name()),
                 rows: None,
             }));
-            op.apply(&mut schemas.before).map_err(|e| fail(index, op, e.to_string()))?;
+            op.apply(&mut schemas.before).map_err(|e| misfit(index, op, e))?;
         }
         Ok(RenderedStep { step: step.clone(), label, statements, transactional: script.transactional })
     }
@@ -724,12 +802,20 @@ impl<'a> Migrator<'a> {
             let rendered = if matches!(step, MigrationStep::Revision(_)) {
                 let schema = match &mut schema {
                     Some(s) => s,
-                    None => schema.insert(SchemaPair::new(self.schema_at(expected)?)),
+                    None => {
+                        let live = self.live_schema(db, steps.iter().chain([&step])).await?;
+                        schema.insert(SchemaPair::live(live))
+                    }
                 };
                 self.render_step(&step, schema)?
             } else {
                 self.render_step(&step, &mut SchemaPair::default())?
             };
+            // Raw SQL may have made or changed anything: the next step reads the
+            // database again rather than trust the model.
+            if rendered.statements.iter().any(|s| s.script) {
+                schema = None;
+            }
             events(Event::Step {
                 index: done,
                 label: rendered.label.clone(),

@@ -115,6 +115,20 @@ pub enum ApplyError {
     },
 }
 
+impl ApplyError {
+    /// Whether the op names a table, column, index or constraint the schema lacks
+    /// (rather than contradicting what it has).
+    pub fn is_unknown_object(&self) -> bool {
+        matches!(
+            self,
+            ApplyError::NoTable { .. }
+                | ApplyError::NoColumn { .. }
+                | ApplyError::NoIndex { .. }
+                | ApplyError::NoConstraint { .. }
+        )
+    }
+}
+
 /// An op of a list that failed, with its position (0-based) in the list.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("op #{index}: {error}")]
