@@ -167,3 +167,41 @@ fn autogenerate_drops_a_table_the_history_never_made() {
         "alembic_version,users"
     );
 }
+
+/// A SQLite table rebuild (an `alter_column` SQLite cannot do in place) keeps what raw
+/// SQL gave the table: its triggers, a unique index, a view that reads it and another
+/// table's trigger that writes to it; judged by the `sqlite3` shell's `.schema`.
+#[test]
+fn a_sqlite_rebuild_keeps_triggers_indexes_and_views() {
+    let db = support::SqliteFile::new();
+    let raw = "CREATE TABLE items (id INTEGER PRIMARY KEY, code VARCHAR(10), qty INTEGER);\n\
+               CREATE TABLE log (item_id INTEGER, at TEXT);\n\
+               CREATE UNIQUE INDEX items_code ON items (code);\n\
+               CREATE TRIGGER items_log AFTER INSERT ON items BEGIN INSERT INTO log VALUES (new.id, 'now'); END;\n\
+               CREATE TRIGGER log_back AFTER DELETE ON log BEGIN UPDATE items SET qty = 0 WHERE id = old.item_id; END;\n\
+               CREATE VIEW stock AS SELECT code, qty FROM items WHERE qty > 0;\n\
+               INSERT INTO items (code, qty) VALUES ('a', 1);";
+    support::sqlite3(&db.path, raw);
+    let objects = "SELECT type || ' ' || name || ': ' || sql FROM sqlite_master \
+                   WHERE type IN ('index', 'trigger', 'view') AND sql IS NOT NULL ORDER BY name;";
+    let before = support::sqlite3(&db.path, objects);
+    assert_eq!(before.lines().count(), 4, "{before}");
+    let p = Project::init();
+    p.add(
+        "r1",
+        &[],
+        "[[upgrade]]\nop = \"alter_column\"\ntable = \"items\"\ncolumn = \"qty\"\nnullable = false\nserver_default = \"0\"\n",
+    );
+    let url = db.url().to_string();
+    p.ok(&["--url", &url, "upgrade", "head"]);
+    assert_eq!(support::sqlite3(&db.path, objects), before, "what raw SQL made is not all there");
+    let after = support::sqlite3(&db.path, ".schema items");
+    assert!(after.contains("qty INTEGER DEFAULT 0 NOT NULL"), "{after}");
+    // The trigger still fires (one log row per insert, none from the rebuild's copy),
+    // and the rows are there.
+    support::sqlite3(&db.path, "INSERT INTO items (code, qty) VALUES ('b', 2);");
+    assert_eq!(
+        support::sqlite3(&db.path, "SELECT count(*) FROM log; SELECT group_concat(code) FROM stock;"),
+        "2\na,b"
+    );
+}

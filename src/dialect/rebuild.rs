@@ -21,14 +21,17 @@
 //! rebuild (see [`requires_rebuild`](super::requires_rebuild)) turns enforcement off
 //! before `BEGIN`, runs `PRAGMA foreign_key_check` before `COMMIT` (and rolls back if
 //! it reports a row), and restores the setting afterwards. Enforcement is off by
-//! default on a new SQLite connection, so offline scripts run as they are. Triggers
-//! and views on the table are not recreated (the model does not hold them).
+//! default on a new SQLite connection, so offline scripts run as they are.
+//!
+//! Triggers and views the model knows (from the live database) are put back: the
+//! table's own triggers after step 5, and before step 1 the views and other tables'
+//! triggers that name the table are dropped, to be made again at the end.
 
 use super::ddl::{create_index_sql, create_table_sql};
 use super::quote::{qualified_name, quote_identifier};
 use super::sqltype::{Affinity, affinity, render_type};
 use super::{Dialect, RenderError};
-use crate::schema::model::{ColumnDef, Table};
+use crate::schema::model::{ColumnDef, Schema, Table};
 use crate::schema::types::SqlType;
 
 const D: Dialect = Dialect::Sqlite;
@@ -36,6 +39,9 @@ const D: Dialect = Dialect::Sqlite;
 /// A rebuild of one table: how it is before the op and after it.
 #[derive(Debug, Clone)]
 pub struct Plan<'a> {
+    /// The whole schema before the op: the views and other tables' triggers that
+    /// read the table are put back after it is rebuilt.
+    pub schema: &'a Schema,
     /// The table before the op.
     pub before: &'a Table,
     /// The table after the op (same schema and name).
@@ -91,7 +97,28 @@ pub fn statements(plan: &Plan<'_>) -> Result<Vec<String>, RenderError> {
     }
     let schema = after.schema.as_deref();
     let temp = temp_name(&after.name);
-    let mut out = vec![create_table_sql(D, after, &temp)];
+    // Views and other tables' triggers that read the table go first and come back
+    // last: `ALTER TABLE … RENAME` refuses to run while a view or trigger names a
+    // table that does not exist, which the table is between steps 3 and 4.
+    let reads = |sql: &str| mentions(sql, &plan.before.name);
+    let views: Vec<_> =
+        plan.schema.views.iter().filter(|v| v.schema.as_deref() == schema && reads(&v.sql)).collect();
+    let other_triggers: Vec<_> = plan
+        .schema
+        .tables
+        .iter()
+        .filter(|t| t.schema.as_deref() == schema && t.name != plan.before.name)
+        .flat_map(|t| &t.triggers)
+        .filter(|t| reads(&t.sql))
+        .collect();
+    let mut out = Vec::new();
+    for view in views.iter().rev() {
+        out.push(format!("DROP VIEW {}", qualified_name(D, schema, &view.name)));
+    }
+    for trigger in &other_triggers {
+        out.push(format!("DROP TRIGGER {}", qualified_name(D, schema, &trigger.name)));
+    }
+    out.push(create_table_sql(D, after, &temp));
     let (targets, sources): (Vec<String>, Vec<String>) = after
         .columns
         .iter()
@@ -113,5 +140,20 @@ pub fn statements(plan: &Plan<'_>) -> Result<Vec<String>, RenderError> {
         quote_identifier(D, &after.name)
     ));
     out.extend(after.indexes.iter().map(|i| create_index_sql(D, after, i)));
+    // The table's own triggers went with it (step 3).
+    out.extend(after.triggers.iter().map(|t| t.sql.clone()));
+    out.extend(other_triggers.iter().map(|t| t.sql.clone()));
+    out.extend(views.iter().map(|v| v.sql.clone()));
     Ok(out)
+}
+
+/// Whether the statement `sql` names `table` (a word or quoted name equal to it, in
+/// any case, as SQLite's names compare). Without a tokenizer (no driver feature) any
+/// occurrence counts, which can only put back more than needed.
+fn mentions(sql: &str, table: &str) -> bool {
+    #[cfg(any(feature = "sqlite", feature = "postgres"))]
+    if let Some(found) = super::script::names_word(D, sql, table) {
+        return found;
+    }
+    sql.to_ascii_lowercase().contains(&table.to_ascii_lowercase())
 }

@@ -47,6 +47,17 @@ pub enum ScriptError {
     },
 }
 
+/// Whether `sql` has a name token equal to `name` (case-insensitively, quoted or
+/// not); `None` when it cannot be tokenized.
+pub fn names_word(dialect: Dialect, sql: &str, name: &str) -> Option<bool> {
+    let tokens = match dialect {
+        Dialect::Sqlite => Tokenizer::new(&SQLiteDialect {}, sql).tokenize(),
+        Dialect::Postgresql => Tokenizer::new(&PostgreSqlDialect {}, sql).tokenize(),
+    }
+    .ok()?;
+    Some(tokens.iter().any(|t| matches!(t, Token::Word(w) if w.value.eq_ignore_ascii_case(name))))
+}
+
 /// Meta-commands `psql` runs that do not change the schema a file makes.
 const SKIPPED_META_COMMANDS: [&str; 6] = ["restrict", "unrestrict", "set", "encoding", "echo", "pset"];
 

@@ -147,7 +147,7 @@ pub(crate) fn rebuild_plan<'a>(op: &Op, ctx: &Context<'a>) -> Option<Plan<'a>> {
     let plan = |schema: &Option<String>, table: &str| {
         let before = ctx.before.table(schema.as_deref(), table)?;
         let after = ctx.after.table(schema.as_deref(), table)?;
-        Some(Plan { before, after, renamed: None })
+        Some(Plan { schema: ctx.before, before, after, renamed: None })
     };
     match op {
         Op::AddColumn(o) if always || !native_add_column(&o.column) => plan(&o.schema, &o.table),
@@ -170,7 +170,7 @@ pub(crate) fn rebuild_plan<'a>(op: &Op, ctx: &Context<'a>) -> Option<Plan<'a>> {
             let changed =
                 old.ty != new.ty || old.nullable != new.nullable || old.server_default != new.server_default;
             if always || changed {
-                Some(Plan { before, after, renamed: Some((o.column.clone(), new_name)) })
+                Some(Plan { schema: ctx.before, before, after, renamed: Some((o.column.clone(), new_name)) })
             } else {
                 None
             }

@@ -7,8 +7,9 @@
 //!   indexes, enum types), each filtered by schema; never one round per table.
 //! - SQLite: four queries joining `sqlite_master` with the table-valued pragma
 //!   functions (`pragma_table_xinfo`, `pragma_foreign_key_list`, `pragma_index_list`,
-//!   `pragma_index_xinfo`); names of constraints, which no pragma gives, are read
-//!   from the `CREATE TABLE` text.
+//!   `pragma_index_xinfo`), and one for triggers and views (their statements, which
+//!   a table rebuild puts back); names of constraints, which no pragma gives, are
+//!   read from the `CREATE TABLE` text.
 //!
 //! Types are mapped back to the neutral [`SqlType`](crate::schema::types::SqlType)s
 //! the renderer emits (`character varying(50)` → `varchar(50)`, SQLite `DATETIME` →
@@ -40,8 +41,8 @@ pub use load::load_schema_sql;
 pub const POSTGRES_CATALOG_QUERIES: usize = 4;
 
 /// The number of queries a SQLite reflection sends (columns, foreign keys, index
-/// list, index columns), whatever the database holds.
-pub const SQLITE_CATALOG_QUERIES: usize = 4;
+/// list, index columns, triggers and views), whatever the database holds.
+pub const SQLITE_CATALOG_QUERIES: usize = 5;
 
 /// What to reflect.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,5 +1,5 @@
 //! SQLite reflection: `sqlite_master` joined with the table-valued pragma functions,
-//! four queries for the whole database (SQLite runs in process, but one query per
+//! five queries for the whole database (SQLite runs in process, but one query per
 //! object kind keeps it simple and fast). Constraint names, check constraints and
 //! index expressions come from the stored SQL (see `sqlite_ddl`).
 
@@ -12,7 +12,7 @@ use crate::dialect::quote::quote_identifier;
 use crate::ops::ReferentialAction;
 use crate::runtime::connection::Backend;
 use crate::schema::model::{
-    CheckConstraint, ColumnDef, ForeignKey, Index, PrimaryKey, Schema, Table, UniqueConstraint,
+    CheckConstraint, ColumnDef, ForeignKey, Index, PrimaryKey, Schema, Table, Trigger, UniqueConstraint, View,
 };
 use crate::schema::types::SqlType;
 
@@ -118,9 +118,11 @@ pub(super) async fn reflect<B: Backend>(
 
     foreign_keys(q, &master, &lit, tables_where, &mut raw).await?;
     indexes(q, &master, &lit, tables_where, &mut raw).await?;
+    let views = triggers_and_views(q, &master, opts, &mut raw).await?;
 
     let filter = opts.filter();
     let mut schema = Schema::new();
+    schema.views = views;
     for (name, entry) in raw {
         if filter.includes(opts.schema.as_deref(), &name) {
             schema
@@ -129,6 +131,36 @@ pub(super) async fn reflect<B: Backend>(
         }
     }
     Ok(schema)
+}
+
+/// Triggers (onto their tables) and views, in the order they were made (`rowid`), as
+/// SQLite stores their statements; a rebuild puts them back.
+async fn triggers_and_views<B: Backend>(
+    q: &mut Queries<'_, B>,
+    master: &str,
+    opts: &ReflectOptions,
+    raw: &mut BTreeMap<String, RawTable>,
+) -> Result<Vec<View>, ReflectError> {
+    let rows = q
+        .rows(&format!(
+            "SELECT m.type, m.name, m.tbl_name, m.sql FROM {master} AS m \
+             WHERE m.type IN ('trigger', 'view') AND m.sql IS NOT NULL ORDER BY m.rowid"
+        ))
+        .await?;
+    let mut views = Vec::new();
+    for row in &rows {
+        let (name, sql) = (required(row, 1)?.to_string(), required(row, 3)?.to_string());
+        if required(row, 0)? == "view" {
+            views.push(View { schema: opts.schema.clone(), name, sql });
+            continue;
+        }
+        let table = required(row, 2)?;
+        // Case-insensitive, as SQLite's names are.
+        if let Some((_, entry)) = raw.iter_mut().find(|(n, _)| n.eq_ignore_ascii_case(table)) {
+            entry.table.triggers.push(Trigger { name, sql });
+        }
+    }
+    Ok(views)
 }
 
 async fn foreign_keys<B: Backend>(

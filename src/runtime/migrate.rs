@@ -402,9 +402,14 @@ impl<'a> Migrator<'a> {
                 crate::reflect::ReflectError::Database(e) => Error::Database(e),
                 other => Error::Command(format!("reading the database's schema: {other}")),
             })?;
+            // Never twice: a schema named by an op may be the default one.
             for table in reflected.tables {
-                // Never twice: a schema named by an op may be the default one.
                 let _ = live.insert_table(table);
+            }
+            for view in reflected.views {
+                if !live.views.iter().any(|v| v.schema == view.schema && v.name == view.name) {
+                    live.views.push(view);
+                }
             }
         }
         Ok(live)
@@ -811,9 +816,14 @@ impl<'a> Migrator<'a> {
             } else {
                 self.render_step(&step, &mut SchemaPair::default())?
             };
-            // Raw SQL may have made or changed anything: the next step reads the
-            // database again rather than trust the model.
-            if rendered.statements.iter().any(|s| s.script) {
+            // Raw SQL may have made or changed anything, and the statements of views
+            // and triggers name tables and columns that ops may rename: the next step
+            // reads the database again rather than trust the model.
+            let stale = schema.as_ref().is_some_and(|s| {
+                let s = s.schema();
+                !s.views.is_empty() || s.tables.iter().any(|t| !t.triggers.is_empty())
+            });
+            if stale || rendered.statements.iter().any(|s| s.script) {
                 schema = None;
             }
             events(Event::Step {

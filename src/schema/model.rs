@@ -22,6 +22,32 @@ pub struct Schema {
     /// The tables, sorted by (schema, name).
     #[serde(default)]
     pub tables: Vec<Table>,
+    /// Views, in the order they were made (a view may read an earlier one). Known
+    /// from the live database; kept so that a SQLite table rebuild can put back the
+    /// views that read the table.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub views: Vec<View>,
+}
+
+/// A view as the database stores it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct View {
+    /// Schema (PostgreSQL) or attached database (SQLite); `None` for the default.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub schema: Option<String>,
+    /// View name.
+    pub name: String,
+    /// The statement that makes it (SQLite: `sqlite_master.sql`, `CREATE VIEW …`).
+    pub sql: String,
+}
+
+/// A trigger on a table, as the database stores it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Trigger {
+    /// Trigger name.
+    pub name: String,
+    /// The statement that makes it (SQLite: `sqlite_master.sql`, `CREATE TRIGGER …`).
+    pub sql: String,
 }
 
 impl Schema {
@@ -137,6 +163,10 @@ pub struct Table {
     /// Table comment.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
+    /// Triggers on the table, in the order they were made (known from the live
+    /// database).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub triggers: Vec<Trigger>,
 }
 
 impl Table {
@@ -160,6 +190,7 @@ impl Table {
             checks: Vec::new(),
             indexes: Vec::new(),
             comment: None,
+            triggers: Vec::new(),
         }
     }
 
