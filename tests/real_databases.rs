@@ -205,3 +205,24 @@ fn a_sqlite_rebuild_keeps_triggers_indexes_and_views() {
         "2\na,b"
     );
 }
+
+/// Declared SQLite types are kept as written: a `schema.sql` with `TIMESTAMP`,
+/// `NUMERIC(10,2)` and `int` columns gives a database whose columns say the same,
+/// by the `sqlite3` shell's `pragma_table_info`, and `check` stays clean (also from
+/// the cached reflection of the file).
+#[test]
+fn sqlite_types_are_kept_as_written() {
+    let schema = "CREATE TABLE film (film_id INTEGER PRIMARY KEY, title VARCHAR(255) NOT NULL, \
+                  rental_rate NUMERIC(4,2) DEFAULT 4.99, length int, last_update TIMESTAMP NOT NULL);\n";
+    let original = support::SqliteFile::new();
+    support::sqlite3(&original.path, schema);
+    let ours = support::SqliteFile::new();
+    let p = project_with(schema);
+    let url = ours.url().to_string();
+    p.ok(&["--url", &url, "revision", "--autogenerate", "-m", "film", "--rev-id", "f1"]);
+    p.ok(&["--url", &url, "upgrade", "head"]);
+    let types = "SELECT group_concat(name || ' ' || type, ', ') FROM pragma_table_info('film');";
+    assert_eq!(support::sqlite3(&ours.path, types), support::sqlite3(&original.path, types));
+    assert_eq!(p.ok(&["--url", &url, "check"]), "No new upgrade operations detected.\n");
+    assert_eq!(p.ok(&["--url", &url, "check"]), "No new upgrade operations detected.\n");
+}

@@ -119,7 +119,14 @@ fn target_schema(
     // Loading a big schema file into a scratch database costs the server seconds of
     // DDL; the reflected result only depends on the file, the dialect and the options,
     // so it is kept under target/ and reused while they do not change.
-    let key = format!("{}\n{:?}\n{}\n{sql}", url.dialect(), opts.exclude_tables, opts.version_table);
+    // The tool's version is part of the key: a newer one may reflect differently.
+    let key = format!(
+        "{}\n{}\n{:?}\n{}\n{sql}",
+        env!("CARGO_PKG_VERSION"),
+        url.dialect(),
+        opts.exclude_tables,
+        opts.version_table
+    );
     let cache =
         project.config.root.join("target/alembic").join(format!("target-schema-{:016x}.json", fnv1a(&key)));
     if let Some(schema) =

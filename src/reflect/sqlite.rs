@@ -9,6 +9,7 @@ use super::sqlite_ddl::{TableDdl, parse_create_index, parse_create_table};
 use super::{Queries, ReflectError, ReflectOptions, cell, literal, required};
 use crate::dialect::Dialect;
 use crate::dialect::quote::quote_identifier;
+use crate::dialect::sqltype::render_type;
 use crate::ops::ReferentialAction;
 use crate::runtime::connection::Backend;
 use crate::schema::model::{
@@ -16,16 +17,23 @@ use crate::schema::model::{
 };
 use crate::schema::types::SqlType;
 
-/// The neutral type for a declared SQLite type. The renderer writes `timestamp`,
-/// `timestamptz` and `interval` as `DATETIME` and `double` as `DOUBLE`; those come
-/// back as `timestamp` and `double`. Everything else keeps SQLite's spelling when it
-/// is not a neutral form (`INT`, `NVARCHAR(40)`, `CHAR(32)`).
+/// The type of a column as SQLite declares it: the neutral type when the renderer
+/// writes that type back exactly so (`INTEGER`, `VARCHAR(50)`, and `DATETIME`, which
+/// is how `timestamp` is written), else the declared text itself, so a table rebuilt
+/// or recreated from the model keeps the type its author wrote (`TIMESTAMP` stays
+/// `TIMESTAMP`, `int` stays `int`, `NUMERIC(10,2)` keeps its spelling). Autogenerate
+/// compares types by their normalised spelling, so either form compares equal to
+/// the neutral type it spells.
 pub(crate) fn sqlite_type(declared: &str) -> SqlType {
     let text = declared.trim();
-    match text.to_ascii_uppercase().as_str() {
-        "DATETIME" => SqlType::Timestamp,
-        "DOUBLE" => SqlType::Double,
-        _ => SqlType::parse_neutral(text).unwrap_or_else(|_| SqlType::Other(text.to_string())),
+    let neutral = match text.to_ascii_uppercase().as_str() {
+        "DATETIME" => Some(SqlType::Timestamp),
+        "DOUBLE" => Some(SqlType::Double),
+        _ => SqlType::parse_neutral(text).ok(),
+    };
+    match neutral {
+        Some(ty) if render_type(Dialect::Sqlite, &ty, None) == text => ty,
+        _ => SqlType::Other(text.to_string()),
     }
 }
 

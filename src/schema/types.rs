@@ -311,19 +311,42 @@ impl fmt::Display for SqlType {
     }
 }
 
+/// The serde form of a database type whose text reads as a neutral type
+/// (`{"database_type": "TIMESTAMP"}`: SQLite's `TIMESTAMP` is not `timestamp`, which
+/// SQLite spells `DATETIME`).
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DatabaseType {
+    database_type: String,
+}
+
 impl Serialize for SqlType {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        if let SqlType::Other(text) = self
+            && !matches!(SqlType::parse_neutral(text), Ok(SqlType::Other(ref same)) if same == text)
+        {
+            return DatabaseType { database_type: text.clone() }.serialize(serializer);
+        }
         serializer.collect_str(self)
     }
 }
 
 /// The serde form is the `Display` text, read back with [`SqlType::parse_neutral`] so
-/// that it round-trips exactly (the schema model's JSON). Revision files read types
-/// with [`SqlType::parse`] instead ([`de_written`]).
+/// that it round-trips exactly (the schema model's JSON); a database type that would
+/// read as another ([`DatabaseType`]) is an object. Revision files read types with
+/// [`SqlType::parse`] instead ([`de_written`]).
 impl<'de> Deserialize<'de> for SqlType {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let text = String::deserialize(deserializer)?;
-        SqlType::parse_neutral(&text).map_err(serde::de::Error::custom)
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Form {
+            Text(String),
+            Database(DatabaseType),
+        }
+        match Form::deserialize(deserializer)? {
+            Form::Text(text) => SqlType::parse_neutral(&text).map_err(serde::de::Error::custom),
+            Form::Database(DatabaseType { database_type }) => Ok(SqlType::Other(database_type)),
+        }
     }
 }
 
