@@ -226,3 +226,27 @@ fn sqlite_types_are_kept_as_written() {
     assert_eq!(p.ok(&["--url", &url, "check"]), "No new upgrade operations detected.\n");
     assert_eq!(p.ok(&["--url", &url, "check"]), "No new upgrade operations detected.\n");
 }
+
+/// A name longer than PostgreSQL's 63 bytes is an error when the revision is
+/// rendered (offline too), not a silent truncation.
+#[test]
+fn names_longer_than_63_bytes_are_an_error_on_postgresql() {
+    let p = Project::init();
+    let long = "a_column_name_that_is_far_too_long_for_postgresql_to_keep_whole_x";
+    assert_eq!(long.len(), 65);
+    p.add(
+        "r1",
+        &[],
+        &format!(
+            "[[upgrade]]\nop = \"create_table\"\ntable = \"t\"\ncolumns = [{{ name = \"id\", type = \"integer\", primary_key = true }}, {{ name = \"{long}\", type = \"text\" }}]\n"
+        ),
+    );
+    let err = p.fails(&["upgrade", "head", "--sql", "--dialect", "postgresql"]);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.contains("revision r1") && err.contains(long) && err.contains("65 bytes") && err.contains("63"),
+        "{err}"
+    );
+    // SQLite has no such limit.
+    p.ok(&["upgrade", "head", "--sql", "--dialect", "sqlite"]);
+}

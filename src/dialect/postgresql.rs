@@ -31,6 +31,7 @@ const D: Dialect = Dialect::Postgresql;
 
 /// The statements for `op` on PostgreSQL.
 pub(crate) fn render(op: &Op, ctx: &Context<'_>) -> Result<Vec<String>, RenderError> {
+    check_name_lengths(op, ctx)?;
     // Enum types follow the columns that use them, and only the tables an op names can
     // change columns: when none of them has an enum column before or after, no type
     // changes, and the schema-wide scan is skipped (it made a long history quadratic).
@@ -39,6 +40,36 @@ pub(crate) fn render(op: &Op, ctx: &Context<'_>) -> Result<Vec<String>, RenderEr
     out.extend(op_statements(op, ctx)?);
     out.extend(drops);
     Ok(out)
+}
+
+/// The longest identifier PostgreSQL keeps (`NAMEDATALEN - 1`); it cuts longer
+/// ones silently, so that a later op naming the full name would miss the object.
+pub const MAX_IDENTIFIER_BYTES: usize = 63;
+
+/// Every name of the tables `op` leaves (the table, its columns, keys, constraints and
+/// indexes) fits in [`MAX_IDENTIFIER_BYTES`].
+fn check_name_lengths(op: &Op, ctx: &Context<'_>) -> Result<(), RenderError> {
+    for name in op.tables() {
+        let Some(t) = ctx.after.table(op.schema(), name) else { continue };
+        let names = std::iter::once(t.name.as_str())
+            .chain(t.schema.as_deref())
+            .chain(t.columns.iter().map(|c| c.name.as_str()))
+            .chain(t.primary_key.iter().filter_map(|k| k.name.as_deref()))
+            .chain(t.uniques.iter().filter_map(|u| u.name.as_deref()))
+            .chain(t.foreign_keys.iter().filter_map(|f| f.name.as_deref()))
+            .chain(t.checks.iter().filter_map(|c| c.name.as_deref()))
+            .chain(t.indexes.iter().map(|i| i.name.as_str()));
+        if let Some(long) = names.into_iter().find(|n| n.len() > MAX_IDENTIFIER_BYTES) {
+            return Err(RenderError::Unsupported {
+                op: op.name(),
+                message: format!(
+                    "the name {long:?} is {} bytes; PostgreSQL keeps {MAX_IDENTIFIER_BYTES} and would cut it silently: choose a shorter name",
+                    long.len()
+                ),
+            });
+        }
+    }
+    Ok(())
 }
 
 /// Whether a table `op` names has an enum column before or after it.
