@@ -208,6 +208,8 @@ mod property {
                 server_default: None,
                 autoincrement: None,
                 comment: None,
+                identity: None,
+                computed: None,
             });
             for (c, (ty, nullable, default, unique, index, named)) in columns.iter().enumerate() {
                 let cname = if c % 2 == 1 { format!("Col{c}") } else { format!("c{c}") };
@@ -219,6 +221,8 @@ mod property {
                     nullable: *nullable && !(*composite && c == 0),
                     autoincrement: None,
                     comment: None,
+                    identity: None,
+                    computed: None,
                 });
                 if *unique {
                     let uname = named.then(|| format!("uq_{t}_{c}"));
@@ -247,6 +251,8 @@ mod property {
                     server_default: None,
                     autoincrement: None,
                     comment: None,
+                    identity: None,
+                    computed: None,
                 });
                 table.foreign_keys.push(ForeignKey {
                     name: cascade.then(|| format!("fk_{t}")),

@@ -23,7 +23,16 @@ fn error(md: &MetaData) -> MetaDataError {
 }
 
 fn col(name: &str, ty: SqlType, nullable: bool) -> ColumnDef {
-    ColumnDef { name: name.into(), ty, nullable, server_default: None, autoincrement: None, comment: None }
+    ColumnDef {
+        name: name.into(),
+        ty,
+        nullable,
+        server_default: None,
+        autoincrement: None,
+        comment: None,
+        identity: None,
+        computed: None,
+    }
 }
 
 fn names(list: &[&str]) -> Vec<String> {

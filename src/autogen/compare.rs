@@ -7,8 +7,9 @@ use super::constraints::{self, default_name};
 use super::normalize::{default_key, types_equal};
 use super::order::creation_order;
 use crate::dialect::Dialect;
+use crate::ops::apply::op_column_with;
 use crate::ops::{
-    AddColumn, AlterColumn, CheckSpec, Column, ConstraintType, CreateForeignKey, CreateIndex, CreateTable,
+    AddColumn, AlterColumn, CheckSpec, ConstraintType, CreateForeignKey, CreateIndex, CreateTable,
     DropColumn, DropConstraint, DropTable, ForeignKeySpec, IndexSpec, Op, SetOrDrop, TableComment,
     UniqueSpec,
 };
@@ -142,17 +143,6 @@ pub(super) fn create_index_op(table: &Table, index: &Index) -> Op {
     })
 }
 
-/// The op column for a model column (constraints stay at table level).
-fn op_column(def: &ColumnDef) -> Column {
-    let mut column = Column::new(&def.name, def.ty.clone());
-    // Nullable is the default; written only when not.
-    column.nullable = (!def.nullable).then_some(false);
-    column.autoincrement = def.autoincrement;
-    column.server_default = def.server_default.clone();
-    column.comment = def.comment.clone();
-    column
-}
-
 /// The ops creating `table`: `create_table` with its columns, key, unique and check
 /// constraints (the key under its name unless that is PostgreSQL's default), foreign
 /// keys (but those at positions `deferred`) and plain indexes; then `create_index` for
@@ -165,7 +155,7 @@ fn create_table_ops(table: &Table, deferred: &[usize]) -> Vec<Op> {
     let create = CreateTable {
         table: table.name.clone(),
         schema: table.schema.clone(),
-        columns: table.columns.iter().map(op_column).collect(),
+        columns: table.columns.iter().map(|c| op_column_with(c, false)).collect(),
         primary_key: pk.map(|pk| pk.columns.clone()),
         primary_key_name: table.explicit_primary_key_name().map(str::to_string),
         unique: table
@@ -207,7 +197,7 @@ fn compare_table(target: &Table, current: &Table, opts: &CompareOptions, plan: &
             None => plan.add_columns.push(Op::AddColumn(AddColumn {
                 table: target.name.clone(),
                 schema: target.schema.clone(),
-                column: op_column(column),
+                column: op_column_with(column, false),
             })),
             Some(existing) => {
                 if let Some(alter) = compare_column(target, current, column, existing, opts) {

@@ -39,7 +39,9 @@ pub(crate) fn column_spec(dialect: Dialect, table: &Table, column: &ColumnDef) -
         && table.primary_key.is_none()
         && column.server_default.is_none()
         && matches!(column.ty, SqlType::SmallInt | SqlType::Integer | SqlType::BigInt);
+    let generated = column.identity.is_some() || column.computed.is_some();
     let serial = dialect == Dialect::Postgresql
+        && !generated
         && (explicit || table.autoincrement_column().is_some_and(|c| c.name == column.name));
     let ty = match (&column.ty, serial) {
         (SqlType::SmallInt, true) => "SMALLSERIAL".to_string(),
@@ -48,8 +50,21 @@ pub(crate) fn column_spec(dialect: Dialect, table: &Table, column: &ColumnDef) -
         (ty, false) => render_type(dialect, ty, table.schema.as_deref()),
     };
     let mut spec = format!("{name} {ty}");
-    if let Some(default) = &column.server_default {
-        spec.push_str(&default_clause(dialect, default));
+    match (&column.computed, &column.identity) {
+        (Some(computed), _) => {
+            let kind = if computed.stored || dialect == Dialect::Postgresql { "STORED" } else { "VIRTUAL" };
+            spec.push_str(&format!(" GENERATED ALWAYS AS ({}) {kind}", computed.sql));
+        }
+        // SQLite has no identity columns (SQLAlchemy leaves `Identity` out there too).
+        (None, Some(identity)) if dialect == Dialect::Postgresql => {
+            let when = if identity.always { "ALWAYS" } else { "BY DEFAULT" };
+            spec.push_str(&format!(" GENERATED {when} AS IDENTITY{}", identity.options_sql()));
+        }
+        _ => {
+            if let Some(default) = &column.server_default {
+                spec.push_str(&default_clause(dialect, default));
+            }
+        }
     }
     if !column.nullable {
         spec.push_str(" NOT NULL");

@@ -20,6 +20,7 @@
 
 mod error;
 mod inverse;
+pub(crate) use inverse::op_column_with;
 mod naming;
 
 pub(crate) use naming::{default_constraint_name, kind_name, matches_constraint};
@@ -225,6 +226,8 @@ fn column_def(column: &Column, in_pk: bool) -> ColumnDef {
         server_default: column.server_default.clone(),
         autoincrement: column.autoincrement,
         comment: column.comment.clone(),
+        identity: column.identity.clone(),
+        computed: column.computed.clone(),
     }
 }
 

@@ -6,6 +6,7 @@ use serde::de::{self, Deserializer, Visitor};
 use serde::{Deserialize, Serialize, Serializer};
 
 use super::validate::{Invalid, de_name, de_opt_name, is_false};
+use crate::schema::model::{Computed, Identity};
 use crate::schema::types::{SqlType, de_opt_written, de_written};
 
 /// A column as declared in `create_table.columns` or `add_column.column`.
@@ -44,6 +45,13 @@ pub struct Column {
     /// A single-column foreign key, `"table.column"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub foreign_key: Option<ForeignKeyRef>,
+    /// `identity = { always = true, start = 100 }`: `GENERATED … AS IDENTITY`
+    /// (PostgreSQL).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub identity: Option<Identity>,
+    /// `computed = { sql = "price * qty" }`: `GENERATED ALWAYS AS (…) STORED`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub computed: Option<Computed>,
 }
 
 impl Column {
@@ -60,6 +68,8 @@ impl Column {
             index: false,
             comment: None,
             foreign_key: None,
+            identity: None,
+            computed: None,
         }
     }
 

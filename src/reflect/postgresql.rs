@@ -12,7 +12,8 @@ use crate::dialect::Dialect;
 use crate::ops::ReferentialAction;
 use crate::runtime::connection::Backend;
 use crate::schema::model::{
-    CheckConstraint, ColumnDef, ForeignKey, Index, PrimaryKey, Schema, Table, UniqueConstraint,
+    CheckConstraint, ColumnDef, Computed, ForeignKey, Identity, Index, PrimaryKey, Schema, Table,
+    UniqueConstraint,
 };
 use crate::schema::types::SqlType;
 
@@ -88,6 +89,59 @@ pub(crate) fn clean_default(text: &str, ty: &SqlType) -> Option<String> {
         return Some(inner.to_string());
     }
     Some(bare.to_string())
+}
+
+/// An identity column's generator from its sequence's options (`[start, increment,
+/// min, max, cache, cycle]`), each left out when it is PostgreSQL's default for the
+/// column's type.
+fn identity(always: bool, options: Option<&str>, ty: &SqlType) -> Result<Identity, ReflectError> {
+    let mut out = Identity { always, ..Identity::default() };
+    let Some(json) = options else { return Ok(out) };
+    let (start, increment, min, max, cache, cycle): (i64, i64, i64, i64, i64, bool) =
+        serde_json::from_str(json)
+            .map_err(|e| ReflectError::Catalog(format!("identity options {json}: {e}")))?;
+    let type_max = match ty {
+        SqlType::SmallInt => i64::from(i16::MAX),
+        SqlType::Integer => i64::from(i32::MAX),
+        _ => i64::MAX,
+    };
+    let ascending = increment > 0;
+    let (default_min, default_max) = if ascending { (1, type_max) } else { (-type_max - 1, -1) };
+    let default_start = if ascending { min } else { max };
+    out.increment = (increment != 1).then_some(increment);
+    out.min_value = (min != default_min).then_some(min);
+    out.max_value = (max != default_max).then_some(max);
+    out.start = (start != default_start).then_some(start);
+    out.cache = (cache != 1).then_some(cache);
+    out.cycle = cycle;
+    Ok(out)
+}
+
+/// `expr` without one pair of parentheses around the whole of it.
+fn strip_parens(expr: &str) -> &str {
+    let t = expr.trim();
+    match t.strip_prefix('(').and_then(|r| r.strip_suffix(')')) {
+        // Only when the first `(` closes at the end.
+        Some(inner) if balanced(inner) => inner.trim(),
+        _ => t,
+    }
+}
+
+fn balanced(text: &str) -> bool {
+    let mut depth = 0i32;
+    for c in text.chars() {
+        match c {
+            '(' => depth += 1,
+            ')' => {
+                depth -= 1;
+                if depth < 0 {
+                    return false;
+                }
+            }
+            _ => {}
+        }
+    }
+    depth == 0
 }
 
 fn json_names(text: Option<&str>) -> Result<Vec<String>, ReflectError> {
@@ -167,7 +221,12 @@ async fn columns<B: Backend>(
             "SELECT c.relname, pg_catalog.obj_description(c.oid, 'pg_class'), a.attname, \
              pg_catalog.format_type(a.atttypid, a.atttypmod), a.attnotnull, \
              pg_catalog.pg_get_expr(d.adbin, d.adrelid), a.attidentity, \
-             pg_catalog.col_description(c.oid, a.attnum), t.typtype, t.typname, tn.nspname, n.nspname \
+             pg_catalog.col_description(c.oid, a.attnum), t.typtype, t.typname, tn.nspname, n.nspname, \
+             a.attgenerated, \
+             (SELECT json_build_array(s.seqstart, s.seqincrement, s.seqmin, s.seqmax, s.seqcache, s.seqcycle) \
+              FROM pg_catalog.pg_depend dep JOIN pg_catalog.pg_sequence s ON s.seqrelid = dep.objid \
+              WHERE a.attidentity <> '' AND dep.classid = 'pg_catalog.pg_class'::regclass \
+              AND dep.refobjid = c.oid AND dep.refobjsubid = a.attnum AND dep.deptype = 'i') \
              FROM pg_catalog.pg_class c \
              JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
              LEFT JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped \
@@ -198,16 +257,27 @@ async fn columns<B: Backend>(
             }
             _ => pg_type(formatted),
         };
-        let identity = cell(row, 6)?.is_some_and(|i| !i.is_empty());
-        let server_default = cell(row, 5)?.and_then(|d| clean_default(d, &ty));
+        let identity = match cell(row, 6)? {
+            Some(kind @ ("a" | "d")) => Some(identity(kind == "a", cell(row, 13)?, &ty)?),
+            _ => None,
+        };
+        let generated = cell(row, 12)?.is_some_and(|g| g == "s");
+        let expression = cell(row, 5)?;
+        let (server_default, computed) = if generated {
+            (None, expression.map(|e| Computed { sql: strip_parens(e).to_string(), stored: true }))
+        } else {
+            (expression.and_then(|d| clean_default(d, &ty)), None)
+        };
         table.columns.push(ColumnDef {
             name: column.to_string(),
             nullable: required(row, 4)? != "t",
             server_default,
-            // Identity columns are auto-incrementing; serial ones are found once the
-            // primary key is known (see `mark_autoincrement`).
-            autoincrement: identity.then_some(true),
+            // Serial columns are found once the primary key is known (see
+            // `mark_autoincrement`); identity columns say so themselves.
+            autoincrement: None,
             comment: cell(row, 7)?.map(str::to_string),
+            identity,
+            computed,
             ty,
         });
     }
@@ -223,7 +293,9 @@ fn mark_autoincrement(table: &mut Table) {
     let [only] = pk.columns.as_slice() else { return };
     let only = only.clone();
     let Some(column) = table.column_mut(&only) else { return };
-    if !matches!(column.ty, SqlType::SmallInt | SqlType::Integer | SqlType::BigInt) {
+    if !matches!(column.ty, SqlType::SmallInt | SqlType::Integer | SqlType::BigInt)
+        || column.identity.is_some()
+    {
         return;
     }
     let serial = column.server_default.as_deref().is_some_and(|d| d.starts_with("nextval("));

@@ -95,6 +95,8 @@ pub(super) async fn reflect<B: Backend>(
             server_default: default,
             autoincrement: None,
             comment: None,
+            identity: None,
+            computed: None,
         });
         entry.declared.insert(column, declared);
     }

@@ -263,6 +263,77 @@ pub struct ColumnDef {
     /// Column comment.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
+    /// `GENERATED … AS IDENTITY` (PostgreSQL; SQLite ignores it, as SQLAlchemy does).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub identity: Option<Identity>,
+    /// `GENERATED ALWAYS AS (expression) STORED`: a computed column.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub computed: Option<Computed>,
+}
+
+/// An identity column's generator (SQLAlchemy's `Identity`). Options at the
+/// database's default are `None`, so a reflected column and a declared one compare
+/// equal whichever spells them.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Identity {
+    /// `ALWAYS` (values cannot be given) rather than `BY DEFAULT`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub always: bool,
+    /// `START WITH`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start: Option<i64>,
+    /// `INCREMENT BY`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub increment: Option<i64>,
+    /// `MINVALUE`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_value: Option<i64>,
+    /// `MAXVALUE`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_value: Option<i64>,
+    /// `CACHE`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cache: Option<i64>,
+    /// `CYCLE`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub cycle: bool,
+}
+
+impl Identity {
+    /// The sequence options in parentheses, or nothing when all are defaults.
+    pub fn options_sql(&self) -> String {
+        let mut parts = Vec::new();
+        let mut push = |key: &str, value: Option<i64>| {
+            if let Some(v) = value {
+                parts.push(format!("{key} {v}"));
+            }
+        };
+        push("START WITH", self.start);
+        push("INCREMENT BY", self.increment);
+        push("MINVALUE", self.min_value);
+        push("MAXVALUE", self.max_value);
+        push("CACHE", self.cache);
+        if self.cycle {
+            parts.push("CYCLE".to_string());
+        }
+        if parts.is_empty() { String::new() } else { format!(" ({})", parts.join(" ")) }
+    }
+}
+
+/// A generated column's expression (SQLAlchemy's `Computed`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Computed {
+    /// The expression, as SQL text.
+    pub sql: String,
+    /// `STORED` rather than `VIRTUAL` (PostgreSQL has stored ones only; true there).
+    #[serde(default = "stored_default")]
+    pub stored: bool,
+}
+
+fn stored_default() -> bool {
+    true
 }
 
 /// A primary key constraint.
@@ -430,6 +501,8 @@ mod tests {
             server_default: None,
             autoincrement: None,
             comment: None,
+            identity: Some(Identity { always: true, start: Some(10), ..Identity::default() }),
+            computed: None,
         });
         t.primary_key = Some(PrimaryKey { name: None, columns: vec!["id".into()] });
         let mut s = Schema::new();

@@ -164,13 +164,16 @@ fn drop_constraint_op(table: &str, schema: &Option<String>, name: &str, kind: Co
     })
 }
 
-/// The op column for a model column, with no inline constraints.
-fn op_column(def: &ColumnDef) -> Column {
+/// The op column for a model column, with no inline constraints; `nullable` written
+/// always (an inverse says exactly what it recreates), or only when false.
+pub(crate) fn op_column_with(def: &ColumnDef, explicit_nullable: bool) -> Column {
     let mut column = Column::new(&def.name, def.ty.clone());
-    column.nullable = Some(def.nullable);
+    column.nullable = if explicit_nullable { Some(def.nullable) } else { (!def.nullable).then_some(false) };
     column.autoincrement = def.autoincrement;
     column.server_default = def.server_default.clone();
     column.comment = def.comment.clone();
+    column.identity = def.identity.clone();
+    column.computed = def.computed.clone();
     column
 }
 
@@ -191,7 +194,7 @@ fn recreate_table(table: &Table) -> Vec<Op> {
     let mut create = CreateTable {
         table: table.name.clone(),
         schema: table.schema.clone(),
-        columns: table.columns.iter().map(op_column).collect(),
+        columns: table.columns.iter().map(|c| op_column_with(c, true)).collect(),
         primary_key: pk_columns,
         primary_key_name: named_pk,
         unique: table
@@ -242,7 +245,7 @@ fn readd_column(table: &Table, column_name: &str) -> Vec<Op> {
     let DroppedWithColumn { primary_key, uniques, foreign_keys, checks, indexes } =
         drops_with_column(table, column_name);
     let single = |cols: &[String]| cols.len() == 1;
-    let mut column = op_column(def);
+    let mut column = op_column_with(def, true);
     let mut rest = Vec::new();
     let (t, s) = (&table.name, &table.schema);
     if let Some(pk) = primary_key {
