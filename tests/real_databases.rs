@@ -281,3 +281,97 @@ fn identity_and_generated_columns_round_trip_on_postgresql() {
     assert_eq!(support::psql(&ours.url, "SELECT id || ' ' || total FROM orders"), "100 10.00");
     run(&["downgrade", "base"]);
 }
+
+/// The objects a schema has besides tables: an extension, a domain a column uses, a
+/// trigger function and its trigger, a view and a materialized view. Autogenerate
+/// writes them (`create_object`, in an order that runs), the upgrade makes them,
+/// `check` is clean and `pg_dump` of both databases is the same; `downgrade base`
+/// leaves nothing.
+#[test]
+fn views_functions_triggers_domains_and_extensions_round_trip_on_postgresql() {
+    let Some(original) = support::pg_test_db() else { return };
+    let Some(ours) = support::pg_test_db() else { return };
+    let schema = r#"
+CREATE EXTENSION IF NOT EXISTS "uuid-ossp";
+CREATE DOMAIN year AS integer CONSTRAINT year_check CHECK (VALUE >= 1901 AND VALUE <= 2155);
+CREATE TABLE film (film_id uuid DEFAULT uuid_generate_v4() PRIMARY KEY, title text NOT NULL,
+    release_year year, last_update timestamp DEFAULT now() NOT NULL);
+CREATE FUNCTION last_updated() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    NEW.last_update = CURRENT_TIMESTAMP;
+    RETURN NEW;
+END $$;
+CREATE TRIGGER last_updated BEFORE UPDATE ON film FOR EACH ROW EXECUTE FUNCTION last_updated();
+CREATE VIEW recent_films AS SELECT title, release_year FROM film WHERE release_year > 2000;
+CREATE MATERIALIZED VIEW film_count AS SELECT count(*) AS n FROM film;
+"#;
+    support::psql(&original.url, schema);
+    let p = project_with(schema);
+    let url = ours.database_url().to_string();
+    let run = |args: &[&str]| p.ok(&[&["--url", url.as_str()], args].concat());
+    let out = run(&["revision", "--autogenerate", "-m", "films", "--rev-id", "f1"]);
+    for line in [
+        "Detected create_object extension uuid-ossp",
+        "Detected create_object domain year",
+        "Detected create_object function last_updated()",
+        "Detected create_object trigger last_updated",
+        "Detected create_object view recent_films",
+        "Detected create_object materialized_view film_count",
+    ] {
+        assert!(out.contains(line), "{line}:\n{out}");
+    }
+    run(&["upgrade", "head"]);
+    assert_eq!(run(&["check"]), "No new upgrade operations detected.\n");
+    assert_eq!(
+        support::normalized_dump(&support::pg_dump_schema(&ours.url), "alembic_version"),
+        support::normalized_dump(&support::pg_dump_schema(&original.url), "alembic_version"),
+    );
+    // The trigger works.
+    support::psql(
+        &ours.url,
+        "INSERT INTO film (title, last_update) VALUES ('x', '2000-01-01'); UPDATE film SET title = 'y'",
+    );
+    assert_eq!(support::psql(&ours.url, "SELECT last_update > '2001-01-01' FROM film"), "t");
+    run(&["downgrade", "base"]);
+    assert_eq!(
+        support::psql(
+            &ours.url,
+            "SELECT (SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
+             WHERE n.nspname = 'public' AND c.relname <> 'alembic_version' AND c.relkind IN ('r', 'v', 'm')) \
+             + (SELECT count(*) FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = 'public' \
+                AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = p.oid AND d.deptype = 'e')) \
+             + (SELECT count(*) FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace WHERE n.nspname = 'public' AND t.typtype = 'd') \
+             + (SELECT count(*) FROM pg_extension WHERE extname <> 'plpgsql')"
+        ),
+        "0"
+    );
+}
+
+/// SQLite views and triggers in a `schema.sql` are written, made and compared too.
+#[test]
+fn sqlite_views_and_triggers_round_trip() {
+    let schema = "CREATE TABLE items (id INTEGER PRIMARY KEY, code TEXT, qty INTEGER, changed TEXT);\n\
+                  CREATE TRIGGER items_changed AFTER UPDATE ON items BEGIN UPDATE items SET changed = 'y' WHERE id = new.id; END;\n\
+                  CREATE VIEW stock AS SELECT code, qty FROM items WHERE qty > 0;\n";
+    let original = support::SqliteFile::new();
+    support::sqlite3(&original.path, schema);
+    let ours = support::SqliteFile::new();
+    let p = project_with(schema);
+    let url = ours.url().to_string();
+    let out = p.ok(&["--url", &url, "revision", "--autogenerate", "-m", "items", "--rev-id", "i1"]);
+    assert!(
+        out.contains("Detected create_object trigger items_changed")
+            && out.contains("Detected create_object view stock"),
+        "{out}"
+    );
+    p.ok(&["--url", &url, "upgrade", "head"]);
+    assert_eq!(p.ok(&["--url", &url, "check"]), "No new upgrade operations detected.\n");
+    assert_eq!(p.ok(&["--url", &url, "check", "--offline"]), "No new upgrade operations detected.\n");
+    let objects = "SELECT type || ' ' || name || ': ' || sql FROM sqlite_master WHERE type IN ('view', 'trigger') ORDER BY name;";
+    assert_eq!(support::sqlite3(&ours.path, objects), support::sqlite3(&original.path, objects));
+    p.ok(&["--url", &url, "downgrade", "base"]);
+    assert_eq!(
+        support::sqlite3(&ours.path, "SELECT group_concat(name) FROM sqlite_master"),
+        "alembic_version,sqlite_autoindex_alembic_version_1"
+    );
+}

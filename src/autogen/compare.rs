@@ -19,6 +19,11 @@ use crate::schema::model::{ColumnDef, ForeignKey, Index, Schema, Table};
 /// Ops by phase, in the order they are emitted.
 #[derive(Debug, Default)]
 pub(super) struct Plan {
+    /// Views and triggers that go away or change (before the tables they read change).
+    pub drop_dependents: Vec<Op>,
+    /// Extensions, domains and functions that are new or change (before the tables
+    /// that use them).
+    pub create_prerequisites: Vec<Op>,
     /// Foreign keys that go away or change.
     pub drop_foreign_keys: Vec<Op>,
     /// Primary keys, unique and check constraints and indexes that go away or change.
@@ -39,11 +44,17 @@ pub(super) struct Plan {
     pub comments: Vec<Op>,
     /// Tables that go away, referencing tables first.
     pub drop_tables: Vec<Op>,
+    /// Extensions, domains and functions that go away (after the tables using them).
+    pub drop_prerequisites: Vec<Op>,
+    /// Views and triggers that are new or change (after every table is in place).
+    pub create_dependents: Vec<Op>,
 }
 
 impl Plan {
     fn into_ops(self) -> Vec<Op> {
         [
+            self.drop_dependents,
+            self.create_prerequisites,
             self.drop_foreign_keys,
             self.drop_constraints,
             self.create_tables,
@@ -54,6 +65,8 @@ impl Plan {
             self.create_foreign_keys,
             self.comments,
             self.drop_tables,
+            self.drop_prerequisites,
+            self.create_dependents,
         ]
         .into_iter()
         .flatten()
@@ -71,6 +84,10 @@ pub(super) fn compare(target: &Schema, current: &Schema, opts: &CompareOptions) 
     };
 
     let mut plan = Plan::default();
+    let keep_object = |o: &crate::schema::model::SchemaObject| {
+        o.table.as_deref().is_none_or(|t| filter.includes(o.schema.as_deref(), t))
+    };
+    super::objects::compare_objects(target, current, &keep_object, &mut plan);
     let added: Vec<&Table> = targets.iter().copied().filter(|t| find(&currents, t).is_none()).collect();
     let removed: Vec<&Table> = currents.iter().copied().filter(|c| find(&targets, c).is_none()).collect();
     for t in &targets {

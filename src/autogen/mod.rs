@@ -18,6 +18,7 @@
 mod compare;
 mod constraints;
 pub mod normalize;
+mod objects;
 mod order;
 
 use crate::dialect::Dialect;

@@ -209,6 +209,11 @@ pub(crate) fn downgrade_for(diff: &Diff) -> Result<Vec<Op>> {
 
 /// One line per op, as Alembic's "Detected …" log lines.
 pub(crate) fn describe(op: &Op) -> String {
+    match op {
+        Op::CreateObject(o) => return format!("create_object {} {}", o.kind.name(), o.name),
+        Op::DropObject(o) => return format!("drop_object {} {}", o.kind.name(), o.name),
+        _ => {}
+    }
     let value = toml::Value::try_from(op).ok();
     let get = |key: &str| value.as_ref().and_then(|v| v.get(key)).cloned();
     let text = |v: Option<toml::Value>| -> Option<String> {

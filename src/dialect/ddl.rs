@@ -196,3 +196,30 @@ pub(crate) fn create_index_sql(dialect: Dialect, table: &Table, index: &Index) -
 pub(crate) fn drop_index_sql(dialect: Dialect, schema: Option<&str>, name: &str) -> String {
     format!("DROP INDEX {}", qualified_name(dialect, schema, name))
 }
+
+/// `DROP …` of the object `op` names: `DROP VIEW v`, `DROP FUNCTION f(integer)`,
+/// `DROP TRIGGER t ON tbl` (PostgreSQL) or `DROP TRIGGER t` (SQLite).
+pub(crate) fn drop_object_sql(dialect: Dialect, op: &crate::ops::DropObject) -> String {
+    use crate::schema::model::ObjectKind;
+    let schema = op.schema.as_deref();
+    let qualified = qualified_name(dialect, schema, &op.name);
+    match op.kind {
+        ObjectKind::Extension => format!("DROP EXTENSION {}", quote_identifier(dialect, &op.name)),
+        ObjectKind::Domain => format!("DROP DOMAIN {qualified}"),
+        // The name is SQL already: the function's name with its argument types.
+        ObjectKind::Function => match schema {
+            Some(s) => format!("DROP FUNCTION {}.{}", quote_identifier(dialect, s), op.name),
+            None => format!("DROP FUNCTION {}", op.name),
+        },
+        ObjectKind::View => format!("DROP VIEW {qualified}"),
+        ObjectKind::MaterializedView => format!("DROP MATERIALIZED VIEW {qualified}"),
+        ObjectKind::Trigger => match (dialect, &op.table) {
+            (Dialect::Postgresql, Some(table)) => format!(
+                "DROP TRIGGER {} ON {}",
+                quote_identifier(dialect, &op.name),
+                qualified_name(dialect, schema, table)
+            ),
+            _ => format!("DROP TRIGGER {qualified}"),
+        },
+    }
+}

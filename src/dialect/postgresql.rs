@@ -221,6 +221,8 @@ fn op_statements(op: &Op, ctx: &Context<'_>) -> Result<Vec<String>, RenderError>
             None => Vec::new(),
         },
         Op::Execute(o) => o.sql_for(D.name()).map(|s| vec![s.to_string()]).unwrap_or_default(),
+        Op::CreateObject(o) => vec![o.sql.trim().trim_end_matches(';').trim_end().to_string()],
+        Op::DropObject(o) => vec![super::ddl::drop_object_sql(D, o)],
     })
 }
 

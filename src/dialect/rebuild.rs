@@ -31,7 +31,7 @@ use super::ddl::{create_index_sql, create_table_sql};
 use super::quote::{qualified_name, quote_identifier};
 use super::sqltype::{Affinity, affinity, render_type};
 use super::{Dialect, RenderError};
-use crate::schema::model::{ColumnDef, Schema, Table};
+use crate::schema::model::{ColumnDef, ObjectKind, Schema, SchemaObject, Table};
 use crate::schema::types::SqlType;
 
 const D: Dialect = Dialect::Sqlite;
@@ -101,15 +101,26 @@ pub fn statements(plan: &Plan<'_>) -> Result<Vec<String>, RenderError> {
     // last: `ALTER TABLE … RENAME` refuses to run while a view or trigger names a
     // table that does not exist, which the table is between steps 3 and 4.
     let reads = |sql: &str| mentions(sql, &plan.before.name);
-    let views: Vec<_> =
-        plan.schema.views.iter().filter(|v| v.schema.as_deref() == schema && reads(&v.sql)).collect();
-    let other_triggers: Vec<_> = plan
+    let own_trigger = |o: &SchemaObject| {
+        o.kind == ObjectKind::Trigger
+            && o.table.as_deref().is_some_and(|t| t.eq_ignore_ascii_case(&plan.before.name))
+    };
+    let in_schema = |o: &&SchemaObject| o.schema.as_deref() == schema;
+    let views: Vec<&SchemaObject> = plan
         .schema
-        .tables
+        .objects
         .iter()
-        .filter(|t| t.schema.as_deref() == schema && t.name != plan.before.name)
-        .flat_map(|t| &t.triggers)
-        .filter(|t| reads(&t.sql))
+        .filter(in_schema)
+        .filter(|o| o.kind == ObjectKind::View && reads(&o.sql))
+        .collect();
+    let own_triggers: Vec<&SchemaObject> =
+        plan.schema.objects.iter().filter(in_schema).filter(|o| own_trigger(o)).collect();
+    let other_triggers: Vec<&SchemaObject> = plan
+        .schema
+        .objects
+        .iter()
+        .filter(in_schema)
+        .filter(|o| o.kind == ObjectKind::Trigger && !own_trigger(o) && reads(&o.sql))
         .collect();
     let mut out = Vec::new();
     for view in views.iter().rev() {
@@ -141,7 +152,7 @@ pub fn statements(plan: &Plan<'_>) -> Result<Vec<String>, RenderError> {
     ));
     out.extend(after.indexes.iter().map(|i| create_index_sql(D, after, i)));
     // The table's own triggers went with it (step 3).
-    out.extend(after.triggers.iter().map(|t| t.sql.clone()));
+    out.extend(own_triggers.iter().map(|t| t.sql.clone()));
     out.extend(other_triggers.iter().map(|t| t.sql.clone()));
     out.extend(views.iter().map(|v| v.sql.clone()));
     Ok(out)

@@ -76,6 +76,8 @@ pub(crate) fn render(op: &Op, ctx: &Context<'_>) -> Result<Vec<String>, RenderEr
             None => Vec::new(),
         },
         Op::Execute(o) => o.sql_for(D.name()).map(|s| vec![s.to_string()]).unwrap_or_default(),
+        Op::CreateObject(o) => vec![o.sql.trim().trim_end_matches(';').trim_end().to_string()],
+        Op::DropObject(o) => vec![super::ddl::drop_object_sql(D, o)],
         // Always rebuilt (rebuild_plan returned a plan); kept for exhaustiveness.
         Op::CreateUniqueConstraint(_)
         | Op::CreateForeignKey(_)

@@ -133,6 +133,8 @@ impl Op {
                 Ok(())
             }
             Op::Execute(_) => Ok(()),
+            Op::CreateObject(op) => super::object::create(schema, op),
+            Op::DropObject(op) => super::object::drop(schema, op),
         }
     }
 
@@ -344,6 +346,8 @@ fn drop_table(
         });
     }
     schema.remove_table(table_schema, table);
+    // Its triggers go with it.
+    schema.objects.retain(|o| !(o.schema.as_deref() == table_schema && o.table.as_deref() == Some(table)));
     Ok(())
 }
 
@@ -372,6 +376,11 @@ fn rename_table(schema: &mut Schema, op: &RenameTable) -> Result<(), ApplyError>
         }
     }
     table.name = op.new_name.clone();
+    for trigger in schema.objects.iter_mut().filter(|o| o.schema.as_deref() == own) {
+        if trigger.table.as_deref() == Some(op.table.as_str()) {
+            trigger.table = Some(op.new_name.clone());
+        }
+    }
     schema.insert_table(table).map_err(|t| ApplyError::TableExists { op: name, table: t.display_name() })
 }
 

@@ -10,6 +10,7 @@ pub mod apply;
 pub mod column;
 pub mod constraint;
 pub mod data;
+pub mod object;
 mod render;
 pub mod rows;
 pub mod table;
@@ -25,6 +26,7 @@ pub use constraint::{
     CreateUniqueConstraint, DropConstraint, DropIndex, ReferentialAction,
 };
 pub use data::{BulkInsert, Execute};
+pub use object::{CreateObject, DropObject};
 pub use render::{render_op_toml, render_ops_toml};
 pub use rows::{Cell, Row, Rows};
 pub use table::{
@@ -70,6 +72,10 @@ pub enum Op {
     BulkInsert(BulkInsert),
     /// `execute`: raw SQL, opaque to the schema model.
     Execute(Execute),
+    /// `create_object`: a view, trigger, function, domain or extension.
+    CreateObject(CreateObject),
+    /// `drop_object`.
+    DropObject(DropObject),
 }
 
 impl Op {
@@ -92,6 +98,8 @@ impl Op {
         "drop_table_comment",
         "bulk_insert",
         "execute",
+        "create_object",
+        "drop_object",
     ];
 
     /// The op's name as written in files (`"add_column"`).
@@ -114,6 +122,8 @@ impl Op {
             Op::DropTableComment(_) => "drop_table_comment",
             Op::BulkInsert(_) => "bulk_insert",
             Op::Execute(_) => "execute",
+            Op::CreateObject(_) => "create_object",
+            Op::DropObject(_) => "drop_object",
         }
     }
 
@@ -138,6 +148,8 @@ impl Op {
             Op::DropTableComment(o) => o.schema.as_deref(),
             Op::BulkInsert(o) => o.schema.as_deref(),
             Op::Execute(o) => o.schema.as_deref(),
+            Op::CreateObject(o) => o.schema.as_deref(),
+            Op::DropObject(o) => o.schema.as_deref(),
         }
     }
 
@@ -161,6 +173,8 @@ impl Op {
             Op::CreateTableComment(o) | Op::DropTableComment(o) => vec![&o.table],
             Op::BulkInsert(o) => vec![&o.table],
             Op::Execute(_) => Vec::new(),
+            Op::CreateObject(o) => o.table.iter().map(String::as_str).collect(),
+            Op::DropObject(o) => o.table.iter().map(String::as_str).collect(),
         }
     }
 
@@ -186,6 +200,8 @@ impl Op {
             "drop_table_comment" => Op::DropTableComment(Deserialize::deserialize(deserializer)?),
             "bulk_insert" => Op::BulkInsert(Deserialize::deserialize(deserializer)?),
             "execute" => Op::Execute(Deserialize::deserialize(deserializer)?),
+            "create_object" => Op::CreateObject(Deserialize::deserialize(deserializer)?),
+            "drop_object" => Op::DropObject(Deserialize::deserialize(deserializer)?),
             other => return Err(serde::de::Error::unknown_variant(other, Op::NAMES)),
         })
     }
@@ -227,6 +243,8 @@ impl Op {
             Op::AlterColumn(op) => op.validate(),
             Op::CreateForeignKey(op) => op.validate(),
             Op::Execute(op) => op.validate(),
+            Op::CreateObject(op) => op.validate(),
+            Op::DropObject(op) => op.validate(),
             Op::DropTable(_)
             | Op::RenameTable(_)
             | Op::DropColumn(_)

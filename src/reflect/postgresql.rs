@@ -175,8 +175,11 @@ pub(super) async fn reflect<B: Backend>(
     constraints(q, &ns, &mut tables).await?;
     indexes(q, &ns, &mut tables).await?;
 
+    let objects = super::postgresql_objects::objects(q, &ns, opts.schema.as_deref()).await?;
+
     let filter = opts.filter();
     let mut schema = Schema::new();
+    schema.objects = objects;
     for (name, mut table) in tables {
         if !filter.includes(opts.schema.as_deref(), &name) {
             continue;
@@ -186,6 +189,9 @@ pub(super) async fn reflect<B: Backend>(
             .insert_table(table)
             .map_err(|t| ReflectError::Catalog(format!("table {} listed twice", t.name)))?;
     }
+    // Triggers of tables left out are left out too.
+    let names: std::collections::BTreeSet<String> = schema.tables.iter().map(|t| t.name.clone()).collect();
+    schema.objects.retain(|o| o.table.as_ref().is_none_or(|t| names.contains(t)));
     Ok(schema)
 }
 

@@ -13,7 +13,8 @@ use crate::dialect::sqltype::render_type;
 use crate::ops::ReferentialAction;
 use crate::runtime::connection::Backend;
 use crate::schema::model::{
-    CheckConstraint, ColumnDef, ForeignKey, Index, PrimaryKey, Schema, Table, Trigger, UniqueConstraint, View,
+    CheckConstraint, ColumnDef, ForeignKey, Index, ObjectKind, PrimaryKey, Schema, SchemaObject, Table,
+    UniqueConstraint,
 };
 use crate::schema::types::SqlType;
 
@@ -128,11 +129,11 @@ pub(super) async fn reflect<B: Backend>(
 
     foreign_keys(q, &master, &lit, tables_where, &mut raw).await?;
     indexes(q, &master, &lit, tables_where, &mut raw).await?;
-    let views = triggers_and_views(q, &master, opts, &mut raw).await?;
+    let objects = triggers_and_views(q, &master, opts).await?;
 
     let filter = opts.filter();
     let mut schema = Schema::new();
-    schema.views = views;
+    schema.objects = objects;
     for (name, entry) in raw {
         if filter.includes(opts.schema.as_deref(), &name) {
             schema
@@ -143,34 +144,31 @@ pub(super) async fn reflect<B: Backend>(
     Ok(schema)
 }
 
-/// Triggers (onto their tables) and views, in the order they were made (`rowid`), as
-/// SQLite stores their statements; a rebuild puts them back.
+/// Triggers and views, in the order they were made (`rowid`), as SQLite stores
+/// their statements; a rebuild puts them back.
 async fn triggers_and_views<B: Backend>(
     q: &mut Queries<'_, B>,
     master: &str,
     opts: &ReflectOptions,
-    raw: &mut BTreeMap<String, RawTable>,
-) -> Result<Vec<View>, ReflectError> {
+) -> Result<Vec<SchemaObject>, ReflectError> {
     let rows = q
         .rows(&format!(
             "SELECT m.type, m.name, m.tbl_name, m.sql FROM {master} AS m \
              WHERE m.type IN ('trigger', 'view') AND m.sql IS NOT NULL ORDER BY m.rowid"
         ))
         .await?;
-    let mut views = Vec::new();
+    let mut objects = Vec::new();
     for row in &rows {
-        let (name, sql) = (required(row, 1)?.to_string(), required(row, 3)?.to_string());
-        if required(row, 0)? == "view" {
-            views.push(View { schema: opts.schema.clone(), name, sql });
-            continue;
-        }
-        let table = required(row, 2)?;
-        // Case-insensitive, as SQLite's names are.
-        if let Some((_, entry)) = raw.iter_mut().find(|(n, _)| n.eq_ignore_ascii_case(table)) {
-            entry.table.triggers.push(Trigger { name, sql });
-        }
+        let trigger = required(row, 0)? == "trigger";
+        objects.push(SchemaObject {
+            kind: if trigger { ObjectKind::Trigger } else { ObjectKind::View },
+            schema: opts.schema.clone(),
+            name: required(row, 1)?.to_string(),
+            table: if trigger { Some(required(row, 2)?.to_string()) } else { None },
+            sql: required(row, 3)?.to_string(),
+        });
     }
-    Ok(views)
+    Ok(objects)
 }
 
 async fn foreign_keys<B: Backend>(

@@ -406,9 +406,9 @@ impl<'a> Migrator<'a> {
             for table in reflected.tables {
                 let _ = live.insert_table(table);
             }
-            for view in reflected.views {
-                if !live.views.iter().any(|v| v.schema == view.schema && v.name == view.name) {
-                    live.views.push(view);
+            for object in reflected.objects {
+                if !live.objects.iter().any(|o| o.same_object(&object)) {
+                    live.objects.push(object);
                 }
             }
         }
@@ -819,10 +819,8 @@ impl<'a> Migrator<'a> {
             // Raw SQL may have made or changed anything, and the statements of views
             // and triggers name tables and columns that ops may rename: the next step
             // reads the database again rather than trust the model.
-            let stale = schema.as_ref().is_some_and(|s| {
-                let s = s.schema();
-                !s.views.is_empty() || s.tables.iter().any(|t| !t.triggers.is_empty())
-            });
+            let stale =
+                schema.as_ref().is_some_and(|s| s.schema().objects.iter().any(|o| o.kind.after_tables()));
             if stale || rendered.statements.iter().any(|s| s.script) {
                 schema = None;
             }

@@ -22,32 +22,90 @@ pub struct Schema {
     /// The tables, sorted by (schema, name).
     #[serde(default)]
     pub tables: Vec<Table>,
-    /// Views, in the order they were made (a view may read an earlier one). Known
-    /// from the live database; kept so that a SQLite table rebuild can put back the
-    /// views that read the table.
+    /// The objects other than tables (extensions, domains, functions, views,
+    /// triggers), in the order they were made (a view may read an earlier one), each
+    /// as the statement that makes it.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub views: Vec<View>,
+    pub objects: Vec<SchemaObject>,
 }
 
-/// A view as the database stores it.
+/// What kind of [`SchemaObject`] an object is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ObjectKind {
+    /// `CREATE EXTENSION` (PostgreSQL).
+    Extension,
+    /// `CREATE DOMAIN` (PostgreSQL).
+    Domain,
+    /// `CREATE FUNCTION` / `CREATE PROCEDURE` (PostgreSQL).
+    Function,
+    /// `CREATE VIEW`.
+    View,
+    /// `CREATE MATERIALIZED VIEW` (PostgreSQL).
+    MaterializedView,
+    /// `CREATE TRIGGER`, on a table.
+    Trigger,
+}
+
+impl ObjectKind {
+    /// Every kind, in the order objects are made (extensions first, triggers last).
+    pub const ALL: [ObjectKind; 6] = [
+        ObjectKind::Extension,
+        ObjectKind::Domain,
+        ObjectKind::Function,
+        ObjectKind::View,
+        ObjectKind::MaterializedView,
+        ObjectKind::Trigger,
+    ];
+
+    /// The kind's name in files (`"materialized_view"`).
+    pub fn name(self) -> &'static str {
+        match self {
+            ObjectKind::Extension => "extension",
+            ObjectKind::Domain => "domain",
+            ObjectKind::Function => "function",
+            ObjectKind::View => "view",
+            ObjectKind::MaterializedView => "materialized_view",
+            ObjectKind::Trigger => "trigger",
+        }
+    }
+
+    /// Whether objects of this kind depend on tables (made after them, dropped
+    /// before them), rather than tables on them.
+    pub fn after_tables(self) -> bool {
+        matches!(self, ObjectKind::View | ObjectKind::MaterializedView | ObjectKind::Trigger)
+    }
+}
+
+/// A database object other than a table, known by the statement that makes it: as
+/// the database prints it when reflected (SQLite's `sqlite_master.sql`,
+/// PostgreSQL's `pg_get_viewdef`, `pg_get_functiondef`, `pg_get_triggerdef`), as
+/// written in a `create_object` op otherwise.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct View {
+pub struct SchemaObject {
+    /// What it is.
+    pub kind: ObjectKind,
     /// Schema (PostgreSQL) or attached database (SQLite); `None` for the default.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub schema: Option<String>,
-    /// View name.
+    /// Its name; for a function, the name with its argument types as SQL
+    /// (`last_updated()`, `add(integer, integer)`).
     pub name: String,
-    /// The statement that makes it (SQLite: `sqlite_master.sql`, `CREATE VIEW …`).
+    /// The table a trigger is on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub table: Option<String>,
+    /// The statement that makes it.
     pub sql: String,
 }
 
-/// A trigger on a table, as the database stores it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Trigger {
-    /// Trigger name.
-    pub name: String,
-    /// The statement that makes it (SQLite: `sqlite_master.sql`, `CREATE TRIGGER …`).
-    pub sql: String,
+impl SchemaObject {
+    /// Whether this is `other` (same kind, schema, name and table).
+    pub fn same_object(&self, other: &SchemaObject) -> bool {
+        self.kind == other.kind
+            && self.schema == other.schema
+            && self.name == other.name
+            && self.table == other.table
+    }
 }
 
 impl Schema {
@@ -163,10 +221,6 @@ pub struct Table {
     /// Table comment.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
-    /// Triggers on the table, in the order they were made (known from the live
-    /// database).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub triggers: Vec<Trigger>,
 }
 
 impl Table {
@@ -190,7 +244,6 @@ impl Table {
             checks: Vec::new(),
             indexes: Vec::new(),
             comment: None,
-            triggers: Vec::new(),
         }
     }
 

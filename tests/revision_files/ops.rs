@@ -160,6 +160,20 @@ fn expected_upgrade() -> Vec<Op> {
         }),
         Op::DropTableComment(TableComment { table: "items".into(), schema: None, comment: None }),
         Op::BulkInsert(BulkInsert { table: "teams".into(), schema: None, rows: rows.into() }),
+        Op::CreateObject(CreateObject {
+            kind: alembic::schema::model::ObjectKind::Trigger,
+            name: "users_touch".into(),
+            schema: Some("app".into()),
+            table: Some("users".into()),
+            sql: "CREATE TRIGGER users_touch AFTER UPDATE ON app.users FOR EACH ROW EXECUTE FUNCTION app.touch()".into(),
+        }),
+        Op::DropObject(DropObject {
+            kind: alembic::schema::model::ObjectKind::MaterializedView,
+            name: "old_users".into(),
+            schema: None,
+            table: None,
+            sql: Some("CREATE MATERIALIZED VIEW old_users AS SELECT 1".into()),
+        }),
         Op::Execute(Execute::new("UPDATE users SET mail = lower(mail)")),
     ]
 }

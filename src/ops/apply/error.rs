@@ -39,6 +39,16 @@ pub enum ApplyError {
         /// The column.
         column: String,
     },
+    /// The op names an object (view, trigger, function…) the schema does not have.
+    #[error("{op}: no {kind} {name}")]
+    NoObject {
+        /// Op name.
+        op: &'static str,
+        /// The object's kind.
+        kind: &'static str,
+        /// Its name.
+        name: String,
+    },
     /// The op names an index that does not exist.
     #[error("{op}: no index {index}")]
     NoIndex {
@@ -125,6 +135,7 @@ impl ApplyError {
                 | ApplyError::NoColumn { .. }
                 | ApplyError::NoIndex { .. }
                 | ApplyError::NoConstraint { .. }
+                | ApplyError::NoObject { .. }
         )
     }
 }

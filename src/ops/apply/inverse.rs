@@ -27,12 +27,12 @@ use crate::dialect::Dialect;
 use crate::dialect::literal::delete_row_sql;
 use crate::ops::{
     AddColumn, AlterColumn, CheckSpec, Column, ConstraintType, CreateCheckConstraint, CreateForeignKey,
-    CreateIndex, CreatePrimaryKey, CreateTable, CreateUniqueConstraint, DropColumn, DropConstraint,
-    DropIndex, DropTable, Execute, ForeignKeyRef, ForeignKeySpec, IndexSpec, Op, RenameTable, SetOrDrop,
-    TableComment, UniqueSpec,
+    CreateIndex, CreateObject, CreatePrimaryKey, CreateTable, CreateUniqueConstraint, DropColumn,
+    DropConstraint, DropIndex, DropObject, DropTable, Execute, ForeignKeyRef, ForeignKeySpec, IndexSpec, Op,
+    RenameTable, SetOrDrop, TableComment, UniqueSpec,
 };
 use crate::schema::model::{
-    CheckConstraint, ColumnDef, ForeignKey, Index, PrimaryKey, Schema, Table, UniqueConstraint,
+    CheckConstraint, ColumnDef, ForeignKey, Index, PrimaryKey, Schema, SchemaObject, Table, UniqueConstraint,
 };
 
 /// See the module documentation.
@@ -46,7 +46,16 @@ pub(super) fn inverse(op: &Op, before: &Schema) -> Result<Vec<Op>, ApplyError> {
         }
         Op::DropTable(o) => {
             let table = existing_table(before, name, o.schema.as_deref(), &o.table)?;
-            recreate_table(table)
+            let mut ops = recreate_table(table);
+            // The triggers that went with it.
+            ops.extend(
+                before
+                    .objects
+                    .iter()
+                    .filter(|t| t.schema == o.schema && t.table.as_deref() == Some(o.table.as_str()))
+                    .map(|t| Op::CreateObject(create_object(t))),
+            );
+            ops
         }
         Op::RenameTable(o) => vec![Op::RenameTable(RenameTable {
             table: o.new_name.clone(),
@@ -146,6 +155,27 @@ pub(super) fn inverse(op: &Op, before: &Schema) -> Result<Vec<Op>, ApplyError> {
             }
             ops
         }
+        Op::CreateObject(o) => match before.objects.iter().find(|b| b.same_object(&o.object())) {
+            // A replacement: the old statement again.
+            Some(old) => vec![Op::CreateObject(create_object(old))],
+            None => vec![Op::DropObject(DropObject {
+                kind: o.kind,
+                name: o.name.clone(),
+                schema: o.schema.clone(),
+                table: o.table.clone(),
+                sql: Some(o.sql.clone()),
+            })],
+        },
+        Op::DropObject(o) => {
+            let known = before.objects.iter().find(|b| b.same_object(&o.object())).map(|b| b.sql.clone());
+            let Some(sql) = known.or_else(|| o.sql.clone()) else {
+                return Err(ApplyError::NoInverse {
+                    op: name,
+                    reason: "the model does not know the statement that made it; give `sql`".to_string(),
+                });
+            };
+            vec![Op::CreateObject(CreateObject { sql, ..create_object(&o.object()) })]
+        }
         Op::Execute(_) => {
             return Err(ApplyError::NoInverse {
                 op: name,
@@ -153,6 +183,17 @@ pub(super) fn inverse(op: &Op, before: &Schema) -> Result<Vec<Op>, ApplyError> {
             });
         }
     })
+}
+
+/// The `create_object` that makes `object`.
+fn create_object(object: &SchemaObject) -> CreateObject {
+    CreateObject {
+        kind: object.kind,
+        name: object.name.clone(),
+        schema: object.schema.clone(),
+        table: object.table.clone(),
+        sql: object.sql.clone(),
+    }
 }
 
 fn drop_constraint_op(table: &str, schema: &Option<String>, name: &str, kind: ConstraintType) -> Op {

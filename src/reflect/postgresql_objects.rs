@@ -1,0 +1,132 @@
+//! PostgreSQL objects other than tables, each as the statement the server prints for
+//! it, so that a definition compares equal however it was written: extensions
+//! (database-wide, with the default schema), domains, functions and procedures
+//! (`pg_get_functiondef`), views and materialized views (`pg_get_viewdef`), triggers
+//! (`pg_get_triggerdef`). One query per kind (five, counted in
+//! [`super::POSTGRES_CATALOG_QUERIES`]); objects that belong to an extension are the
+//! extension's and left out.
+
+use super::{Queries, ReflectError, cell, required};
+use crate::dialect::Dialect;
+use crate::dialect::quote::{qualified_name, quote_identifier};
+use crate::runtime::connection::Backend;
+use crate::schema::model::{ObjectKind, SchemaObject};
+
+/// `NOT EXISTS` an extension owning the object `oid` of catalog `catalog`.
+fn not_in_extension(oid: &str, catalog: &str) -> String {
+    format!(
+        "NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend e WHERE e.objid = {oid} \
+         AND e.classid = '{catalog}'::regclass AND e.deptype = 'e')"
+    )
+}
+
+/// The objects of the schema `ns` (a SQL expression), in the order they were made
+/// within each kind; `schema` is what they carry (`None` for the default schema).
+pub(super) async fn objects<B: Backend>(
+    q: &mut Queries<'_, B>,
+    ns: &str,
+    schema: Option<&str>,
+) -> Result<Vec<SchemaObject>, ReflectError> {
+    const D: Dialect = Dialect::Postgresql;
+    let object = |kind, name: String, table: Option<String>, sql: String| SchemaObject {
+        kind,
+        schema: if kind == ObjectKind::Extension { None } else { schema.map(str::to_string) },
+        name,
+        table,
+        sql,
+    };
+    let mut out = Vec::new();
+
+    // Extensions are the database's, read with the default schema only.
+    let rows = q
+        .rows(&format!(
+            "SELECT x.extname FROM pg_catalog.pg_extension x WHERE x.extname <> 'plpgsql' AND {} ORDER BY x.oid",
+            if schema.is_none() { "true" } else { "false" }
+        ))
+        .await?;
+    for row in &rows {
+        let name = required(row, 0)?.to_string();
+        let sql = format!("CREATE EXTENSION IF NOT EXISTS {}", quote_identifier(D, &name));
+        out.push(object(ObjectKind::Extension, name, None, sql));
+    }
+
+    let rows = q
+        .rows(&format!(
+            "SELECT t.typname, pg_catalog.format_type(t.typbasetype, t.typtypmod), t.typnotnull, t.typdefault, \
+             (SELECT string_agg(pg_catalog.pg_get_constraintdef(c.oid, true), ' ' ORDER BY c.conname) \
+              FROM pg_catalog.pg_constraint c WHERE c.contypid = t.oid) \
+             FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace \
+             WHERE t.typtype = 'd' AND n.nspname = {ns} AND {} ORDER BY t.oid",
+            not_in_extension("t.oid", "pg_catalog.pg_type")
+        ))
+        .await?;
+    for row in &rows {
+        let name = required(row, 0)?.to_string();
+        let mut sql = format!("CREATE DOMAIN {} AS {}", qualified_name(D, schema, &name), required(row, 1)?);
+        if let Some(default) = cell(row, 3)? {
+            sql.push_str(&format!(" DEFAULT {default}"));
+        }
+        if required(row, 2)? == "t" {
+            sql.push_str(" NOT NULL");
+        }
+        if let Some(checks) = cell(row, 4)? {
+            sql.push_str(&format!(" {checks}"));
+        }
+        out.push(object(ObjectKind::Domain, name, None, sql));
+    }
+
+    // Aggregates and window functions have no `pg_get_functiondef`.
+    let rows = q
+        .rows(&format!(
+            "SELECT pg_catalog.quote_ident(p.proname) || '(' || pg_catalog.pg_get_function_identity_arguments(p.oid) || ')', \
+             pg_catalog.pg_get_functiondef(p.oid) \
+             FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace \
+             WHERE p.prokind IN ('f', 'p') AND n.nspname = {ns} AND {} ORDER BY p.oid",
+            not_in_extension("p.oid", "pg_catalog.pg_proc")
+        ))
+        .await?;
+    for row in &rows {
+        let sql = required(row, 1)?.trim_end().to_string();
+        out.push(object(ObjectKind::Function, required(row, 0)?.to_string(), None, sql));
+    }
+
+    let rows = q
+        .rows(&format!(
+            "SELECT c.relname, c.relkind, pg_catalog.pg_get_viewdef(c.oid, true) \
+             FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
+             WHERE c.relkind IN ('v', 'm') AND n.nspname = {ns} AND {} ORDER BY c.oid",
+            not_in_extension("c.oid", "pg_catalog.pg_class")
+        ))
+        .await?;
+    for row in &rows {
+        let name = required(row, 0)?.to_string();
+        let materialized = required(row, 1)? == "m";
+        let body = required(row, 2)?.trim().trim_end_matches(';').trim_end();
+        let target = qualified_name(D, schema, &name);
+        let (kind, sql) = if materialized {
+            (ObjectKind::MaterializedView, format!("CREATE MATERIALIZED VIEW {target} AS\n{body}"))
+        } else {
+            (ObjectKind::View, format!("CREATE VIEW {target} AS\n{body}"))
+        };
+        out.push(object(kind, name, None, sql));
+    }
+
+    let rows = q
+        .rows(&format!(
+            "SELECT c.relname, t.tgname, pg_catalog.pg_get_triggerdef(t.oid, true) \
+             FROM pg_catalog.pg_trigger t JOIN pg_catalog.pg_class c ON c.oid = t.tgrelid \
+             JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
+             WHERE NOT t.tgisinternal AND n.nspname = {ns} ORDER BY t.oid"
+        ))
+        .await?;
+    for row in &rows {
+        let table = Some(required(row, 0)?.to_string());
+        out.push(object(
+            ObjectKind::Trigger,
+            required(row, 1)?.to_string(),
+            table,
+            required(row, 2)?.to_string(),
+        ));
+    }
+    Ok(out)
+}
