@@ -202,6 +202,7 @@ fn create_table_ops(table: &Table, deferred: &[usize]) -> Vec<Op> {
             .map(|i| IndexSpec { name: i.name.clone(), columns: i.columns.clone(), unique: i.unique })
             .collect(),
         comment: table.comment.clone(),
+        sqlite_autoincrement: table.sqlite_autoincrement,
     };
     let mut ops = vec![Op::CreateTable(create)];
     ops.extend(table.indexes.iter().filter(|i| !plain(i)).map(|i| create_index_op(table, i)));

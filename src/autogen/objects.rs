@@ -9,7 +9,7 @@
 
 use super::compare::Plan;
 use crate::ops::{CreateObject, DropObject, Op};
-use crate::schema::model::{Schema, SchemaObject};
+use crate::schema::model::{ObjectKind, Schema, SchemaObject};
 
 /// Adds to `plan` the object ops that turn `current`'s objects into `target`'s;
 /// `keep` says which tables are compared at all (a trigger on a table left out is
@@ -23,23 +23,49 @@ pub(super) fn compare_objects(
     let targets: Vec<&SchemaObject> = target.objects.iter().filter(|o| keep(o)).collect();
     let currents: Vec<&SchemaObject> = current.objects.iter().filter(|o| keep(o)).collect();
     for t in &targets {
+        let early = before_tables(target, t);
         match currents.iter().find(|c| c.same_object(t)) {
-            None => create(plan, t),
+            None => create(plan, t, early),
             Some(c) if folded(&c.sql) == folded(&t.sql) => {}
             Some(c) => {
                 let op = create_op(t);
                 if !op.replaces() {
-                    drop(plan, c);
+                    drop(plan, c, before_tables(current, c));
                 }
-                create(plan, t);
+                create(plan, t, early);
             }
         }
     }
     // Dropped in the reverse of the order they were made (a view may read another).
     for c in currents.iter().rev() {
         if !targets.iter().any(|t| t.same_object(c)) {
-            drop(plan, c);
+            drop(plan, c, before_tables(current, c));
         }
+    }
+}
+
+/// Whether `object` is made before the tables of `schema` (and dropped after them):
+/// extensions and domains always; a function when a table's default, check or
+/// generated column, or a domain, calls it (else after the tables, since its
+/// signature or body may name their row types); views and triggers never.
+fn before_tables(schema: &Schema, object: &SchemaObject) -> bool {
+    match object.kind {
+        ObjectKind::Extension | ObjectKind::Domain | ObjectKind::Sequence => true,
+        ObjectKind::Function | ObjectKind::Aggregate => {
+            let name = object.name.split('(').next().unwrap_or(&object.name).trim_matches('"');
+            let call = format!("{}(", name.to_ascii_lowercase());
+            let calls = |sql: &str| sql.to_ascii_lowercase().contains(&call);
+            schema.tables.iter().any(|t| {
+                t.columns.iter().any(|c| {
+                    c.server_default.as_deref().is_some_and(calls)
+                        || c.computed.as_ref().is_some_and(|g| calls(&g.sql))
+                }) || t.checks.iter().any(|k| calls(&k.sql))
+            }) || schema.objects.iter().any(|o| o.kind == ObjectKind::Domain && calls(&o.sql))
+        }
+        ObjectKind::View
+        | ObjectKind::MaterializedView
+        | ObjectKind::Trigger
+        | ObjectKind::SequenceOwnership => false,
     }
 }
 
@@ -57,20 +83,20 @@ fn create_op(object: &SchemaObject) -> CreateObject {
     }
 }
 
-/// Objects that tables depend on (extensions, domains, functions) are made before the
-/// tables; views and triggers, which depend on tables, after them.
-fn create(plan: &mut Plan, object: &SchemaObject) {
+/// Objects that tables depend on are made before the tables, the others after them
+/// ([`before_tables`]).
+fn create(plan: &mut Plan, object: &SchemaObject, early: bool) {
     let op = Op::CreateObject(create_op(object));
-    if object.kind.after_tables() {
-        plan.create_dependents.push(op);
-    } else {
+    if early {
         plan.create_prerequisites.push(op);
+    } else {
+        plan.create_dependents.push(op);
     }
 }
 
-/// Views and triggers go before any table changes; extensions, domains and functions
+/// Objects made after the tables go before any table changes; those made before them
 /// after the tables that use them are gone.
-fn drop(plan: &mut Plan, object: &SchemaObject) {
+fn drop(plan: &mut Plan, object: &SchemaObject, early: bool) {
     let op = Op::DropObject(DropObject {
         kind: object.kind,
         name: object.name.clone(),
@@ -78,9 +104,9 @@ fn drop(plan: &mut Plan, object: &SchemaObject) {
         table: object.table.clone(),
         sql: Some(object.sql.clone()),
     });
-    if object.kind.after_tables() {
-        plan.drop_dependents.push(op);
-    } else {
+    if early {
         plan.drop_prerequisites.push(op);
+    } else {
+        plan.drop_dependents.push(op);
     }
 }

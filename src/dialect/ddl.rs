@@ -133,8 +133,24 @@ pub(crate) fn foreign_key_clause(dialect: Dialect, fk: &ForeignKey) -> String {
 /// `CREATE TABLE name (…)` for `table`, under `name` (the table's own, or a rebuild's
 /// temporary name). Indexes and comments are separate statements.
 pub(crate) fn create_table_sql(dialect: Dialect, table: &Table, name: &str) -> String {
-    let mut lines: Vec<String> = table.columns.iter().map(|c| column_spec(dialect, table, c)).collect();
-    if let Some(pk) = &table.primary_key {
+    // SQLite's AUTOINCREMENT can only follow an inline `PRIMARY KEY` on the rowid
+    // alias (as SQLAlchemy writes it for `sqlite_autoincrement=True`).
+    let inline_key = (dialect == Dialect::Sqlite && table.sqlite_autoincrement)
+        .then(|| table.autoincrement_column().map(|c| c.name.clone()))
+        .flatten();
+    let mut lines: Vec<String> = table
+        .columns
+        .iter()
+        .map(|c| {
+            let spec = column_spec(dialect, table, c);
+            if inline_key.as_deref() == Some(c.name.as_str()) {
+                format!("{spec} PRIMARY KEY AUTOINCREMENT")
+            } else {
+                spec
+            }
+        })
+        .collect();
+    if let Some(pk) = table.primary_key.as_ref().filter(|_| inline_key.is_none()) {
         lines.push(primary_key_clause(dialect, pk.name.as_deref(), &pk.columns));
     }
     lines.extend(table.uniques.iter().map(|u| unique_clause(dialect, u)));
@@ -206,11 +222,16 @@ pub(crate) fn drop_object_sql(dialect: Dialect, op: &crate::ops::DropObject) -> 
     match op.kind {
         ObjectKind::Extension => format!("DROP EXTENSION {}", quote_identifier(dialect, &op.name)),
         ObjectKind::Domain => format!("DROP DOMAIN {qualified}"),
+        ObjectKind::Sequence => format!("DROP SEQUENCE {qualified}"),
+        ObjectKind::SequenceOwnership => format!("ALTER SEQUENCE {qualified} OWNED BY NONE"),
         // The name is SQL already: the function's name with its argument types.
-        ObjectKind::Function => match schema {
-            Some(s) => format!("DROP FUNCTION {}.{}", quote_identifier(dialect, s), op.name),
-            None => format!("DROP FUNCTION {}", op.name),
-        },
+        ObjectKind::Function | ObjectKind::Aggregate => {
+            let what = if op.kind == ObjectKind::Function { "FUNCTION" } else { "AGGREGATE" };
+            match schema {
+                Some(s) => format!("DROP {what} {}.{}", quote_identifier(dialect, s), op.name),
+                None => format!("DROP {what} {}", op.name),
+            }
+        }
         ObjectKind::View => format!("DROP VIEW {qualified}"),
         ObjectKind::MaterializedView => format!("DROP MATERIALIZED VIEW {qualified}"),
         ObjectKind::Trigger => match (dialect, &op.table) {

@@ -221,6 +221,11 @@ fn op_statements(op: &Op, ctx: &Context<'_>) -> Result<Vec<String>, RenderError>
             None => Vec::new(),
         },
         Op::Execute(o) => o.sql_for(D.name()).map(|s| vec![s.to_string()]).unwrap_or_default(),
+        // As pg_dump does: a function's body may read tables made after it.
+        Op::CreateObject(o) if o.kind == crate::schema::model::ObjectKind::Function => vec![
+            "SET LOCAL check_function_bodies = false".to_string(),
+            o.sql.trim().trim_end_matches(';').trim_end().to_string(),
+        ],
         Op::CreateObject(o) => vec![o.sql.trim().trim_end_matches(';').trim_end().to_string()],
         Op::DropObject(o) => vec![super::ddl::drop_object_sql(D, o)],
     })

@@ -320,6 +320,7 @@ fn create_table(schema: &mut Schema, op: &CreateTable) -> Result<(), ApplyError>
         require_free_index_name(schema, name, op.schema.as_deref(), &index.name)?;
     }
     table.comment = op.comment.clone();
+    table.sqlite_autoincrement = op.sqlite_autoincrement;
     schema.insert_table(table).map_err(|t| ApplyError::TableExists { op: name, table: t.display_name() })
 }
 

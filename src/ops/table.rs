@@ -41,6 +41,9 @@ pub struct CreateTable {
     /// Table comment.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
+    /// SQLite: `AUTOINCREMENT` on the integer primary key (ignored elsewhere).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub sqlite_autoincrement: bool,
 }
 
 /// Serde helper: an optional non-empty list of names.

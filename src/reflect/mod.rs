@@ -3,9 +3,9 @@
 //! [`reflect`] reads one schema (PostgreSQL) or attached database (SQLite) with a
 //! fixed number of bulk catalog queries, whatever the number of tables:
 //!
-//! - PostgreSQL: nine `pg_catalog` queries (columns with their tables, constraints,
+//! - PostgreSQL: eleven `pg_catalog` queries (columns with their tables, constraints,
 //!   indexes, enum types; and the objects other than tables: extensions, domains,
-//!   functions, views, triggers), each filtered by schema; never one round per table.
+//!   sequences, functions, aggregates, views, triggers), each filtered by schema; never one round per table.
 //! - SQLite: four queries joining `sqlite_master` with the table-valued pragma
 //!   functions (`pragma_table_xinfo`, `pragma_foreign_key_list`, `pragma_index_list`,
 //!   `pragma_index_xinfo`), and one for triggers and views (their statements, which
@@ -42,7 +42,7 @@ pub use load::load_schema_sql;
 /// The number of catalog queries a PostgreSQL reflection sends, whatever the schema
 /// holds (columns, constraints, indexes, enum types; extensions, domains, functions,
 /// views, triggers).
-pub const POSTGRES_CATALOG_QUERIES: usize = 9;
+pub const POSTGRES_CATALOG_QUERIES: usize = 11;
 
 /// The number of queries a SQLite reflection sends (columns, foreign keys, index
 /// list, index columns, triggers and views), whatever the database holds.

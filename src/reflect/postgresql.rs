@@ -7,12 +7,13 @@ use std::collections::BTreeMap;
 
 use crate::autogen::normalize::strip_literal_cast;
 
+use super::postgresql_objects::OwnedSequence;
 use super::{Queries, ReflectError, ReflectOptions, cell, literal, required};
 use crate::dialect::Dialect;
 use crate::ops::ReferentialAction;
 use crate::runtime::connection::Backend;
 use crate::schema::model::{
-    CheckConstraint, ColumnDef, Computed, ForeignKey, Identity, Index, PrimaryKey, Schema, Table,
+    CheckConstraint, ColumnDef, Computed, ForeignKey, Identity, Index, ObjectKind, PrimaryKey, Schema, Table,
     UniqueConstraint,
 };
 use crate::schema::types::SqlType;
@@ -175,7 +176,7 @@ pub(super) async fn reflect<B: Backend>(
     constraints(q, &ns, &mut tables).await?;
     indexes(q, &ns, &mut tables).await?;
 
-    let objects = super::postgresql_objects::objects(q, &ns, opts.schema.as_deref()).await?;
+    let (objects, owned) = super::postgresql_objects::objects(q, &ns, opts.schema.as_deref()).await?;
 
     let filter = opts.filter();
     let mut schema = Schema::new();
@@ -184,11 +185,22 @@ pub(super) async fn reflect<B: Backend>(
         if !filter.includes(opts.schema.as_deref(), &name) {
             continue;
         }
-        mark_autoincrement(&mut table);
+        mark_autoincrement(&mut table, &owned);
         schema
             .insert_table(table)
             .map_err(|t| ReflectError::Catalog(format!("table {} listed twice", t.name)))?;
     }
+    // A serial column's sequence is part of the column (`SERIAL` makes it again).
+    let serial = |o: &OwnedSequence| {
+        schema.table(opts.schema.as_deref(), &o.table).and_then(|t| t.column(&o.column)).is_some_and(|c| {
+            c.autoincrement == Some(true) && c.server_default.is_none() && c.identity.is_none()
+        })
+    };
+    let generators: Vec<&str> = owned.iter().filter(|o| serial(o)).map(|o| o.sequence.as_str()).collect();
+    schema.objects.retain(|o| {
+        !(matches!(o.kind, ObjectKind::Sequence | ObjectKind::SequenceOwnership)
+            && generators.contains(&o.name.as_str()))
+    });
     // Triggers of tables left out are left out too.
     let names: std::collections::BTreeSet<String> = schema.tables.iter().map(|t| t.name.clone()).collect();
     schema.objects.retain(|o| o.table.as_ref().is_none_or(|t| names.contains(t)));
@@ -291,20 +303,23 @@ async fn columns<B: Backend>(
 }
 
 /// A single-column integer primary key is `autoincrement = true` when it is serial
-/// (its default is `nextval(…)`, dropped here: it is how PostgreSQL does
+/// (its default is `nextval(…)` of a sequence it owns, dropped here: it is how PostgreSQL does
 /// auto-increment, not a default anyone wrote) or identity, else `false`, so that the
 /// model renders it back the same way.
-fn mark_autoincrement(table: &mut Table) {
+fn mark_autoincrement(table: &mut Table, owned: &[OwnedSequence]) {
     let Some(pk) = &table.primary_key else { return };
     let [only] = pk.columns.as_slice() else { return };
     let only = only.clone();
+    // Serial is a sequence the column owns; a default reading another sequence is a
+    // default (the sequence is an object of its own).
+    let owns_sequence = owned.iter().any(|o| o.table == table.name && o.column == only);
     let Some(column) = table.column_mut(&only) else { return };
     if !matches!(column.ty, SqlType::SmallInt | SqlType::Integer | SqlType::BigInt)
         || column.identity.is_some()
     {
         return;
     }
-    let serial = column.server_default.as_deref().is_some_and(|d| d.starts_with("nextval("));
+    let serial = owns_sequence && column.server_default.as_deref().is_some_and(|d| d.starts_with("nextval("));
     if serial {
         column.server_default = None;
         column.autoincrement = Some(true);

@@ -2,7 +2,8 @@
 //! it, so that a definition compares equal however it was written: extensions
 //! (database-wide, with the default schema), domains, functions and procedures
 //! (`pg_get_functiondef`), views and materialized views (`pg_get_viewdef`), triggers
-//! (`pg_get_triggerdef`). One query per kind (five, counted in
+//! (`pg_get_triggerdef`), sequences that are not a column's serial or identity
+//! generator, and aggregates. One query per kind (seven, counted in
 //! [`super::POSTGRES_CATALOG_QUERIES`]); objects that belong to an extension are the
 //! extension's and left out.
 
@@ -22,11 +23,19 @@ fn not_in_extension(oid: &str, catalog: &str) -> String {
 
 /// The objects of the schema `ns` (a SQL expression), in the order they were made
 /// within each kind; `schema` is what they carry (`None` for the default schema).
+/// A sequence a column owns (`OWNED BY`), which is that column's generator when the
+/// column is serial.
+pub(super) struct OwnedSequence {
+    pub sequence: String,
+    pub table: String,
+    pub column: String,
+}
+
 pub(super) async fn objects<B: Backend>(
     q: &mut Queries<'_, B>,
     ns: &str,
     schema: Option<&str>,
-) -> Result<Vec<SchemaObject>, ReflectError> {
+) -> Result<(Vec<SchemaObject>, Vec<OwnedSequence>), ReflectError> {
     const D: Dialect = Dialect::Postgresql;
     let object = |kind, name: String, table: Option<String>, sql: String| SchemaObject {
         kind,
@@ -36,6 +45,7 @@ pub(super) async fn objects<B: Backend>(
         sql,
     };
     let mut out = Vec::new();
+    let mut owned = Vec::new();
 
     // Extensions are the database's, read with the default schema only.
     let rows = q
@@ -75,6 +85,57 @@ pub(super) async fn objects<B: Backend>(
         out.push(object(ObjectKind::Domain, name, None, sql));
     }
 
+    // Sequences that no column owns as its serial or identity generator (those come
+    // with their columns): `owner` is the owning column, for the caller to judge.
+    let rows = q
+        .rows(&format!(
+            "SELECT c.relname, pg_catalog.format_type(s.seqtypid, NULL), s.seqstart, s.seqincrement, s.seqmin, \
+             s.seqmax, s.seqcache, s.seqcycle, \
+             (SELECT json_build_array(oc.relname, a.attname) FROM pg_catalog.pg_depend d \
+              JOIN pg_catalog.pg_class oc ON oc.oid = d.refobjid \
+              JOIN pg_catalog.pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid \
+              WHERE d.objid = c.oid AND d.classid = 'pg_catalog.pg_class'::regclass AND d.deptype = 'a') \
+             FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
+             JOIN pg_catalog.pg_sequence s ON s.seqrelid = c.oid \
+             WHERE c.relkind = 'S' AND n.nspname = {ns} AND {} \
+             AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.objid = c.oid AND d.deptype = 'i') \
+             ORDER BY c.oid",
+            not_in_extension("c.oid", "pg_catalog.pg_class")
+        ))
+        .await?;
+    for row in &rows {
+        let name = required(row, 0)?.to_string();
+        let sql = format!(
+            "CREATE SEQUENCE {} AS {} START WITH {} INCREMENT BY {} MINVALUE {} MAXVALUE {} CACHE {}{}",
+            qualified_name(D, schema, &name),
+            required(row, 1)?,
+            required(row, 2)?,
+            required(row, 3)?,
+            required(row, 4)?,
+            required(row, 5)?,
+            required(row, 6)?,
+            if required(row, 7)? == "t" { " CYCLE" } else { "" },
+        );
+        let owner: Option<(String, String)> = match cell(row, 8)? {
+            Some(json) => Some(
+                serde_json::from_str(json)
+                    .map_err(|e| ReflectError::Catalog(format!("sequence owner {json}: {e}")))?,
+            ),
+            None => None,
+        };
+        out.push(object(ObjectKind::Sequence, name.clone(), None, sql));
+        if let Some((table, column)) = owner {
+            let sql = format!(
+                "ALTER SEQUENCE {} OWNED BY {}.{}",
+                qualified_name(D, schema, &name),
+                qualified_name(D, schema, &table),
+                quote_identifier(D, &column)
+            );
+            out.push(object(ObjectKind::SequenceOwnership, name.clone(), Some(table.clone()), sql));
+            owned.push(OwnedSequence { sequence: name, table, column });
+        }
+    }
+
     // Aggregates and window functions have no `pg_get_functiondef`.
     let rows = q
         .rows(&format!(
@@ -88,6 +149,36 @@ pub(super) async fn objects<B: Backend>(
     for row in &rows {
         let sql = required(row, 1)?.trim_end().to_string();
         out.push(object(ObjectKind::Function, required(row, 0)?.to_string(), None, sql));
+    }
+
+    // Aggregates, from their parts (there is no `pg_get_aggregatedef`).
+    let rows = q
+        .rows(&format!(
+            "SELECT pg_catalog.quote_ident(p.proname) || '(' || pg_catalog.pg_get_function_identity_arguments(p.oid) || ')', \
+             a.aggtransfn::regproc, pg_catalog.format_type(a.aggtranstype, NULL), \
+             NULLIF(a.aggfinalfn::oid, 0)::regproc, a.agginitval \
+             FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace \
+             JOIN pg_catalog.pg_aggregate a ON a.aggfnoid = p.oid \
+             WHERE p.prokind = 'a' AND n.nspname = {ns} AND {} ORDER BY p.oid",
+            not_in_extension("p.oid", "pg_catalog.pg_proc")
+        ))
+        .await?;
+    for row in &rows {
+        let name = required(row, 0)?.to_string();
+        let target = match schema {
+            Some(s) => format!("{}.{name}", quote_identifier(D, s)),
+            None => name.clone(),
+        };
+        let mut parts =
+            vec![format!("SFUNC = {}", required(row, 1)?), format!("STYPE = {}", required(row, 2)?)];
+        if let Some(finalfn) = cell(row, 3)? {
+            parts.push(format!("FINALFUNC = {finalfn}"));
+        }
+        if let Some(init) = cell(row, 4)? {
+            parts.push(format!("INITCOND = {}", crate::dialect::literal::string_literal(D, init)));
+        }
+        let sql = format!("CREATE AGGREGATE {target} ({})", parts.join(", "));
+        out.push(object(ObjectKind::Aggregate, name, None, sql));
     }
 
     let rows = q
@@ -128,5 +219,5 @@ pub(super) async fn objects<B: Backend>(
             required(row, 2)?.to_string(),
         ));
     }
-    Ok(out)
+    Ok((out, owned))
 }

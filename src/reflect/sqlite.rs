@@ -83,7 +83,9 @@ pub(super) async fn reflect<B: Backend>(
         }
         let column = required(row, 3)?.to_string();
         let declared = cell(row, 4)?.unwrap_or("").to_string();
-        let default = cell(row, 6)?.filter(|d| !d.trim().eq_ignore_ascii_case("null")).map(str::to_string);
+        // As declared: `DEFAULT NULL` too, which is the table's text and what SQLite's
+        // own tools (and Alembic) compare.
+        let default = cell(row, 6)?.map(str::to_string);
         let pk_pos: u32 = required(row, 7)?.parse().unwrap_or(0);
         if pk_pos > 0 {
             entry.pk.push((pk_pos, column.clone()));
@@ -119,6 +121,7 @@ pub(super) async fn reflect<B: Backend>(
         if !columns.is_empty() {
             entry.table.primary_key = Some(PrimaryKey { name: entry.ddl.primary_key_name.clone(), columns });
         }
+        entry.table.sqlite_autoincrement = entry.ddl.autoincrement;
         entry.table.checks = entry
             .ddl
             .checks

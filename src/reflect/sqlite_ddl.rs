@@ -196,6 +196,8 @@ pub(crate) struct TableDdl {
     pub checks: Vec<CheckText>,
     /// `WITHOUT ROWID`: no column is a rowid alias.
     pub without_rowid: bool,
+    /// `AUTOINCREMENT` on the rowid alias: ids are never reused.
+    pub autoincrement: bool,
 }
 
 /// The names of the identifiers between the parentheses at `tokens[open]`.
@@ -230,6 +232,7 @@ pub(crate) fn parse_create_table(sql: &str) -> TableDdl {
     };
     let tail = &tokens[close + 1..];
     ddl.without_rowid = tail.windows(2).any(|w| w[0].is_keyword("WITHOUT") && w[1].is_keyword("ROWID"));
+    ddl.autoincrement = tokens[open + 1..close].iter().any(|t| t.is_keyword("AUTOINCREMENT"));
     for item in split_commas(&tokens[open + 1..close]) {
         let Some(first) = item.first() else { continue };
         let table_level =

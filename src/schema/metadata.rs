@@ -527,6 +527,7 @@ impl TableBuilder {
             checks: self.checks.clone(),
             indexes: Vec::new(),
             comment: self.comment.clone(),
+            sqlite_autoincrement: false,
         };
         let mut ops = vec![Op::CreateTable(create)];
         ops.extend(self.indexes.iter().map(|index| {

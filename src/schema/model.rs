@@ -37,25 +37,35 @@ pub enum ObjectKind {
     Extension,
     /// `CREATE DOMAIN` (PostgreSQL).
     Domain,
+    /// `CREATE SEQUENCE` (PostgreSQL), one that is not a serial or identity column's.
+    Sequence,
     /// `CREATE FUNCTION` / `CREATE PROCEDURE` (PostgreSQL).
     Function,
+    /// `CREATE AGGREGATE` (PostgreSQL).
+    Aggregate,
     /// `CREATE VIEW`.
     View,
     /// `CREATE MATERIALIZED VIEW` (PostgreSQL).
     MaterializedView,
     /// `CREATE TRIGGER`, on a table.
     Trigger,
+    /// `ALTER SEQUENCE … OWNED BY table.column` (PostgreSQL): the sequence goes with the
+    /// column; made once the table is there.
+    SequenceOwnership,
 }
 
 impl ObjectKind {
     /// Every kind, in the order objects are made (extensions first, triggers last).
-    pub const ALL: [ObjectKind; 6] = [
+    pub const ALL: [ObjectKind; 9] = [
         ObjectKind::Extension,
         ObjectKind::Domain,
+        ObjectKind::Sequence,
         ObjectKind::Function,
+        ObjectKind::Aggregate,
         ObjectKind::View,
         ObjectKind::MaterializedView,
         ObjectKind::Trigger,
+        ObjectKind::SequenceOwnership,
     ];
 
     /// The kind's name in files (`"materialized_view"`).
@@ -63,17 +73,26 @@ impl ObjectKind {
         match self {
             ObjectKind::Extension => "extension",
             ObjectKind::Domain => "domain",
+            ObjectKind::Sequence => "sequence",
             ObjectKind::Function => "function",
+            ObjectKind::Aggregate => "aggregate",
             ObjectKind::View => "view",
             ObjectKind::MaterializedView => "materialized_view",
             ObjectKind::Trigger => "trigger",
+            ObjectKind::SequenceOwnership => "sequence_ownership",
         }
     }
 
     /// Whether objects of this kind depend on tables (made after them, dropped
     /// before them), rather than tables on them.
     pub fn after_tables(self) -> bool {
-        matches!(self, ObjectKind::View | ObjectKind::MaterializedView | ObjectKind::Trigger)
+        matches!(
+            self,
+            ObjectKind::View
+                | ObjectKind::MaterializedView
+                | ObjectKind::Trigger
+                | ObjectKind::SequenceOwnership
+        )
     }
 }
 
@@ -221,6 +240,10 @@ pub struct Table {
     /// Table comment.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
+    /// SQLite's `AUTOINCREMENT` on the integer primary key (SQLAlchemy's
+    /// `sqlite_autoincrement=True`): ids of deleted rows are never reused.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub sqlite_autoincrement: bool,
 }
 
 impl Table {
@@ -244,6 +267,7 @@ impl Table {
             checks: Vec::new(),
             indexes: Vec::new(),
             comment: None,
+            sqlite_autoincrement: false,
         }
     }
 

@@ -247,6 +247,7 @@ fn recreate_table(table: &Table) -> Vec<Op> {
         checks: table.checks.iter().map(|c| CheckSpec { name: c.name.clone(), sql: c.sql.clone() }).collect(),
         indexes: Vec::new(),
         comment: table.comment.clone(),
+        sqlite_autoincrement: table.sqlite_autoincrement,
     };
     let mut after = Vec::new();
     for index in &table.indexes {
