@@ -39,6 +39,7 @@ fn expected_upgrade() -> Vec<Op> {
             table: "users".into(),
             schema: Some("app".into()),
             primary_key_name: None,
+            sqlite_autoincrement: false,
             columns: vec![
                 Column {
                     primary_key: true,
