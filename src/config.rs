@@ -84,6 +84,9 @@ pub struct AutogenerateConfig {
     pub target: String,
     /// Glob patterns of tables autogenerate leaves alone.
     pub exclude_tables: Vec<String>,
+    /// Compare every schema of the database (PostgreSQL), not only the default one
+    /// (Alembic's `include_schemas=True`).
+    pub include_schemas: bool,
     /// Compare column types.
     pub compare_type: bool,
     /// Compare server defaults.
@@ -102,6 +105,7 @@ impl Default for AutogenerateConfig {
         AutogenerateConfig {
             target: "env".into(),
             exclude_tables: Vec::new(),
+            include_schemas: false,
             compare_type: true,
             compare_server_default: true,
             env_timeout: DEFAULT_ENV_TIMEOUT_SECS,

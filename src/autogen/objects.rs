@@ -50,7 +50,7 @@ pub(super) fn compare_objects(
 /// signature or body may name their row types); views and triggers never.
 fn before_tables(schema: &Schema, object: &SchemaObject) -> bool {
     match object.kind {
-        ObjectKind::Extension | ObjectKind::Domain | ObjectKind::Sequence => true,
+        ObjectKind::Schema | ObjectKind::Extension | ObjectKind::Domain | ObjectKind::Sequence => true,
         ObjectKind::Function | ObjectKind::Aggregate => {
             let name = object.name.split('(').next().unwrap_or(&object.name).trim_matches('"');
             let call = format!("{}(", name.to_ascii_lowercase());

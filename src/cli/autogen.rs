@@ -57,6 +57,7 @@ pub(crate) fn diff(
         schema: config.version_table_schema.clone().filter(|_| dialect == Dialect::Postgresql),
         version_table: config.version_table.clone(),
         exclude_tables: config.autogenerate.exclude_tables.clone(),
+        include_schemas: config.autogenerate.include_schemas,
     };
     let migrator = migrator(project, scripts, dialect);
     let heads: Vec<String> = scripts.map().heads().into_iter().map(str::to_string).collect();
@@ -121,10 +122,11 @@ fn target_schema(
     // so it is kept under target/ and reused while they do not change.
     // The tool's version is part of the key: a newer one may reflect differently.
     let key = format!(
-        "{}\n{}\n{:?}\n{}\n{sql}",
+        "{}\n{}\n{:?}\n{}\n{}\n{sql}",
         env!("CARGO_PKG_VERSION"),
         url.dialect(),
         opts.exclude_tables,
+        opts.include_schemas,
         opts.version_table
     );
     let cache =

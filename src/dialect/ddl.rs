@@ -220,6 +220,7 @@ pub(crate) fn drop_object_sql(dialect: Dialect, op: &crate::ops::DropObject) -> 
     let schema = op.schema.as_deref();
     let qualified = qualified_name(dialect, schema, &op.name);
     match op.kind {
+        ObjectKind::Schema => format!("DROP SCHEMA {}", quote_identifier(dialect, &op.name)),
         ObjectKind::Extension => format!("DROP EXTENSION {}", quote_identifier(dialect, &op.name)),
         ObjectKind::Domain => format!("DROP DOMAIN {qualified}"),
         ObjectKind::Sequence => format!("DROP SEQUENCE {qualified}"),

@@ -60,6 +60,11 @@ pub struct ReflectOptions {
     /// Glob patterns (`*`, `?`, `[abc]`) of table names to leave out; a pattern is
     /// matched against the bare name and against `schema.name`.
     pub exclude_tables: Vec<String>,
+    /// With `schema` `None`, also read every other schema of the database: on
+    /// PostgreSQL all but `pg_*` and `information_schema`, each with a `schema` object
+    /// (`CREATE SCHEMA`); on SQLite the attached databases. Tables of the default
+    /// schema keep `schema` `None`.
+    pub include_schemas: bool,
 }
 
 impl Default for ReflectOptions {
@@ -68,6 +73,7 @@ impl Default for ReflectOptions {
             schema: None,
             version_table: DEFAULT_VERSION_TABLE.to_string(),
             exclude_tables: Vec::new(),
+            include_schemas: false,
         }
     }
 }
@@ -136,7 +142,26 @@ pub async fn reflect_counted<B: Backend>(
 ) -> Result<Reflection, ReflectError> {
     let mut q = Queries { db, count: 0 };
     let schema = match q.db.dialect() {
+        Dialect::Sqlite if opts.include_schemas && opts.schema.is_none() => {
+            // Attached databases are SQLite's schemas.
+            let attached = q.rows("SELECT name FROM pragma_database_list WHERE name NOT IN ('main', 'temp')").await?;
+            let mut all = sqlite::reflect(&mut q, opts).await?;
+            for row in &attached {
+                let one = ReflectOptions { schema: Some(required(row, 0)?.to_string()), ..opts.clone() };
+                let one = sqlite::reflect(&mut q, &one).await?;
+                for table in one.tables {
+                    all.insert_table(table)
+                        .map_err(|t| ReflectError::Catalog(format!("table {} listed twice", t.name)))?;
+                }
+                all.objects.extend(one.objects);
+            }
+            all
+        }
         Dialect::Sqlite => sqlite::reflect(&mut q, opts).await?,
+        #[cfg(feature = "postgres")]
+        Dialect::Postgresql if opts.include_schemas && opts.schema.is_none() => {
+            postgresql::reflect_all_schemas(&mut q, opts).await?
+        }
         #[cfg(feature = "postgres")]
         Dialect::Postgresql => postgresql::reflect(&mut q, opts).await?,
         #[cfg(not(feature = "postgres"))]

@@ -207,6 +207,47 @@ pub(super) async fn reflect<B: Backend>(
     Ok(schema)
 }
 
+/// [`reflect`] of the default schema and of every other schema of the database, each
+/// of those also a `CREATE SCHEMA` object (made before anything in it).
+pub(super) async fn reflect_all_schemas<B: Backend>(
+    q: &mut Queries<'_, B>,
+    opts: &ReflectOptions,
+) -> Result<Schema, ReflectError> {
+    let rows = q
+        .rows(
+            "SELECT n.nspname FROM pg_catalog.pg_namespace n \
+             WHERE n.nspname NOT LIKE 'pg\\_%' AND n.nspname <> 'information_schema' \
+             AND n.nspname <> current_schema() \
+             AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend e WHERE e.objid = n.oid \
+                 AND e.classid = 'pg_catalog.pg_namespace'::regclass AND e.deptype = 'e') \
+             ORDER BY n.oid",
+        )
+        .await?;
+    let mut all = reflect(q, opts).await?;
+    for row in &rows {
+        let name = required(row, 0)?.to_string();
+        let one = reflect(q, &ReflectOptions { schema: Some(name.clone()), ..opts.clone() }).await?;
+        let sql =
+            format!("CREATE SCHEMA {}", crate::dialect::quote::quote_identifier(Dialect::Postgresql, &name));
+        all.objects.insert(
+            0,
+            crate::schema::model::SchemaObject {
+                kind: ObjectKind::Schema,
+                schema: None,
+                name,
+                table: None,
+                sql,
+            },
+        );
+        for table in one.tables {
+            all.insert_table(table)
+                .map_err(|t| ReflectError::Catalog(format!("table {} listed twice", t.name)))?;
+        }
+        all.objects.extend(one.objects);
+    }
+    Ok(all)
+}
+
 /// (schema, type name) -> values, in order.
 type Enums = BTreeMap<(String, String), Vec<String>>;
 

@@ -373,8 +373,8 @@ impl<'a> Migrator<'a> {
     }
 
     /// The schema model of the live database, for an online run of `steps`: the
-    /// default schema and every schema their ops name, read in bulk (a fixed number of
-    /// catalog queries per schema), the version table left out. Online, this is what
+    /// default schema, and every other one when their ops name one, read in bulk (a
+    /// fixed number of catalog queries per schema), the version table left out. Online, this is what
     /// ops are checked and rendered against, so tables the history did not create (an
     /// existing database, raw SQL) are known.
     async fn live_schema<'s, B: Backend>(
@@ -382,37 +382,27 @@ impl<'a> Migrator<'a> {
         db: &mut B,
         steps: impl Iterator<Item = &'s MigrationStep>,
     ) -> Result<Schema> {
-        let mut schemas: Vec<Option<&str>> = vec![None];
+        // Ops on other schemas than the default (or on schemas themselves) read every
+        // schema, with the schemas as objects; else the default one is enough.
+        let mut other_schemas = false;
         for step in steps {
             let Some((_, _, ops)) = self.step_ops(step)? else { continue };
-            for op in ops {
-                if !schemas.contains(&op.schema()) {
-                    schemas.push(op.schema());
-                }
-            }
+            other_schemas |= ops.iter().any(|op| {
+                op.schema().is_some()
+                    || matches!(op, Op::CreateObject(o) if o.kind == crate::schema::model::ObjectKind::Schema)
+                    || matches!(op, Op::DropObject(o) if o.kind == crate::schema::model::ObjectKind::Schema)
+            });
         }
-        let mut live = Schema::new();
-        for name in schemas {
-            let opts = crate::reflect::ReflectOptions {
-                schema: name.map(str::to_string),
-                version_table: self.version_table.name().to_string(),
-                exclude_tables: Vec::new(),
-            };
-            let reflected = crate::reflect::reflect(db, &opts).await.map_err(|e| match e {
-                crate::reflect::ReflectError::Database(e) => Error::Database(e),
-                other => Error::Command(format!("reading the database's schema: {other}")),
-            })?;
-            // Never twice: a schema named by an op may be the default one.
-            for table in reflected.tables {
-                let _ = live.insert_table(table);
-            }
-            for object in reflected.objects {
-                if !live.objects.iter().any(|o| o.same_object(&object)) {
-                    live.objects.push(object);
-                }
-            }
-        }
-        Ok(live)
+        let opts = crate::reflect::ReflectOptions {
+            schema: None,
+            version_table: self.version_table.name().to_string(),
+            exclude_tables: Vec::new(),
+            include_schemas: other_schemas,
+        };
+        crate::reflect::reflect(db, &opts).await.map_err(|e| match e {
+            crate::reflect::ReflectError::Database(e) => Error::Database(e),
+            other => Error::Command(format!("reading the database's schema: {other}")),
+        })
     }
 
     /// The revision, its script and the ops a revision step runs; `None` for a stamp.

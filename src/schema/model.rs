@@ -33,6 +33,8 @@ pub struct Schema {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ObjectKind {
+    /// `CREATE SCHEMA` (PostgreSQL), for a schema other than the default one.
+    Schema,
     /// `CREATE EXTENSION` (PostgreSQL).
     Extension,
     /// `CREATE DOMAIN` (PostgreSQL).
@@ -56,7 +58,8 @@ pub enum ObjectKind {
 
 impl ObjectKind {
     /// Every kind, in the order objects are made (extensions first, triggers last).
-    pub const ALL: [ObjectKind; 9] = [
+    pub const ALL: [ObjectKind; 10] = [
+        ObjectKind::Schema,
         ObjectKind::Extension,
         ObjectKind::Domain,
         ObjectKind::Sequence,
@@ -71,6 +74,7 @@ impl ObjectKind {
     /// The kind's name in files (`"materialized_view"`).
     pub fn name(self) -> &'static str {
         match self {
+            ObjectKind::Schema => "schema",
             ObjectKind::Extension => "extension",
             ObjectKind::Domain => "domain",
             ObjectKind::Sequence => "sequence",
