@@ -377,7 +377,7 @@ fn sqlite_views_and_triggers_round_trip() {
 }
 
 /// `include_schemas = true`: tables, a domain and a view in other schemas than the
-/// default, and a foreign key across schemas. Autogenerate writes `CREATE SCHEMA`
+/// default, foreign keys across schemas and inside a schema other than the default. Autogenerate writes `CREATE SCHEMA`
 /// first and qualifies everything; the upgrade runs and `pg_dump` agrees.
 #[test]
 fn several_schemas_round_trip_on_postgresql() {
@@ -388,6 +388,7 @@ fn several_schemas_round_trip_on_postgresql() {
                   CREATE DOMAIN person.name AS varchar(50) NOT NULL;\n\
                   CREATE TABLE person.person (id integer PRIMARY KEY, first_name person.name, last_name person.name);\n\
                   CREATE TABLE sales.customer (id serial PRIMARY KEY, person_id integer REFERENCES person.person (id));\n\
+                  CREATE TABLE sales.orders (id integer PRIMARY KEY, customer_id integer REFERENCES sales.customer (id));\n\
                   CREATE TABLE notes (id integer PRIMARY KEY, customer_id integer REFERENCES sales.customer (id));\n\
                   CREATE VIEW sales.named_customers AS SELECT c.id, p.last_name FROM sales.customer c JOIN person.person p ON p.id = c.person_id;\n";
     support::psql(&original.url, schema);
@@ -395,7 +396,7 @@ fn several_schemas_round_trip_on_postgresql() {
     let config = std::fs::read_to_string(p.path().join("alembic.toml")).unwrap();
     std::fs::write(
         p.path().join("alembic.toml"),
-        config.replace("[autogenerate]", "[autogenerate]\ninclude_schemas = true"),
+        config.replace("include_schemas = false", "include_schemas = true"),
     )
     .unwrap();
     let url = ours.database_url().to_string();

@@ -106,13 +106,14 @@ pub(crate) fn check_clause(dialect: Dialect, check: &CheckConstraint) -> String 
     format!("{}CHECK ({})", named(dialect, check.name.as_deref()), check.sql)
 }
 
-/// `[CONSTRAINT n] FOREIGN KEY(a) REFERENCES t (b) [ON DELETE …] [ON UPDATE …]`.
-/// SQLite references are never qualified: a foreign key can only point into the same
-/// database.
-pub(crate) fn foreign_key_clause(dialect: Dialect, fk: &ForeignKey) -> String {
+/// `[CONSTRAINT n] FOREIGN KEY(a) REFERENCES t (b) [ON DELETE …] [ON UPDATE …]` for a
+/// key of a table in `schema`. SQLite references are never qualified: a foreign key
+/// can only point into the same database. On PostgreSQL a reference without a schema
+/// is into the table's own schema, which is named when it is not the default one.
+pub(crate) fn foreign_key_clause(dialect: Dialect, schema: Option<&str>, fk: &ForeignKey) -> String {
     let ref_schema = match dialect {
         Dialect::Sqlite => None,
-        Dialect::Postgresql => fk.ref_schema.as_deref(),
+        Dialect::Postgresql => fk.ref_schema.as_deref().or(schema),
     };
     let mut clause = format!(
         "{}FOREIGN KEY({}) REFERENCES {} ({})",
@@ -154,7 +155,7 @@ pub(crate) fn create_table_sql(dialect: Dialect, table: &Table, name: &str) -> S
         lines.push(primary_key_clause(dialect, pk.name.as_deref(), &pk.columns));
     }
     lines.extend(table.uniques.iter().map(|u| unique_clause(dialect, u)));
-    lines.extend(table.foreign_keys.iter().map(|f| foreign_key_clause(dialect, f)));
+    lines.extend(table.foreign_keys.iter().map(|f| foreign_key_clause(dialect, table.schema.as_deref(), f)));
     lines.extend(table.checks.iter().map(|c| check_clause(dialect, c)));
     format!(
         "CREATE TABLE {} (\n\t{}\n)",

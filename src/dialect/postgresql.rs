@@ -197,7 +197,7 @@ fn op_statements(op: &Op, ctx: &Context<'_>) -> Result<Vec<String>, RenderError>
             t.foreign_keys
                 .iter()
                 .find(|f| f.name.as_deref() == Some(o.name.as_str()))
-                .map(|f| foreign_key_clause(D, f))
+                .map(|f| foreign_key_clause(D, t.schema.as_deref(), f))
         }),
         Op::CreateCheckConstraint(o) => add_constraint(ctx, &o.schema, &o.table, |t| {
             t.checks.iter().find(|c| c.name.as_deref() == Some(o.name.as_str())).map(|c| check_clause(D, c))
@@ -277,7 +277,7 @@ fn add_column(before: &Table, after: &Table, column: &str) -> Vec<String> {
         out.push(alter_table(after, &format!("ADD {}", unique_clause(D, u))));
     }
     for f in after.foreign_keys.iter().filter(|f| !before.foreign_keys.contains(f)) {
-        out.push(alter_table(after, &format!("ADD {}", foreign_key_clause(D, f))));
+        out.push(alter_table(after, &format!("ADD {}", foreign_key_clause(D, after.schema.as_deref(), f))));
     }
     for i in after.indexes.iter().filter(|i| !before.indexes.contains(i)) {
         out.push(create_index_sql(D, after, i));

@@ -144,7 +144,8 @@ pub async fn reflect_counted<B: Backend>(
     let schema = match q.db.dialect() {
         Dialect::Sqlite if opts.include_schemas && opts.schema.is_none() => {
             // Attached databases are SQLite's schemas.
-            let attached = q.rows("SELECT name FROM pragma_database_list WHERE name NOT IN ('main', 'temp')").await?;
+            let attached =
+                q.rows("SELECT name FROM pragma_database_list WHERE name NOT IN ('main', 'temp')").await?;
             let mut all = sqlite::reflect(&mut q, opts).await?;
             for row in &attached {
                 let one = ReflectOptions { schema: Some(required(row, 0)?.to_string()), ..opts.clone() };
