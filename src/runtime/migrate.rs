@@ -20,9 +20,9 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use super::connection::{Backend, DbError, DbErrorKind, Wait};
-use super::interrupt;
 use super::steps::{MigrationStep, VersionChange, VersionHeads, downgrade_plan, stamp_plan, upgrade_plan};
 use super::version_table::VersionTable;
+use super::{foreign_keys, interrupt};
 use crate::dialect::literal::InsertRows;
 use crate::dialect::{self, Dialect, RenderOptions};
 use crate::error::{Error, Result};
@@ -630,7 +630,8 @@ impl<'a> Migrator<'a> {
         // A SQLite table rebuild drops and recreates tables, which would fire
         // ON DELETE actions while foreign keys are enforced; enforcement cannot change
         // inside a transaction, so it is off for the run and each step is checked with
-        // `PRAGMA foreign_key_check` before it commits instead.
+        // `PRAGMA foreign_key_check` before it commits instead, on the tables where
+        // its ops can have broken a reference (`foreign_keys::scope`).
         let fk_enforced =
             sqlite && db.query_column("PRAGMA foreign_keys").await?.first().is_some_and(|v| v == "1");
         if fk_enforced {
@@ -767,10 +768,14 @@ impl<'a> Migrator<'a> {
                 }
             }
             if fk_check {
-                let violations = db.query_rows("PRAGMA foreign_key_check").await?;
-                if let Some(row) = violations.first() {
-                    let table = row.first().cloned().flatten().unwrap_or_default();
-                    let parent = row.get(2).cloned().flatten().unwrap_or_default();
+                // Only where the step's ops can have broken a reference (see
+                // `foreign_keys`): a whole-database check costs O(tables) per step.
+                let scope = match (self.step_ops(&step)?, &schema) {
+                    (None, _) => foreign_keys::Scope::Nothing,
+                    (Some((_, _, ops)), Some(pair)) => foreign_keys::scope(ops, pair.schema()),
+                    (Some(_), None) => foreign_keys::Scope::All,
+                };
+                if let Some((table, parent)) = foreign_keys::first_violation(db, &scope).await? {
                     return Err(self.step_error(
                         &step,
                         None,
