@@ -4,11 +4,13 @@
 //! [`Backend`](super::connection::Backend)) or written out (offline, `--sql`).
 //!
 //! Online, every step's DDL and its version-table change commit together; with
-//! `transaction_per_migration = false` the whole run is one transaction. The current
-//! heads are read inside each transaction: on SQLite `BEGIN IMMEDIATE` holds the write
-//! lock from before that read, on PostgreSQL an advisory lock is held for the run, so
-//! concurrent migrators wait and then find the work done. If another migrator moved
-//! the heads in between (SQLite only), the plan is made again from the new heads.
+//! `transaction_per_migration = false` the whole run is one transaction. On SQLite the
+//! current heads are read inside each transaction, `BEGIN IMMEDIATE` holding the write
+//! lock from before that read; if another migrator moved the heads in between steps,
+//! the plan is made again from the new heads. On PostgreSQL an advisory lock is held
+//! for the run, so the heads are read once, inside the first transaction, and stay what
+//! each step leaves them (no other migrator can write them before the run ends).
+//! Either way concurrent migrators wait and then find the work done.
 //!
 //! Waiting for another migrator is reported ([`Event::Waiting`], once per wait) and
 //! lasts as long as the other holds the lock, or at most
@@ -699,7 +701,15 @@ impl<'a> Migrator<'a> {
                 self.version_table.delete_all(db).await?;
                 purged = true;
             }
-            let rows = self.version_table.read_existing_heads(db).await?;
+            // PostgreSQL: the advisory lock held for the run keeps every other migrator
+            // of this version table waiting until the run ends, so the rows are the ones
+            // the last step left; reading them again would cost a round trip per step.
+            // (A writer that ignores the lock is caught by the version-table UPDATE and
+            // DELETE, which fail the step unless they change exactly one row.)
+            let rows = match &plan {
+                Some((expected, _, _)) if db.dialect() == Dialect::Postgresql => expected.clone(),
+                _ => self.version_table.read_existing_heads(db).await?,
+            };
             let fresh = match &plan {
                 Some((expected, _, _)) => !same_rows(expected, &rows),
                 None => true,
