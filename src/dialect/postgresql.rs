@@ -81,9 +81,7 @@ fn touches_enums(op: &Op, ctx: &Context<'_>) -> bool {
 }
 
 fn schemas(schema: &Schema) -> Vec<Option<&str>> {
-    let mut out: Vec<Option<&str>> = schema.tables.iter().map(|t| t.schema.as_deref()).collect();
-    out.dedup();
-    out
+    schema.tables.schemas().collect()
 }
 
 /// Enum type statements to run before and after the op (see the module docs).

@@ -352,6 +352,15 @@ fn drop_table(
     Ok(())
 }
 
+/// The (schema, name) of each table with a foreign key to `own.table`: the tables a
+/// rename of it or of one of its columns changes (found without walking every table).
+fn referencing_tables(schema: &Schema, own: Option<&str>, table: &str) -> Vec<(Option<String>, String)> {
+    let mut keys: Vec<(Option<String>, String)> =
+        schema.referencing(own, table).into_iter().map(|(t, _)| (t.schema.clone(), t.name.clone())).collect();
+    keys.dedup();
+    keys
+}
+
 fn rename_table(schema: &mut Schema, op: &RenameTable) -> Result<(), ApplyError> {
     let name = "rename_table";
     let own = op.schema.as_deref();
@@ -368,8 +377,8 @@ fn rename_table(schema: &mut Schema, op: &RenameTable) -> Result<(), ApplyError>
             fk.ref_table = op.new_name.clone();
         }
     }
-    for other in schema.tables.iter_mut() {
-        let other_schema = other.schema.clone();
+    for (other_schema, other) in referencing_tables(schema, own, &op.table) {
+        let Some(other) = schema.table_mut(other_schema.as_deref(), &other) else { continue };
         for fk in other.foreign_keys.iter_mut() {
             if fk.references(other_schema.as_deref(), own, &op.table) {
                 fk.ref_table = op.new_name.clone();
@@ -509,8 +518,8 @@ fn alter_column(schema: &mut Schema, op: &AlterColumn) -> Result<(), ApplyError>
         Ok(())
     })?;
     if let Some(new_name) = &op.new_name {
-        for other in schema.tables.iter_mut() {
-            let other_schema = other.schema.clone();
+        for (other_schema, other) in referencing_tables(schema, own, &op.table) {
+            let Some(other) = schema.table_mut(other_schema.as_deref(), &other) else { continue };
             for fk in other.foreign_keys.iter_mut() {
                 if fk.references(other_schema.as_deref(), own, &op.table) {
                     for c in fk.ref_columns.iter_mut() {

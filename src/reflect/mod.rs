@@ -150,7 +150,7 @@ pub async fn reflect_counted<B: Backend>(
             for row in &attached {
                 let one = ReflectOptions { schema: Some(required(row, 0)?.to_string()), ..opts.clone() };
                 let one = sqlite::reflect(&mut q, &one).await?;
-                for table in one.tables {
+                for table in one.tables.iter().cloned() {
                     all.insert_table(table)
                         .map_err(|t| ReflectError::Catalog(format!("table {} listed twice", t.name)))?;
                 }

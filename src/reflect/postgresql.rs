@@ -239,7 +239,7 @@ pub(super) async fn reflect_all_schemas<B: Backend>(
                 sql,
             },
         );
-        for table in one.tables {
+        for table in one.tables.iter().cloned() {
             all.insert_table(table)
                 .map_err(|t| ReflectError::Catalog(format!("table {} listed twice", t.name)))?;
         }

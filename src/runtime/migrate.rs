@@ -4,11 +4,13 @@
 //! [`Backend`](super::connection::Backend)) or written out (offline, `--sql`).
 //!
 //! Online, every step's DDL and its version-table change commit together; with
-//! `transaction_per_migration = false` the whole run is one transaction. The current
-//! heads are read inside each transaction: on SQLite `BEGIN IMMEDIATE` holds the write
-//! lock from before that read, on PostgreSQL an advisory lock is held for the run, so
-//! concurrent migrators wait and then find the work done. If another migrator moved
-//! the heads in between (SQLite only), the plan is made again from the new heads.
+//! `transaction_per_migration = false` the whole run is one transaction. On SQLite the
+//! current heads are read inside each transaction, `BEGIN IMMEDIATE` holding the write
+//! lock from before that read; if another migrator moved the heads in between steps,
+//! the plan is made again from the new heads. On PostgreSQL an advisory lock is held
+//! for the run, so the heads are read once, inside the first transaction, and stay what
+//! each step leaves them (no other migrator can write them before the run ends).
+//! Either way concurrent migrators wait and then find the work done.
 //!
 //! Waiting for another migrator is reported ([`Event::Waiting`], once per wait) and
 //! lasts as long as the other holds the lock, or at most
@@ -20,9 +22,9 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use super::connection::{Backend, DbError, DbErrorKind, Wait};
-use super::interrupt;
 use super::steps::{MigrationStep, VersionChange, VersionHeads, downgrade_plan, stamp_plan, upgrade_plan};
 use super::version_table::VersionTable;
+use super::{foreign_keys, interrupt};
 use crate::dialect::literal::InsertRows;
 use crate::dialect::{self, Dialect, RenderOptions};
 use crate::error::{Error, Result};
@@ -703,7 +705,8 @@ impl<'a> Migrator<'a> {
         // A SQLite table rebuild drops and recreates tables, which would fire
         // ON DELETE actions while foreign keys are enforced; enforcement cannot change
         // inside a transaction, so it is off for the run and each step is checked with
-        // `PRAGMA foreign_key_check` before it commits instead.
+        // `PRAGMA foreign_key_check` before it commits instead, on the tables where
+        // its ops can have broken a reference (`foreign_keys::scope`).
         let fk_enforced =
             sqlite && db.query_column("PRAGMA foreign_keys").await?.first().is_some_and(|v| v == "1");
         if fk_enforced {
@@ -771,7 +774,15 @@ impl<'a> Migrator<'a> {
                 self.version_table.delete_all(db).await?;
                 purged = true;
             }
-            let rows = self.version_table.read_existing_heads(db).await?;
+            // PostgreSQL: the advisory lock held for the run keeps every other migrator
+            // of this version table waiting until the run ends, so the rows are the ones
+            // the last step left; reading them again would cost a round trip per step.
+            // (A writer that ignores the lock is caught by the version-table UPDATE and
+            // DELETE, which fail the step unless they change exactly one row.)
+            let rows = match &plan {
+                Some((expected, _, _)) if db.dialect() == Dialect::Postgresql => expected.clone(),
+                _ => self.version_table.read_existing_heads(db).await?,
+            };
             let fresh = match &plan {
                 Some((expected, _, _)) => !same_rows(expected, &rows),
                 None => true,
@@ -851,10 +862,14 @@ impl<'a> Migrator<'a> {
                 }
             }
             if fk_check {
-                let violations = db.query_rows("PRAGMA foreign_key_check").await?;
-                if let Some(row) = violations.first() {
-                    let table = row.first().cloned().flatten().unwrap_or_default();
-                    let parent = row.get(2).cloned().flatten().unwrap_or_default();
+                // Only where the step's ops can have broken a reference (see
+                // `foreign_keys`): a whole-database check costs O(tables) per step.
+                let scope = match (self.step_ops(&step)?, &schema) {
+                    (None, _) => foreign_keys::Scope::Nothing,
+                    (Some((_, _, ops)), Some(pair)) => foreign_keys::scope(ops, pair.schema()),
+                    (Some(_), None) => foreign_keys::Scope::All,
+                };
+                if let Some((table, parent)) = foreign_keys::first_violation(db, &scope).await? {
                     return Err(self.step_error(
                         &step,
                         None,

@@ -2,6 +2,7 @@
 //! transactions and locking, online and offline.
 
 pub mod connection;
+mod foreign_keys;
 pub mod interrupt;
 pub mod migrate;
 pub mod steps;

@@ -5,7 +5,10 @@
 
 pub mod metadata;
 pub mod model;
+pub mod tables;
 pub mod types;
 
 pub use metadata::MetaData;
-pub use model::{CheckConstraint, ColumnDef, ForeignKey, Index, PrimaryKey, Schema, Table, UniqueConstraint};
+pub use model::{
+    CheckConstraint, ColumnDef, ForeignKey, Index, PrimaryKey, Schema, Table, Tables, UniqueConstraint,
+};

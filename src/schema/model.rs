@@ -12,6 +12,7 @@
 
 use serde::{Deserialize, Serialize};
 
+pub use super::tables::Tables;
 use crate::ops::ReferentialAction;
 use crate::schema::types::SqlType;
 
@@ -19,9 +20,10 @@ use crate::schema::types::SqlType;
 /// (schema, name) with the default schema (`None`) first.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Schema {
-    /// The tables, sorted by (schema, name).
+    /// The tables, sorted by (schema, name); a B-tree per schema (see [`Tables`]), so a
+    /// long history replays in O(n log n).
     #[serde(default)]
-    pub tables: Vec<Table>,
+    pub tables: Tables,
     /// The objects other than tables (extensions, domains, functions, views,
     /// triggers), in the order they were made (a view may read an earlier one), each
     /// as the statement that makes it.
@@ -144,61 +146,43 @@ impl Schema {
 
     /// The table `name` in `schema` (`None`: the default schema).
     pub fn table(&self, schema: Option<&str>, name: &str) -> Option<&Table> {
-        self.position(schema, name).ok().map(|i| &self.tables[i])
+        self.tables.get(schema, name)
     }
 
-    /// The table `name` in `schema`, for changing it.
+    /// The table `name` in `schema`, for changing it (not its schema or name: remove it
+    /// and insert it again for that).
     pub fn table_mut(&mut self, schema: Option<&str>, name: &str) -> Option<&mut Table> {
-        match self.position(schema, name) {
-            Ok(i) => Some(&mut self.tables[i]),
-            Err(_) => None,
-        }
+        self.tables.get_mut(schema, name)
     }
 
     /// Adds a table, keeping the order; gives the table back if one with the same
     /// (schema, name) exists already.
     pub fn insert_table(&mut self, table: Table) -> Result<(), Box<Table>> {
-        match self.position(table.schema.as_deref(), &table.name) {
-            Ok(_) => Err(Box::new(table)),
-            Err(i) => {
-                self.tables.insert(i, table);
-                Ok(())
-            }
-        }
+        self.tables.insert(table)
     }
 
     /// Removes and returns the table `name` in `schema`.
     pub fn remove_table(&mut self, schema: Option<&str>, name: &str) -> Option<Table> {
-        self.position(schema, name).ok().map(|i| self.tables.remove(i))
+        self.tables.remove(schema, name)
     }
 
     /// The table in `schema` owning the index `name` (index names are unique per
-    /// schema on both dialects), with the index.
+    /// schema on both dialects), with the index. O(1): see [`Tables`].
     pub fn find_index(&self, schema: Option<&str>, name: &str) -> Option<(&Table, &Index)> {
-        self.tables
-            .iter()
-            .filter(|t| t.schema.as_deref() == schema)
-            .find_map(|t| t.index(name).map(|i| (t, i)))
+        self.tables.find_index(schema, name)
     }
 
     /// Foreign keys of other tables (or of the table itself) that reference
-    /// `schema.table`, as (referencing table, foreign key) pairs.
+    /// `schema.table`, as (referencing table, foreign key) pairs, in table order. Looks
+    /// only at the tables that reference it: see [`Tables`].
     pub fn referencing(&self, schema: Option<&str>, table: &str) -> Vec<(&Table, &ForeignKey)> {
-        let mut out = Vec::new();
-        for t in &self.tables {
-            for fk in &t.foreign_keys {
-                if fk.references(t.schema.as_deref(), schema, table) {
-                    out.push((t, fk));
-                }
-            }
-        }
-        out
+        self.tables.referencing(schema, table)
     }
 
     /// Names of the enum types used by the columns of tables in `schema`, sorted.
     pub fn enum_types(&self, schema: Option<&str>) -> Vec<(&str, &[String])> {
         let mut out: Vec<(&str, &[String])> = Vec::new();
-        for t in self.tables.iter().filter(|t| t.schema.as_deref() == schema) {
+        for t in self.tables.in_schema(schema) {
             for c in &t.columns {
                 if let SqlType::Enum { name, values } = &c.ty
                     && !out.iter().any(|(n, _)| *n == name.as_str())
@@ -209,10 +193,6 @@ impl Schema {
         }
         out.sort_by(|a, b| a.0.cmp(b.0));
         out
-    }
-
-    fn position(&self, schema: Option<&str>, name: &str) -> Result<usize, usize> {
-        self.tables.binary_search_by(|t| (t.schema.as_deref(), t.name.as_str()).cmp(&(schema, name)))
     }
 }
 

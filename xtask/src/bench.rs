@@ -10,8 +10,11 @@
 //! embedded start-up check, the offline section (`bench_offline`: offline downgrade SQL
 //! of 5,000 revisions against Python Alembic's, replay of 1,000 revisions on the schema
 //! model), the autogenerate section (`bench_autogen`) and a 1M-row `bulk_insert`
-//! (`bench_bulk`). `--only SECTION` runs one.
+//! (`bench_bulk`), and the growth table (`growth`: heads, offline SQL, replay and online
+//! upgrades on 1k, 5k and 20k revisions, next to the `sqlite3` and `psql` shells).
+//! `--only SECTION` runs one.
 
+mod growth;
 mod online;
 
 use std::path::{Path, PathBuf};
@@ -32,8 +35,18 @@ pub struct BenchArgs {
     #[arg(long)]
     pub no_python: bool,
     /// Run one section only.
-    #[arg(long, value_parser = ["graph", "heads", "online", "embed", "offline", "autogen", "bulk"])]
+    #[arg(long, value_parser = ["graph", "heads", "online", "embed", "offline", "autogen", "bulk", "growth"])]
     pub only: Option<String>,
+    /// Largest history of the growth section (sizes 1000, 5000, 20000 up to this).
+    #[arg(long, default_value_t = 20_000)]
+    pub growth_max: usize,
+    /// Rounds of the growth section's online runs (one at 20,000 revisions).
+    #[arg(long, default_value_t = 3)]
+    pub growth_rounds: usize,
+    /// The growth section with this `cargo-alembic` binary instead of a fresh release
+    /// build (say, an older one, to compare).
+    #[arg(long)]
+    pub growth_bin: Option<PathBuf>,
     /// Runs of Python Alembic's offline downgrade of 5,000 revisions to take the median of.
     #[arg(long, default_value_t = 1)]
     pub python_offline_runs: usize,
@@ -55,6 +68,11 @@ pub fn run(args: BenchArgs) -> Result<()> {
             cmd.args(["--only", only]);
         }
         cmd.args(["--python-offline-runs", &args.python_offline_runs.to_string()]);
+        cmd.args(["--growth-max", &args.growth_max.to_string()]);
+        cmd.args(["--growth-rounds", &args.growth_rounds.to_string()]);
+        if let Some(bin) = &args.growth_bin {
+            cmd.arg("--growth-bin").arg(bin);
+        }
         return crate::run(&mut cmd);
     }
     let section = |name: &str| args.only.as_deref().is_none_or(|only| only == name);
@@ -82,13 +100,26 @@ pub fn run(args: BenchArgs) -> Result<()> {
     if section("bulk") {
         crate::bench_bulk::run(&release_binary()?)?;
     }
+    if section("growth") {
+        let sizes = [1_000, 5_000, 20_000].into_iter().filter(|&n| n <= args.growth_max).collect();
+        let bin = match &args.growth_bin {
+            Some(bin) => bin.clone(),
+            None => release_binary()?,
+        };
+        growth::run_section(&bin, &growth::Options { sizes, rounds: args.growth_rounds })?;
+    }
     Ok(())
 }
 
 /// Builds the `cargo-alembic` binary in release mode; returns its path.
 fn release_binary() -> Result<PathBuf> {
     crate::run(crate::cargo().args(["build", "--quiet", "--release", "-p", "cargo-alembic"]))?;
-    Ok(crate::workspace_root().join("target/release/cargo-alembic"))
+    // Where cargo put it: `CARGO_TARGET_DIR` (relative to the workspace, where cargo
+    // runs) when set, else `target`.
+    let root = crate::workspace_root();
+    let target =
+        std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), |dir| root.join(dir));
+    Ok(target.join("release/cargo-alembic"))
 }
 
 /// A deterministic, realistic-looking 12-hex revision id for index `i`.

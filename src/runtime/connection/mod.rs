@@ -13,12 +13,13 @@
 //!   the loop in its own runtime. Because the futures are concrete, the loop's future is
 //!   `Send` whenever the backend is (a `tokio::spawn`ed task can migrate).
 //! - [`BlockingPostgres`] is PostgreSQL for sync code (the CLI, `fn main`): the client
-//!   lives on a dedicated thread with its own current-thread runtime and each call
-//!   blocks until that thread answers. Its futures are therefore also ready at once and
-//!   [`block_on`] drives them. It never creates or enters a runtime on the caller's
-//!   thread, so it works from plain `fn main` and from inside a tokio runtime alike
-//!   (where `Runtime::block_on` would panic with "Cannot start a runtime from within a
-//!   runtime").
+//!   lives on its own current-thread runtime, which each call drives until the answer
+//!   is there. Its futures are therefore also ready at once and [`block_on`] drives
+//!   them. The runtime is driven on the caller's thread, a statement costing a write
+//!   and a wait as in psql, unless that thread is inside a tokio runtime already (where
+//!   `Runtime::block_on` would panic with "Cannot start a runtime from within a
+//!   runtime"): then each call drives it on a scoped thread, so it works from plain
+//!   `fn main` and from inside a tokio runtime alike.
 //! - [`AnyBackend`] is whichever of the blocking two a URL names ([`connect`]).
 //!
 //! # Transactions and locking
@@ -28,7 +29,8 @@
 //! commits. SQLite has no session lock, so [`Backend::lock`] is a no-op there and a
 //! migration loop must read the current heads *inside* each transaction it writes in.
 //! On PostgreSQL, [`Backend::lock`] is a session-level advisory lock held for the whole
-//! run, so heads read once after locking stay valid.
+//! run, so heads read once after locking stay valid: the migration loop reads them in
+//! its first transaction only.
 //!
 //! The migration loop uses [`Backend::lock_waiting`] and [`Backend::begin_waiting`]:
 //! the same locks, but a wait is announced once (who holds the lock, since when) and

@@ -18,13 +18,13 @@ use super::{ms, rev_id, tempfile_dir};
 /// Number of revisions.
 const N: usize = 1_000;
 
-/// Writes the history: revision `i` creates table `t_<i>` with two columns.
-fn write_ours(dir: &Path) -> Result<()> {
+/// Writes the history: revision `i` of `n` creates table `t_<i>` with two columns.
+pub(super) fn write_ours(dir: &Path, n: usize) -> Result<()> {
     let versions = dir.join("migrations/versions");
     std::fs::create_dir_all(&versions)?;
     std::fs::write(dir.join("Cargo.toml"), "[package]\nname = \"bench\"\nversion = \"0.1.0\"\n")?;
     std::fs::write(dir.join("alembic.toml"), "script_location = \"migrations\"\n")?;
-    for i in 0..N {
+    for i in 0..n {
         let down = if i == 0 { "\"\"".to_string() } else { format!("\"{}\"", rev_id(i - 1)) };
         let text = format!(
             "# create t_{i}\n\nrevision = \"{id}\"\ndown_revision = {down}\nmessage = \"create t_{i}\"\n\n\
@@ -75,7 +75,7 @@ fn write_python(dir: &Path, db: &Path) -> Result<()> {
 }
 
 /// Removes a SQLite file and its journal, so each run starts fresh.
-fn fresh(db: &Path) {
+pub(super) fn fresh(db: &Path) {
     for suffix in ["", "-journal", "-wal", "-shm"] {
         let mut name = db.as_os_str().to_owned();
         name.push(suffix);
@@ -134,7 +134,7 @@ pub fn benchmark(bin: &Path, python: bool) -> Result<()> {
         "## `cargo alembic upgrade head`: {N} revisions (one create_table each) on a fresh SQLite file\n"
     );
     let dir = tempfile_dir("online")?;
-    write_ours(&dir)?;
+    write_ours(&dir, N)?;
     let db = dir.join("bench.db");
     let url = format!("sqlite:///{}", db.display());
 
