@@ -423,3 +423,73 @@ fn several_schemas_round_trip_on_postgresql() {
         "0"
     );
 }
+
+/// Adopting an existing database: `revision --from-database` writes everything it has
+/// as the first revision; after `stamp head` `check` is clean, and `downgrade base`
+/// then `upgrade head` make the same schema again (by `pg_dump`).
+#[test]
+fn an_existing_database_is_adopted_with_a_baseline_on_postgresql() {
+    let Some(db) = support::pg_test_db() else { return };
+    support::psql(&db.url, HR);
+    support::psql(
+        &db.url,
+        "CREATE SEQUENCE invoice_no START WITH 1000;\n\
+         CREATE TABLE invoices (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, no integer DEFAULT nextval('invoice_no') NOT NULL);\n\
+         CREATE VIEW staff AS SELECT first_name, salary FROM employees;\n",
+    );
+    let dump = support::pg_dump_schema(&db.url);
+    let before = support::normalized_dump(&dump, "alembic_version");
+    // The declared schema is the database's own dump.
+    let p = project_with(&dump);
+    let url = db.database_url().to_string();
+    let run = |args: &[&str]| p.ok(&[&["--url", url.as_str()], args].concat());
+    let out = run(&["revision", "--from-database", "-m", "baseline", "--rev-id", "base01"]);
+    assert!(
+        out.contains("Detected create_table employees") && out.contains("Detected create_object view staff"),
+        "{out}"
+    );
+    run(&["stamp", "head"]);
+    assert_eq!(run(&["check"]), "No new upgrade operations detected.\n");
+    run(&["downgrade", "base"]);
+    assert_eq!(
+        support::psql(
+            &db.url,
+            "SELECT string_agg(relname, ',') FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'public' AND c.relkind IN ('r', 'v', 'S')"
+        ),
+        "alembic_version"
+    );
+    run(&["upgrade", "head"]);
+    assert_eq!(support::normalized_dump(&support::pg_dump_schema(&db.url), "alembic_version"), before);
+    // A database under migration already is not adopted twice.
+    let err = p.fails(&["--url", &url, "revision", "--from-database", "-m", "again"]);
+    assert!(err.contains("the database is at base01 already"), "{err}");
+}
+
+#[test]
+fn an_existing_database_is_adopted_with_a_baseline_on_sqlite() {
+    let db = support::SqliteFile::new();
+    let raw = "CREATE TABLE items (id INTEGER PRIMARY KEY AUTOINCREMENT, code VARCHAR(10) NOT NULL, at TIMESTAMP);\n\
+               CREATE UNIQUE INDEX items_code ON items (code);\n\
+               CREATE VIEW codes AS SELECT code FROM items;\n";
+    support::sqlite3(&db.path, raw);
+    let objects = "SELECT type || ' ' || name || ': ' || sql FROM sqlite_master WHERE name <> 'alembic_version' \
+                   AND sql IS NOT NULL AND name NOT LIKE 'sqlite_autoindex_alembic%' ORDER BY name;";
+    let before = support::sqlite3(&db.path, objects);
+    // The declared schema is the statements that made the database.
+    let p = project_with(raw);
+    let url = db.url().to_string();
+    p.ok(&["--url", &url, "revision", "--from-database", "-m", "baseline", "--rev-id", "base01"]);
+    p.ok(&["--url", &url, "stamp", "head"]);
+    assert_eq!(p.ok(&["--url", &url, "check"]), "No new upgrade operations detected.\n");
+    p.ok(&["--url", &url, "downgrade", "base"]);
+    p.ok(&["--url", &url, "upgrade", "head"]);
+    let types = "SELECT group_concat(name || ' ' || type, ', ') FROM pragma_table_info('items');";
+    assert_eq!(support::sqlite3(&db.path, types), "id INTEGER, code VARCHAR(10), at TIMESTAMP");
+    let after = support::sqlite3(&db.path, objects);
+    assert!(
+        after.contains("CREATE UNIQUE INDEX items_code ON items (code)")
+            && after.contains("CREATE VIEW codes AS SELECT code FROM items"),
+        "{after}\nwas:\n{before}"
+    );
+    assert!(after.contains("AUTOINCREMENT"), "{after}");
+}

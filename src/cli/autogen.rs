@@ -83,6 +83,43 @@ pub(crate) fn diff(
     })
 }
 
+/// `revision --from-database`: the ops that make the live database from nothing (every
+/// table, index, constraint, sequence, view, function… it has), to adopt a database
+/// that exists already: after the revision is written, `stamp head` records it as
+/// applied, `check` is clean, and `downgrade base` + `upgrade head` make it again.
+/// Refused when the database's version table has rows (it is under migration).
+pub(crate) fn baseline_diff(project: &Project, scripts: &ScriptDirectory) -> Result<Diff> {
+    let config = &project.config;
+    let url = super::migrate::database_url(project)?;
+    let dialect = url.dialect();
+    let opts = ReflectOptions {
+        schema: config.version_table_schema.clone().filter(|_| dialect == Dialect::Postgresql),
+        version_table: config.version_table.clone(),
+        exclude_tables: config.autogenerate.exclude_tables.clone(),
+        include_schemas: config.autogenerate.include_schemas,
+    };
+    let migrator = migrator(project, scripts, dialect);
+    let mut db = crate::runtime::connection::connect(&url)?;
+    let rows = block_on(migrator.current(&mut db))?;
+    if !rows.is_empty() {
+        return Err(Error::Command(format!(
+            "the database is at {} already: --from-database writes the first revision of a database that no migration has touched (to record a change, use --autogenerate)",
+            rows.join(", ")
+        )));
+    }
+    let target =
+        block_on(reflect(&mut db, &opts)).map_err(|e| Error::Command(format!("reflecting {url}: {e}")))?;
+    let current = Schema::new();
+    let compare_opts = compare_options(project, dialect);
+    Ok(Diff {
+        upgrade: compare(&target, &current, &compare_opts),
+        current,
+        dialect,
+        target_from_database: true,
+        current_from_database: false,
+    })
+}
+
 /// The migrator of the project's version table, for `dialect`.
 fn migrator<'s>(project: &Project, scripts: &'s ScriptDirectory, dialect: Dialect) -> Migrator<'s> {
     let config = &project.config;

@@ -45,6 +45,10 @@ pub struct RevisionArgs {
     /// With --autogenerate: compare with the history replayed in memory, not the database.
     #[arg(long, requires = "autogenerate")]
     pub offline: bool,
+    /// Write the first revision of an existing database: everything it has, made from
+    /// nothing (then `stamp head` to record it as applied).
+    #[arg(long, conflicts_with = "autogenerate")]
+    pub from_database: bool,
 }
 
 /// `merge`.
@@ -80,8 +84,12 @@ struct Request<'a> {
 /// `revision`.
 pub fn revision(project: &Project, args: RevisionArgs, out: &mut Output) -> Result<()> {
     let scripts = project.scripts()?;
-    let (upgrade, downgrade) = if args.autogenerate {
-        let diff = super::autogen::diff(project, &scripts, args.offline, project.global.strict)?;
+    let (upgrade, downgrade) = if args.autogenerate || args.from_database {
+        let diff = if args.from_database {
+            super::autogen::baseline_diff(project, &scripts)?
+        } else {
+            super::autogen::diff(project, &scripts, args.offline, project.global.strict)?
+        };
         if diff.upgrade.is_empty() {
             // Alembic writes an empty revision here; an empty file is a surprise, so
             // nothing is written.
