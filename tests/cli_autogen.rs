@@ -18,17 +18,9 @@ fn fixture(name: &str, dialect: &str) -> String {
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
 }
 
-/// A project whose declared schema is `schema.sql`.
+/// A project whose declared schema is `schema.sql` with `sql` in it.
 fn project_with(sql: &str) -> Project {
-    let p = Project::init();
-    let config = std::fs::read_to_string(p.path().join("alembic.toml")).unwrap();
-    std::fs::write(
-        p.path().join("alembic.toml"),
-        config.replace("target = \"env\"", "target = \"schema.sql\""),
-    )
-    .unwrap();
-    std::fs::write(p.path().join("schema.sql"), sql).unwrap();
-    p
+    Project::with_schema_sql(sql)
 }
 
 fn assert_empty(url: &DatabaseUrl) {

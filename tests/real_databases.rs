@@ -10,15 +10,7 @@ use common::Project;
 
 /// A project whose declared schema is `schema.sql` with `sql` in it.
 fn project_with(sql: &str) -> Project {
-    let p = Project::init();
-    let config = std::fs::read_to_string(p.path().join("alembic.toml")).unwrap();
-    std::fs::write(
-        p.path().join("alembic.toml"),
-        config.replace("target = \"env\"", "target = \"schema.sql\""),
-    )
-    .unwrap();
-    std::fs::write(p.path().join("schema.sql"), sql).unwrap();
-    p
+    Project::with_schema_sql(sql)
 }
 
 /// An HR schema as people write it: keys added by `ALTER TABLE` after the tables, a

@@ -28,7 +28,7 @@ pub(super) fn compare_objects(
             None => create(plan, t, early),
             Some(c) if folded(&c.sql) == folded(&t.sql) => {}
             Some(c) => {
-                let op = create_op(t);
+                let op = CreateObject::of(t);
                 if !op.replaces() {
                     drop(plan, c, before_tables(current, c));
                 }
@@ -73,20 +73,10 @@ fn folded(sql: &str) -> String {
     sql.trim().trim_end_matches(';').split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-fn create_op(object: &SchemaObject) -> CreateObject {
-    CreateObject {
-        kind: object.kind,
-        name: object.name.clone(),
-        schema: object.schema.clone(),
-        table: object.table.clone(),
-        sql: object.sql.clone(),
-    }
-}
-
 /// Objects that tables depend on are made before the tables, the others after them
 /// ([`before_tables`]).
 fn create(plan: &mut Plan, object: &SchemaObject, early: bool) {
-    let op = Op::CreateObject(create_op(object));
+    let op = Op::CreateObject(CreateObject::of(object));
     if early {
         plan.create_prerequisites.push(op);
     } else {

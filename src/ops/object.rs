@@ -55,6 +55,17 @@ pub struct DropObject {
 }
 
 impl CreateObject {
+    /// The op that makes `object`.
+    pub fn of(object: &SchemaObject) -> Self {
+        CreateObject {
+            kind: object.kind,
+            name: object.name.clone(),
+            schema: object.schema.clone(),
+            table: object.table.clone(),
+            sql: object.sql.clone(),
+        }
+    }
+
     /// The object this op makes.
     pub fn object(&self) -> SchemaObject {
         SchemaObject {

@@ -32,6 +32,19 @@ impl Project {
         p
     }
 
+    /// [`Project::init`] whose declared schema is `schema.sql`, holding `sql`.
+    pub fn with_schema_sql(sql: &str) -> Project {
+        let p = Project::init();
+        let config = std::fs::read_to_string(p.path().join("alembic.toml")).unwrap();
+        std::fs::write(
+            p.path().join("alembic.toml"),
+            config.replace("target = \"env\"", "target = \"schema.sql\""),
+        )
+        .unwrap();
+        std::fs::write(p.path().join("schema.sql"), sql).unwrap();
+        p
+    }
+
     pub fn path(&self) -> &Path {
         self.dir.path()
     }

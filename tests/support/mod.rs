@@ -52,19 +52,7 @@ pub fn psql(url: &alembic::url::PostgresUrl, sql: &str) -> String {
     use std::process::{Command, Stdio};
     let mut cmd = Command::new("psql");
     cmd.args(["-X", "-q", "-At", "-v", "ON_ERROR_STOP=1"]);
-    let host = url.params.iter().find(|(k, _)| k == "host").map(|(_, v)| v.clone()).or(url.host.clone());
-    for (var, value) in [
-        ("PGHOST", host),
-        ("PGPORT", url.port.map(|p| p.to_string())),
-        ("PGUSER", url.user.clone()),
-        ("PGPASSWORD", url.password.clone()),
-        ("PGDATABASE", url.dbname.clone()),
-    ] {
-        match value {
-            Some(v) => cmd.env(var, v),
-            None => cmd.env_remove(var),
-        };
-    }
+    libpq_env(&mut cmd, url);
     let mut child = cmd
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -210,10 +198,9 @@ pub fn run_python(python: &Path, script: &str, args: &[&str]) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
-/// `pg_dump --schema-only` of the database `url` names, as the real tool prints it.
-pub fn pg_dump_schema(url: &alembic::url::PostgresUrl) -> String {
-    let mut cmd = std::process::Command::new("pg_dump");
-    cmd.args(["--schema-only", "--no-owner", "--no-privileges"]);
+/// Points a libpq client (`psql`, `pg_dump`) at the database `url` names, through the
+/// `PG*` variables.
+fn libpq_env(cmd: &mut std::process::Command, url: &alembic::url::PostgresUrl) {
     let host = url.params.iter().find(|(k, _)| k == "host").map(|(_, v)| v.clone()).or(url.host.clone());
     for (var, value) in [
         ("PGHOST", host),
@@ -227,6 +214,13 @@ pub fn pg_dump_schema(url: &alembic::url::PostgresUrl) -> String {
             None => cmd.env_remove(var),
         };
     }
+}
+
+/// `pg_dump --schema-only` of the database `url` names, as the real tool prints it.
+pub fn pg_dump_schema(url: &alembic::url::PostgresUrl) -> String {
+    let mut cmd = std::process::Command::new("pg_dump");
+    cmd.args(["--schema-only", "--no-owner", "--no-privileges"]);
+    libpq_env(&mut cmd, url);
     let out = cmd.output().expect("pg_dump is installed (cargo xtask test installs it)");
     assert!(out.status.success(), "pg_dump failed: {}", String::from_utf8_lossy(&out.stderr));
     String::from_utf8_lossy(&out.stdout).into_owned()

@@ -32,7 +32,7 @@ use crate::ops::{
     RenameTable, SetOrDrop, TableComment, UniqueSpec,
 };
 use crate::schema::model::{
-    CheckConstraint, ColumnDef, ForeignKey, Index, PrimaryKey, Schema, SchemaObject, Table, UniqueConstraint,
+    CheckConstraint, ColumnDef, ForeignKey, Index, PrimaryKey, Schema, Table, UniqueConstraint,
 };
 
 /// See the module documentation.
@@ -53,7 +53,7 @@ pub(super) fn inverse(op: &Op, before: &Schema) -> Result<Vec<Op>, ApplyError> {
                     .objects
                     .iter()
                     .filter(|t| t.schema == o.schema && t.table.as_deref() == Some(o.table.as_str()))
-                    .map(|t| Op::CreateObject(create_object(t))),
+                    .map(|t| Op::CreateObject(CreateObject::of(t))),
             );
             ops
         }
@@ -157,7 +157,7 @@ pub(super) fn inverse(op: &Op, before: &Schema) -> Result<Vec<Op>, ApplyError> {
         }
         Op::CreateObject(o) => match before.objects.iter().find(|b| b.same_object(&o.object())) {
             // A replacement: the old statement again.
-            Some(old) => vec![Op::CreateObject(create_object(old))],
+            Some(old) => vec![Op::CreateObject(CreateObject::of(old))],
             None => vec![Op::DropObject(DropObject {
                 kind: o.kind,
                 name: o.name.clone(),
@@ -174,7 +174,7 @@ pub(super) fn inverse(op: &Op, before: &Schema) -> Result<Vec<Op>, ApplyError> {
                     reason: "the model does not know the statement that made it; give `sql`".to_string(),
                 });
             };
-            vec![Op::CreateObject(CreateObject { sql, ..create_object(&o.object()) })]
+            vec![Op::CreateObject(CreateObject { sql, ..CreateObject::of(&o.object()) })]
         }
         Op::Execute(_) => {
             return Err(ApplyError::NoInverse {
@@ -183,17 +183,6 @@ pub(super) fn inverse(op: &Op, before: &Schema) -> Result<Vec<Op>, ApplyError> {
             });
         }
     })
-}
-
-/// The `create_object` that makes `object`.
-fn create_object(object: &SchemaObject) -> CreateObject {
-    CreateObject {
-        kind: object.kind,
-        name: object.name.clone(),
-        schema: object.schema.clone(),
-        table: object.table.clone(),
-        sql: object.sql.clone(),
-    }
 }
 
 fn drop_constraint_op(table: &str, schema: &Option<String>, name: &str, kind: ConstraintType) -> Op {
