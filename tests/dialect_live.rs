@@ -50,7 +50,10 @@ fn downgrade(history: &[Op]) -> Vec<Op> {
 
 /// Ops that may change row counts.
 fn changes_rows(op: &Op) -> bool {
-    matches!(op, Op::BulkInsert(_) | Op::Execute(_) | Op::DropTable(_) | Op::CreateTable(_))
+    matches!(
+        op,
+        Op::BulkInsert(_) | Op::DeleteRows(_) | Op::Execute(_) | Op::DropTable(_) | Op::CreateTable(_)
+    )
 }
 
 /// Table names of the model as SQL (for counting rows).

@@ -415,11 +415,19 @@ rows = [{ id = 1, Name = "a", email = "a@x" }, { id = 2, Name = "b" }]
     insert.apply(&mut after).unwrap();
     assert_eq!(after, before);
     let undo = insert.inverse(&before).unwrap();
-    assert_eq!(undo.len(), 2);
-    let Op::Execute(first) = &undo[0] else {
-        panic!("bulk_insert's inverse is an execute: {undo:?}");
+    let [Op::DeleteRows(rows)] = undo.as_slice() else {
+        panic!("bulk_insert's inverse is one delete_rows: {undo:?}");
     };
-    assert_eq!(first.sql_for("postgresql"), Some("DELETE FROM \"user\" WHERE id = 2 AND \"Name\" = 'b'"));
+    assert_eq!(rows.rows.len(), 2);
+    // Rendered per dialect, newest row first.
+    assert_eq!(
+        alembic::dialect::render(alembic::dialect::Dialect::Postgresql, &undo[0], &before).unwrap(),
+        [
+            "DELETE FROM \"user\" WHERE id = 2 AND \"Name\" = 'b'",
+            "DELETE FROM \"user\" WHERE id = 1 AND \"Name\" = 'a' AND email = 'a@x'"
+        ]
+    );
+    assert_eq!(undo[0].inverse(&before).unwrap(), [insert.clone()]);
 
     let execute = one(r#"
 [[upgrade]]

@@ -232,7 +232,7 @@ fn compare_table(target: &Table, current: &Table, opts: &CompareOptions, plan: &
         }));
     }
     constraints::compare_constraints(target, current, opts, plan);
-    if opts.dialect == Dialect::Postgresql && target.comment != current.comment {
+    if opts.dialect.imp().has_comments() && target.comment != current.comment {
         let op = TableComment {
             table: target.name.clone(),
             schema: target.schema.clone(),
@@ -300,7 +300,7 @@ fn compare_column(
             None => SetOrDrop::Drop,
         });
     }
-    if opts.dialect == Dialect::Postgresql && target.comment != current.comment {
+    if opts.dialect.imp().has_comments() && target.comment != current.comment {
         alter.comment = Some(match &target.comment {
             Some(text) => SetOrDrop::Set(text.clone()),
             None => SetOrDrop::Drop,

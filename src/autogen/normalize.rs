@@ -38,39 +38,7 @@ pub fn canonical_type(dialect: Dialect, ty: &SqlType) -> SqlType {
     let unquoted = unquote_type(dialect, text);
     let ty = &SqlType::Other(unquoted.clone());
     let text = &unquoted;
-    if dialect != Dialect::Postgresql {
-        return ty.clone();
-    }
-    let lower = squash(&text.to_ascii_lowercase());
-    let (head, args) = match lower.split_once('(') {
-        Some((h, rest)) if rest.ends_with(')') && !rest.contains('(') => {
-            (h.trim().to_string(), Some(rest[..rest.len() - 1].to_string()))
-        }
-        _ => (lower.clone(), None),
-    };
-    let numbers: Option<Vec<u32>> =
-        args.as_ref().map(|a| a.split(',').filter_map(|n| n.trim().parse().ok()).collect());
-    match (head.as_str(), numbers.as_deref()) {
-        ("int" | "int4" | "serial" | "serial4", None) => SqlType::Integer,
-        ("int2" | "smallserial" | "serial2", None) => SqlType::SmallInt,
-        ("int8" | "bigserial" | "serial8", None) => SqlType::BigInt,
-        ("bool", None) => SqlType::Boolean,
-        ("float8" | "double precision" | "float", None) => SqlType::Double,
-        ("float4", None) => SqlType::Real,
-        ("character varying" | "char varying", None) => SqlType::Varchar(None),
-        ("character varying" | "char varying", Some([n])) => SqlType::Varchar(Some(*n)),
-        ("decimal", None) => SqlType::Numeric { precision: None, scale: None },
-        ("decimal", Some([p])) => SqlType::Numeric { precision: Some(*p), scale: None },
-        ("decimal", Some([p, s])) => SqlType::Numeric { precision: Some(*p), scale: Some(*s) },
-        ("timestamp without time zone", None) => SqlType::Timestamp,
-        ("timestamp with time zone" | "timestamptz", None) => SqlType::TimestampTz,
-        ("time without time zone", None) => SqlType::Time,
-        ("bytea", None) => SqlType::Blob,
-        ("char" | "character", None) => SqlType::Other("CHARACTER(1)".into()),
-        ("char" | "character", Some([n])) => SqlType::Other(format!("CHARACTER({n})")),
-        ("timetz" | "time with time zone", None) => SqlType::Other("TIME WITH TIME ZONE".into()),
-        _ => ty.clone(),
-    }
+    dialect.imp().canonical_type(&squash(&text.to_ascii_lowercase())).unwrap_or_else(|| ty.clone())
 }
 
 /// `text` quoted as [`crate::autogen::quote_database_types`] writes it: whole on
@@ -78,18 +46,7 @@ pub fn canonical_type(dialect: Dialect, ty: &SqlType) -> SqlType {
 /// PostgreSQL when it is a lower-case name (which the quotes leave the same type).
 /// `None` when quoting would change the type (PostgreSQL, no such leading name).
 pub fn quote_type(dialect: Dialect, text: &str) -> Option<String> {
-    match dialect {
-        Dialect::Sqlite => Some(format!("\"{}\"", text.replace('"', "\"\""))),
-        Dialect::Postgresql => {
-            let end = text
-                .find(|c: char| !(c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_'))
-                .unwrap_or(text.len());
-            let (name, rest) = text.split_at(end);
-            let plain = name.starts_with(|c: char| c.is_ascii_lowercase() || c == '_');
-            let rest_ok = rest.is_empty() || rest.starts_with(['(', '[']);
-            (plain && rest_ok).then(|| format!("\"{name}\"{rest}"))
-        }
-    }
+    dialect.imp().quote_type(text)
 }
 
 /// The inverse of [`quote_type`]: `text` without the quotes, when they make no
@@ -110,28 +67,17 @@ fn unquote_type(dialect: Dialect, text: &str) -> String {
         }
     }
     let Some(after) = after else { return text.to_string() };
-    let same = match dialect {
-        Dialect::Sqlite => after.trim().is_empty(),
-        Dialect::Postgresql => quote_type(dialect, &format!("{inner}{after}")).is_some_and(|q| q == text),
-    };
+    let same = quote_type(dialect, &format!("{inner}{after}")).is_some_and(|q| q == text);
     if same { format!("{inner}{after}") } else { text.to_string() }
 }
 
 /// The comparison key of a type on `dialect` (see the module documentation).
 pub fn type_key(dialect: Dialect, ty: &SqlType) -> String {
     let ty = canonical_type(dialect, ty);
-    match (dialect, &ty) {
-        (Dialect::Postgresql, SqlType::Enum { name, values }) => {
-            format!(
-                "ENUM {name}({})",
-                values.iter().map(|v| format!("'{}'", v.replace('\'', "''"))).collect::<Vec<_>>().join(",")
-            )
-        }
-        (Dialect::Postgresql, SqlType::Numeric { precision: Some(p), scale: None }) => {
-            format!("NUMERIC({p},0)")
-        }
-        _ => squash(&render_type(dialect, &ty, None).to_ascii_uppercase()),
-    }
+    dialect
+        .imp()
+        .type_key(&ty)
+        .unwrap_or_else(|| squash(&render_type(dialect, &ty, None).to_ascii_uppercase()))
 }
 
 /// Whether two types are the same on `dialect`.
@@ -246,15 +192,7 @@ pub fn default_key(dialect: Dialect, ty: &SqlType, text: &str) -> Option<String>
     }
     let lower = lower_outside_quotes(&squash(t));
     let compact: String = lower.chars().filter(|c| !c.is_whitespace()).collect();
-    let time = match (dialect, compact.as_str()) {
-        (Dialect::Postgresql, "now()" | "transaction_timestamp()" | "current_timestamp") => {
-            Some("current_timestamp")
-        }
-        (Dialect::Sqlite, "datetime('now')" | "current_timestamp") => Some("current_timestamp"),
-        (Dialect::Sqlite, "date('now')" | "current_date") => Some("current_date"),
-        (Dialect::Sqlite, "time('now')" | "current_time") => Some("current_time"),
-        _ => None,
-    };
+    let time = dialect.imp().time_default(&compact);
     if let Some(time) = time {
         return Some(time.to_string());
     }

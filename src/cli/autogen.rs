@@ -54,7 +54,7 @@ pub(crate) fn diff(
     let url = super::migrate::database_url(project)?;
     let dialect = url.dialect();
     let reflect_opts = ReflectOptions {
-        schema: config.version_table_schema.clone().filter(|_| dialect == Dialect::Postgresql),
+        schema: config.version_table_schema.clone().filter(|_| dialect.imp().version_table_schema()),
         version_table: config.version_table.clone(),
         exclude_tables: config.autogenerate.exclude_tables.clone(),
         include_schemas: config.autogenerate.include_schemas,
@@ -93,7 +93,7 @@ pub(crate) fn baseline_diff(project: &Project, scripts: &ScriptDirectory) -> Res
     let url = super::migrate::database_url(project)?;
     let dialect = url.dialect();
     let opts = ReflectOptions {
-        schema: config.version_table_schema.clone().filter(|_| dialect == Dialect::Postgresql),
+        schema: config.version_table_schema.clone().filter(|_| dialect.imp().version_table_schema()),
         version_table: config.version_table.clone(),
         exclude_tables: config.autogenerate.exclude_tables.clone(),
         include_schemas: config.autogenerate.include_schemas,

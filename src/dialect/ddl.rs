@@ -3,6 +3,7 @@
 //! constraint per line, tab-indented; no trailing space after the commas).
 
 use super::Dialect;
+use super::imp::Autoincrement;
 use super::quote::{identifier_list, qualified_name, quote_identifier};
 use super::sqltype::render_type;
 use crate::ops::apply::is_plain_identifier;
@@ -14,24 +15,27 @@ pub(crate) fn table_name(dialect: Dialect, table: &Table) -> String {
     qualified_name(dialect, table.schema.as_deref(), &table.name)
 }
 
-/// A server default as written, wrapped in parentheses on SQLite when it is an
-/// expression (SQLite accepts only literals and parenthesised expressions; the same
-/// test as SQLAlchemy's: not starting with a quote or parenthesis, and containing a
-/// non-word character).
+/// ` DEFAULT …` for a server default as written (SQLite wraps an expression in
+/// parentheses: see [`is_expression_default`]).
 pub(crate) fn default_clause(dialect: Dialect, default: &str) -> String {
+    dialect.imp().default_clause(default)
+}
+
+/// Whether a server default is an expression that needs parentheses where only
+/// literals may go bare: not starting with a quote or parenthesis, and containing a
+/// non-word character (SQLAlchemy's test).
+pub(crate) fn is_expression_default(default: &str) -> bool {
     let trimmed = default.trim();
     let starts_quoted = trimmed.starts_with(['\'', '"', '(']);
     let has_non_word = trimmed.chars().any(|c| !(c.is_alphanumeric() || c == '_'));
-    if dialect == Dialect::Sqlite && !starts_quoted && has_non_word {
-        format!(" DEFAULT ({trimmed})")
-    } else {
-        format!(" DEFAULT {trimmed}")
-    }
+    !starts_quoted && has_non_word
 }
 
-/// `name TYPE [DEFAULT …] [NOT NULL]`; on PostgreSQL the table's autoincrement column
-/// becomes `SERIAL`/`SMALLSERIAL`/`BIGSERIAL`; on SQLite an enum gets its CHECK.
+/// `name TYPE [DEFAULT …] [NOT NULL]`; the table's autoincrement column is declared as
+/// the dialect says ([`Autoincrement`]: PostgreSQL's `SERIAL`, MySQL's
+/// `AUTO_INCREMENT`); without a native enum type an enum gets its CHECK.
 pub(crate) fn column_spec(dialect: Dialect, table: &Table, column: &ColumnDef) -> String {
+    let imp = dialect.imp();
     let name = quote_identifier(dialect, &column.name);
     // A named primary key comes after the table (`create_primary_key`), so an integer
     // column marked `autoincrement = true` is SERIAL even before its key exists.
@@ -40,26 +44,22 @@ pub(crate) fn column_spec(dialect: Dialect, table: &Table, column: &ColumnDef) -
         && column.server_default.is_none()
         && matches!(column.ty, SqlType::SmallInt | SqlType::Integer | SqlType::BigInt);
     let generated = column.identity.is_some() || column.computed.is_some();
-    let serial = dialect == Dialect::Postgresql
-        && !generated
-        && (explicit || table.autoincrement_column().is_some_and(|c| c.name == column.name));
-    let ty = match (&column.ty, serial) {
-        (SqlType::SmallInt, true) => "SMALLSERIAL".to_string(),
-        (SqlType::BigInt, true) => "BIGSERIAL".to_string(),
-        (_, true) => "SERIAL".to_string(),
-        (ty, false) => render_type(dialect, ty, table.schema.as_deref()),
+    let auto = (!generated
+        && (explicit || table.autoincrement_column().is_some_and(|c| c.name == column.name)))
+    .then(|| imp.autoincrement(&column.ty));
+    let ty = match auto {
+        Some(Autoincrement::Type(serial)) => serial.to_string(),
+        _ => render_type(dialect, &column.ty, table.schema.as_deref()),
     };
     let mut spec = format!("{name} {ty}");
-    match (&column.computed, &column.identity) {
+    let identity = column.identity.as_ref().and_then(|i| imp.identity_clause(i));
+    match (&column.computed, identity) {
         (Some(computed), _) => {
-            let kind = if computed.stored || dialect == Dialect::Postgresql { "STORED" } else { "VIRTUAL" };
+            let kind = imp.computed_kind(computed.stored);
             spec.push_str(&format!(" GENERATED ALWAYS AS ({}) {kind}", computed.sql));
         }
-        // SQLite has no identity columns (SQLAlchemy leaves `Identity` out there too).
-        (None, Some(identity)) if dialect == Dialect::Postgresql => {
-            let when = if identity.always { "ALWAYS" } else { "BY DEFAULT" };
-            spec.push_str(&format!(" GENERATED {when} AS IDENTITY{}", identity.options_sql()));
-        }
+        // A dialect without identity columns leaves `Identity` out, as SQLAlchemy does.
+        (None, Some(identity)) => spec.push_str(&identity),
         _ => {
             if let Some(default) = &column.server_default {
                 spec.push_str(&default_clause(dialect, default));
@@ -69,7 +69,11 @@ pub(crate) fn column_spec(dialect: Dialect, table: &Table, column: &ColumnDef) -
     if !column.nullable {
         spec.push_str(" NOT NULL");
     }
-    if let (Dialect::Sqlite, SqlType::Enum { values, .. }) = (dialect, &column.ty) {
+    if let Some(Autoincrement::Clause(clause)) = auto {
+        spec.push(' ');
+        spec.push_str(clause);
+    }
+    if let (true, SqlType::Enum { values, .. }) = (imp.enum_check(), &column.ty) {
         spec.push_str(&format!(" CHECK ({name} IN ({}))", value_list(dialect, values)));
     }
     spec
@@ -107,14 +111,12 @@ pub(crate) fn check_clause(dialect: Dialect, check: &CheckConstraint) -> String 
 }
 
 /// `[CONSTRAINT n] FOREIGN KEY(a) REFERENCES t (b) [ON DELETE …] [ON UPDATE …]` for a
-/// key of a table in `schema`. SQLite references are never qualified: a foreign key
-/// can only point into the same database. On PostgreSQL a reference without a schema
-/// is into the table's own schema, which is named when it is not the default one.
+/// key of a table in `schema`. A reference without a schema is into the table's own
+/// schema, which is named when it is not the default one. Where keys cannot cross
+/// schemas (SQLite: only into the same database) references are never qualified.
 pub(crate) fn foreign_key_clause(dialect: Dialect, schema: Option<&str>, fk: &ForeignKey) -> String {
-    let ref_schema = match dialect {
-        Dialect::Sqlite => None,
-        Dialect::Postgresql => fk.ref_schema.as_deref().or(schema),
-    };
+    let ref_schema =
+        if dialect.imp().cross_schema_references() { fk.ref_schema.as_deref().or(schema) } else { None };
     let mut clause = format!(
         "{}FOREIGN KEY({}) REFERENCES {} ({})",
         named(dialect, fk.name.as_deref()),
@@ -136,18 +138,18 @@ pub(crate) fn foreign_key_clause(dialect: Dialect, schema: Option<&str>, fk: &Fo
 pub(crate) fn create_table_sql(dialect: Dialect, table: &Table, name: &str) -> String {
     // SQLite's AUTOINCREMENT can only follow an inline `PRIMARY KEY` on the rowid
     // alias (as SQLAlchemy writes it for `sqlite_autoincrement=True`).
-    let inline_key = (dialect == Dialect::Sqlite && table.sqlite_autoincrement)
-        .then(|| table.autoincrement_column().map(|c| c.name.clone()))
-        .flatten();
+    let inline_key = dialect
+        .imp()
+        .inline_primary_key(table)
+        .and_then(|clause| table.autoincrement_column().map(|c| (c.name.clone(), clause)));
     let mut lines: Vec<String> = table
         .columns
         .iter()
         .map(|c| {
             let spec = column_spec(dialect, table, c);
-            if inline_key.as_deref() == Some(c.name.as_str()) {
-                format!("{spec} PRIMARY KEY AUTOINCREMENT")
-            } else {
-                spec
+            match &inline_key {
+                Some((key, clause)) if *key == c.name => format!("{spec} {clause}"),
+                _ => spec,
             }
         })
         .collect();
@@ -187,15 +189,17 @@ fn index_element(dialect: Dialect, table: &Table, entry: &str) -> String {
     }
 }
 
-/// `CREATE [UNIQUE] INDEX …`. PostgreSQL puts the schema on the table (the index goes
-/// beside it); SQLite puts it on the index name and forbids it on the table.
+/// `CREATE [UNIQUE] INDEX …`. The schema goes on the table (the index goes beside
+/// it), or on the index name where the dialect says so (SQLite, which forbids it on
+/// the table).
 pub(crate) fn create_index_sql(dialect: Dialect, table: &Table, index: &Index) -> String {
-    let (index_name, on) = match dialect {
-        Dialect::Postgresql => (quote_identifier(dialect, &index.name), table_name(dialect, table)),
-        Dialect::Sqlite => (
+    let (index_name, on) = if dialect.imp().index_name_takes_schema() {
+        (
             qualified_name(dialect, table.schema.as_deref(), &index.name),
             quote_identifier(dialect, &table.name),
-        ),
+        )
+    } else {
+        (quote_identifier(dialect, &index.name), table_name(dialect, table))
     };
     let elements: Vec<String> = index.columns.iter().map(|e| index_element(dialect, table, e)).collect();
     let mut sql = format!(
@@ -215,7 +219,7 @@ pub(crate) fn drop_index_sql(dialect: Dialect, schema: Option<&str>, name: &str)
 }
 
 /// `DROP …` of the object `op` names: `DROP VIEW v`, `DROP FUNCTION f(integer)`,
-/// `DROP TRIGGER t ON tbl` (PostgreSQL) or `DROP TRIGGER t` (SQLite).
+/// `DROP TRIGGER t` (PostgreSQL's `DROP TRIGGER t ON tbl` is its own).
 pub(crate) fn drop_object_sql(dialect: Dialect, op: &crate::ops::DropObject) -> String {
     use crate::schema::model::ObjectKind;
     let schema = op.schema.as_deref();
@@ -236,13 +240,6 @@ pub(crate) fn drop_object_sql(dialect: Dialect, op: &crate::ops::DropObject) -> 
         }
         ObjectKind::View => format!("DROP VIEW {qualified}"),
         ObjectKind::MaterializedView => format!("DROP MATERIALIZED VIEW {qualified}"),
-        ObjectKind::Trigger => match (dialect, &op.table) {
-            (Dialect::Postgresql, Some(table)) => format!(
-                "DROP TRIGGER {} ON {}",
-                quote_identifier(dialect, &op.name),
-                qualified_name(dialect, schema, table)
-            ),
-            _ => format!("DROP TRIGGER {qualified}"),
-        },
+        ObjectKind::Trigger => format!("DROP TRIGGER {qualified}"),
     }
 }

@@ -28,12 +28,7 @@ use crate::schema::types::SqlType;
 /// becomes `E'a\\b'` (see the module docs), so the literal keeps its value under any
 /// server setting. SQLite never treats a backslash specially.
 pub fn string_literal(dialect: Dialect, text: &str) -> String {
-    let quoted = text.replace('\'', "''");
-    if dialect == Dialect::Postgresql && text.contains('\\') {
-        format!("E'{}'", quoted.replace('\\', "\\\\"))
-    } else {
-        format!("'{quoted}'")
-    }
+    dialect.imp().string_literal(text)
 }
 
 /// The SQL literal for `value` in a column of type `ty` (when known).
@@ -61,13 +56,13 @@ pub fn cell_literal(dialect: Dialect, cell: Cell<'_>, ty: Option<&SqlType>) -> O
 }
 
 fn text_literal(dialect: Dialect, s: &str, ty: Option<&SqlType>) -> String {
-    string_literal(dialect, &text_value(dialect, s, ty))
+    string_literal(dialect, &text_value(dialect.imp().uuid_as_hex(), s, ty))
 }
 
 /// The text stored for a TOML string: as written, except a `uuid` string into a SQLite
 /// `uuid` column (stored as `CHAR(32)`), which loses its hyphens as SQLAlchemy does.
-fn text_value<'s>(dialect: Dialect, s: &'s str, ty: Option<&SqlType>) -> std::borrow::Cow<'s, str> {
-    if dialect == Dialect::Sqlite
+fn text_value<'s>(uuid_as_hex: bool, s: &'s str, ty: Option<&SqlType>) -> std::borrow::Cow<'s, str> {
+    if uuid_as_hex
         && ty == Some(&SqlType::Uuid)
         && let Ok(id) = uuid::Uuid::parse_str(s)
     {
@@ -77,12 +72,7 @@ fn text_value<'s>(dialect: Dialect, s: &'s str, ty: Option<&SqlType>) -> std::bo
 }
 
 fn bool_literal(dialect: Dialect, b: bool) -> String {
-    match (dialect, b) {
-        (Dialect::Postgresql, true) => "true".to_string(),
-        (Dialect::Postgresql, false) => "false".to_string(),
-        (Dialect::Sqlite, true) => "1".to_string(),
-        (Dialect::Sqlite, false) => "0".to_string(),
-    }
+    dialect.imp().bool_literal(b).to_string()
 }
 
 fn datetime_text(dt: &toml::value::Datetime) -> String {
@@ -98,14 +88,7 @@ fn float_literal(dialect: Dialect, f: f64) -> String {
         // `{:?}` keeps a decimal point or exponent, so the value stays a float.
         return format!("{f:?}");
     }
-    match dialect {
-        Dialect::Postgresql if f.is_nan() => "'NaN'".to_string(),
-        Dialect::Postgresql if f > 0.0 => "'Infinity'".to_string(),
-        Dialect::Postgresql => "'-Infinity'".to_string(),
-        Dialect::Sqlite if f.is_nan() => "NULL".to_string(),
-        Dialect::Sqlite if f > 0.0 => "9e999".to_string(),
-        Dialect::Sqlite => "-9e999".to_string(),
-    }
+    dialect.imp().non_finite_literal(f)
 }
 
 /// `INSERT INTO t (a, b) VALUES (1, 'x')` for one row; columns in table order.
@@ -121,7 +104,7 @@ pub fn insert_row_sql(dialect: Dialect, table: &Table, row: Row<'_>) -> Result<S
 
 /// `DELETE FROM t WHERE a = 1 AND b = 'x'`: removes a row `bulk_insert` added. JSON
 /// columns are left out of the match (PostgreSQL's `json` has no equality).
-pub(crate) fn delete_row_sql(dialect: Dialect, table: &Table, row: Row<'_>) -> Result<String, RenderError> {
+pub fn delete_row_sql(dialect: Dialect, table: &Table, row: Row<'_>) -> Result<String, RenderError> {
     let mut conditions = Vec::new();
     for column in &table.columns {
         if column.ty == SqlType::Json {
@@ -133,7 +116,7 @@ pub(crate) fn delete_row_sql(dialect: Dialect, table: &Table, row: Row<'_>) -> R
     }
     if conditions.is_empty() {
         return Err(RenderError::Unsupported {
-            op: "bulk_insert",
+            op: "delete_rows",
             message: format!("a row of table {} has no value that can identify it", table.display_name()),
         });
     }
@@ -326,25 +309,48 @@ impl<'r> InsertRows<'r> {
 
 /// The parameter for `cell` in a column of type `ty`: the value the literal would give.
 fn param(dialect: Dialect, cell: Cell<'_>, ty: &SqlType) -> Param {
-    match (dialect, cell) {
-        (_, Cell::Missing) => Param::Null,
-        (Dialect::Sqlite, Cell::Integer(i)) => Param::Integer(i),
-        (Dialect::Sqlite, Cell::Float(f)) if f.is_nan() => Param::Null,
-        (Dialect::Sqlite, Cell::Float(f)) => Param::Float(f),
-        (Dialect::Sqlite, Cell::Boolean(b)) => Param::Integer(i64::from(b)),
-        (Dialect::Postgresql, Cell::Integer(i)) => Param::Text(i.to_string()),
-        (Dialect::Postgresql, Cell::Float(f)) => Param::Text(match f {
+    dialect.imp().param(cell, ty)
+}
+
+/// A parameter with numbers bound as numbers, booleans as 0/1 and NaN as NULL (the
+/// default of [`DialectImpl::param`](super::DialectImpl::param)).
+pub fn typed_param(cell: Cell<'_>, ty: &SqlType, uuid_as_hex: bool) -> Param {
+    match cell {
+        Cell::Missing => Param::Null,
+        Cell::Integer(i) => Param::Integer(i),
+        Cell::Float(f) if f.is_nan() => Param::Null,
+        Cell::Float(f) => Param::Float(f),
+        Cell::Boolean(b) => Param::Integer(i64::from(b)),
+        other => text_param(other, ty, uuid_as_hex),
+    }
+}
+
+/// A parameter with every value bound as text, the server parsing it for the column
+/// (NaN and the infinities as PostgreSQL spells them).
+pub fn text_form_param(cell: Cell<'_>, ty: &SqlType, uuid_as_hex: bool) -> Param {
+    match cell {
+        Cell::Integer(i) => Param::Text(i.to_string()),
+        Cell::Float(f) => Param::Text(match f {
             f if f.is_nan() => "NaN".to_string(),
             f if f.is_infinite() && f > 0.0 => "Infinity".to_string(),
             f if f.is_infinite() => "-Infinity".to_string(),
             f => format!("{f:?}"),
         }),
-        (Dialect::Postgresql, Cell::Boolean(b)) => Param::Text(b.to_string()),
-        (_, Cell::String(s)) => Param::Text(text_value(dialect, s, Some(ty)).into_owned()),
-        (_, Cell::Other(v)) => match v {
-            toml::Value::Datetime(dt) => Param::Text(datetime_text(dt)),
-            other => Param::Text(json_text(other)),
-        },
+        Cell::Boolean(b) => Param::Text(b.to_string()),
+        other => text_param(other, ty, uuid_as_hex),
+    }
+}
+
+/// Strings, dates and JSON values, bound as text by every dialect.
+fn text_param(cell: Cell<'_>, ty: &SqlType, uuid_as_hex: bool) -> Param {
+    match cell {
+        Cell::Missing => Param::Null,
+        Cell::String(s) => Param::Text(text_value(uuid_as_hex, s, Some(ty)).into_owned()),
+        Cell::Other(toml::Value::Datetime(dt)) => Param::Text(datetime_text(dt)),
+        Cell::Other(other) => Param::Text(json_text(other)),
+        Cell::Integer(i) => Param::Integer(i),
+        Cell::Float(f) => Param::Float(f),
+        Cell::Boolean(b) => Param::Integer(i64::from(b)),
     }
 }
 

@@ -6,21 +6,25 @@
 //! the caller adds them. Rendering applies the op to a copy of the schema first, so an
 //! op that does not fit is an error here too.
 //!
-//! SQLite cannot alter most things in place; those ops become a "move and copy"
-//! rebuild of the table ([`rebuild`]). See [`sqlite`] and [`postgresql`] for what each
-//! op becomes.
+//! Each dialect lives in its own folder ([`sqlite`], [`postgresql`]) behind one trait,
+//! [`imp::DialectImpl`]; [`Dialect`] names a dialect and [`Dialect::imp`] is the one
+//! place that maps the name to its implementation (the registration). Nothing else
+//! matches on a dialect. SQLite cannot alter most things in place; those ops become a
+//! "move and copy" rebuild of the table ([`sqlite::rebuild`]).
 
 pub mod ddl;
+pub mod imp;
 pub mod literal;
 pub mod postgresql;
 pub mod quote;
-pub mod rebuild;
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
 pub mod script;
 pub mod sqlite;
 pub mod sqltype;
 
 use std::fmt;
+
+pub use imp::DialectImpl;
 
 use crate::ops::Op;
 use crate::ops::apply::{ApplyError, ReplayError};
@@ -39,21 +43,24 @@ impl Dialect {
     /// Every dialect.
     pub const ALL: [Dialect; 2] = [Dialect::Sqlite, Dialect::Postgresql];
 
-    /// The dialect's name: `"sqlite"` or `"postgresql"` (as in `execute` keys).
-    pub fn name(self) -> &'static str {
+    /// What the dialect knows: its implementation of the seam. This match is the
+    /// registration of the dialects; nothing else matches on a dialect.
+    pub fn imp(self) -> &'static dyn DialectImpl {
         match self {
-            Dialect::Sqlite => "sqlite",
-            Dialect::Postgresql => "postgresql",
+            Dialect::Sqlite => &sqlite::Sqlite,
+            Dialect::Postgresql => &postgresql::Postgresql,
         }
     }
 
-    /// The dialect called `name` (`"postgres"` is accepted for PostgreSQL).
+    /// The dialect's name: `"sqlite"` or `"postgresql"` (as in `execute` keys).
+    pub fn name(self) -> &'static str {
+        self.imp().name()
+    }
+
+    /// The dialect called `name` or one of its aliases (`"postgres"`), in any case.
     pub fn from_name(name: &str) -> Option<Self> {
-        match name.to_ascii_lowercase().as_str() {
-            "sqlite" => Some(Dialect::Sqlite),
-            "postgresql" | "postgres" => Some(Dialect::Postgresql),
-            _ => None,
-        }
+        let lower = name.to_ascii_lowercase();
+        Dialect::ALL.into_iter().find(|d| d.name() == lower || d.imp().aliases().contains(&lower.as_str()))
     }
 }
 
@@ -107,9 +114,12 @@ impl From<ReplayError> for RenderOpsError {
 }
 
 /// What a renderer knows: the schema before and after the op, and the options.
-pub(crate) struct Context<'a> {
+pub struct Context<'a> {
+    /// The schema before the op.
     pub before: &'a Schema,
+    /// The schema after it (`before` with the op applied).
     pub after: &'a Schema,
+    /// The revision's rendering options.
     pub options: RenderOptions,
 }
 
@@ -142,11 +152,7 @@ pub fn render_between(
     after: &Schema,
     options: RenderOptions,
 ) -> Result<Vec<String>, RenderError> {
-    let ctx = Context { before, after, options };
-    match dialect {
-        Dialect::Sqlite => sqlite::render(op, &ctx),
-        Dialect::Postgresql => postgresql::render(op, &ctx),
-    }
+    dialect.imp().render(op, &Context { before, after, options })
 }
 
 /// Renders `ops` in order starting from `schema`, which ends as the schema after
@@ -178,17 +184,12 @@ pub fn render_ops<'a>(
     Ok(out)
 }
 
-/// Whether `op` is done by a SQLite table rebuild. The runtime uses it to switch
-/// `PRAGMA foreign_keys` off around the step (see [`rebuild`]). Always false on
-/// PostgreSQL and for ops that do not fit `before`.
+/// Whether `op` is done by a table rebuild (SQLite's, see [`sqlite::rebuild`]); false
+/// for ops that do not fit `before`.
 pub fn requires_rebuild(dialect: Dialect, op: &Op, before: &Schema, options: RenderOptions) -> bool {
-    if dialect != Dialect::Sqlite {
-        return false;
-    }
     let mut after = before.clone();
     if op.apply(&mut after).is_err() {
         return false;
     }
-    let ctx = Context { before, after: &after, options };
-    sqlite::rebuild_plan(op, &ctx).is_some()
+    dialect.imp().requires_rebuild(op, &Context { before, after: &after, options })
 }

@@ -1,246 +1,15 @@
 //! Identifier quoting, following SQLAlchemy's rule so generated SQL matches Alembic's:
 //! a name is quoted when it is a reserved word of the dialect, has upper-case letters
 //! (both databases fold unquoted names), starts with a digit or `$`, or has a character
-//! other than `a-z`, `0-9`, `_` and `$`. Quotes inside a name are doubled.
+//! other than `a-z`, `0-9`, `_` and `$`. Quotes inside a name are doubled. The quote
+//! character and the reserved words are the dialect's ([`DialectImpl`](super::imp::DialectImpl)).
 
 use super::Dialect;
 
-/// PostgreSQL's reserved key words (those that cannot be column or table names
-/// unquoted), as SQLAlchemy lists them.
-const POSTGRESQL_RESERVED: &[&str] = &[
-    "all",
-    "analyse",
-    "analyze",
-    "and",
-    "any",
-    "array",
-    "as",
-    "asc",
-    "asymmetric",
-    "authorization",
-    "between",
-    "binary",
-    "both",
-    "case",
-    "cast",
-    "check",
-    "collate",
-    "column",
-    "constraint",
-    "create",
-    "cross",
-    "current_catalog",
-    "current_date",
-    "current_role",
-    "current_schema",
-    "current_time",
-    "current_timestamp",
-    "current_user",
-    "default",
-    "deferrable",
-    "desc",
-    "distinct",
-    "do",
-    "else",
-    "end",
-    "except",
-    "false",
-    "fetch",
-    "for",
-    "foreign",
-    "freeze",
-    "from",
-    "full",
-    "grant",
-    "group",
-    "having",
-    "ilike",
-    "in",
-    "initially",
-    "inner",
-    "intersect",
-    "into",
-    "is",
-    "isnull",
-    "join",
-    "leading",
-    "left",
-    "like",
-    "limit",
-    "localtime",
-    "localtimestamp",
-    "natural",
-    "new",
-    "not",
-    "notnull",
-    "null",
-    "of",
-    "off",
-    "offset",
-    "old",
-    "on",
-    "only",
-    "or",
-    "order",
-    "outer",
-    "over",
-    "overlaps",
-    "placing",
-    "primary",
-    "references",
-    "returning",
-    "right",
-    "select",
-    "session_user",
-    "similar",
-    "some",
-    "symmetric",
-    "table",
-    "then",
-    "to",
-    "trailing",
-    "true",
-    "union",
-    "unique",
-    "user",
-    "using",
-    "variadic",
-    "verbose",
-    "when",
-    "where",
-    "window",
-    "with",
-];
-
-/// SQLite's key words that need quoting as names, as SQLAlchemy lists them.
-const SQLITE_RESERVED: &[&str] = &[
-    "add",
-    "after",
-    "all",
-    "alter",
-    "analyze",
-    "and",
-    "as",
-    "asc",
-    "attach",
-    "autoincrement",
-    "before",
-    "begin",
-    "between",
-    "by",
-    "cascade",
-    "case",
-    "cast",
-    "check",
-    "collate",
-    "column",
-    "commit",
-    "conflict",
-    "constraint",
-    "create",
-    "cross",
-    "current_date",
-    "current_time",
-    "current_timestamp",
-    "database",
-    "default",
-    "deferrable",
-    "deferred",
-    "delete",
-    "desc",
-    "detach",
-    "distinct",
-    "drop",
-    "each",
-    "else",
-    "end",
-    "escape",
-    "except",
-    "exclusive",
-    "exists",
-    "explain",
-    "fail",
-    "false",
-    "for",
-    "foreign",
-    "from",
-    "full",
-    "glob",
-    "group",
-    "having",
-    "if",
-    "ignore",
-    "immediate",
-    "in",
-    "index",
-    "indexed",
-    "initially",
-    "inner",
-    "insert",
-    "instead",
-    "intersect",
-    "into",
-    "is",
-    "isnull",
-    "join",
-    "key",
-    "left",
-    "like",
-    "limit",
-    "match",
-    "natural",
-    "not",
-    "notnull",
-    "null",
-    "of",
-    "offset",
-    "on",
-    "or",
-    "order",
-    "outer",
-    "plan",
-    "pragma",
-    "primary",
-    "query",
-    "raise",
-    "references",
-    "reindex",
-    "rename",
-    "replace",
-    "restrict",
-    "right",
-    "rollback",
-    "row",
-    "select",
-    "set",
-    "table",
-    "temp",
-    "temporary",
-    "then",
-    "to",
-    "transaction",
-    "trigger",
-    "true",
-    "union",
-    "unique",
-    "update",
-    "using",
-    "vacuum",
-    "values",
-    "view",
-    "virtual",
-    "when",
-    "where",
-];
-
 /// Whether `word` (any case) is reserved in `dialect`.
 pub fn is_reserved(dialect: Dialect, word: &str) -> bool {
-    let list = match dialect {
-        Dialect::Sqlite => SQLITE_RESERVED,
-        Dialect::Postgresql => POSTGRESQL_RESERVED,
-    };
     let lower = word.to_ascii_lowercase();
-    list.binary_search(&lower.as_str()).is_ok()
+    dialect.imp().reserved_words().binary_search(&lower.as_str()).is_ok()
 }
 
 /// Whether `name` must be quoted to be read back as written.
@@ -252,7 +21,12 @@ pub fn needs_quotes(dialect: Dialect, name: &str) -> bool {
 
 /// `name` as an SQL identifier, quoted only when needed.
 pub fn quote_identifier(dialect: Dialect, name: &str) -> String {
-    if needs_quotes(dialect, name) { format!("\"{}\"", name.replace('"', "\"\"")) } else { name.to_string() }
+    if needs_quotes(dialect, name) {
+        let q = dialect.imp().identifier_quote();
+        format!("{q}{}{q}", name.replace(q, &format!("{q}{q}")))
+    } else {
+        name.to_string()
+    }
 }
 
 /// `schema.name` (each part quoted as needed), or `name` when `schema` is `None`. On
@@ -275,8 +49,9 @@ mod tests {
 
     #[test]
     fn reserved_lists_are_sorted_for_binary_search() {
-        assert!(SQLITE_RESERVED.windows(2).all(|w| w[0] < w[1]));
-        assert!(POSTGRESQL_RESERVED.windows(2).all(|w| w[0] < w[1]));
+        for dialect in Dialect::ALL {
+            assert!(dialect.imp().reserved_words().windows(2).all(|w| w[0] < w[1]), "{dialect}");
+        }
     }
 
     #[test]

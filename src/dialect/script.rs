@@ -8,11 +8,11 @@
 //! fails, and keeps a long schema file from becoming one transaction that needs a lock
 //! per object (PostgreSQL's `max_locks_per_transaction`). Tokens come from `sqlparser`.
 
-use sqlparser::dialect::{PostgreSqlDialect, SQLiteDialect};
 use sqlparser::keywords::Keyword;
 use sqlparser::tokenizer::{Location, Token, TokenWithSpan, Tokenizer};
 
 use super::Dialect;
+use super::imp::CompoundBody;
 
 /// One statement of a script: its text (no trailing `;`, no leading comments) and the
 /// 1-based line it starts on.
@@ -50,11 +50,7 @@ pub enum ScriptError {
 /// Whether `sql` has a name token equal to `name` (case-insensitively, quoted or
 /// not); `None` when it cannot be tokenized.
 pub fn names_word(dialect: Dialect, sql: &str, name: &str) -> Option<bool> {
-    let tokens = match dialect {
-        Dialect::Sqlite => Tokenizer::new(&SQLiteDialect {}, sql).tokenize(),
-        Dialect::Postgresql => Tokenizer::new(&PostgreSqlDialect {}, sql).tokenize(),
-    }
-    .ok()?;
+    let tokens = Tokenizer::new(dialect.imp().tokenizer(), sql).tokenize().ok()?;
     Some(tokens.iter().any(|t| matches!(t, Token::Word(w) if w.value.eq_ignore_ascii_case(name))))
 }
 
@@ -64,11 +60,9 @@ const SKIPPED_META_COMMANDS: [&str; 6] = ["restrict", "unrestrict", "set", "enco
 /// The statements of `sql`, in order; statements with nothing but white space and
 /// comments are left out.
 pub fn split_statements(dialect: Dialect, sql: &str) -> Result<Vec<ScriptStatement<'_>>, ScriptError> {
-    let tokens = match dialect {
-        Dialect::Sqlite => Tokenizer::new(&SQLiteDialect {}, sql).tokenize_with_location(),
-        Dialect::Postgresql => Tokenizer::new(&PostgreSqlDialect {}, sql).tokenize_with_location(),
-    }
-    .map_err(|e| ScriptError::Tokenize { line: e.location.line as usize, message: e.message })?;
+    let tokens = Tokenizer::new(dialect.imp().tokenizer(), sql)
+        .tokenize_with_location()
+        .map_err(|e| ScriptError::Tokenize { line: e.location.line as usize, message: e.message })?;
     let offsets = Offsets::new(sql);
     let mut out = Vec::new();
     let mut current = Current::default();
@@ -88,7 +82,7 @@ pub fn split_statements(dialect: Dialect, sql: &str) -> Result<Vec<ScriptStateme
             if matches!(token, Token::SemiColon) {
                 continue;
             }
-            if dialect == Dialect::Postgresql && matches!(token, Token::Backslash) {
+            if dialect.imp().backslash_meta_commands() && matches!(token, Token::Backslash) {
                 let command = match tokens.get(i).map(|t| &t.token) {
                     Some(Token::Word(w)) if tokens[i].span.start.line == span.start.line => w.value.clone(),
                     _ => String::new(),
@@ -167,9 +161,9 @@ impl Current {
         match keyword {
             Keyword::TRIGGER if self.blocks == 0 => self.trigger = true,
             Keyword::BEGIN => {
-                let opens = match dialect {
-                    Dialect::Sqlite => self.trigger,
-                    Dialect::Postgresql => next_word == Some(Keyword::ATOMIC),
+                let opens = match dialect.imp().compound_body() {
+                    CompoundBody::TriggerBegin => self.trigger,
+                    CompoundBody::BeginAtomic => next_word == Some(Keyword::ATOMIC),
                 };
                 if opens {
                     self.blocks += 1;

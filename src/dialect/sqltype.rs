@@ -14,13 +14,18 @@
 //! The rest map to the same upper-case name on both; `Other` is passed through.
 
 use super::Dialect;
-use super::quote::qualified_name;
 use crate::schema::types::SqlType;
 
 /// The SQL type for `ty` on `dialect`. `schema` is the table's schema: PostgreSQL
 /// enum types live beside the table that uses them.
 pub fn render_type(dialect: Dialect, ty: &SqlType, schema: Option<&str>) -> String {
-    let pg = dialect == Dialect::Postgresql;
+    dialect.imp().render_type(ty, schema)
+}
+
+/// The generic spelling of `ty` (the SQLite column of the table above), which a
+/// dialect's [`DialectImpl::render_type`](super::DialectImpl::render_type) falls back
+/// to for the types it spells no differently.
+pub fn standard_type(ty: &SqlType) -> String {
     match ty {
         SqlType::SmallInt => "SMALLINT".into(),
         SqlType::Integer => "INTEGER".into(),
@@ -33,22 +38,14 @@ pub fn render_type(dialect: Dialect, ty: &SqlType, schema: Option<&str>) -> Stri
         SqlType::Numeric { precision: Some(p), scale: None } => format!("NUMERIC({p})"),
         SqlType::Numeric { precision: Some(p), scale: Some(s) } => format!("NUMERIC({p}, {s})"),
         SqlType::Real => "REAL".into(),
-        SqlType::Double if pg => "DOUBLE PRECISION".into(),
         SqlType::Double => "DOUBLE".into(),
         SqlType::Date => "DATE".into(),
-        SqlType::Time if pg => "TIME WITHOUT TIME ZONE".into(),
         SqlType::Time => "TIME".into(),
-        SqlType::Timestamp if pg => "TIMESTAMP WITHOUT TIME ZONE".into(),
-        SqlType::TimestampTz if pg => "TIMESTAMP WITH TIME ZONE".into(),
         SqlType::Timestamp | SqlType::TimestampTz => "DATETIME".into(),
-        SqlType::Interval if pg => "INTERVAL".into(),
         SqlType::Interval => "DATETIME".into(),
-        SqlType::Blob if pg => "BYTEA".into(),
         SqlType::Blob => "BLOB".into(),
         SqlType::Json => "JSON".into(),
-        SqlType::Uuid if pg => "UUID".into(),
         SqlType::Uuid => "CHAR(32)".into(),
-        SqlType::Enum { name, .. } if pg => qualified_name(dialect, schema, name),
         SqlType::Enum { values, .. } => {
             let longest = values.iter().map(|v| v.chars().count()).max().unwrap_or(1);
             format!("VARCHAR({})", longest.max(1))

@@ -122,7 +122,7 @@ impl Op {
                 t.comment = None;
                 Ok(())
             }),
-            Op::BulkInsert(op) => {
+            Op::BulkInsert(op) | Op::DeleteRows(op) => {
                 let table = existing_table(schema, name, op.schema.as_deref(), &op.table)?;
                 // The columns of the rows are every key any row names.
                 for key in op.rows.columns() {

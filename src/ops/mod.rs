@@ -70,6 +70,9 @@ pub enum Op {
     DropTableComment(TableComment),
     /// `bulk_insert`.
     BulkInsert(BulkInsert),
+    /// `delete_rows`: the rows of a `bulk_insert` removed again (its inverse); each
+    /// row is matched on every value it gives.
+    DeleteRows(BulkInsert),
     /// `execute`: raw SQL, opaque to the schema model.
     Execute(Execute),
     /// `create_object`: a view, trigger, function, domain or extension.
@@ -97,6 +100,7 @@ impl Op {
         "create_table_comment",
         "drop_table_comment",
         "bulk_insert",
+        "delete_rows",
         "execute",
         "create_object",
         "drop_object",
@@ -121,6 +125,7 @@ impl Op {
             Op::CreateTableComment(_) => "create_table_comment",
             Op::DropTableComment(_) => "drop_table_comment",
             Op::BulkInsert(_) => "bulk_insert",
+            Op::DeleteRows(_) => "delete_rows",
             Op::Execute(_) => "execute",
             Op::CreateObject(_) => "create_object",
             Op::DropObject(_) => "drop_object",
@@ -146,7 +151,7 @@ impl Op {
             Op::DropConstraint(o) => o.schema.as_deref(),
             Op::CreateTableComment(o) => o.schema.as_deref(),
             Op::DropTableComment(o) => o.schema.as_deref(),
-            Op::BulkInsert(o) => o.schema.as_deref(),
+            Op::BulkInsert(o) | Op::DeleteRows(o) => o.schema.as_deref(),
             Op::Execute(o) => o.schema.as_deref(),
             Op::CreateObject(o) => o.schema.as_deref(),
             Op::DropObject(o) => o.schema.as_deref(),
@@ -171,7 +176,7 @@ impl Op {
             Op::CreatePrimaryKey(o) => vec![&o.table],
             Op::DropConstraint(o) => vec![&o.table],
             Op::CreateTableComment(o) | Op::DropTableComment(o) => vec![&o.table],
-            Op::BulkInsert(o) => vec![&o.table],
+            Op::BulkInsert(o) | Op::DeleteRows(o) => vec![&o.table],
             Op::Execute(_) => Vec::new(),
             Op::CreateObject(o) => o.table.iter().map(String::as_str).collect(),
             Op::DropObject(o) => o.table.iter().map(String::as_str).collect(),
@@ -199,6 +204,7 @@ impl Op {
             "create_table_comment" => Op::CreateTableComment(Deserialize::deserialize(deserializer)?),
             "drop_table_comment" => Op::DropTableComment(Deserialize::deserialize(deserializer)?),
             "bulk_insert" => Op::BulkInsert(Deserialize::deserialize(deserializer)?),
+            "delete_rows" => Op::DeleteRows(Deserialize::deserialize(deserializer)?),
             "execute" => Op::Execute(Deserialize::deserialize(deserializer)?),
             "create_object" => Op::CreateObject(Deserialize::deserialize(deserializer)?),
             "drop_object" => Op::DropObject(Deserialize::deserialize(deserializer)?),
@@ -256,7 +262,8 @@ impl Op {
             | Op::DropConstraint(_)
             | Op::CreateTableComment(_)
             | Op::DropTableComment(_)
-            | Op::BulkInsert(_) => Ok(()),
+            | Op::BulkInsert(_)
+            | Op::DeleteRows(_) => Ok(()),
         }
     }
 }

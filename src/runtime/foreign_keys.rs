@@ -17,8 +17,8 @@
 //!   `create_foreign_key`, `create_unique_constraint`, `create_check_constraint`,
 //!   `rename_table` (the table under its new name) and `bulk_insert`: the table's own
 //!   keys change or it gains rows; rows elsewhere keep the rows they reference;
-//! - any table: `drop_table`, `drop_column`, `alter_column`, `create_primary_key` and
-//!   `drop_constraint` can remove or change the rows or keys other tables reference,
+//! - any table: `drop_table`, `drop_column`, `alter_column`, `create_primary_key`,
+//!   `drop_constraint` and `delete_rows` can remove or change the rows or keys other tables reference,
 //!   and those other tables may be unknown to the model (made by raw SQL); `execute`
 //!   is opaque. A table the step names that is gone by its end is also a reason to
 //!   check everything.
@@ -26,9 +26,6 @@
 //! [`Migrator::run`]: super::migrate::Migrator::run
 
 use super::connection::{Backend, DbError};
-use crate::dialect::Dialect;
-use crate::dialect::literal::string_literal;
-use crate::dialect::quote::quote_identifier;
 use crate::ops::Op;
 use crate::schema::Schema;
 
@@ -67,6 +64,8 @@ pub(crate) fn scope<'a>(ops: &'a [Op], after: &Schema) -> Scope<'a> {
             | Op::AlterColumn(_)
             | Op::CreatePrimaryKey(_)
             | Op::DropConstraint(_)
+            // Rows other tables reference may be gone.
+            | Op::DeleteRows(_)
             | Op::Execute(_) => return Scope::All,
         };
         let key = (op.schema(), own);
@@ -89,10 +88,14 @@ pub(crate) async fn first_violation<B: Backend>(
     db: &mut B,
     scope: &Scope<'_>,
 ) -> Result<Option<(String, String)>, DbError> {
+    let imp = db.dialect().imp();
     let statements: Vec<String> = match scope {
         Scope::Nothing => return Ok(None),
-        Scope::All => vec!["PRAGMA foreign_key_check".to_string()],
-        Scope::Tables(tables) => tables.iter().map(|(schema, name)| check_sql(*schema, name)).collect(),
+        Scope::All => imp.foreign_key_check_sql(None).into_iter().collect(),
+        Scope::Tables(tables) => tables
+            .iter()
+            .filter_map(|(schema, name)| imp.foreign_key_check_sql(Some((*schema, name))))
+            .collect(),
     };
     for sql in statements {
         let rows = db.query_rows(&sql).await?;
@@ -103,12 +106,6 @@ pub(crate) async fn first_violation<B: Backend>(
         }
     }
     Ok(None)
-}
-
-/// `PRAGMA [schema.]foreign_key_check('table')`: the table's own foreign keys only.
-fn check_sql(schema: Option<&str>, table: &str) -> String {
-    let prefix = schema.map(|s| format!("{}.", quote_identifier(Dialect::Sqlite, s))).unwrap_or_default();
-    format!("PRAGMA {prefix}foreign_key_check({})", string_literal(Dialect::Sqlite, table))
 }
 
 #[cfg(test)]
@@ -142,8 +139,10 @@ mod tests {
         ));
         let after = replay(&ops).unwrap();
         assert_eq!(scope(&ops, &after), Scope::Tables(vec![(Some("aux"), "c")]));
-        assert_eq!(check_sql(Some("aux"), "c"), "PRAGMA aux.foreign_key_check('c')");
-        assert_eq!(check_sql(None, "it's"), "PRAGMA foreign_key_check('it''s')");
+        let check = |table| crate::dialect::Dialect::Sqlite.imp().foreign_key_check_sql(table);
+        assert_eq!(check(Some((Some("aux"), "c"))).unwrap(), "PRAGMA aux.foreign_key_check('c')");
+        assert_eq!(check(Some((None, "it's"))).unwrap(), "PRAGMA foreign_key_check('it''s')");
+        assert_eq!(check(None).unwrap(), "PRAGMA foreign_key_check");
     }
 
     #[test]

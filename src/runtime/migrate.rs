@@ -701,20 +701,22 @@ impl<'a> Migrator<'a> {
     ) -> Result<Vec<String>> {
         let key = self.version_table.lock_key();
         self.lock(db, &key, events).await?;
-        let sqlite = self.dialect() == Dialect::Sqlite;
         // A SQLite table rebuild drops and recreates tables, which would fire
         // ON DELETE actions while foreign keys are enforced; enforcement cannot change
-        // inside a transaction, so it is off for the run and each step is checked with
-        // `PRAGMA foreign_key_check` before it commits instead, on the tables where
+        // inside a transaction, so it is off for the run and each step is checked
+        // (`PRAGMA foreign_key_check`) before it commits instead, on the tables where
         // its ops can have broken a reference (`foreign_keys::scope`).
-        let fk_enforced =
-            sqlite && db.query_column("PRAGMA foreign_keys").await?.first().is_some_and(|v| v == "1");
-        if fk_enforced {
-            db.execute("PRAGMA foreign_keys = OFF").await?;
+        let enforcement = match self.dialect().imp().foreign_key_enforcement() {
+            Some(e) if db.query_column(e.query).await?.first().is_some_and(|v| v == "1") => Some(e),
+            _ => None,
+        };
+        let fk_enforced = enforcement.is_some();
+        if let Some(e) = enforcement {
+            db.execute(e.off).await?;
         }
         let result = self.run_locked(db, target, events, fk_enforced).await;
-        if fk_enforced {
-            let restored = db.execute("PRAGMA foreign_keys = ON").await;
+        if let Some(e) = enforcement {
+            let restored = db.execute(e.on).await;
             if result.is_ok() {
                 restored?;
             }
@@ -774,13 +776,13 @@ impl<'a> Migrator<'a> {
                 self.version_table.delete_all(db).await?;
                 purged = true;
             }
-            // PostgreSQL: the advisory lock held for the run keeps every other migrator
+            // A session lock (PostgreSQL's advisory lock) held for the run keeps every other migrator
             // of this version table waiting until the run ends, so the rows are the ones
             // the last step left; reading them again would cost a round trip per step.
             // (A writer that ignores the lock is caught by the version-table UPDATE and
             // DELETE, which fail the step unless they change exactly one row.)
             let rows = match &plan {
-                Some((expected, _, _)) if db.dialect() == Dialect::Postgresql => expected.clone(),
+                Some((expected, _, _)) if db.dialect().imp().session_lock() => expected.clone(),
                 _ => self.version_table.read_existing_heads(db).await?,
             };
             let fresh = match &plan {

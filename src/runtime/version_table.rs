@@ -125,32 +125,7 @@ impl VersionTable {
     /// A query returning one row when the table exists (a table, not a view of the same
     /// name elsewhere on the search path), none otherwise.
     pub fn exists_sql(&self) -> String {
-        match self.dialect {
-            Dialect::Sqlite => {
-                let catalog = match &self.schema {
-                    Some(schema) => format!("{}.sqlite_master", self.quote(schema)),
-                    None => "sqlite_master".to_string(),
-                };
-                format!(
-                    "SELECT name FROM {catalog} WHERE type = 'table' AND name = {}",
-                    literal(self.dialect, &self.name)
-                )
-            }
-            Dialect::Postgresql => {
-                // Without a schema, the table the search path resolves to, as
-                // SQLAlchemy's has_table does.
-                let scope = match &self.schema {
-                    Some(schema) => format!("n.nspname = {}", literal(self.dialect, schema)),
-                    None => "pg_catalog.pg_table_is_visible(c.oid)".to_string(),
-                };
-                format!(
-                    "SELECT c.relname FROM pg_catalog.pg_class c \
-                     JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
-                     WHERE c.relname = {} AND c.relkind IN ('r', 'p') AND {scope}",
-                    literal(self.dialect, &self.name)
-                )
-            }
-        }
+        self.dialect.imp().table_exists_sql(self.schema.as_deref(), &self.name)
     }
 
     /// Whether the table exists.

@@ -2,6 +2,7 @@
 
 use std::path::Path;
 
+use alembic::dialect::Dialect;
 use alembic::ops::*;
 use alembic::schema::types::SqlType;
 use alembic::script::RevisionScript;
@@ -198,11 +199,18 @@ fn every_op_parses_with_every_key() {
     }
     assert_eq!(
         script.downgrade,
-        [Op::Execute(Execute {
-            sqlite: Some("SELECT 1".into()),
-            postgresql: Some("SELECT 2".into()),
-            ..Execute::default()
-        })]
+        [
+            Op::Execute(Execute::only(Dialect::Sqlite, "SELECT 1").with(Dialect::Postgresql, "SELECT 2")),
+            Op::DeleteRows(BulkInsert {
+                table: "teams".into(),
+                schema: None,
+                rows: vec![toml::Table::from_iter([
+                    ("id".to_string(), toml::Value::from(1)),
+                    ("name".to_string(), "core".into()),
+                ])]
+                .into(),
+            }),
+        ]
     );
 }
 
@@ -266,10 +274,10 @@ fn column_defaults() {
 
 #[test]
 fn execute_sql_per_dialect() {
-    let both = Execute { sql: Some("A".into()), postgresql: Some("P".into()), ..Execute::default() };
+    let both = Execute::new("A").with(Dialect::Postgresql, "P");
     assert_eq!(both.sql_for("postgresql"), Some("P"));
     assert_eq!(both.sql_for("sqlite"), Some("A"));
-    let pg_only = Execute { postgresql: Some("P".into()), ..Execute::default() };
+    let pg_only = Execute::only(Dialect::Postgresql, "P");
     assert_eq!(pg_only.sql_for("sqlite"), None);
 }
 
@@ -287,7 +295,7 @@ fn extra_ops() -> Vec<Op> {
             ..AlterColumn::new("t", "c")
         }),
         Op::DropIndex(DropIndex { name: "ix".into(), table: None, schema: Some("s".into()) }),
-        Op::Execute(Execute { postgresql: Some("SELECT 1;\nSELECT 'two';\n".into()), ..Execute::default() }),
+        Op::Execute(Execute::only(Dialect::Postgresql, "SELECT 1;\nSELECT 'two';\n")),
         Op::Execute(Execute {
             sql: Some("x = \"quoted\" \\ back".into()),
             schema: Some("s".into()),

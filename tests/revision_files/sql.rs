@@ -2,6 +2,7 @@
 
 use std::path::Path;
 
+use alembic::dialect::Dialect;
 use alembic::ops::{Execute, Op};
 use alembic::script::RevisionScript;
 
@@ -58,20 +59,14 @@ fn full_file_for_one_dialect() {
     assert_eq!(script.doc, "Add email column to users\n\nRevision ID: 3f2a9c1b7d4e\nRevises: 88fb11965e20");
     assert_eq!(
         script.upgrade,
-        [Op::Execute(Execute {
-            postgresql: Some(
-                "ALTER TABLE users ADD COLUMN email VARCHAR(100);\n-- a comment inside the SQL stays\nCREATE INDEX ix_email ON users (email);"
-                    .into()
-            ),
-            ..Execute::default()
-        })]
+        [Op::Execute(Execute::only(
+            Dialect::Postgresql,
+            "ALTER TABLE users ADD COLUMN email VARCHAR(100);\n-- a comment inside the SQL stays\nCREATE INDEX ix_email ON users (email);"
+        ))]
     );
     assert_eq!(
         script.downgrade,
-        [Op::Execute(Execute {
-            postgresql: Some("ALTER TABLE users DROP COLUMN email;".into()),
-            ..Execute::default()
-        })]
+        [Op::Execute(Execute::only(Dialect::Postgresql, "ALTER TABLE users DROP COLUMN email;"))]
     );
 }
 
@@ -82,10 +77,7 @@ fn without_dialect_the_sql_is_for_every_dialect() {
     assert_eq!(script.upgrade, [Op::Execute(Execute::new("SELECT 1;"))]);
     assert_eq!(script.downgrade, [Op::Execute(Execute::new("SELECT 2;"))]);
     let script = parse_sql("-- revision = \"a1\"\n-- dialect = \"sqlite\"\n-- upgrade\nSELECT 1;\n").unwrap();
-    assert_eq!(
-        script.upgrade,
-        [Op::Execute(Execute { sqlite: Some("SELECT 1;".into()), ..Execute::default() })]
-    );
+    assert_eq!(script.upgrade, [Op::Execute(Execute::only(Dialect::Sqlite, "SELECT 1;"))]);
 }
 
 #[test]

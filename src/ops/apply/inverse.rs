@@ -23,12 +23,10 @@ use super::{
     ApplyError, DroppedWithColumn, column_index_name, default_constraint_name, drops_with_column,
     existing_table, index_owner, kind_name, matches_constraint,
 };
-use crate::dialect::Dialect;
-use crate::dialect::literal::delete_row_sql;
 use crate::ops::{
     AddColumn, AlterColumn, CheckSpec, Column, ConstraintType, CreateCheckConstraint, CreateForeignKey,
     CreateIndex, CreateObject, CreatePrimaryKey, CreateTable, CreateUniqueConstraint, DropColumn,
-    DropConstraint, DropIndex, DropObject, DropTable, Execute, ForeignKeyRef, ForeignKeySpec, IndexSpec, Op,
+    DropConstraint, DropIndex, DropObject, DropTable, ForeignKeyRef, ForeignKeySpec, IndexSpec, Op,
     RenameTable, SetOrDrop, TableComment, UniqueSpec,
 };
 use crate::schema::model::{
@@ -138,22 +136,12 @@ pub(super) fn inverse(op: &Op, before: &Schema) -> Result<Vec<Op>, ApplyError> {
             }
         }
         Op::BulkInsert(o) => {
-            let table = existing_table(before, name, o.schema.as_deref(), &o.table)?;
-            let mut ops = Vec::new();
-            // Undo in reverse order, one statement per row.
-            for row in o.rows.iter().rev() {
-                let per = |d: Dialect| {
-                    delete_row_sql(d, table, row)
-                        .map_err(|e| ApplyError::NoInverse { op: name, reason: e.to_string() })
-                };
-                ops.push(Op::Execute(Execute {
-                    sql: None,
-                    sqlite: Some(per(Dialect::Sqlite)?),
-                    postgresql: Some(per(Dialect::Postgresql)?),
-                    schema: o.schema.clone(),
-                }));
-            }
-            ops
+            existing_table(before, name, o.schema.as_deref(), &o.table)?;
+            vec![Op::DeleteRows(o.clone())]
+        }
+        Op::DeleteRows(o) => {
+            existing_table(before, name, o.schema.as_deref(), &o.table)?;
+            vec![Op::BulkInsert(o.clone())]
         }
         Op::CreateObject(o) => match before.objects.iter().find(|b| b.same_object(&o.object())) {
             // A replacement: the old statement again.

@@ -375,10 +375,7 @@ pub fn connect(url: &DatabaseUrl) -> Result<AnyBackend, DbError> {
 }
 
 fn feature_of(dialect: Dialect) -> &'static str {
-    match dialect {
-        Dialect::Sqlite => "sqlite",
-        Dialect::Postgresql => "postgres",
-    }
+    dialect.imp().driver_feature()
 }
 
 /// Forwards every [`Backend`] method to the variant's backend.

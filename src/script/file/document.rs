@@ -14,6 +14,7 @@ use super::bulk_rows;
 use super::spans::{line_of, locate, span_of};
 use super::{Batch, FileWarning, RevisionScript, check_revision_id};
 use crate::Error;
+use crate::dialect::Dialect;
 use crate::ops::{Op, Rows};
 
 /// Which file kind the keys come from: `.sql` headers take `dialect` but no ops.
@@ -23,13 +24,6 @@ pub(crate) enum Kind {
     Toml,
     /// The header block of a `.sql` revision file.
     SqlHeader,
-}
-
-/// The dialect a `.sql` file is written for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum SqlDialect {
-    Sqlite,
-    Postgresql,
 }
 
 /// Where errors point: the file and its text (for line numbers).
@@ -64,7 +58,7 @@ impl Source<'_> {
 /// The keys read from a file, before the ops or SQL are attached.
 pub(crate) struct Parsed {
     pub(crate) script: RevisionScript,
-    pub(crate) dialect: Option<SqlDialect>,
+    pub(crate) dialect: Option<Dialect>,
 }
 
 /// Reads the keys of `src.text` (a whole `.toml` file, or the TOML made of a `.sql`
@@ -149,16 +143,14 @@ pub(crate) fn parse_keys(src: &Source<'_>, kind: Kind) -> Result<Parsed, Error> 
                 }
             }
             ("dialect", Kind::SqlHeader) => {
-                dialect = Some(match expect_str(src, name, &value)? {
-                    "sqlite" => SqlDialect::Sqlite,
-                    "postgresql" => SqlDialect::Postgresql,
-                    other => {
-                        return Err(src.error(
-                            Some(span),
-                            format!("`dialect`: unknown dialect \"{other}\", expected \"sqlite\" or \"postgresql\""),
-                        ));
-                    }
-                })
+                let text = expect_str(src, name, &value)?;
+                dialect = Some(Dialect::ALL.into_iter().find(|d| d.name() == text).ok_or_else(|| {
+                    let names: Vec<String> = Dialect::ALL.iter().map(|d| format!("\"{d}\"")).collect();
+                    src.error(
+                        Some(span),
+                        format!("`dialect`: unknown dialect \"{text}\", expected {}", names.join(" or ")),
+                    )
+                })?)
             }
             ("upgrade", Kind::Toml) => {
                 script.upgrade = parse_ops(src, name, value, &mut rows, &mut script.warnings)?;

@@ -1,6 +1,6 @@
 //! Plain `.sql` revision files (format in the parent module's documentation).
 
-use super::document::{Kind, Source, SqlDialect, parse_keys};
+use super::document::{Kind, Source, parse_keys};
 use super::{RevisionScript, doc_comment};
 use crate::Error;
 use crate::ops::{Execute, Op};
@@ -114,9 +114,8 @@ pub(crate) fn parse(src: &Source<'_>) -> Result<RevisionScript, Error> {
             return Vec::new();
         }
         let op = match parsed.dialect {
-            None => Execute { sql: Some(sql), ..Execute::default() },
-            Some(SqlDialect::Sqlite) => Execute { sqlite: Some(sql), ..Execute::default() },
-            Some(SqlDialect::Postgresql) => Execute { postgresql: Some(sql), ..Execute::default() },
+            None => Execute::new(sql),
+            Some(dialect) => Execute::only(dialect, sql),
         };
         vec![Op::Execute(op)]
     };

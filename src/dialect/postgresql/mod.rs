@@ -15,22 +15,168 @@
 //!   `ALTER TYPE … ADD VALUE` when an enum gains values. Enum types live in the
 //!   schema of the table that uses them.
 
-use super::ddl::{
+use crate::dialect::ddl::{
     check_clause, column_spec, create_index_sql, create_table_sql, default_clause, drop_index_sql,
     foreign_key_clause, primary_key_clause, table_name, unique_clause, value_list,
 };
-use super::literal::{insert_row_sql, string_literal};
-use super::quote::{qualified_name, quote_identifier};
-use super::sqltype::{affinity, render_type};
-use super::{Context, Dialect, RenderError};
-use crate::ops::{AlterColumn, Op, SetOrDrop};
-use crate::schema::model::{ColumnDef, Schema, Table};
+use crate::dialect::imp::{Autoincrement, CompoundBody, DialectImpl};
+use crate::dialect::literal::{Param, text_form_param};
+use crate::dialect::literal::{delete_row_sql, insert_row_sql, string_literal};
+use crate::dialect::quote::{qualified_name, quote_identifier};
+use crate::dialect::sqltype::standard_type;
+use crate::dialect::sqltype::{affinity, render_type};
+use crate::dialect::{Context, Dialect, RenderError};
+use crate::ops::{AlterColumn, Cell, Op, SetOrDrop};
+use crate::schema::model::{ColumnDef, Identity, ObjectKind, Schema, Table};
 use crate::schema::types::SqlType;
+
+mod normalize;
+mod reserved;
 
 const D: Dialect = Dialect::Postgresql;
 
+/// PostgreSQL (12 or later).
+#[derive(Debug, Clone, Copy)]
+pub struct Postgresql;
+
+impl DialectImpl for Postgresql {
+    fn dialect(&self) -> Dialect {
+        D
+    }
+
+    fn name(&self) -> &'static str {
+        "postgresql"
+    }
+
+    fn aliases(&self) -> &'static [&'static str] {
+        &["postgres"]
+    }
+
+    fn driver_feature(&self) -> &'static str {
+        "postgres"
+    }
+
+    fn render(&self, op: &Op, ctx: &Context<'_>) -> Result<Vec<String>, RenderError> {
+        render(op, ctx)
+    }
+
+    fn reserved_words(&self) -> &'static [&'static str] {
+        reserved::RESERVED
+    }
+
+    fn max_identifier_bytes(&self) -> Option<usize> {
+        Some(MAX_IDENTIFIER_BYTES)
+    }
+
+    // Text with a backslash becomes an escape string, which keeps its value whatever
+    // `standard_conforming_strings` says (a plain `'…\'` would end early when it is off).
+    fn string_literal(&self, text: &str) -> String {
+        let quoted = text.replace('\'', "''");
+        if text.contains('\\') {
+            format!("E'{}'", quoted.replace('\\', "\\\\"))
+        } else {
+            format!("'{quoted}'")
+        }
+    }
+
+    fn non_finite_literal(&self, value: f64) -> String {
+        match value {
+            v if v.is_nan() => "'NaN'".to_string(),
+            v if v > 0.0 => "'Infinity'".to_string(),
+            _ => "'-Infinity'".to_string(),
+        }
+    }
+
+    // Bound as text: the server parses each value for its column's type.
+    fn param(&self, cell: Cell<'_>, ty: &SqlType) -> Param {
+        text_form_param(cell, ty, false)
+    }
+
+    fn render_type(&self, ty: &SqlType, schema: Option<&str>) -> String {
+        match ty {
+            SqlType::Double => "DOUBLE PRECISION".into(),
+            SqlType::Time => "TIME WITHOUT TIME ZONE".into(),
+            SqlType::Timestamp => "TIMESTAMP WITHOUT TIME ZONE".into(),
+            SqlType::TimestampTz => "TIMESTAMP WITH TIME ZONE".into(),
+            SqlType::Interval => "INTERVAL".into(),
+            SqlType::Blob => "BYTEA".into(),
+            SqlType::Uuid => "UUID".into(),
+            // Enum types live beside the table that uses them.
+            SqlType::Enum { name, .. } => qualified_name(D, schema, name),
+            other => standard_type(other),
+        }
+    }
+
+    fn autoincrement(&self, ty: &SqlType) -> Autoincrement {
+        Autoincrement::Type(match ty {
+            SqlType::SmallInt => "SMALLSERIAL",
+            SqlType::BigInt => "BIGSERIAL",
+            _ => "SERIAL",
+        })
+    }
+
+    fn identity_clause(&self, identity: &Identity) -> Option<String> {
+        let when = if identity.always { "ALWAYS" } else { "BY DEFAULT" };
+        Some(format!(" GENERATED {when} AS IDENTITY{}", identity.options_sql()))
+    }
+
+    // PostgreSQL's generated columns are all stored.
+    fn computed_kind(&self, _stored: bool) -> &'static str {
+        "STORED"
+    }
+
+    #[cfg(any(feature = "sqlite", feature = "postgres"))]
+    fn tokenizer(&self) -> &'static dyn sqlparser::dialect::Dialect {
+        &sqlparser::dialect::PostgreSqlDialect {}
+    }
+
+    fn backslash_meta_commands(&self) -> bool {
+        true
+    }
+
+    fn compound_body(&self) -> CompoundBody {
+        CompoundBody::BeginAtomic
+    }
+
+    fn canonical_type(&self, text: &str) -> Option<SqlType> {
+        normalize::canonical_type(text)
+    }
+
+    fn quote_type(&self, text: &str) -> Option<String> {
+        normalize::quote_type(text)
+    }
+
+    fn type_key(&self, ty: &SqlType) -> Option<String> {
+        normalize::type_key(ty)
+    }
+
+    fn time_default(&self, compact: &str) -> Option<&'static str> {
+        matches!(compact, "now()" | "transaction_timestamp()" | "current_timestamp")
+            .then_some("current_timestamp")
+    }
+
+    // Without a schema, the table the search path resolves to, as SQLAlchemy's
+    // has_table does (a table, not a view of the same name elsewhere on the path).
+    fn table_exists_sql(&self, schema: Option<&str>, name: &str) -> String {
+        let scope = match schema {
+            Some(schema) => format!("n.nspname = {}", self.string_literal(schema)),
+            None => "pg_catalog.pg_table_is_visible(c.oid)".to_string(),
+        };
+        format!(
+            "SELECT c.relname FROM pg_catalog.pg_class c \
+             JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
+             WHERE c.relname = {} AND c.relkind IN ('r', 'p') AND {scope}",
+            self.string_literal(name)
+        )
+    }
+
+    fn session_lock(&self) -> bool {
+        true
+    }
+}
+
 /// The statements for `op` on PostgreSQL.
-pub(crate) fn render(op: &Op, ctx: &Context<'_>) -> Result<Vec<String>, RenderError> {
+fn render(op: &Op, ctx: &Context<'_>) -> Result<Vec<String>, RenderError> {
     check_name_lengths(op, ctx)?;
     // Enum types follow the columns that use them, and only the tables an op names can
     // change columns: when none of them has an enum column before or after, no type
@@ -218,6 +364,11 @@ fn op_statements(op: &Op, ctx: &Context<'_>) -> Result<Vec<String>, RenderError>
             Some(t) => o.rows.iter().map(|row| insert_row_sql(D, t, row)).collect::<Result<_, _>>()?,
             None => Vec::new(),
         },
+        // Undone in reverse order, one statement per row.
+        Op::DeleteRows(o) => match before(&o.schema, &o.table) {
+            Some(t) => o.rows.iter().rev().map(|row| delete_row_sql(D, t, row)).collect::<Result<_, _>>()?,
+            None => Vec::new(),
+        },
         Op::Execute(o) => o.sql_for(D.name()).map(|s| vec![s.to_string()]).unwrap_or_default(),
         // As pg_dump does: a function's body may read tables made after it.
         Op::CreateObject(o) if o.kind == crate::schema::model::ObjectKind::Function => vec![
@@ -225,7 +376,14 @@ fn op_statements(op: &Op, ctx: &Context<'_>) -> Result<Vec<String>, RenderError>
             o.sql.trim().trim_end_matches(';').trim_end().to_string(),
         ],
         Op::CreateObject(o) => vec![o.sql.trim().trim_end_matches(';').trim_end().to_string()],
-        Op::DropObject(o) => vec![super::ddl::drop_object_sql(D, o)],
+        Op::DropObject(o) => match (o.kind, &o.table) {
+            (ObjectKind::Trigger, Some(table)) => vec![format!(
+                "DROP TRIGGER {} ON {}",
+                quote_identifier(D, &o.name),
+                qualified_name(D, o.schema.as_deref(), table)
+            )],
+            _ => vec![crate::dialect::ddl::drop_object_sql(D, o)],
+        },
     })
 }
 

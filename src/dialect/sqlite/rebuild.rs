@@ -18,7 +18,7 @@
 //! on the table, firing `ON DELETE` actions of referencing tables (a CASCADE would
 //! empty them) or failing. SQLite ignores `PRAGMA foreign_keys` inside a transaction,
 //! so the statements cannot switch it themselves: whoever runs a step containing a
-//! rebuild (see [`requires_rebuild`](super::requires_rebuild)) turns enforcement off
+//! rebuild (see [`requires_rebuild`](crate::dialect::requires_rebuild)) turns enforcement off
 //! before `BEGIN`, runs `PRAGMA foreign_key_check` before `COMMIT` (and rolls back if
 //! it reports a row), and restores the setting afterwards. Enforcement is off by
 //! default on a new SQLite connection, so offline scripts run as they are.
@@ -27,10 +27,10 @@
 //! table's own triggers after step 5, and before step 1 the views and other tables'
 //! triggers that name the table are dropped, to be made again at the end.
 
-use super::ddl::{create_index_sql, create_table_sql};
-use super::quote::{qualified_name, quote_identifier};
-use super::sqltype::{Affinity, affinity, render_type};
-use super::{Dialect, RenderError};
+use crate::dialect::ddl::{create_index_sql, create_table_sql};
+use crate::dialect::quote::{qualified_name, quote_identifier};
+use crate::dialect::sqltype::{Affinity, affinity, render_type};
+use crate::dialect::{Dialect, RenderError};
 use crate::schema::model::{ColumnDef, ObjectKind, Schema, SchemaObject, Table};
 use crate::schema::types::SqlType;
 
@@ -163,7 +163,7 @@ pub fn statements(plan: &Plan<'_>) -> Result<Vec<String>, RenderError> {
 /// occurrence counts, which can only put back more than needed.
 fn mentions(sql: &str, table: &str) -> bool {
     #[cfg(any(feature = "sqlite", feature = "postgres"))]
-    if let Some(found) = super::script::names_word(D, sql, table) {
+    if let Some(found) = crate::dialect::script::names_word(D, sql, table) {
         return found;
     }
     sql.to_ascii_lowercase().contains(&table.to_ascii_lowercase())

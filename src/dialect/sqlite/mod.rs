@@ -13,19 +13,155 @@
 //! `create_primary_key` and `drop_constraint`; the `add_column` and `drop_column`
 //! cases above; and, with `batch_always`, every column, constraint and index op.
 
-use super::ddl::{create_index_sql, create_table_sql, drop_index_sql, table_name};
-use super::literal::insert_row_sql;
-use super::quote::{qualified_name, quote_identifier};
-use super::rebuild::{self, Plan};
-use super::{Context, Dialect, RenderError};
+pub mod rebuild;
+mod reserved;
+
+use self::rebuild::Plan;
+use crate::dialect::ddl::{
+    create_index_sql, create_table_sql, drop_index_sql, is_expression_default, table_name,
+};
+use crate::dialect::imp::{CompoundBody, DialectImpl, ForeignKeyEnforcement};
+use crate::dialect::literal::{delete_row_sql, insert_row_sql};
+use crate::dialect::quote::{qualified_name, quote_identifier};
+use crate::dialect::{Context, Dialect, RenderError};
 use crate::ops::apply::{column_index_name, drops_with_column, index_owner};
 use crate::ops::{Column, Op};
 use crate::schema::model::Table;
 
 const D: Dialect = Dialect::Sqlite;
 
+/// SQLite (3.35 or later), as rusqlite's bundled library and the `sqlite3` shell run it.
+#[derive(Debug, Clone, Copy)]
+pub struct Sqlite;
+
+impl DialectImpl for Sqlite {
+    fn dialect(&self) -> Dialect {
+        D
+    }
+
+    fn name(&self) -> &'static str {
+        "sqlite"
+    }
+
+    fn driver_feature(&self) -> &'static str {
+        "sqlite"
+    }
+
+    fn render(&self, op: &Op, ctx: &Context<'_>) -> Result<Vec<String>, RenderError> {
+        render(op, ctx)
+    }
+
+    fn requires_rebuild(&self, op: &Op, ctx: &Context<'_>) -> bool {
+        rebuild_plan(op, ctx).is_some()
+    }
+
+    fn reserved_words(&self) -> &'static [&'static str] {
+        reserved::RESERVED
+    }
+
+    // As SQLAlchemy: SQLite has no boolean literals before 3.23, and stores 1/0.
+    fn bool_literal(&self, value: bool) -> &'static str {
+        if value { "1" } else { "0" }
+    }
+
+    // Infinities overflow to ±Inf when read; SQLite stores NaN as NULL anyway.
+    fn non_finite_literal(&self, value: f64) -> String {
+        match value {
+            v if v.is_nan() => "NULL".to_string(),
+            v if v > 0.0 => "9e999".to_string(),
+            _ => "-9e999".to_string(),
+        }
+    }
+
+    fn uuid_as_hex(&self) -> bool {
+        true
+    }
+
+    // SQLite accepts only literals and parenthesised expressions as defaults.
+    fn default_clause(&self, default: &str) -> String {
+        let trimmed = default.trim();
+        if is_expression_default(trimmed) {
+            format!(" DEFAULT ({trimmed})")
+        } else {
+            format!(" DEFAULT {trimmed}")
+        }
+    }
+
+    fn enum_check(&self) -> bool {
+        true
+    }
+
+    // A foreign key can only point into the same (attached) database.
+    fn cross_schema_references(&self) -> bool {
+        false
+    }
+
+    fn inline_primary_key(&self, table: &Table) -> Option<&'static str> {
+        table.sqlite_autoincrement.then_some("PRIMARY KEY AUTOINCREMENT")
+    }
+
+    fn index_name_takes_schema(&self) -> bool {
+        true
+    }
+
+    fn has_comments(&self) -> bool {
+        false
+    }
+
+    fn version_table_schema(&self) -> bool {
+        false
+    }
+
+    #[cfg(any(feature = "sqlite", feature = "postgres"))]
+    fn tokenizer(&self) -> &'static dyn sqlparser::dialect::Dialect {
+        &sqlparser::dialect::SQLiteDialect {}
+    }
+
+    fn compound_body(&self) -> CompoundBody {
+        CompoundBody::TriggerBegin
+    }
+
+    fn time_default(&self, compact: &str) -> Option<&'static str> {
+        match compact {
+            "datetime('now')" | "current_timestamp" => Some("current_timestamp"),
+            "date('now')" | "current_date" => Some("current_date"),
+            "time('now')" | "current_time" => Some("current_time"),
+            _ => None,
+        }
+    }
+
+    fn table_exists_sql(&self, schema: Option<&str>, name: &str) -> String {
+        let catalog = match schema {
+            Some(schema) => format!("{}.sqlite_master", quote_identifier(D, schema)),
+            None => "sqlite_master".to_string(),
+        };
+        format!("SELECT name FROM {catalog} WHERE type = 'table' AND name = {}", self.string_literal(name))
+    }
+
+    // A rebuild drops and recreates tables, which would fire ON DELETE actions while
+    // foreign keys are enforced, and enforcement cannot change inside a transaction.
+    fn foreign_key_enforcement(&self) -> Option<ForeignKeyEnforcement> {
+        Some(ForeignKeyEnforcement {
+            query: "PRAGMA foreign_keys",
+            off: "PRAGMA foreign_keys = OFF",
+            on: "PRAGMA foreign_keys = ON",
+        })
+    }
+
+    // With a table, its own foreign keys only.
+    fn foreign_key_check_sql(&self, table: Option<(Option<&str>, &str)>) -> Option<String> {
+        Some(match table {
+            None => "PRAGMA foreign_key_check".to_string(),
+            Some((schema, table)) => {
+                let prefix = schema.map(|s| format!("{}.", quote_identifier(D, s))).unwrap_or_default();
+                format!("PRAGMA {prefix}foreign_key_check({})", self.string_literal(table))
+            }
+        })
+    }
+}
+
 /// The statements for `op` on SQLite.
-pub(crate) fn render(op: &Op, ctx: &Context<'_>) -> Result<Vec<String>, RenderError> {
+fn render(op: &Op, ctx: &Context<'_>) -> Result<Vec<String>, RenderError> {
     if let Some(plan) = rebuild_plan(op, ctx) {
         return rebuild::statements(&plan);
     }
@@ -75,9 +211,14 @@ pub(crate) fn render(op: &Op, ctx: &Context<'_>) -> Result<Vec<String>, RenderEr
             Some(t) => o.rows.iter().map(|row| insert_row_sql(D, t, row)).collect::<Result<_, _>>()?,
             None => Vec::new(),
         },
+        // Undone in reverse order, one statement per row.
+        Op::DeleteRows(o) => match before_table(&o.schema, &o.table) {
+            Some(t) => o.rows.iter().rev().map(|row| delete_row_sql(D, t, row)).collect::<Result<_, _>>()?,
+            None => Vec::new(),
+        },
         Op::Execute(o) => o.sql_for(D.name()).map(|s| vec![s.to_string()]).unwrap_or_default(),
         Op::CreateObject(o) => vec![o.sql.trim().trim_end_matches(';').trim_end().to_string()],
-        Op::DropObject(o) => vec![super::ddl::drop_object_sql(D, o)],
+        Op::DropObject(o) => vec![crate::dialect::ddl::drop_object_sql(D, o)],
         // Always rebuilt (rebuild_plan returned a plan); kept for exhaustiveness.
         Op::CreateUniqueConstraint(_)
         | Op::CreateForeignKey(_)
@@ -93,7 +234,7 @@ fn add_column(table: &Table, column: &Column) -> Vec<String> {
     let Some(def) = table.column(&column.name) else {
         return Vec::new();
     };
-    let mut spec = super::ddl::column_spec(D, table, def);
+    let mut spec = crate::dialect::ddl::column_spec(D, table, def);
     if let Some(fk) =
         table.foreign_keys.iter().find(|f| column.foreign_key.is_some() && f.columns == [column.name.clone()])
     {
@@ -144,7 +285,7 @@ fn native_add_column(column: &Column) -> bool {
 }
 
 /// The rebuild `op` needs on SQLite, if any (see the module documentation).
-pub(crate) fn rebuild_plan<'a>(op: &Op, ctx: &Context<'a>) -> Option<Plan<'a>> {
+fn rebuild_plan<'a>(op: &Op, ctx: &Context<'a>) -> Option<Plan<'a>> {
     let always = ctx.options.batch_always;
     let plan = |schema: &Option<String>, table: &str| {
         let before = ctx.before.table(schema.as_deref(), table)?;
@@ -193,8 +334,8 @@ pub(crate) fn rebuild_plan<'a>(op: &Op, ctx: &Context<'a>) -> Option<Plan<'a>> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::ddl::default_clause;
     use super::*;
+    use crate::dialect::ddl::default_clause;
 
     #[test]
     fn constant_defaults() {
