@@ -36,7 +36,7 @@ table = "post"
 columns = [
   { name = "id", type = "bigint", primary_key = true },
   { name = "user_id", type = "integer", nullable = false, foreign_key = "user.id" },
-  { name = "title", type = "text" },
+  { name = "title", type = "varchar(200)" },
   { name = "mood", type = "enum(mood: 'happy','sad')" },
   { name = "score", type = "integer", server_default = "0" },
 ]

@@ -1,7 +1,7 @@
 //! Offline output side by side with Python Alembic's: the same branching history
 //! (a branch point, a merge, a second base with a label, `depends_on` across branches)
 //! as our revision files and as Python stub scripts whose steps `op.execute` a marker,
-//! run with `--sql` for PostgreSQL by both tools. Everything but the version-table
+//! run with `--sql` for PostgreSQL and for MySQL by both tools. Everything but the version-table
 //! statements must be the same text: `BEGIN;`, the version table DDL, each
 //! `-- Running …` line in the same order, each step's SQL, `COMMIT;`. The version-table
 //! statements must have the same kinds in each step and leave the same rows; which row
@@ -63,12 +63,12 @@ fn ours() -> Project {
     p
 }
 
-fn python_project(dir: &Path) {
+fn python_project(dir: &Path, url: &str) {
     let versions = dir.join("alembic/versions");
     std::fs::create_dir_all(&versions).unwrap();
     std::fs::write(
         dir.join("alembic.ini"),
-        "[alembic]\nscript_location = alembic\nsqlalchemy.url = postgresql://someone@db.invalid/app\n",
+        format!("[alembic]\nscript_location = alembic\nsqlalchemy.url = {url}\n"),
     )
     .unwrap();
     std::fs::write(dir.join("alembic/script.py.mako"), "").unwrap();
@@ -175,10 +175,20 @@ fn parse(sql: &str, start: &[&str], context: &str) -> Run {
 
 #[test]
 fn offline_output_matches_python_alembic() {
+    compare_with_python("postgresql", "postgresql://someone@db.invalid/app");
+}
+
+/// MySQL has no transactional DDL: neither tool writes `BEGIN;` or `COMMIT;`.
+#[test]
+fn offline_mysql_output_matches_python_alembic() {
+    compare_with_python("mysql", "mysql+pymysql://someone@db.invalid/app");
+}
+
+fn compare_with_python(dialect: &str, url: &str) {
     let Some(python) = support::python_alembic() else { return };
     let p = ours();
     let py_dir = tempfile::tempdir().unwrap();
-    python_project(py_dir.path());
+    python_project(py_dir.path(), url);
     // (arguments, the version rows the range starts from)
     let cases: &[(&[&str], &[&str])] = &[
         (&["upgrade", "heads"], &[]),
@@ -204,7 +214,7 @@ fn offline_output_matches_python_alembic() {
     for (args, start) in cases {
         let context = args.join(" ");
         let mut our_args = args.to_vec();
-        our_args.extend(["--sql", "--dialect", "postgresql"]);
+        our_args.extend(["--sql", "--dialect", dialect]);
         let ours = p.ok(&our_args);
         let out = Command::new(&python)
             .args(["-m", "alembic"])

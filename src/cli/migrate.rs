@@ -24,8 +24,16 @@ pub struct OfflineArgs {
     #[arg(long)]
     pub tag: Option<String>,
     /// Dialect of offline SQL when no database URL is configured.
-    #[arg(long, value_parser = ["sqlite", "postgresql", "postgres"])]
+    #[arg(long, value_parser = dialect_names())]
     pub dialect: Option<String>,
+}
+
+/// Every name `--dialect` accepts: each dialect's name and aliases, from the registry.
+fn dialect_names() -> clap::builder::PossibleValuesParser {
+    let names = Dialect::ALL
+        .into_iter()
+        .flat_map(|d| std::iter::once(d.name()).chain(d.imp().aliases().iter().copied()));
+    clap::builder::PossibleValuesParser::new(names)
 }
 
 /// `upgrade` and `downgrade`.
@@ -75,7 +83,7 @@ pub struct EnsureVersionArgs {
     #[arg(long)]
     pub sql: bool,
     /// Dialect of the SQL when no database URL is configured (with `--sql`).
-    #[arg(long, value_parser = ["sqlite", "postgresql", "postgres"])]
+    #[arg(long, value_parser = dialect_names())]
     pub dialect: Option<String>,
 }
 

@@ -73,6 +73,9 @@ pub(crate) fn column_spec(dialect: Dialect, table: &Table, column: &ColumnDef) -
         spec.push(' ');
         spec.push_str(clause);
     }
+    if let Some(comment) = column.comment.as_deref().filter(|_| imp.inline_comments()) {
+        spec.push_str(&format!(" COMMENT {}", imp.string_literal(comment)));
+    }
     if let (true, SqlType::Enum { values, .. }) = (imp.enum_check(), &column.ty) {
         spec.push_str(&format!(" CHECK ({name} IN ({}))", value_list(dialect, values)));
     }
@@ -159,8 +162,12 @@ pub(crate) fn create_table_sql(dialect: Dialect, table: &Table, name: &str) -> S
     lines.extend(table.uniques.iter().map(|u| unique_clause(dialect, u)));
     lines.extend(table.foreign_keys.iter().map(|f| foreign_key_clause(dialect, table.schema.as_deref(), f)));
     lines.extend(table.checks.iter().map(|c| check_clause(dialect, c)));
+    let options = match table.comment.as_deref().filter(|_| dialect.imp().inline_comments()) {
+        Some(comment) => format!("COMMENT={}", dialect.imp().string_literal(comment)),
+        None => String::new(),
+    };
     format!(
-        "CREATE TABLE {} (\n\t{}\n)",
+        "CREATE TABLE {} (\n\t{}\n){options}",
         qualified_name(dialect, table.schema.as_deref(), name),
         lines.join(",\n\t")
     )

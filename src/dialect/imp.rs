@@ -157,6 +157,12 @@ pub trait DialectImpl: Send + Sync + 'static {
         false
     }
 
+    /// Whether comments are written inside `CREATE TABLE` and column definitions
+    /// (MySQL's `COMMENT '…'`) rather than as statements of their own.
+    fn inline_comments(&self) -> bool {
+        false
+    }
+
     /// Whether tables and columns carry comments (SQLite has none).
     fn has_comments(&self) -> bool {
         true
@@ -170,7 +176,7 @@ pub trait DialectImpl: Send + Sync + 'static {
     // --- scripts --------------------------------------------------------------------
 
     /// The tokenizer dialect for cutting scripts into statements.
-    #[cfg(any(feature = "sqlite", feature = "postgres"))]
+    #[cfg(any(feature = "sqlite", feature = "postgres", feature = "mysql"))]
     fn tokenizer(&self) -> &'static dyn sqlparser::dialect::Dialect {
         &sqlparser::dialect::GenericDialect {}
     }
@@ -216,6 +222,12 @@ pub trait DialectImpl: Send + Sync + 'static {
 
     /// A query returning one row when the table `name` exists, none otherwise.
     fn table_exists_sql(&self, schema: Option<&str>, name: &str) -> String;
+
+    /// Whether DDL runs inside a transaction and rolls back with it. MySQL commits
+    /// before and after each DDL statement.
+    fn transactional_ddl(&self) -> bool {
+        true
+    }
 
     /// Whether the migration lock is held for the whole run by the session, so that
     /// heads read once stay valid (PostgreSQL's advisory lock).

@@ -6,7 +6,7 @@
 //! the caller adds them. Rendering applies the op to a copy of the schema first, so an
 //! op that does not fit is an error here too.
 //!
-//! Each dialect lives in its own folder ([`sqlite`], [`postgresql`]) behind one trait,
+//! Each dialect lives in its own folder ([`sqlite`], [`postgresql`], [`mysql`]) behind one trait,
 //! [`imp::DialectImpl`]; [`Dialect`] names a dialect and [`Dialect::imp`] is the one
 //! place that maps the name to its implementation (the registration). Nothing else
 //! matches on a dialect. SQLite cannot alter most things in place; those ops become a
@@ -15,9 +15,10 @@
 pub mod ddl;
 pub mod imp;
 pub mod literal;
+pub mod mysql;
 pub mod postgresql;
 pub mod quote;
-#[cfg(any(feature = "sqlite", feature = "postgres"))]
+#[cfg(any(feature = "sqlite", feature = "postgres", feature = "mysql"))]
 pub mod script;
 pub mod sqlite;
 pub mod sqltype;
@@ -37,11 +38,13 @@ pub enum Dialect {
     Sqlite,
     /// PostgreSQL (12 or later).
     Postgresql,
+    /// MySQL (8.0 or later) and MariaDB (10.11 or later).
+    Mysql,
 }
 
 impl Dialect {
     /// Every dialect.
-    pub const ALL: [Dialect; 2] = [Dialect::Sqlite, Dialect::Postgresql];
+    pub const ALL: [Dialect; 3] = [Dialect::Sqlite, Dialect::Postgresql, Dialect::Mysql];
 
     /// What the dialect knows: its implementation of the seam. This match is the
     /// registration of the dialects; nothing else matches on a dialect.
@@ -49,10 +52,11 @@ impl Dialect {
         match self {
             Dialect::Sqlite => &sqlite::Sqlite,
             Dialect::Postgresql => &postgresql::Postgresql,
+            Dialect::Mysql => &mysql::Mysql,
         }
     }
 
-    /// The dialect's name: `"sqlite"` or `"postgresql"` (as in `execute` keys).
+    /// The dialect's name: `"sqlite"`, `"postgresql"` or `"mysql"` (as in `execute` keys).
     pub fn name(self) -> &'static str {
         self.imp().name()
     }

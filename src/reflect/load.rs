@@ -10,10 +10,10 @@
 
 // `reflect` and `block_on` serve the driver-specific loaders below; without either
 // driver feature only the error path remains.
-#[cfg(any(feature = "sqlite", feature = "postgres"))]
+#[cfg(any(feature = "sqlite", feature = "postgres", feature = "mysql"))]
 use super::reflect;
 use super::{ReflectError, ReflectOptions};
-#[cfg(any(feature = "sqlite", feature = "postgres"))]
+#[cfg(any(feature = "sqlite", feature = "postgres", feature = "mysql"))]
 use crate::runtime::connection::block_on;
 use crate::schema::model::Schema;
 use crate::url::DatabaseUrl;
@@ -117,7 +117,7 @@ fn postgres(
 
 /// Runs `sql` on `db` a statement at a time; a failing statement is reported with its
 /// line and (the start of) its text, not the whole script.
-#[cfg(any(feature = "sqlite", feature = "postgres"))]
+#[cfg(any(feature = "sqlite", feature = "postgres", feature = "mysql"))]
 async fn run_script<B: crate::runtime::connection::Backend>(
     db: &mut B,
     sql: &str,

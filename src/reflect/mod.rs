@@ -95,7 +95,7 @@ pub enum ReflectError {
     #[error(transparent)]
     Statement(Box<StatementError>),
     /// A schema script could not be cut into statements.
-    #[cfg(any(feature = "sqlite", feature = "postgres"))]
+    #[cfg(any(feature = "sqlite", feature = "postgres", feature = "mysql"))]
     #[error(transparent)]
     Script(crate::dialect::script::ScriptError),
     /// The catalog returned something this reflector does not understand.
@@ -167,6 +167,7 @@ pub async fn reflect_counted<B: Backend>(
         Dialect::Postgresql => postgresql::reflect(&mut q, opts).await?,
         #[cfg(not(feature = "postgres"))]
         Dialect::Postgresql => return Err(ReflectError::Unavailable(Dialect::Postgresql, "postgres")),
+        Dialect::Mysql => return Err(ReflectError::Unavailable(Dialect::Mysql, "mysql")),
     };
     Ok(Reflection { schema, queries: q.count })
 }

@@ -566,12 +566,17 @@ impl<'a> Migrator<'a> {
         if let Some(tag) = tag {
             out.text.push_str(&format!("-- tag: {tag}\n\n"));
         }
-        let per_step = self.transaction_per_migration;
-        if !per_step {
+        // Without transactional DDL (MySQL) there is no transaction to write, as in
+        // Alembic: each statement commits on its own.
+        let transactional_ddl = self.dialect().imp().transactional_ddl();
+        let per_step = self.transaction_per_migration || !transactional_ddl;
+        let whole = !per_step && transactional_ddl;
+        if whole {
             out.text.push_str("BEGIN;\n\n");
         }
         for (rendered, was_empty, changes) in &rendered_steps {
             let step = &rendered.step;
+            let per_step = per_step && transactional_ddl;
             if per_step {
                 out.text.push_str("BEGIN;\n\n");
             }
@@ -579,7 +584,8 @@ impl<'a> Migrator<'a> {
                 push_statement(&mut out.text, &self.version_table.create_sql().replace('\t', "    "));
             }
             out.text.push_str(&format!("-- Running {}\n\n", step.short_log()));
-            if !rendered.transactional {
+            let outside = !rendered.transactional && transactional_ddl;
+            if outside {
                 out.text.push_str("-- not transactional: runs outside a transaction\nCOMMIT;\n\n");
             }
             for statement in &rendered.statements {
@@ -593,7 +599,7 @@ impl<'a> Migrator<'a> {
                     None => push_statement(&mut out.text, &statement.sql),
                 }
             }
-            if !rendered.transactional {
+            if outside {
                 out.text.push_str("BEGIN;\n\n");
             }
             for change in changes {
@@ -604,7 +610,7 @@ impl<'a> Migrator<'a> {
             }
             out.maybe_flush()?;
         }
-        if !per_step {
+        if whole {
             out.text.push_str("COMMIT;\n\n");
         }
         Ok(())
@@ -612,9 +618,12 @@ impl<'a> Migrator<'a> {
 
     /// Offline `ensure-version`: the version table's DDL.
     pub fn offline_ensure_version(&self) -> String {
-        let mut out = String::from("BEGIN;\n\n");
+        let transactional = self.dialect().imp().transactional_ddl();
+        let mut out = String::from(if transactional { "BEGIN;\n\n" } else { "" });
         push_statement(&mut out, &self.version_table.create_sql().replace('\t', "    "));
-        out.push_str("COMMIT;\n\n");
+        if transactional {
+            out.push_str("COMMIT;\n\n");
+        }
         out
     }
 

@@ -14,7 +14,7 @@ pub fn ensure(root: &Path) -> Result<Option<PathBuf>> {
     let venv = root.join("target/alembic-venv");
     let python = venv.join("bin/python");
     let ready = Command::new(&python)
-        .args(["-c", "import alembic, sqlalchemy"])
+        .args(["-c", "import alembic, sqlalchemy, pymysql"])
         .output()
         .is_ok_and(|o| o.status.success());
     if ready {
@@ -35,6 +35,8 @@ pub fn ensure(root: &Path) -> Result<Option<PathBuf>> {
             ALEMBIC,
             "sqlalchemy",
             "psycopg2-binary",
+            // MySQL/MariaDB, for the version-table interop test.
+            "pymysql",
         ])
         .status()?;
     if !pip.success() {

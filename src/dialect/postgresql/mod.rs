@@ -125,7 +125,7 @@ impl DialectImpl for Postgresql {
         "STORED"
     }
 
-    #[cfg(any(feature = "sqlite", feature = "postgres"))]
+    #[cfg(any(feature = "sqlite", feature = "postgres", feature = "mysql"))]
     fn tokenizer(&self) -> &'static dyn sqlparser::dialect::Dialect {
         &sqlparser::dialect::PostgreSqlDialect {}
     }

@@ -112,7 +112,7 @@ impl DialectImpl for Sqlite {
         false
     }
 
-    #[cfg(any(feature = "sqlite", feature = "postgres"))]
+    #[cfg(any(feature = "sqlite", feature = "postgres", feature = "mysql"))]
     fn tokenizer(&self) -> &'static dyn sqlparser::dialect::Dialect {
         &sqlparser::dialect::SQLiteDialect {}
     }

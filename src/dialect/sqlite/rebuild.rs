@@ -162,7 +162,7 @@ pub fn statements(plan: &Plan<'_>) -> Result<Vec<String>, RenderError> {
 /// any case, as SQLite's names compare). Without a tokenizer (no driver feature) any
 /// occurrence counts, which can only put back more than needed.
 fn mentions(sql: &str, table: &str) -> bool {
-    #[cfg(any(feature = "sqlite", feature = "postgres"))]
+    #[cfg(any(feature = "sqlite", feature = "postgres", feature = "mysql"))]
     if let Some(found) = crate::dialect::script::names_word(D, sql, table) {
         return found;
     }
