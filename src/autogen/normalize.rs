@@ -80,7 +80,7 @@ pub fn canonical_type(dialect: Dialect, ty: &SqlType) -> SqlType {
 pub fn quote_type(dialect: Dialect, text: &str) -> Option<String> {
     match dialect {
         Dialect::Sqlite => Some(format!("\"{}\"", text.replace('"', "\"\""))),
-        Dialect::Postgresql => {
+        Dialect::Postgresql | Dialect::Mysql => {
             let end = text
                 .find(|c: char| !(c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_'))
                 .unwrap_or(text.len());
@@ -112,7 +112,9 @@ fn unquote_type(dialect: Dialect, text: &str) -> String {
     let Some(after) = after else { return text.to_string() };
     let same = match dialect {
         Dialect::Sqlite => after.trim().is_empty(),
-        Dialect::Postgresql => quote_type(dialect, &format!("{inner}{after}")).is_some_and(|q| q == text),
+        Dialect::Postgresql | Dialect::Mysql => {
+            quote_type(dialect, &format!("{inner}{after}")).is_some_and(|q| q == text)
+        }
     };
     if same { format!("{inner}{after}") } else { text.to_string() }
 }

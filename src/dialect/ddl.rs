@@ -113,7 +113,7 @@ pub(crate) fn check_clause(dialect: Dialect, check: &CheckConstraint) -> String 
 pub(crate) fn foreign_key_clause(dialect: Dialect, schema: Option<&str>, fk: &ForeignKey) -> String {
     let ref_schema = match dialect {
         Dialect::Sqlite => None,
-        Dialect::Postgresql => fk.ref_schema.as_deref().or(schema),
+        Dialect::Postgresql | Dialect::Mysql => fk.ref_schema.as_deref().or(schema),
     };
     let mut clause = format!(
         "{}FOREIGN KEY({}) REFERENCES {} ({})",
@@ -191,7 +191,9 @@ fn index_element(dialect: Dialect, table: &Table, entry: &str) -> String {
 /// beside it); SQLite puts it on the index name and forbids it on the table.
 pub(crate) fn create_index_sql(dialect: Dialect, table: &Table, index: &Index) -> String {
     let (index_name, on) = match dialect {
-        Dialect::Postgresql => (quote_identifier(dialect, &index.name), table_name(dialect, table)),
+        Dialect::Postgresql | Dialect::Mysql => {
+            (quote_identifier(dialect, &index.name), table_name(dialect, table))
+        }
         Dialect::Sqlite => (
             qualified_name(dialect, table.schema.as_deref(), &index.name),
             quote_identifier(dialect, &table.name),

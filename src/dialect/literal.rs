@@ -80,8 +80,8 @@ fn bool_literal(dialect: Dialect, b: bool) -> String {
     match (dialect, b) {
         (Dialect::Postgresql, true) => "true".to_string(),
         (Dialect::Postgresql, false) => "false".to_string(),
-        (Dialect::Sqlite, true) => "1".to_string(),
-        (Dialect::Sqlite, false) => "0".to_string(),
+        (Dialect::Sqlite | Dialect::Mysql, true) => "1".to_string(),
+        (Dialect::Sqlite | Dialect::Mysql, false) => "0".to_string(),
     }
 }
 
@@ -102,9 +102,9 @@ fn float_literal(dialect: Dialect, f: f64) -> String {
         Dialect::Postgresql if f.is_nan() => "'NaN'".to_string(),
         Dialect::Postgresql if f > 0.0 => "'Infinity'".to_string(),
         Dialect::Postgresql => "'-Infinity'".to_string(),
-        Dialect::Sqlite if f.is_nan() => "NULL".to_string(),
-        Dialect::Sqlite if f > 0.0 => "9e999".to_string(),
-        Dialect::Sqlite => "-9e999".to_string(),
+        Dialect::Sqlite | Dialect::Mysql if f.is_nan() => "NULL".to_string(),
+        Dialect::Sqlite | Dialect::Mysql if f > 0.0 => "9e999".to_string(),
+        Dialect::Sqlite | Dialect::Mysql => "-9e999".to_string(),
     }
 }
 
@@ -328,10 +328,11 @@ impl<'r> InsertRows<'r> {
 fn param(dialect: Dialect, cell: Cell<'_>, ty: &SqlType) -> Param {
     match (dialect, cell) {
         (_, Cell::Missing) => Param::Null,
-        (Dialect::Sqlite, Cell::Integer(i)) => Param::Integer(i),
-        (Dialect::Sqlite, Cell::Float(f)) if f.is_nan() => Param::Null,
-        (Dialect::Sqlite, Cell::Float(f)) => Param::Float(f),
-        (Dialect::Sqlite, Cell::Boolean(b)) => Param::Integer(i64::from(b)),
+        // MySQL binds numbers as numbers too (it has no NaN: NULL, as SQLite stores it).
+        (Dialect::Sqlite | Dialect::Mysql, Cell::Integer(i)) => Param::Integer(i),
+        (Dialect::Sqlite | Dialect::Mysql, Cell::Float(f)) if f.is_nan() => Param::Null,
+        (Dialect::Sqlite | Dialect::Mysql, Cell::Float(f)) => Param::Float(f),
+        (Dialect::Sqlite | Dialect::Mysql, Cell::Boolean(b)) => Param::Integer(i64::from(b)),
         (Dialect::Postgresql, Cell::Integer(i)) => Param::Text(i.to_string()),
         (Dialect::Postgresql, Cell::Float(f)) => Param::Text(match f {
             f if f.is_nan() => "NaN".to_string(),

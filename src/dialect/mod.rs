@@ -33,25 +33,31 @@ pub enum Dialect {
     Sqlite,
     /// PostgreSQL (12 or later).
     Postgresql,
+    /// MySQL (8.0 or later) and MariaDB (10.5 or later). Only connecting and
+    /// reflection know it yet; ops render as for PostgreSQL until its renderer lands.
+    Mysql,
 }
 
 impl Dialect {
     /// Every dialect.
-    pub const ALL: [Dialect; 2] = [Dialect::Sqlite, Dialect::Postgresql];
+    pub const ALL: [Dialect; 3] = [Dialect::Sqlite, Dialect::Postgresql, Dialect::Mysql];
 
-    /// The dialect's name: `"sqlite"` or `"postgresql"` (as in `execute` keys).
+    /// The dialect's name: `"sqlite"`, `"postgresql"` or `"mysql"` (as in `execute` keys).
     pub fn name(self) -> &'static str {
         match self {
             Dialect::Sqlite => "sqlite",
             Dialect::Postgresql => "postgresql",
+            Dialect::Mysql => "mysql",
         }
     }
 
-    /// The dialect called `name` (`"postgres"` is accepted for PostgreSQL).
+    /// The dialect called `name` (`"postgres"` is accepted for PostgreSQL, `"mariadb"`
+    /// for MySQL).
     pub fn from_name(name: &str) -> Option<Self> {
         match name.to_ascii_lowercase().as_str() {
             "sqlite" => Some(Dialect::Sqlite),
             "postgresql" | "postgres" => Some(Dialect::Postgresql),
+            "mysql" | "mariadb" => Some(Dialect::Mysql),
             _ => None,
         }
     }
@@ -145,7 +151,8 @@ pub fn render_between(
     let ctx = Context { before, after, options };
     match dialect {
         Dialect::Sqlite => sqlite::render(op, &ctx),
-        Dialect::Postgresql => postgresql::render(op, &ctx),
+        // Until MySQL has its renderer (the dialect trait on main), PostgreSQL's.
+        Dialect::Postgresql | Dialect::Mysql => postgresql::render(op, &ctx),
     }
 }
 

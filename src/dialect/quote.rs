@@ -237,7 +237,7 @@ const SQLITE_RESERVED: &[&str] = &[
 pub fn is_reserved(dialect: Dialect, word: &str) -> bool {
     let list = match dialect {
         Dialect::Sqlite => SQLITE_RESERVED,
-        Dialect::Postgresql => POSTGRESQL_RESERVED,
+        Dialect::Postgresql | Dialect::Mysql => POSTGRESQL_RESERVED,
     };
     let lower = word.to_ascii_lowercase();
     list.binary_search(&lower.as_str()).is_ok()

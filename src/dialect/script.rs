@@ -52,7 +52,7 @@ pub enum ScriptError {
 pub fn names_word(dialect: Dialect, sql: &str, name: &str) -> Option<bool> {
     let tokens = match dialect {
         Dialect::Sqlite => Tokenizer::new(&SQLiteDialect {}, sql).tokenize(),
-        Dialect::Postgresql => Tokenizer::new(&PostgreSqlDialect {}, sql).tokenize(),
+        Dialect::Postgresql | Dialect::Mysql => Tokenizer::new(&PostgreSqlDialect {}, sql).tokenize(),
     }
     .ok()?;
     Some(tokens.iter().any(|t| matches!(t, Token::Word(w) if w.value.eq_ignore_ascii_case(name))))
@@ -66,7 +66,9 @@ const SKIPPED_META_COMMANDS: [&str; 6] = ["restrict", "unrestrict", "set", "enco
 pub fn split_statements(dialect: Dialect, sql: &str) -> Result<Vec<ScriptStatement<'_>>, ScriptError> {
     let tokens = match dialect {
         Dialect::Sqlite => Tokenizer::new(&SQLiteDialect {}, sql).tokenize_with_location(),
-        Dialect::Postgresql => Tokenizer::new(&PostgreSqlDialect {}, sql).tokenize_with_location(),
+        Dialect::Postgresql | Dialect::Mysql => {
+            Tokenizer::new(&PostgreSqlDialect {}, sql).tokenize_with_location()
+        }
     }
     .map_err(|e| ScriptError::Tokenize { line: e.location.line as usize, message: e.message })?;
     let offsets = Offsets::new(sql);
@@ -169,7 +171,7 @@ impl Current {
             Keyword::BEGIN => {
                 let opens = match dialect {
                     Dialect::Sqlite => self.trigger,
-                    Dialect::Postgresql => next_word == Some(Keyword::ATOMIC),
+                    Dialect::Postgresql | Dialect::Mysql => next_word == Some(Keyword::ATOMIC),
                 };
                 if opens {
                     self.blocks += 1;

@@ -167,6 +167,7 @@ pub async fn reflect_counted<B: Backend>(
         Dialect::Postgresql => postgresql::reflect(&mut q, opts).await?,
         #[cfg(not(feature = "postgres"))]
         Dialect::Postgresql => return Err(ReflectError::Unavailable(Dialect::Postgresql, "postgres")),
+        Dialect::Mysql => return Err(ReflectError::Unavailable(Dialect::Mysql, "mysql")),
     };
     Ok(Reflection { schema, queries: q.count })
 }

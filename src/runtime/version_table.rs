@@ -136,6 +136,13 @@ impl VersionTable {
                     literal(self.dialect, &self.name)
                 )
             }
+            // A placeholder until the MySQL dialect lands on main.
+            Dialect::Mysql => format!(
+                "SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_TYPE = 'BASE TABLE' \
+                 AND TABLE_SCHEMA = {} AND TABLE_NAME = {}",
+                self.schema.as_deref().map_or_else(|| "DATABASE()".to_string(), |s| literal(self.dialect, s)),
+                literal(self.dialect, &self.name)
+            ),
             Dialect::Postgresql => {
                 // Without a schema, the table the search path resolves to, as
                 // SQLAlchemy's has_table does.

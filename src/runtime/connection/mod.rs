@@ -378,6 +378,7 @@ fn feature_of(dialect: Dialect) -> &'static str {
     match dialect {
         Dialect::Sqlite => "sqlite",
         Dialect::Postgresql => "postgres",
+        Dialect::Mysql => "mysql",
     }
 }
 
