@@ -1,0 +1,334 @@
+//! The MySQL/MariaDB backend and reflection against a live server
+//! (`ALEMBIC_TEST_MYSQL_URL`, default `mysql://root@127.0.0.1:3306/test`): each test
+//! makes its own database and drops it. Without a server a test says so and passes,
+//! except under `CI=true`, where it fails (see `support`).
+
+#![cfg(feature = "mysql")]
+
+mod support;
+
+use std::time::{Duration, Instant};
+
+use alembic::runtime::connection::{
+    AnyBackend, Backend, DbErrorKind, MYSQL_MAX_PLACEHOLDERS, Param, RowBatch, Wait, block_on, connect,
+};
+use alembic::url::Dialect;
+
+macro_rules! test_db {
+    () => {
+        match support::mysql_test_db() {
+            Some(db) => db,
+            None => return,
+        }
+    };
+}
+
+fn rows(db: &mut impl Backend, sql: &str) -> Vec<Vec<Option<String>>> {
+    block_on(db.query_rows(sql)).unwrap_or_else(|e| panic!("{sql}: {e}"))
+}
+
+fn run(db: &mut impl Backend, sql: &str) -> u64 {
+    block_on(db.execute(sql)).unwrap_or_else(|e| panic!("{sql}: {e}"))
+}
+
+fn s(v: &str) -> Option<String> {
+    Some(v.to_string())
+}
+
+#[test]
+fn execute_and_query_give_text_and_null() {
+    let test = test_db!();
+    let mut db = test.connect();
+    assert_eq!(db.dialect(), Dialect::Mysql);
+    run(
+        &mut db,
+        "CREATE TABLE t (id INT PRIMARY KEY, amount DECIMAL(8,2), born DATE, at DATETIME(3), \
+         flag TINYINT(1), note VARCHAR(20))",
+    );
+    let changed = run(
+        &mut db,
+        "INSERT INTO t VALUES (1, 12.50, '2024-01-31', '2024-01-31 10:00:00.125', 1, 'x'), \
+         (2, NULL, NULL, NULL, NULL, NULL)",
+    );
+    assert_eq!(changed, 2);
+    assert_eq!(
+        rows(&mut db, "SELECT id, amount, born, at, flag, note FROM t ORDER BY id"),
+        vec![
+            vec![s("1"), s("12.50"), s("2024-01-31"), s("2024-01-31 10:00:00.125"), s("1"), s("x")],
+            vec![s("2"), None, None, None, None, None],
+        ]
+    );
+    assert_eq!(run(&mut db, "UPDATE t SET note = 'y' WHERE id = 2"), 1);
+    assert_eq!(block_on(db.query_column("SELECT note FROM t ORDER BY id")).unwrap(), ["x", "y"]);
+}
+
+#[test]
+fn sessions_are_set_up_for_the_renderer() {
+    let test = test_db!();
+    let mut db = test.connect();
+    let row =
+        rows(&mut db, "SELECT @@SESSION.sql_mode, @@SESSION.time_zone, @@character_set_client").remove(0);
+    let mode = row[0].clone().unwrap();
+    assert!(mode.contains("STRICT_TRANS_TABLES") && mode.contains("NO_ZERO_DATE"), "{mode}");
+    assert!(!mode.contains("ANSI_QUOTES") && !mode.contains("NO_BACKSLASH_ESCAPES"), "{mode}");
+    assert_eq!(row[1].as_deref(), Some("+00:00"));
+    assert_eq!(row[2].as_deref(), Some("utf8mb4"));
+    // Double quotes are strings, backticks identifiers.
+    assert_eq!(rows(&mut db, "SELECT \"a\" AS `b`"), vec![vec![s("a")]]);
+    // Strict mode: a value too long is an error, not a truncation warning.
+    run(&mut db, "CREATE TABLE short (v VARCHAR(2))");
+    let err = block_on(db.execute("INSERT INTO short VALUES ('abc')")).unwrap_err();
+    assert_eq!(err.code(), Some("1406"), "{err}");
+}
+
+#[test]
+fn scripts_run_every_statement_and_stop_at_the_first_failure() {
+    let test = test_db!();
+    let mut db = test.connect();
+    // A trigger body with `;` inside, a string with `;` in it, a comment: the server
+    // cuts the script, not a split on `;`.
+    let script = "CREATE TABLE a (id INT PRIMARY KEY, v VARCHAR(20));\n\
+        CREATE TABLE log (msg VARCHAR(50));\n\
+        -- a comment; with a semicolon\n\
+        CREATE TRIGGER a_ins AFTER INSERT ON a FOR EACH ROW BEGIN\n\
+          INSERT INTO log VALUES (CONCAT('got ', NEW.v));\n\
+          INSERT INTO log VALUES ('second; statement');\n\
+        END;\n\
+        INSERT INTO a VALUES (1, 'x;y');";
+    block_on(db.execute_script(script)).unwrap();
+    assert_eq!(
+        block_on(db.query_column("SELECT msg FROM log ORDER BY msg")).unwrap(),
+        ["got x;y", "second; statement"]
+    );
+    block_on(db.execute_script("  -- nothing but a comment\n")).unwrap();
+
+    let err = block_on(db.execute_script(
+        "INSERT INTO a VALUES (2, 'b'); INSERT INTO nope VALUES (1); INSERT INTO a VALUES (3, 'c')",
+    ))
+    .unwrap_err();
+    assert_eq!(err.code(), Some("1146"), "{err}");
+    // The statement before the failure ran, the one after it did not.
+    assert_eq!(block_on(db.query_column("SELECT id FROM a ORDER BY id")).unwrap(), ["1", "2"]);
+}
+
+#[test]
+fn errors_carry_the_code_and_the_sql_on_one_line() {
+    let test = test_db!();
+    let mut db = test.connect();
+    let sql = "SELECT *\n  FROM no_such_table";
+    let err = block_on(db.query_rows(sql)).unwrap_err();
+    assert_eq!(err.kind(), DbErrorKind::Statement);
+    assert_eq!(err.code(), Some("1146"));
+    assert_eq!(err.sql(), Some(sql));
+    let text = err.to_string();
+    assert!(!text.contains('\n'), "{text}");
+    assert!(
+        text.contains("no_such_table' doesn't exist") && text.ends_with("[SQL: SELECT * FROM no_such_table]"),
+        "{text}"
+    );
+
+    let err = block_on(db.execute("CREATE TABLE")).unwrap_err();
+    assert_eq!(err.code(), Some("1064"), "{err}");
+    // The session goes on after an error.
+    assert_eq!(rows(&mut db, "SELECT 1"), vec![vec![s("1")]]);
+}
+
+#[test]
+fn transactions_roll_back() {
+    let test = test_db!();
+    let mut db = test.connect();
+    run(&mut db, "CREATE TABLE t (id INT PRIMARY KEY) ENGINE=InnoDB");
+    block_on(db.begin()).unwrap();
+    run(&mut db, "INSERT INTO t VALUES (1)");
+    block_on(db.rollback()).unwrap();
+    block_on(db.begin()).unwrap();
+    run(&mut db, "INSERT INTO t VALUES (2)");
+    block_on(db.commit()).unwrap();
+    assert_eq!(block_on(db.query_column("SELECT id FROM t")).unwrap(), ["2"]);
+}
+
+#[test]
+fn rows_are_bound_in_statements_within_the_placeholder_limit() {
+    let test = test_db!();
+    let mut db = test.connect();
+    run(&mut db, "CREATE TABLE big (id BIGINT PRIMARY KEY, name VARCHAR(40), score DOUBLE, flag TINYINT(1))");
+    // 40,000 rows of 4 values: 160,000 parameters, more than twice what one statement
+    // may bind. Values that would break a literal travel as they are.
+    let tricky = ["it's", "back\\slash", "'); DROP TABLE big; --", "é ☃"];
+    let n: i64 = 40_000;
+    let mut values = Vec::new();
+    for i in 0..n {
+        values.push(Param::Integer(i));
+        values.push(Param::Text(tricky[(i % 4) as usize].to_string()));
+        values.push(if i % 10 == 0 { Param::Null } else { Param::Float(i as f64 / 4.0) });
+        values.push(Param::Integer(i % 2));
+    }
+    assert!(values.len() > 2 * MYSQL_MAX_PLACEHOLDERS);
+    let batch = RowBatch {
+        table: "`big`".into(),
+        columns: vec!["`id`".into(), "`name`".into(), "`score`".into(), "`flag`".into()],
+        values,
+    };
+    assert_eq!(block_on(db.insert_rows(batch)).unwrap(), n as u64);
+    assert_eq!(block_on(db.query_column("SELECT COUNT(*) FROM big")).unwrap(), [n.to_string()]);
+    assert_eq!(
+        rows(&mut db, "SELECT id, name, score, flag FROM big WHERE id IN (0, 1, 2, 3, 39999) ORDER BY id"),
+        vec![
+            vec![s("0"), s("it's"), None, s("0")],
+            vec![s("1"), s("back\\slash"), s("0.25"), s("1")],
+            vec![s("2"), s("'); DROP TABLE big; --"), s("0.5"), s("0")],
+            vec![s("3"), s("é ☃"), s("0.75"), s("1")],
+            vec![s("39999"), s("é ☃"), s("9999.75"), s("1")],
+        ]
+    );
+    // A failing batch says which statement failed; what went before stays.
+    let batch = RowBatch {
+        table: "`big`".into(),
+        columns: vec!["`id`".into(), "`name`".into()],
+        values: vec![
+            Param::Integer(n),
+            Param::Text("new".into()),
+            Param::Integer(0),
+            Param::Text("dup".into()),
+        ],
+    };
+    let err = block_on(db.insert_rows(batch)).unwrap_err();
+    assert_eq!(err.code(), Some("1062"), "{err}");
+    assert_eq!(err.sql(), Some("INSERT INTO `big` (`id`, `name`) VALUES (?, ?), (?, ?)"));
+}
+
+#[test]
+fn values_larger_than_the_packet_limit_together_are_inserted() {
+    let test = test_db!();
+    let mut db = test.connect();
+    run(&mut db, "CREATE TABLE blobs (id INT PRIMARY KEY, body LONGTEXT)");
+    // 40 values of 1 MiB: more than max_allowed_packet (16 MiB on MariaDB) together.
+    let body = "x".repeat(1 << 20);
+    let mut values = Vec::new();
+    for i in 0..40 {
+        values.push(Param::Integer(i));
+        values.push(Param::Text(body.clone()));
+    }
+    let batch = RowBatch { table: "`blobs`".into(), columns: vec!["`id`".into(), "`body`".into()], values };
+    assert_eq!(block_on(db.insert_rows(batch)).unwrap(), 40);
+    assert_eq!(
+        rows(&mut db, "SELECT COUNT(*), MIN(LENGTH(body)) FROM blobs"),
+        vec![vec![s("40"), Some((1 << 20).to_string())]]
+    );
+}
+
+#[test]
+fn any_backend_connects_from_a_url() {
+    let test = test_db!();
+    let mut db = connect(&test.database_url()).expect("connect");
+    assert!(matches!(db, AnyBackend::Mysql(_)));
+    assert_eq!(db.dialect(), Dialect::Mysql);
+    assert_eq!(rows(&mut db, "SELECT DATABASE()"), vec![vec![Some(test.name.clone())]]);
+    assert!(format!("{db:?}").contains("mysql"));
+}
+
+#[test]
+fn connect_errors_name_the_url_without_the_password() {
+    let url = alembic::url::DatabaseUrl::parse(
+        &format!(
+            "{}?connect_timeout=5",
+            support::mysql_server_url().replacen("://root@", "://nobody:hunter2@", 1)
+        ),
+        std::path::Path::new("/"),
+    )
+    .unwrap();
+    if support::mysql_test_db().is_none() {
+        return;
+    }
+    let err = connect(&url).expect_err("a wrong user is refused");
+    let text = err.to_string();
+    assert_eq!(err.kind(), DbErrorKind::Connect, "{text}");
+    assert!(text.contains("nobody:***@") && !text.contains("hunter2"), "{text}");
+    // ER_ACCESS_DENIED_ERROR; MariaDB says 1698 for a user it does not know.
+    assert!(matches!(err.code(), Some("1045" | "1698")), "{text}");
+}
+
+#[test]
+fn a_held_lock_names_its_holder_and_a_bounded_wait_gives_up() {
+    let test = test_db!();
+    let mut first = test.connect();
+    let mut second = test.connect();
+    let holder_id = first.connection_id().unwrap();
+
+    let mut told = Vec::new();
+    block_on(first.lock_waiting("alembic_version", Wait { timeout: None, on_wait: &mut |m| told.push(m) }))
+        .unwrap();
+    assert!(told.is_empty(), "a free lock is taken without a wait: {told:?}");
+
+    let started = Instant::now();
+    let mut told = Vec::new();
+    let err = block_on(second.lock_waiting(
+        "alembic_version",
+        Wait { timeout: Some(Duration::from_millis(1500)), on_wait: &mut |m| told.push(m) },
+    ))
+    .unwrap_err();
+    let waited = started.elapsed();
+    assert_eq!(told.len(), 1, "{told:?}");
+    assert!(
+        told[0].starts_with(&format!("MySQL connection {holder_id} (user root"))
+            && told[0].ends_with("holds the migration lock"),
+        "{}",
+        told[0]
+    );
+    assert!(told[0].contains(&format!("database {}", test.name)), "{}", told[0]);
+    assert_eq!(err.kind(), DbErrorKind::LockTimeout, "{err}");
+    assert!(
+        err.to_string()
+            .starts_with("gave up waiting for another migrator after 1.5 s (lock_timeout): MySQL connection"),
+        "{err}"
+    );
+    assert!(waited >= Duration::from_millis(1400) && waited < Duration::from_secs(5), "{waited:?}");
+
+    // A zero bound gives up at once, still naming the holder.
+    let err = block_on(
+        second.lock_waiting("alembic_version", Wait { timeout: Some(Duration::ZERO), on_wait: &mut |_| {} }),
+    )
+    .unwrap_err();
+    assert_eq!(err.kind(), DbErrorKind::LockTimeout);
+
+    // Another key, or the same key in another database, is another lock.
+    block_on(
+        second.lock_waiting("other_version", Wait { timeout: Some(Duration::ZERO), on_wait: &mut |_| {} }),
+    )
+    .unwrap();
+    block_on(second.unlock("other_version")).unwrap();
+    let other = support::mysql_test_db().unwrap();
+    let mut elsewhere = other.connect();
+    block_on(
+        elsewhere
+            .lock_waiting("alembic_version", Wait { timeout: Some(Duration::ZERO), on_wait: &mut |_| {} }),
+    )
+    .unwrap();
+
+    // Released by the holder while the other waits: the wait ends with the lock.
+    let releaser = std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_millis(700));
+        block_on(first.unlock("alembic_version")).unwrap();
+        first
+    });
+    let mut told = Vec::new();
+    let started = Instant::now();
+    block_on(second.lock_waiting(
+        "alembic_version",
+        Wait { timeout: Some(Duration::from_secs(20)), on_wait: &mut |m| told.push(m) },
+    ))
+    .unwrap();
+    assert_eq!(told.len(), 1, "{told:?}");
+    assert!(started.elapsed() < Duration::from_secs(10));
+    let mut first = releaser.join().unwrap();
+    // Now the first waits for the second; the session's end frees the lock.
+    drop(second);
+    block_on(first.lock_waiting(
+        "alembic_version",
+        Wait { timeout: Some(Duration::from_secs(5)), on_wait: &mut |_| {} },
+    ))
+    .unwrap();
+    block_on(first.lock("alembic_version")).unwrap();
+    block_on(first.unlock("alembic_version")).unwrap();
+    block_on(first.unlock("alembic_version")).unwrap();
+}
