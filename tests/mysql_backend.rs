@@ -10,7 +10,8 @@ mod support;
 use std::time::{Duration, Instant};
 
 use alembic::runtime::connection::{
-    AnyBackend, Backend, DbErrorKind, MYSQL_MAX_PLACEHOLDERS, Param, RowBatch, Wait, block_on, connect,
+    AnyBackend, Backend, BlockingMysql, DbErrorKind, MYSQL_MAX_PLACEHOLDERS, Param, RowBatch, Wait, block_on,
+    connect,
 };
 use alembic::url::Dialect;
 
@@ -331,4 +332,310 @@ fn a_held_lock_names_its_holder_and_a_bounded_wait_gives_up() {
     block_on(first.lock("alembic_version")).unwrap();
     block_on(first.unlock("alembic_version")).unwrap();
     block_on(first.unlock("alembic_version")).unwrap();
+}
+
+// ----- reflection ------------------------------------------------------------------
+
+use alembic::ops::ReferentialAction;
+use alembic::reflect::{MYSQL_CATALOG_QUERIES, ReflectOptions, reflect_counted};
+use alembic::schema::model::{
+    CheckConstraint, ColumnDef, Computed, ForeignKey, Index, ObjectKind, PrimaryKey, Table, UniqueConstraint,
+};
+use alembic::schema::types::SqlType;
+
+/// A column as reflection gives it: nullable, no default, nothing else.
+fn col(name: &str, ty: SqlType) -> ColumnDef {
+    ColumnDef {
+        name: name.into(),
+        ty,
+        nullable: true,
+        server_default: None,
+        autoincrement: None,
+        comment: None,
+        identity: None,
+        computed: None,
+    }
+}
+
+fn not_null(mut c: ColumnDef) -> ColumnDef {
+    c.nullable = false;
+    c
+}
+
+fn default(mut c: ColumnDef, sql: &str) -> ColumnDef {
+    c.server_default = Some(sql.into());
+    c
+}
+
+fn auto(mut c: ColumnDef) -> ColumnDef {
+    c.autoincrement = Some(true);
+    c
+}
+
+fn names(list: &[&str]) -> Vec<String> {
+    list.iter().map(|s| s.to_string()).collect()
+}
+
+const SCHEMA_DDL: &str = "
+CREATE TABLE parent (
+  id INT NOT NULL AUTO_INCREMENT,
+  code CHAR(3) NOT NULL DEFAULT 'abc',
+  region SMALLINT NOT NULL,
+  PRIMARY KEY (id),
+  CONSTRAINT uq_parent_code UNIQUE (code),
+  UNIQUE KEY uq_parent_pair (region, code)
+) ENGINE=InnoDB COMMENT 'the parents';
+CREATE UNIQUE INDEX ux_parent_region ON parent (region);
+CREATE TABLE child (
+  id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
+  flag TINYINT(1) NOT NULL DEFAULT 1,
+  small SMALLINT(6),
+  tiny TINYINT,
+  count INT(11) NOT NULL DEFAULT 0,
+  name VARCHAR(50) NOT NULL DEFAULT 'it''s',
+  body TEXT,
+  big LONGTEXT,
+  price DECIMAL(10,2) DEFAULT 1.50,
+  ratio DOUBLE,
+  score FLOAT,
+  born DATE,
+  at_time TIME,
+  created DATETIME DEFAULT CURRENT_TIMESTAMP,
+  updated TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP ON UPDATE CURRENT_TIMESTAMP,
+  data BLOB,
+  raw LONGBLOB,
+  doc JSON,
+  status ENUM('new','it''s','done') NOT NULL DEFAULT 'new',
+  token CHAR(32),
+  uns INT UNSIGNED,
+  parent_id INT,
+  parent_region SMALLINT,
+  parent_code CHAR(3),
+  total INT AS (count * 2) STORED,
+  note VARCHAR(20) COMMENT 'a note',
+  CONSTRAINT fk_child_parent FOREIGN KEY (parent_id) REFERENCES parent (id) ON DELETE CASCADE,
+  FOREIGN KEY (parent_region, parent_code) REFERENCES parent (region, code) ON UPDATE SET NULL,
+  CONSTRAINT ck_price CHECK (price >= 0),
+  KEY ix_child_name (name(10), born DESC),
+  KEY ix_child_created (created)
+) ENGINE=InnoDB;
+CREATE INDEX ix_child_parent_born ON child (parent_id, born);
+CREATE TABLE pet (id INT PRIMARY KEY, owner_id INT NOT NULL,
+  CONSTRAINT fk_pet_owner FOREIGN KEY (owner_id) REFERENCES parent (id), KEY ix_pet_owner_id (id, owner_id));
+CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL, CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num));
+CREATE TABLE tmp_scratch (id INT);
+CREATE VIEW active_children AS SELECT id, name FROM child WHERE flag = 1;
+CREATE TRIGGER child_touch BEFORE UPDATE ON child FOR EACH ROW SET NEW.note = LEFT(NEW.name, 20);
+";
+
+#[test]
+fn reflection_reads_what_mysql_ddl_made() {
+    let test = test_db!();
+    let mut db = test.connect();
+    block_on(db.execute_script(SCHEMA_DDL)).unwrap();
+    let opts = ReflectOptions { exclude_tables: vec!["tmp_*".into()], ..ReflectOptions::default() };
+    let reflection = block_on(reflect_counted(&mut db, &opts)).unwrap();
+    assert_eq!(reflection.queries, MYSQL_CATALOG_QUERIES);
+    let schema = reflection.schema;
+    let tables: Vec<&str> = schema.tables.iter().map(|t| t.name.as_str()).collect();
+    // The version table, the excluded table and the view are not tables of the model.
+    assert_eq!(tables, ["child", "parent", "pet"]);
+
+    let mut parent = Table::new(None, "parent");
+    parent.columns = vec![
+        not_null(auto(col("id", SqlType::Integer))),
+        default(not_null(col("code", SqlType::Other("CHAR(3)".into()))), "'abc'"),
+        not_null(col("region", SqlType::SmallInt)),
+    ];
+    parent.primary_key = Some(PrimaryKey { name: None, columns: names(&["id"]) });
+    // Unique constraints and unique indexes are one thing on MySQL: all constraints.
+    parent.uniques = vec![
+        UniqueConstraint { name: Some("uq_parent_code".into()), columns: names(&["code"]) },
+        UniqueConstraint { name: Some("uq_parent_pair".into()), columns: names(&["region", "code"]) },
+        UniqueConstraint { name: Some("ux_parent_region".into()), columns: names(&["region"]) },
+    ];
+    parent.comment = Some("the parents".into());
+    assert_eq!(schema.table(None, "parent"), Some(&parent));
+
+    let mut child = Table::new(None, "child");
+    let mut note = col("note", SqlType::Varchar(Some(20)));
+    note.comment = Some("a note".into());
+    let mut total = col("total", SqlType::Integer);
+    total.computed = Some(Computed { sql: "`count` * 2".into(), stored: true });
+    child.columns = vec![
+        not_null(auto(col("id", SqlType::BigInt))),
+        default(not_null(col("flag", SqlType::Boolean)), "1"),
+        col("small", SqlType::SmallInt),
+        col("tiny", SqlType::Other("TINYINT".into())),
+        default(not_null(col("count", SqlType::Integer)), "0"),
+        default(not_null(col("name", SqlType::Varchar(Some(50)))), "'it''s'"),
+        col("body", SqlType::Text),
+        col("big", SqlType::Other("LONGTEXT".into())),
+        default(col("price", SqlType::Numeric { precision: Some(10), scale: Some(2) }), "1.50"),
+        col("ratio", SqlType::Double),
+        col("score", SqlType::Real),
+        col("born", SqlType::Date),
+        col("at_time", SqlType::Time),
+        default(col("created", SqlType::Timestamp), "CURRENT_TIMESTAMP"),
+        default(
+            not_null(col("updated", SqlType::Other("TIMESTAMP".into()))),
+            "CURRENT_TIMESTAMP ON UPDATE CURRENT_TIMESTAMP",
+        ),
+        col("data", SqlType::Blob),
+        col("raw", SqlType::Other("LONGBLOB".into())),
+        // MariaDB's JSON is longtext with a json_valid check: json, and no check.
+        col("doc", SqlType::Json),
+        default(
+            not_null(col(
+                "status",
+                SqlType::Enum { name: "status".into(), values: names(&["new", "it's", "done"]) },
+            )),
+            "'new'",
+        ),
+        col("token", SqlType::Other("CHAR(32)".into())),
+        col("uns", SqlType::Other("INT UNSIGNED".into())),
+        col("parent_id", SqlType::Integer),
+        col("parent_region", SqlType::SmallInt),
+        col("parent_code", SqlType::Other("CHAR(3)".into())),
+        total,
+        note,
+    ];
+    child.primary_key = Some(PrimaryKey { name: None, columns: names(&["id"]) });
+    child.foreign_keys = vec![
+        ForeignKey {
+            name: Some("child_ibfk_1".into()),
+            columns: names(&["parent_region", "parent_code"]),
+            ref_schema: None,
+            ref_table: "parent".into(),
+            ref_columns: names(&["region", "code"]),
+            on_delete: None,
+            on_update: Some(ReferentialAction::SetNull),
+        },
+        ForeignKey {
+            name: Some("fk_child_parent".into()),
+            columns: names(&["parent_id"]),
+            ref_schema: None,
+            ref_table: "parent".into(),
+            ref_columns: names(&["id"]),
+            on_delete: Some(ReferentialAction::Cascade),
+            on_update: None,
+        },
+    ];
+    child.checks = vec![CheckConstraint { name: Some("ck_price".into()), sql: "`price` >= 0".into() }];
+    // The foreign keys' implicit indexes are left out; the explicit ones stay.
+    child.indexes = vec![
+        Index { name: "ix_child_created".into(), columns: names(&["created"]), unique: false, where_: None },
+        Index {
+            name: "ix_child_name".into(),
+            columns: names(&["name(10)", "born DESC"]),
+            unique: false,
+            where_: None,
+        },
+        Index {
+            name: "ix_child_parent_born".into(),
+            columns: names(&["parent_id", "born"]),
+            unique: false,
+            where_: None,
+        },
+    ];
+    let reflected = schema.table(None, "child").unwrap();
+    for (got, want) in reflected.columns.iter().zip(&child.columns) {
+        assert_eq!(got, want);
+    }
+    assert_eq!(reflected, &child);
+
+    // The index MySQL made for fk_pet_owner (named as the key) is left out; an integer
+    // primary key without AUTO_INCREMENT says so.
+    let mut pet = Table::new(None, "pet");
+    pet.columns = vec![not_null(col("id", SqlType::Integer)), not_null(col("owner_id", SqlType::Integer))];
+    pet.columns[0].autoincrement = Some(false);
+    pet.primary_key = Some(PrimaryKey { name: None, columns: names(&["id"]) });
+    pet.foreign_keys = vec![ForeignKey {
+        name: Some("fk_pet_owner".into()),
+        columns: names(&["owner_id"]),
+        ref_schema: None,
+        ref_table: "parent".into(),
+        ref_columns: names(&["id"]),
+        on_delete: None,
+        on_update: None,
+    }];
+    pet.indexes = vec![Index {
+        name: "ix_pet_owner_id".into(),
+        columns: names(&["id", "owner_id"]),
+        unique: false,
+        where_: None,
+    }];
+    assert_eq!(schema.table(None, "pet"), Some(&pet));
+    let implicit = rows(
+        &mut db,
+        "SELECT COUNT(*) FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() \
+         AND INDEX_NAME IN ('fk_pet_owner', 'parent_region')",
+    );
+    assert_eq!(implicit, vec![vec![s("3")]], "MySQL made the implicit indexes this test leaves out");
+
+    // The view and the trigger, as statements that make them again.
+    let kinds: Vec<(ObjectKind, &str, Option<&str>)> =
+        schema.objects.iter().map(|o| (o.kind, o.name.as_str(), o.table.as_deref())).collect();
+    assert_eq!(
+        kinds,
+        [(ObjectKind::View, "active_children", None), (ObjectKind::Trigger, "child_touch", Some("child"))]
+    );
+    let view = &schema.objects[0].sql;
+    assert!(view.starts_with("CREATE VIEW `active_children` AS select "), "{view}");
+    assert!(!view.contains(&test.name), "the view names its database: {view}");
+    let trigger = &schema.objects[1].sql;
+    assert_eq!(
+        trigger,
+        "CREATE TRIGGER `child_touch` BEFORE UPDATE ON `child` FOR EACH ROW SET NEW.note = LEFT(NEW.name, 20)"
+    );
+    run(&mut db, "DROP VIEW active_children");
+    run(&mut db, "DROP TRIGGER child_touch");
+    run(&mut db, view);
+    run(&mut db, trigger);
+    let again = block_on(reflect_counted(&mut db, &opts)).unwrap().schema;
+    assert_eq!(again, schema);
+
+    // The same database named from a connection to another one: tables carry it.
+    let other = support::mysql_test_db().unwrap();
+    let mut elsewhere = other.connect();
+    let named = ReflectOptions { schema: Some(test.name.clone()), ..opts.clone() };
+    let from_elsewhere = block_on(reflect_counted(&mut elsewhere, &named)).unwrap();
+    assert_eq!(from_elsewhere.queries, MYSQL_CATALOG_QUERIES);
+    let child_there =
+        from_elsewhere.schema.table(Some(&test.name), "child").expect("child in the named database");
+    assert_eq!(child_there.columns, child.columns);
+    assert_eq!(child_there.foreign_keys, child.foreign_keys);
+}
+
+#[test]
+fn reflection_costs_the_same_queries_for_1_and_50_tables() {
+    let test = test_db!();
+    let mut db = test.connect();
+    let make = |db: &mut BlockingMysql, from: usize, to: usize| {
+        let mut script = String::new();
+        for i in from..to {
+            script.push_str(&format!(
+                "CREATE TABLE t{i} (id INT AUTO_INCREMENT PRIMARY KEY, ref_id INT, v VARCHAR(10) DEFAULT 'x', \
+                 UNIQUE KEY uq_t{i}_v (v), KEY ix_t{i}_ref (ref_id, v), CONSTRAINT ck_t{i} CHECK (ref_id > 0), \
+                 CONSTRAINT fk_t{i} FOREIGN KEY (ref_id) REFERENCES t0 (id));\n\
+                 CREATE TRIGGER tr_t{i} BEFORE INSERT ON t{i} FOR EACH ROW SET NEW.v = LOWER(NEW.v);\n\
+                 CREATE VIEW v_t{i} AS SELECT id FROM t{i};\n"
+            ));
+        }
+        block_on(db.execute_script(&script)).unwrap();
+    };
+    make(&mut db, 0, 1);
+    let one = block_on(reflect_counted(&mut db, &ReflectOptions::default())).unwrap();
+    make(&mut db, 1, 50);
+    let fifty = block_on(reflect_counted(&mut db, &ReflectOptions::default())).unwrap();
+    assert_eq!(one.schema.tables.len(), 1);
+    assert_eq!(fifty.schema.tables.len(), 50);
+    assert_eq!(fifty.schema.objects.len(), 100);
+    assert_eq!(one.queries, MYSQL_CATALOG_QUERIES);
+    assert_eq!(fifty.queries, one.queries);
+    let t49 = fifty.schema.table(None, "t49").unwrap();
+    assert_eq!(t49.foreign_keys.len(), 1);
+    assert_eq!(t49.uniques.len(), 1);
+    assert_eq!(t49.checks.len(), 1);
+    assert_eq!(t49.indexes.len(), 1, "{:?}", t49.indexes);
 }
