@@ -283,7 +283,7 @@ impl Target {
     fn connect_error(&self, e: &mysql_async::Error) -> DbError {
         let why = match e {
             mysql_async::Error::Server(s) => format!("{} (MySQL error {})", s.message, s.code),
-            other => other.to_string(),
+            other => root_cause(other),
         };
         let error = DbError::new(DbErrorKind::Connect, format!("cannot connect to {}: {why}", self.shown));
         match e {
@@ -291,6 +291,17 @@ impl Target {
             _ => error,
         }
     }
+}
+
+/// The innermost reason of a client-side error: mysql_async wraps its causes in
+/// layers that each repeat "Input/output error: …"; the last one says what happened
+/// ("failed to lookup address information: …", "Connection refused").
+fn root_cause(e: &mysql_async::Error) -> String {
+    let mut cause: &dyn std::error::Error = e;
+    while let Some(inner) = cause.source() {
+        cause = inner;
+    }
+    cause.to_string()
 }
 
 /// The PEM text of the `ssl_ca` file `path`: a plain file of at most 1 MiB.
@@ -608,10 +619,11 @@ fn statement_error(e: mysql_async::Error, sql: &str) -> DbError {
         mysql_async::Error::Server(server) => DbError::new(DbErrorKind::Statement, server.message)
             .with_code(server.code.to_string())
             .with_sql(sql),
-        mysql_async::Error::Io(io) => {
-            DbError::new(DbErrorKind::Unavailable, format!("the connection to MySQL was lost: {io}"))
-                .with_sql(sql)
-        }
+        mysql_async::Error::Io(_) => DbError::new(
+            DbErrorKind::Unavailable,
+            format!("the connection to MySQL was lost: {}", root_cause(&e)),
+        )
+        .with_sql(sql),
         mysql_async::Error::Driver(mysql_async::DriverError::ConnectionClosed) => {
             DbError::new(DbErrorKind::Unavailable, "the connection to MySQL was closed").with_sql(sql)
         }
