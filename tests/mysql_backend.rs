@@ -639,3 +639,47 @@ fn reflection_costs_the_same_queries_for_1_and_50_tables() {
     assert_eq!(t49.checks.len(), 1);
     assert_eq!(t49.indexes.len(), 1, "{:?}", t49.indexes);
 }
+
+/// The interrupt is process-wide: the part that calls it runs in a child process
+/// (this test binary again, running only this test with `INTERRUPT_CHILD` set).
+#[test]
+fn an_interrupt_kills_the_running_statement_and_ends_a_lock_wait() {
+    const CHILD: &str = "ALEMBIC_TEST_MYSQL_INTERRUPT_CHILD";
+    let test = test_db!();
+    if std::env::var_os(CHILD).is_none() {
+        let out = std::process::Command::new(std::env::current_exe().unwrap())
+            .args(["--exact", "an_interrupt_kills_the_running_statement_and_ends_a_lock_wait", "--nocapture"])
+            .env(CHILD, &test.name)
+            .env("ALEMBIC_TEST_MYSQL_URL", support::mysql_server_url())
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "child failed:\n{stdout}\n{stderr}");
+        assert!(stdout.contains("1 passed"), "the child ran the test:\n{stdout}");
+        return;
+    }
+    let mut holder = test.connect();
+    let mut waiter = test.connect();
+    let mut busy = test.connect();
+    block_on(holder.lock("alembic_version")).unwrap();
+    let stopper = std::thread::spawn(|| {
+        std::thread::sleep(Duration::from_millis(800));
+        alembic::runtime::interrupt::interrupt();
+    });
+    // A long statement is killed (KILL QUERY from a second connection)…
+    let started = Instant::now();
+    let err = block_on(busy.query_rows("SELECT SLEEP(30)"));
+    assert!(started.elapsed() < Duration::from_secs(10), "{:?}", started.elapsed());
+    // MySQL's SLEEP returns 1 when killed; MariaDB fails the statement with 1317.
+    match err {
+        Ok(rows) => assert_eq!(rows, vec![vec![s("1")]]),
+        Err(e) => assert_eq!(e.code(), Some("1317"), "{e}"),
+    }
+    stopper.join().unwrap();
+    // … the session goes on, and a wait for the lock ends at once, interrupted.
+    assert_eq!(rows(&mut busy, "SELECT 2"), vec![vec![s("2")]]);
+    let err = block_on(waiter.lock_waiting("alembic_version", Wait { timeout: None, on_wait: &mut |_| {} }))
+        .unwrap_err();
+    assert_eq!(err.kind(), DbErrorKind::Interrupted, "{err}");
+}
