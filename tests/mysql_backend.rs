@@ -683,3 +683,30 @@ fn an_interrupt_kills_the_running_statement_and_ends_a_lock_wait() {
         .unwrap_err();
     assert_eq!(err.kind(), DbErrorKind::Interrupted, "{err}");
 }
+
+#[test]
+fn ssl_mode_required_is_tls_or_an_error() {
+    let test = test_db!();
+    let mut db = test.connect();
+    let have_ssl = block_on(db.query_column("SELECT @@have_ssl")).unwrap_or_default();
+    let mut url = test.url.clone();
+    url.ssl_mode = Some(alembic::url::MysqlSslMode::Required);
+    match BlockingMysql::connect(&url) {
+        Ok(mut tls) => {
+            assert_eq!(have_ssl, ["YES"]);
+            let cipher = rows(&mut tls, "SHOW SESSION STATUS LIKE 'Ssl_cipher'");
+            assert!(cipher[0][1].as_deref().is_some_and(|c| !c.is_empty()), "{cipher:?}");
+        }
+        Err(e) => {
+            // A server without TLS (this test server's `have_ssl = DISABLED`).
+            assert_ne!(have_ssl, ["YES"], "{e}");
+            assert_eq!(e.kind(), DbErrorKind::Connect, "{e}");
+            assert!(e.to_string().contains("server does not have this capability"), "{e}");
+        }
+    }
+    // PREFERRED (the default) falls back to plain text on such a server, and
+    // DISABLED never tries.
+    url.ssl_mode = Some(alembic::url::MysqlSslMode::Disabled);
+    let mut plain = BlockingMysql::connect(&url).unwrap();
+    assert_eq!(rows(&mut plain, "SHOW SESSION STATUS LIKE 'Ssl_cipher'")[0][1].as_deref(), Some(""));
+}
