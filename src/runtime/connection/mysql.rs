@@ -711,7 +711,7 @@ enum Reply {
 
 impl BlockingMysql {
     /// Connects to the database `url` names, blocking until the server answers (within
-    /// `connect_timeout`, default 30 s; an interrupt stops the wait).
+    /// `connect_timeout`, default 30 s; an interrupt while it waits stops the wait).
     pub fn connect(url: &MysqlUrl) -> Result<BlockingMysql, DbError> {
         let target = Target::resolve(url)?;
         let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(|e| {
@@ -726,9 +726,8 @@ impl BlockingMysql {
             let interrupt = interrupted.notified();
             tokio::pin!(interrupt);
             interrupt.as_mut().enable();
-            if interrupt::is_interrupted() {
-                return Err(super::interrupted());
-            }
+            // Only an interrupt during the connect stops it: one made after an
+            // interrupt (to drop a scratch database, say) runs normally.
             tokio::select! {
                 result = target.connect() => result,
                 () = interrupt => Err(super::interrupted()),
