@@ -33,6 +33,9 @@ pub mod embed;
 pub use embed::Migrations;
 pub use error::{Error, Result};
 
+/// The MySQL driver this crate is built with (for `MysqlBackend::new(&mut conn)`).
+#[cfg(feature = "mysql")]
+pub use mysql_async;
 /// The SQLite driver this crate is built with, so that applications use the same
 /// version (and link one SQLite).
 #[cfg(feature = "sqlite")]

@@ -7,7 +7,11 @@
 //! - `sqlite:///relative/path.db` (relative to the folder of `alembic.toml`),
 //!   `sqlite:////absolute/path.db`, `sqlite://` and `sqlite:///:memory:` (in memory);
 //! - `postgresql://user:pass@host:port/db?key=value&…`, also spelled `postgres://` or
-//!   `postgresql+driver://`; a unix socket as `?host=/path/to/dir`.
+//!   `postgresql+driver://`; a unix socket as `?host=/path/to/dir`;
+//! - `mysql://user:pass@host:port/db?key=value&…`, also spelled `mariadb://` or
+//!   `mysql+driver://` (`mysql+pymysql://`, as SQLAlchemy writes it); parameters
+//!   `charset`, `ssl_mode` (or `ssl-mode`), `ssl_ca` (or `ssl-ca`) and `unix_socket`
+//!   (see [`MysqlUrl`]).
 //!
 //! Where the user info ends (see [`split_userinfo`]): a password is often pasted
 //! without %-escaping, so when `user:` starts the URL the password runs to the *last*
@@ -32,6 +36,78 @@ pub enum DatabaseUrl {
     },
     /// A PostgreSQL database.
     Postgres(PostgresUrl),
+    /// A MySQL or MariaDB database.
+    Mysql(MysqlUrl),
+}
+
+/// The parts of a MySQL or MariaDB URL, percent-decoded. The known query parameters
+/// have fields; `params` keeps the others in order, which connecting refuses (so a
+/// typo is an error, not a silently ignored setting).
+#[derive(Clone, PartialEq, Eq)]
+pub struct MysqlUrl {
+    /// User name, if given.
+    pub user: Option<String>,
+    /// Password, if given. Never printed.
+    pub password: Option<String>,
+    /// Host name or IP address (default `localhost` when connecting).
+    pub host: Option<String>,
+    /// Port, if given (default 3306 when connecting).
+    pub port: Option<u16>,
+    /// Database (MySQL's schema) name, if given.
+    pub dbname: Option<String>,
+    /// `?unix_socket=/path`: the server's socket file, used instead of TCP.
+    pub unix_socket: Option<String>,
+    /// `?charset=`: the connection character set (`SET NAMES`); `utf8mb4` when absent.
+    pub charset: Option<String>,
+    /// `?ssl_mode=` / `?ssl-mode=`: whether and how TLS is used (MySQL's names).
+    pub ssl_mode: Option<MysqlSslMode>,
+    /// `?ssl_ca=` / `?ssl-ca=`: a PEM file of the CA certificates to trust for
+    /// `VERIFY_CA` and `VERIFY_IDENTITY` (else the public CA set).
+    pub ssl_ca: Option<String>,
+    /// The other query parameters, in order.
+    pub params: Vec<(String, String)>,
+}
+
+/// MySQL's `--ssl-mode` values: whether a connection is encrypted and what of the
+/// server's certificate is checked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MysqlSslMode {
+    /// `DISABLED`: never TLS.
+    Disabled,
+    /// `PREFERRED` (the default, as in the `mysql` client): TLS if the server offers
+    /// it, certificate not checked; plain text otherwise.
+    Preferred,
+    /// `REQUIRED`: always TLS, certificate not checked.
+    Required,
+    /// `VERIFY_CA`: always TLS, the certificate chain checked (not the host name).
+    VerifyCa,
+    /// `VERIFY_IDENTITY`: always TLS, chain and host name checked.
+    VerifyIdentity,
+}
+
+impl MysqlSslMode {
+    /// Parses MySQL's names, in any case, with `-` or `_` (`verify-identity`).
+    pub fn parse(value: &str) -> Option<MysqlSslMode> {
+        Some(match value.to_ascii_uppercase().replace('-', "_").as_str() {
+            "DISABLED" => MysqlSslMode::Disabled,
+            "PREFERRED" => MysqlSslMode::Preferred,
+            "REQUIRED" => MysqlSslMode::Required,
+            "VERIFY_CA" => MysqlSslMode::VerifyCa,
+            "VERIFY_IDENTITY" => MysqlSslMode::VerifyIdentity,
+            _ => return None,
+        })
+    }
+
+    /// MySQL's name for the mode (`VERIFY_IDENTITY`).
+    pub fn name(self) -> &'static str {
+        match self {
+            MysqlSslMode::Disabled => "DISABLED",
+            MysqlSslMode::Preferred => "PREFERRED",
+            MysqlSslMode::Required => "REQUIRED",
+            MysqlSslMode::VerifyCa => "VERIFY_CA",
+            MysqlSslMode::VerifyIdentity => "VERIFY_IDENTITY",
+        }
+    }
 }
 
 /// The parts of a PostgreSQL URL, percent-decoded.
@@ -56,7 +132,9 @@ impl DatabaseUrl {
     pub fn parse(url: &str, root: &Path) -> Result<DatabaseUrl> {
         let bad = |why: &str| Error::Config(format!("invalid database URL '{}': {why}", redact(url)));
         let Some((scheme, rest)) = split_scheme(url) else {
-            return Err(bad("expected scheme://… (sqlite:///app.db or postgresql://user@host/db)"));
+            return Err(bad(
+                "expected scheme://… (sqlite:///app.db, postgresql://user@host/db or mysql://user@host/db)",
+            ));
         };
         let dialect = scheme.split('+').next().unwrap_or(scheme).to_ascii_lowercase();
         match dialect.as_str() {
@@ -75,7 +153,10 @@ impl DatabaseUrl {
                 Ok(DatabaseUrl::Sqlite { path })
             }
             "postgresql" | "postgres" => parse_postgres(rest).map(DatabaseUrl::Postgres).map_err(|e| bad(&e)),
-            other => Err(bad(&format!("unsupported dialect '{other}' (supported: sqlite, postgresql)"))),
+            "mysql" | "mariadb" => parse_mysql(rest).map(DatabaseUrl::Mysql).map_err(|e| bad(&e)),
+            other => {
+                Err(bad(&format!("unsupported dialect '{other}' (supported: sqlite, postgresql, mysql)")))
+            }
         }
     }
 
@@ -84,6 +165,7 @@ impl DatabaseUrl {
         match self {
             DatabaseUrl::Sqlite { .. } => Dialect::Sqlite,
             DatabaseUrl::Postgres(_) => Dialect::Postgresql,
+            DatabaseUrl::Mysql(_) => Dialect::Mysql,
         }
     }
 }
@@ -169,6 +251,70 @@ fn parse_postgres(rest: &str) -> std::result::Result<PostgresUrl, String> {
             "user" => url.user = Some(value),
             "password" => url.password = Some(value),
             "dbname" => url.dbname = Some(value),
+            _ => url.params.push((key, value)),
+        }
+    }
+    Ok(url)
+}
+
+/// The parts of a MySQL URL after `mysql://`: the user info, host and port as for
+/// PostgreSQL ([`split_userinfo`], [`split_host_port`]), the database as the path,
+/// then the query parameters.
+fn parse_mysql(rest: &str) -> std::result::Result<MysqlUrl, String> {
+    let (userinfo, rest) = split_userinfo(rest);
+    let (rest, query) = rest.split_once('?').unwrap_or((rest, ""));
+    let (hostport, dbname) = rest.split_once('/').unwrap_or((rest, ""));
+    let (user, password) = match userinfo {
+        None => (None, None),
+        Some(u) => match u.split_once(':') {
+            Some((user, pass)) => {
+                (Some(percent_decode(user, "the user name")?), Some(percent_decode(pass, "the password")?))
+            }
+            None => (Some(percent_decode(u, "the user name")?), None),
+        },
+    };
+    let (host, port) = split_host_port(hostport)?;
+    let mut url = MysqlUrl {
+        user: user.filter(|u| !u.is_empty()),
+        password,
+        host: host.map(|h| percent_decode(h, "the host")).transpose()?.filter(|h| !h.is_empty()),
+        port,
+        dbname: Some(percent_decode(dbname, "the database name")?).filter(|d| !d.is_empty()),
+        unix_socket: None,
+        charset: None,
+        ssl_mode: None,
+        ssl_ca: None,
+        params: Vec::new(),
+    };
+    for pair in query.split('&').filter(|p| !p.is_empty()) {
+        let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+        let key = percent_decode(key, "a query parameter name")?;
+        let value = if is_secret_param(&key) {
+            percent_decode(value, "the password")?
+        } else {
+            percent_decode(value, &format!("the value of '{key}'"))?
+        };
+        // MySQL's option files spell options with `-`, SQLAlchemy's drivers with `_`.
+        match key.replace('-', "_").as_str() {
+            "charset" => {
+                // It goes into `SET NAMES`: a character set name, nothing else.
+                if value.is_empty() || !value.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+                    return Err(format!("charset '{value}' is not a character set name"));
+                }
+                url.charset = Some(value);
+            }
+            "ssl_mode" => {
+                url.ssl_mode = Some(MysqlSslMode::parse(&value).ok_or_else(|| {
+                    format!(
+                        "ssl_mode '{value}' is not one of DISABLED, PREFERRED, REQUIRED, VERIFY_CA, VERIFY_IDENTITY"
+                    )
+                })?);
+            }
+            "ssl_ca" => url.ssl_ca = Some(value),
+            "unix_socket" => url.unix_socket = Some(value),
+            "port" => url.port = Some(value.parse().map_err(|_| format!("port '{value}' is not a number"))?),
+            "user" => url.user = Some(value),
+            "password" => url.password = Some(value),
             _ => url.params.push((key, value)),
         }
     }
@@ -290,6 +436,7 @@ impl fmt::Display for DatabaseUrl {
             DatabaseUrl::Sqlite { path: None } => f.write_str("sqlite://"),
             DatabaseUrl::Sqlite { path: Some(p) } => write!(f, "sqlite:///{}", p.display()),
             DatabaseUrl::Postgres(pg) => fmt::Display::fmt(pg, f),
+            DatabaseUrl::Mysql(my) => fmt::Display::fmt(my, f),
         }
     }
 }
@@ -349,6 +496,59 @@ impl fmt::Debug for PostgresUrl {
     }
 }
 
+impl fmt::Display for MysqlUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use fmt::Write as _;
+        let mut text = String::new();
+        if let Some(user) = &self.user {
+            text.push_str(user);
+            if self.password.is_some() {
+                text.push_str(":***");
+            }
+            text.push('@');
+        } else if self.password.is_some() {
+            text.push_str(":***@");
+        }
+        if let Some(host) = &self.host {
+            if host.contains(':') {
+                let _ = write!(text, "[{host}]");
+            } else {
+                text.push_str(host);
+            }
+        }
+        if let Some(port) = self.port {
+            let _ = write!(text, ":{port}");
+        }
+        if let Some(db) = &self.dbname {
+            let _ = write!(text, "/{db}");
+        }
+        let mut pairs: Vec<(&str, &str)> = Vec::new();
+        if let Some(socket) = &self.unix_socket {
+            pairs.push(("unix_socket", socket));
+        }
+        if let Some(charset) = &self.charset {
+            pairs.push(("charset", charset));
+        }
+        if let Some(mode) = self.ssl_mode {
+            pairs.push(("ssl_mode", mode.name()));
+        }
+        if let Some(ca) = &self.ssl_ca {
+            pairs.push(("ssl_ca", ca));
+        }
+        pairs.extend(self.params.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+        for (i, (k, v)) in pairs.iter().enumerate() {
+            let _ = write!(text, "{}{k}={v}", if i == 0 { '?' } else { '&' });
+        }
+        write!(f, "mysql://{}", mask_secret_pairs(&text))
+    }
+}
+
+impl fmt::Debug for MysqlUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -396,8 +596,8 @@ mod tests {
         let err = DatabaseUrl::parse("postgresql://u:hunter2@h:notaport/db", Path::new("/")).unwrap_err();
         let text = err.to_string();
         assert!(text.contains("u:***@h") && !text.contains("hunter2"), "{text}");
-        let err = DatabaseUrl::parse("mysql://u:hunter2@h/db", Path::new("/")).unwrap_err().to_string();
-        assert!(err.contains("unsupported dialect 'mysql'") && !err.contains("hunter2"), "{err}");
+        let err = DatabaseUrl::parse("oracle://u:hunter2@h/db", Path::new("/")).unwrap_err().to_string();
+        assert!(err.contains("unsupported dialect 'oracle'") && !err.contains("hunter2"), "{err}");
         assert_eq!(redact("postgresql://h/db?password=x&a=b"), "postgresql://h/db?password=***&a=b");
         assert_eq!(redact("postgres:/u:hunter2@h/db"), "***@h/db");
         assert_eq!(redact("postgresql://u:hun/ter?2@h:1/db"), "postgresql://u:***@h:1/db");
@@ -445,7 +645,9 @@ mod tests {
             "postgresql://h/db?password=s3cret%zz",
             "postgresql://h/db?PASSWORD=s3cret&port=x",
             "u:s3cret://h",
-            "mysql://u:s3cret@h/db",
+            "mysql://u:s3cret@h:xx/db",
+            "mysql://u:s3cret@h/db?ssl_mode=sometimes",
+            "mariadb://u:s3c%ret@h/db",
             "sqlite://u:s3cret@h/db",
         ] {
             let err = DatabaseUrl::parse(url, Path::new("/")).unwrap_err().to_string();
@@ -480,5 +682,59 @@ mod tests {
         // A URL of only a service leaves host, user and database to it.
         let DatabaseUrl::Postgres(pg) = parse("postgresql://?service=app") else { panic!() };
         assert_eq!((pg.host, pg.user, pg.dbname), (None, None, None));
+    }
+
+    #[test]
+    fn mysql_forms_and_password_never_shown() {
+        let DatabaseUrl::Mysql(my) =
+            parse("mysql+pymysql://bob:s%40cret@db.local:3307/app?charset=utf8mb4&ssl-mode=verify_identity")
+        else {
+            panic!("not mysql")
+        };
+        assert_eq!(my.user.as_deref(), Some("bob"));
+        assert_eq!(my.password.as_deref(), Some("s@cret"));
+        assert_eq!((my.host.as_deref(), my.port), (Some("db.local"), Some(3307)));
+        assert_eq!(my.dbname.as_deref(), Some("app"));
+        assert_eq!(my.charset.as_deref(), Some("utf8mb4"));
+        assert_eq!(my.ssl_mode, Some(MysqlSslMode::VerifyIdentity));
+        assert!(my.params.is_empty());
+        let shown = format!("{my} {my:?} {}", DatabaseUrl::Mysql(my.clone()));
+        assert!(!shown.contains("s@cret") && !shown.contains("s%40cret"), "{shown}");
+        assert_eq!(
+            my.to_string(),
+            "mysql://bob:***@db.local:3307/app?charset=utf8mb4&ssl_mode=VERIFY_IDENTITY"
+        );
+        assert_eq!(DatabaseUrl::Mysql(my).dialect(), Dialect::Mysql);
+
+        // `mariadb://`, a socket, `ssl_mode` with an underscore, a CA file, a password
+        // holding separators (it runs to the last `@`).
+        let url = "mariadb://u:p@ss/w?rd@localhost/db?unix_socket=/run/mysqld/mysqld.sock&ssl_mode=REQUIRED&ssl-ca=/ca.pem";
+        let DatabaseUrl::Mysql(my) = parse(url) else { panic!("not mysql") };
+        assert_eq!((my.user.as_deref(), my.password.as_deref()), (Some("u"), Some("p@ss/w?rd")));
+        assert_eq!(my.unix_socket.as_deref(), Some("/run/mysqld/mysqld.sock"));
+        assert_eq!((my.ssl_mode, my.ssl_ca.as_deref()), (Some(MysqlSslMode::Required), Some("/ca.pem")));
+        assert!(!format!("{my} {}", redact(url)).contains("p@ss"), "{my}");
+
+        // No user, no port, no database; unknown parameters are kept for connect to refuse.
+        let DatabaseUrl::Mysql(my) = parse("mysql://[::1]?connect_timeout=5&password=hunter2") else {
+            panic!()
+        };
+        assert_eq!((my.host.as_deref(), my.port, my.dbname.as_deref()), (Some("::1"), None, None));
+        assert_eq!(my.params, vec![("connect_timeout".into(), "5".into())]);
+        assert_eq!(my.password.as_deref(), Some("hunter2"));
+        assert!(!my.to_string().contains("hunter2"), "{my}");
+    }
+
+    #[test]
+    fn mysql_parameters_are_checked() {
+        let err = |url: &str| DatabaseUrl::parse(url, Path::new("/")).unwrap_err().to_string();
+        assert!(err("mysql://h/db?ssl_mode=maybe").contains("ssl_mode 'maybe' is not one of"));
+        assert!(err("mysql://h/db?charset=utf8;DROP").contains("is not a character set name"));
+        assert!(err("mysql://h:port/db").contains("the port is not a number"));
+        for mode in ["disabled", "Preferred", "verify-ca", "VERIFY_IDENTITY", "required"] {
+            assert!(MysqlSslMode::parse(mode).is_some(), "{mode}");
+        }
+        assert_eq!(Dialect::from_name("MariaDB"), Some(Dialect::Mysql));
+        assert_eq!(Dialect::Mysql.name(), "mysql");
     }
 }

@@ -427,7 +427,7 @@ rows = [{ id = 1, Name = "a", email = "a@x" }, { id = 2, Name = "b" }]
             "DELETE FROM \"user\" WHERE id = 1 AND \"Name\" = 'a' AND email = 'a@x'"
         ]
     );
-    assert_eq!(undo[0].inverse(&before).unwrap(), [insert.clone()]);
+    assert_eq!(undo[0].inverse(&before).unwrap(), std::slice::from_ref(&insert));
 
     let execute = one(r#"
 [[upgrade]]

@@ -26,6 +26,11 @@ pub fn load_schema_sql(url: &DatabaseUrl, sql: &str, opts: &ReflectOptions) -> R
     match url {
         DatabaseUrl::Sqlite { .. } => sqlite(sql, opts),
         DatabaseUrl::Postgres(pg) => postgres(pg, sql, opts),
+        // Not yet: the scratch-database loader for MySQL comes with its dialect.
+        DatabaseUrl::Mysql(_) => Err(ReflectError::Database(crate::runtime::connection::DbError::new(
+            crate::runtime::connection::DbErrorKind::Unavailable,
+            "target = \"schema.sql\" is not supported on MySQL yet: use target = \"env\"",
+        ))),
     }
 }
 

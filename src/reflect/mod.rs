@@ -11,6 +11,8 @@
 //!   `pragma_index_xinfo`), and one for triggers and views (their statements, which
 //!   a table rebuild puts back); names of constraints, which no pragma gives, are
 //!   read from the `CREATE TABLE` text.
+//! - MySQL/MariaDB: [`MYSQL_CATALOG_QUERIES`] `information_schema` queries for one
+//!   database (see the `mysql` module for how its types, defaults and indexes map).
 //!
 //! Types are mapped back to the neutral [`SqlType`](crate::schema::types::SqlType)s
 //! the renderer emits (`character varying(50)` → `varchar(50)`, SQLite `DATETIME` →
@@ -24,6 +26,8 @@
 
 mod filter;
 mod load;
+#[cfg(feature = "mysql")]
+mod mysql;
 #[cfg(feature = "postgres")]
 mod postgresql;
 #[cfg(feature = "postgres")]
@@ -47,6 +51,12 @@ pub const POSTGRES_CATALOG_QUERIES: usize = 11;
 /// The number of queries a SQLite reflection sends (columns, foreign keys, index
 /// list, index columns, triggers and views), whatever the database holds.
 pub const SQLITE_CATALOG_QUERIES: usize = 5;
+
+/// The number of queries a MySQL/MariaDB reflection sends, whatever the database
+/// holds: the server's version and the database, columns with their tables, primary
+/// and foreign keys (key column usage and referential constraints joined), index
+/// statistics, check constraints, views, triggers.
+pub const MYSQL_CATALOG_QUERIES: usize = 7;
 
 /// What to reflect.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -167,6 +177,9 @@ pub async fn reflect_counted<B: Backend>(
         Dialect::Postgresql => postgresql::reflect(&mut q, opts).await?,
         #[cfg(not(feature = "postgres"))]
         Dialect::Postgresql => return Err(ReflectError::Unavailable(Dialect::Postgresql, "postgres")),
+        #[cfg(feature = "mysql")]
+        Dialect::Mysql => mysql::reflect(&mut q, opts).await?,
+        #[cfg(not(feature = "mysql"))]
         Dialect::Mysql => return Err(ReflectError::Unavailable(Dialect::Mysql, "mysql")),
     };
     Ok(Reflection { schema, queries: q.count })

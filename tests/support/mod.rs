@@ -1,10 +1,12 @@
-//! Shared by the database tests: a fresh PostgreSQL database per test (dropped on
-//! drop, also when the test fails), a temporary SQLite file, and an optional Python
-//! Alembic to compare with.
+//! Shared by the database tests: a fresh PostgreSQL or MySQL database per test
+//! (dropped on drop, also when the test fails), a temporary SQLite file, and an
+//! optional Python Alembic to compare with.
 //!
 //! The PostgreSQL server comes from `ALEMBIC_TEST_POSTGRES_URL` (default
-//! `postgresql://postgres@127.0.0.1:5432/postgres`). When it cannot be reached, a test
-//! is skipped with a message, except under `CI=true`, where that is a failure.
+//! `postgresql://postgres@127.0.0.1:5432/postgres`), the MySQL/MariaDB one from
+//! `ALEMBIC_TEST_MYSQL_URL` (default `mysql://root@127.0.0.1:3306/test`). When a server
+//! cannot be reached, a test is skipped with a message, except under `CI=true` (or
+//! `CI=1`), where that is a failure.
 
 #![allow(dead_code)]
 
@@ -163,6 +165,98 @@ mod pg {
         block_on(conn.execute(&format!("CREATE DATABASE \"{name}\""))).expect("create the test database");
         let url = PostgresUrl { dbname: Some(name.clone()), ..admin.clone() };
         Some(PgTestDb { admin, url, name })
+    }
+}
+
+#[cfg(feature = "mysql")]
+#[allow(unused_imports)]
+pub use my::{MysqlTestDb, mysql_server_url, mysql_test_db};
+
+#[cfg(feature = "mysql")]
+mod my {
+    use std::sync::atomic::{AtomicU32, Ordering};
+
+    use super::*;
+    use alembic::runtime::connection::{Backend, BlockingMysql, block_on};
+    use alembic::url::MysqlUrl;
+
+    /// The server the MySQL tests use.
+    pub fn mysql_server_url() -> String {
+        std::env::var("ALEMBIC_TEST_MYSQL_URL")
+            .ok()
+            .filter(|u| !u.is_empty())
+            .unwrap_or_else(|| "mysql://root@127.0.0.1:3306/test".to_string())
+    }
+
+    /// A uniquely named database on the test server, dropped when this is dropped.
+    pub struct MysqlTestDb {
+        /// The server's URL as configured, to create and drop from.
+        pub admin: MysqlUrl,
+        /// The fresh database.
+        pub url: MysqlUrl,
+        /// Its name.
+        pub name: String,
+    }
+
+    impl MysqlTestDb {
+        /// Its URL as a [`DatabaseUrl`].
+        pub fn database_url(&self) -> DatabaseUrl {
+            DatabaseUrl::Mysql(self.url.clone())
+        }
+
+        /// A new blocking connection to it.
+        pub fn connect(&self) -> BlockingMysql {
+            BlockingMysql::connect(&self.url).expect("connect to the test database")
+        }
+    }
+
+    impl Drop for MysqlTestDb {
+        fn drop(&mut self) {
+            // MySQL has no `DROP DATABASE … FORCE`, but a dropped database takes its
+            // tables with it even while a failed test's connection is still open.
+            match BlockingMysql::connect(&self.admin) {
+                Ok(mut admin) => {
+                    let sql = format!("DROP DATABASE IF EXISTS `{}`", self.name);
+                    if let Err(e) = block_on(admin.execute(&sql)) {
+                        eprintln!("could not drop test database {}: {e}", self.name);
+                    }
+                }
+                Err(e) => eprintln!("could not drop test database {}: {e}", self.name),
+            }
+        }
+    }
+
+    /// A fresh database, or `None` (with a message) when the server is unreachable
+    /// outside CI. Under `CI=true` an unreachable server panics: a failure, not a skip.
+    pub fn mysql_test_db() -> Option<MysqlTestDb> {
+        let server = mysql_server_url();
+        let admin = match DatabaseUrl::parse(&server, Path::new("/")) {
+            Ok(DatabaseUrl::Mysql(my)) => my,
+            other => panic!("ALEMBIC_TEST_MYSQL_URL is not a MySQL URL: {other:?}"),
+        };
+        let mut conn = match BlockingMysql::connect(&admin) {
+            Ok(conn) => conn,
+            Err(e) if in_ci() => panic!("MySQL is required under CI=true: {e}"),
+            Err(e) => {
+                eprintln!("skipped: no MySQL test server ({e})");
+                return None;
+            }
+        };
+        static COUNTER: AtomicU32 = AtomicU32::new(0);
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.subsec_nanos())
+            .unwrap_or(0);
+        // At most 64 characters, MySQL's limit for a database name.
+        let name = format!(
+            "alembic_test_{}_{}_{nanos}",
+            std::process::id(),
+            COUNTER.fetch_add(1, Ordering::Relaxed)
+        );
+        block_on(conn.execute(&format!("CREATE DATABASE `{name}` CHARACTER SET utf8mb4")))
+            .expect("create the test database");
+        let url = MysqlUrl { dbname: Some(name.clone()), ..admin.clone() };
+        Some(MysqlTestDb { admin, url, name })
     }
 }
 

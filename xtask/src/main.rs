@@ -15,6 +15,7 @@ mod bench_offline;
 mod bench_plans;
 mod demo;
 mod msrv;
+mod mysql;
 mod packages;
 mod pg;
 mod venv;
@@ -81,6 +82,11 @@ fn test(extra: &[String]) -> Result<()> {
         Ok(url) => envs.push(("ALEMBIC_TEST_POSTGRES_URL", url)),
         Err(err) if is_ci() => return Err(err.context("PostgreSQL for the tests")),
         Err(err) => eprintln!("xtask: {err:#}; PostgreSQL tests will say they are skipped"),
+    }
+    match mysql::ensure() {
+        Ok(url) => envs.push(("ALEMBIC_TEST_MYSQL_URL", url)),
+        Err(err) if is_ci() => return Err(err.context("MySQL/MariaDB for the tests")),
+        Err(err) => eprintln!("xtask: {err:#}; MySQL tests will say they are skipped"),
     }
     match venv::ensure(&root) {
         Ok(Some(python)) => envs.push(("ALEMBIC_TEST_PYTHON", python.display().to_string())),

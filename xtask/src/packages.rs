@@ -1,12 +1,13 @@
 //! Debian packages the tests use that a fresh machine may lack (the `sqlite3` shell,
-//! `psql`): installed with apt-get when missing and we are allowed to.
+//! `psql`, the `mariadb` client): installed with apt-get when missing and we are allowed to.
 
 use std::process::Command;
 
 use anyhow::{Result, bail};
 
 /// (command the tests run, Debian package providing it)
-const NEEDED: &[(&str, &str)] = &[("sqlite3", "sqlite3"), ("psql", "postgresql-client")];
+const NEEDED: &[(&str, &str)] =
+    &[("sqlite3", "sqlite3"), ("psql", "postgresql-client"), ("mariadb", "mariadb-client")];
 
 /// Installs what is missing; outside CI a failure only warns (the tests that need the
 /// command say so), under CI it is an error.

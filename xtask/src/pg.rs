@@ -51,15 +51,20 @@ pub fn ensure() -> Result<String> {
 }
 
 fn answers(url: &str) -> bool {
+    answers_at(url, 5432)
+}
+
+/// Whether the server of `url` accepts a TCP connection (its port, else `default_port`).
+pub(crate) fn answers_at(url: &str, default_port: u16) -> bool {
     let rest = url.split_once("://").map_or(url, |(_, r)| r);
     let authority = rest.split(['/', '?']).next().unwrap_or("");
     let hostport = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
     let hostport = if hostport.is_empty() {
-        "127.0.0.1:5432".to_string()
+        format!("127.0.0.1:{default_port}")
     } else if hostport.contains(':') {
         hostport.to_string()
     } else {
-        format!("{hostport}:5432")
+        format!("{hostport}:{default_port}")
     };
     hostport
         .to_socket_addrs()

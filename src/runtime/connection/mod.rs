@@ -1,6 +1,8 @@
 //! The connection layer the migration loop runs on: one async [`Backend`] trait, with
 //! implementations for SQLite ([`SqliteBackend`], feature `sqlite`) and PostgreSQL
-//! ([`PostgresBackend`] and [`BlockingPostgres`], feature `postgres`).
+//! ([`PostgresBackend`] and [`BlockingPostgres`], feature `postgres`) and MySQL/MariaDB
+//! ([`MysqlBackend`] and [`BlockingMysql`], feature `mysql`; see the `mysql` module's
+//! docs for its statements, locks, session and TLS).
 //!
 //! # Shape
 //!
@@ -20,7 +22,8 @@
 //!   `Runtime::block_on` would panic with "Cannot start a runtime from within a
 //!   runtime"): then each call drives it on a scoped thread, so it works from plain
 //!   `fn main` and from inside a tokio runtime alike.
-//! - [`AnyBackend`] is whichever of the blocking two a URL names ([`connect`]).
+//! - [`BlockingMysql`] is MySQL for sync code, built the same way on `mysql_async`.
+//! - [`AnyBackend`] is whichever blocking backend a URL names ([`connect`]).
 //!
 //! # Transactions and locking
 //!
@@ -72,9 +75,14 @@
 //! "no answer from the server within N s (connect_timeout)".
 
 // The docs name both drivers' backends; a build with one feature lacks the other's.
-#![cfg_attr(not(all(feature = "sqlite", feature = "postgres")), allow(rustdoc::broken_intra_doc_links))]
+#![cfg_attr(
+    not(all(feature = "sqlite", feature = "postgres", feature = "mysql")),
+    allow(rustdoc::broken_intra_doc_links)
+)]
 #[cfg(feature = "postgres")]
 mod libpq;
+#[cfg(feature = "mysql")]
+mod mysql;
 #[cfg(feature = "postgres")]
 mod postgres;
 #[cfg(feature = "postgres")]
@@ -92,6 +100,11 @@ use std::time::Duration;
 
 use crate::url::{DatabaseUrl, Dialect};
 
+#[cfg(feature = "mysql")]
+pub use mysql::{
+    BlockingMysql, MAX_PLACEHOLDERS as MYSQL_MAX_PLACEHOLDERS, MysqlBackend,
+    SESSION_SQL_MODE as MYSQL_SESSION_SQL_MODE,
+};
 #[cfg(feature = "postgres")]
 pub use postgres::PostgresBackend;
 #[cfg(feature = "postgres")]
@@ -202,7 +215,7 @@ impl fmt::Debug for Wait<'_> {
 }
 
 /// The error of a wait that reached [`Wait::timeout`]: names the bound and the holder.
-#[cfg_attr(not(any(feature = "sqlite", feature = "postgres")), allow(dead_code))]
+#[cfg_attr(not(any(feature = "sqlite", feature = "postgres", feature = "mysql")), allow(dead_code))]
 pub(crate) fn gave_up(timeout: Duration, holder: &str) -> DbError {
     DbError::new(
         DbErrorKind::LockTimeout,
@@ -211,13 +224,13 @@ pub(crate) fn gave_up(timeout: Duration, holder: &str) -> DbError {
 }
 
 /// The error of a wait stopped by [`crate::runtime::interrupt::interrupt`].
-#[cfg_attr(not(any(feature = "sqlite", feature = "postgres")), allow(dead_code))]
+#[cfg_attr(not(any(feature = "sqlite", feature = "postgres", feature = "mysql")), allow(dead_code))]
 pub(crate) fn interrupted() -> DbError {
     DbError::new(DbErrorKind::Interrupted, "interrupted")
 }
 
 /// `2 s`, `0.5 s`.
-#[cfg_attr(not(any(feature = "sqlite", feature = "postgres")), allow(dead_code))]
+#[cfg_attr(not(any(feature = "sqlite", feature = "postgres", feature = "mysql")), allow(dead_code))]
 pub(crate) fn seconds(duration: Duration) -> String {
     let secs = duration.as_secs_f64();
     if secs.fract() == 0.0 { format!("{secs:.0} s") } else { format!("{secs} s") }
@@ -345,6 +358,9 @@ pub enum AnyBackend {
     /// A PostgreSQL database, through a dedicated thread.
     #[cfg(feature = "postgres")]
     Postgres(BlockingPostgres),
+    /// A MySQL or MariaDB database.
+    #[cfg(feature = "mysql")]
+    Mysql(BlockingMysql),
 }
 
 impl fmt::Debug for AnyBackend {
@@ -354,14 +370,17 @@ impl fmt::Debug for AnyBackend {
 }
 
 /// Opens the database `url` names, for sync code: a SQLite file (created if missing,
-/// its folder must exist) or in-memory database, or a PostgreSQL server through
-/// [`BlockingPostgres`] (safe to call inside a tokio runtime too).
+/// its folder must exist) or in-memory database, a PostgreSQL server through
+/// [`BlockingPostgres`] or a MySQL/MariaDB server through [`BlockingMysql`] (both safe
+/// to call inside a tokio runtime too).
 pub fn connect(url: &DatabaseUrl) -> Result<AnyBackend, DbError> {
     match url {
         #[cfg(feature = "sqlite")]
         DatabaseUrl::Sqlite { path } => SqliteBackend::open(path.as_deref()).map(AnyBackend::Sqlite),
         #[cfg(feature = "postgres")]
         DatabaseUrl::Postgres(pg) => BlockingPostgres::connect(pg).map(AnyBackend::Postgres),
+        #[cfg(feature = "mysql")]
+        DatabaseUrl::Mysql(my) => BlockingMysql::connect(my).map(AnyBackend::Mysql),
         #[allow(unreachable_patterns)]
         other => Err(DbError::new(
             DbErrorKind::Unavailable,
@@ -388,12 +407,14 @@ macro_rules! each_variant {
             AnyBackend::Sqlite($($bind)+) => $call,
             #[cfg(feature = "postgres")]
             AnyBackend::Postgres($($bind)+) => $call,
+            #[cfg(feature = "mysql")]
+            AnyBackend::Mysql($($bind)+) => $call,
         }
     };
 }
 
 // With no driver feature the enum is empty and the arguments go unused.
-#[cfg_attr(not(any(feature = "sqlite", feature = "postgres")), allow(unused_variables))]
+#[cfg_attr(not(any(feature = "sqlite", feature = "postgres", feature = "mysql")), allow(unused_variables))]
 impl Backend for AnyBackend {
     fn dialect(&self) -> Dialect {
         each_variant!(self, (ref db) => db.dialect())
