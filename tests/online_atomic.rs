@@ -62,6 +62,9 @@ fn tables(db: &TestDb) -> Vec<String> {
         Kind::Postgres => {
             "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() AND tablename LIKE 't%' ORDER BY 1"
         }
+        Kind::Mysql => {
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name LIKE 't%' ORDER BY 1"
+        }
     };
     db.column(sql)
 }
@@ -70,6 +73,7 @@ fn missing_table_message(kind: Kind) -> &'static str {
     match kind {
         Kind::Sqlite => "no such table: missing_table",
         Kind::Postgres => "relation \"missing_table\" does not exist",
+        Kind::Mysql => "missing_table' doesn't exist",
     }
 }
 

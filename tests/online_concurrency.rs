@@ -103,6 +103,12 @@ fn postgres_eight_processes_upgrade_together() {
     eight_processes_upgrade_once(Kind::Postgres);
 }
 
+/// MySQL: `GET_LOCK` for the run.
+#[test]
+fn mysql_eight_processes_upgrade_together() {
+    eight_processes_upgrade_once(Kind::Mysql);
+}
+
 /// `k1` creates `runs` and `knob`; `k2` records itself, creates `t_k2`, then runs a
 /// statement as long as `knob.n` says (seconds of sleep on PostgreSQL, rows counted on
 /// SQLite); `k3` records itself.
@@ -137,6 +143,7 @@ fn killed_mid_step_then_continued(kind: Kind) {
     let long = match kind {
         Kind::Sqlite => "2000000000",
         Kind::Postgres => "120",
+        Kind::Mysql => unreachable!("MySQL commits DDL at once: a killed step leaves its DDL"),
     };
     db.execute(&format!("INSERT INTO knob (n) VALUES ({long})"));
 
@@ -191,6 +198,11 @@ fn eight_processes_ensure_version(kind: Kind) {
 #[test]
 fn sqlite_eight_processes_ensure_version_together() {
     eight_processes_ensure_version(Kind::Sqlite);
+}
+
+#[test]
+fn mysql_eight_processes_ensure_version_together() {
+    eight_processes_ensure_version(Kind::Mysql);
 }
 
 #[test]

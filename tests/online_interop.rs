@@ -48,6 +48,11 @@ fn postgres_python_alembic_reads_and_continues_our_database() {
     python_reads_and_continues_ours(Kind::Postgres);
 }
 
+#[test]
+fn mysql_python_alembic_reads_and_continues_our_database() {
+    python_reads_and_continues_ours(Kind::Mysql);
+}
+
 fn we_continue_from_python(kind: Kind) {
     let Some(python) = online_support::python() else { return };
     let Some(db) = TestDb::new(kind) else { return };
@@ -87,4 +92,9 @@ fn sqlite_we_continue_from_a_python_alembic_database() {
 #[test]
 fn postgres_we_continue_from_a_python_alembic_database() {
     we_continue_from_python(Kind::Postgres);
+}
+
+#[test]
+fn mysql_we_continue_from_a_python_alembic_database() {
+    we_continue_from_python(Kind::Mysql);
 }

@@ -25,12 +25,16 @@ pub enum Kind {
     Sqlite,
     /// A fresh PostgreSQL database.
     Postgres,
+    /// A fresh MySQL/MariaDB database.
+    Mysql,
 }
 
 enum Guard {
     Sqlite(support::SqliteFile),
     #[cfg(feature = "postgres")]
     Postgres(Box<support::PgTestDb>),
+    #[cfg(feature = "mysql")]
+    Mysql(Box<support::MysqlTestDb>),
 }
 
 /// A fresh database of one dialect, dropped or deleted with this value.
@@ -49,7 +53,31 @@ impl TestDb {
         match kind {
             Kind::Sqlite => Some(TestDb::sqlite()),
             Kind::Postgres => TestDb::postgres(),
+            Kind::Mysql => TestDb::mysql(),
         }
+    }
+
+    /// A new MySQL/MariaDB database; `None` (with a message) when there is no server
+    /// outside CI.
+    #[cfg(feature = "mysql")]
+    pub fn mysql() -> Option<TestDb> {
+        let db = support::mysql_test_db()?;
+        let my = &db.url;
+        let url = format!(
+            "mysql://{}@{}:{}/{}",
+            my.user.as_deref().unwrap_or("root"),
+            my.host.as_deref().unwrap_or("127.0.0.1"),
+            my.port.unwrap_or(3306),
+            db.name
+        );
+        Some(TestDb { url, kind: Kind::Mysql, parsed: db.database_url(), _guard: Guard::Mysql(Box::new(db)) })
+    }
+
+    /// Without the `mysql` feature there is no MySQL to test.
+    #[cfg(not(feature = "mysql"))]
+    pub fn mysql() -> Option<TestDb> {
+        eprintln!("skipped: built without the mysql feature");
+        None
     }
 
     /// A new SQLite file.
@@ -130,6 +158,9 @@ impl TestDb {
             Kind::Postgres => {
                 "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() AND tablename LIKE 't\\_%'"
             }
+            Kind::Mysql => {
+                "SELECT table_name FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name LIKE 't\\_%'"
+            }
         };
         let mut names: Vec<String> =
             self.column(sql).into_iter().map(|n| n.trim_start_matches("t_").to_string()).collect();
@@ -148,13 +179,21 @@ impl TestDb {
                     "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() AND tablename = '{name}'"
                 )
             }
+            Kind::Mysql => format!(
+                "SELECT table_name FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name = '{name}'"
+            ),
         };
         !self.column(&sql).is_empty()
     }
 
-    /// The URL for SQLAlchemy, naming psycopg2 (SQLAlchemy 2.1 defaults to psycopg 3).
+    /// The URL for SQLAlchemy, naming psycopg2 (SQLAlchemy 2.1 defaults to psycopg 3)
+    /// or pymysql.
     pub fn python_url(&self) -> String {
-        self.url.replacen("postgresql://", "postgresql+psycopg2://", 1)
+        self.url.replacen("postgresql://", "postgresql+psycopg2://", 1).replacen(
+            "mysql://",
+            "mysql+pymysql://",
+            1,
+        )
     }
 }
 
@@ -226,7 +265,7 @@ pub fn python() -> Option<PathBuf> {
         .map(PathBuf::from)
         .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("target/alembic-venv/bin/python"));
     let works = Command::new(&candidate)
-        .args(["-c", "import alembic, sqlalchemy, psycopg2"])
+        .args(["-c", "import alembic, sqlalchemy, psycopg2, pymysql"])
         .output()
         .is_ok_and(|o| o.status.success());
     if works {
