@@ -191,3 +191,80 @@ fn sqlite_non_transactional_revision_says_so() {
     assert_eq!(stdout, "Running upgrade  -> r1, rev r1 (not transactional: runs outside a transaction)\n");
     assert_eq!(db.rows(), ["r1"]);
 }
+
+/// MySQL commits DDL at once: a step failing half-way cannot be rolled back. The
+/// error says which statements stay and which did not apply, the version table still
+/// names the previous revision, and the printed undo SQL, run by the `mariadb` client,
+/// brings the database back to it; the fixed revision then runs.
+#[test]
+fn mysql_failing_step_says_what_stays_and_how_to_undo_it() {
+    let Some(db) = TestDb::new(Kind::Mysql) else { return };
+    let p = Project::init();
+    p.add(
+        "r1",
+        &[],
+        "[[upgrade]]\nop = \"create_table\"\ntable = \"t1\"\ncolumns = [{ name = \"id\", type = \"integer\", primary_key = true }]\n",
+    );
+    let r2 = "[[upgrade]]\nop = \"create_table\"\ntable = \"t2\"\ncolumns = [{ name = \"id\", type = \"integer\", primary_key = true }]\n\n\
+         [[upgrade]]\nop = \"add_column\"\ntable = \"t1\"\ncolumn = { name = \"note\", type = \"varchar(20)\" }\n\n\
+         [[upgrade]]\nop = \"bulk_insert\"\ntable = \"t1\"\nrows = [{ id = 1, note = \"kept?\" }]\n\n\
+         [[upgrade]]\nop = \"execute\"\nsql = \"INSERT INTO missing_table (id) VALUES (1)\"\n\n\
+         [[upgrade]]\nop = \"create_table\"\ntable = \"t3\"\ncolumns = [{ name = \"id\", type = \"integer\" }]\n";
+    p.add("r2", &["r1"], r2);
+    let stderr = p.fails(&with_url(&db, &["upgrade", "head"]));
+    let first = stderr.lines().next().unwrap();
+    assert!(first.starts_with("error: revision r2 ("), "{stderr}");
+    assert!(
+        first.contains("upgrade op #4 (execute)") && first.contains(missing_table_message(Kind::Mysql)),
+        "{stderr}"
+    );
+    assert!(stderr.contains("3 statement(s) of this step stay in the database"), "{stderr}");
+    assert!(stderr.contains("ran and stays: CREATE TABLE t2 ("), "{stderr}");
+    assert!(stderr.contains("ran and stays: ALTER TABLE t1 ADD COLUMN note VARCHAR(20)"), "{stderr}");
+    // After DDL the session autocommits: the insert stayed too.
+    assert!(stderr.contains("ran and stays: INSERT INTO t1 (id, note) VALUES (1, 'kept?')"), "{stderr}");
+    assert!(stderr.contains("not applied:   INSERT INTO missing_table"), "{stderr}");
+    assert!(stderr.contains("not applied:   CREATE TABLE t3"), "{stderr}");
+    // What the database says: all that ran stayed, and the version is still r1.
+    assert_eq!(db.rows(), ["r1"]);
+    assert_eq!(tables(&db), ["t1", "t2"]);
+    assert_eq!(db.column("SELECT count(*) FROM t1"), ["1"]);
+    assert!(!db.column("SHOW COLUMNS FROM t1 LIKE 'note'").is_empty());
+
+    // The undo SQL, as printed, run by the MySQL client.
+    let undo: Vec<&str> = stderr
+        .lines()
+        .skip_while(|l| !l.starts_with("  to undo the ops that ran, run:"))
+        .skip(1)
+        .take_while(|l| l.starts_with("    "))
+        .map(str::trim)
+        .collect();
+    assert_eq!(
+        undo,
+        [
+            "DELETE FROM t1 WHERE id = 1 AND note = 'kept?';",
+            "ALTER TABLE t1 DROP COLUMN note;",
+            "DROP TABLE t2;"
+        ],
+        "{stderr}"
+    );
+    let url = match alembic::url::DatabaseUrl::parse(&db.url, std::path::Path::new("/")).unwrap() {
+        alembic::url::DatabaseUrl::Mysql(my) => my,
+        other => panic!("{other:?}"),
+    };
+    support::mariadb(&url, &undo.join("\n"));
+    assert_eq!(tables(&db), ["t1"]);
+    assert!(db.column("SHOW COLUMNS FROM t1 LIKE 'note'").is_empty());
+    assert_eq!(db.column("SELECT count(*) FROM t1"), ["0"]);
+
+    // Fixed, the revision runs whole.
+    p.add(
+        "r2",
+        &["r1"],
+        &r2.replace("INSERT INTO missing_table (id) VALUES (1)", "UPDATE t1 SET note = 'ok'"),
+    );
+    p.ok(&with_url(&db, &["upgrade", "head"]));
+    assert_eq!(db.rows(), ["r2"]);
+    assert_eq!(tables(&db), ["t1", "t2", "t3"]);
+    assert_eq!(db.column("SELECT note FROM t1"), ["ok"]);
+}

@@ -22,6 +22,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use super::connection::{Backend, DbError, DbErrorKind, Wait};
+use super::partial::{self, PartialStep};
 use super::steps::{MigrationStep, VersionChange, VersionHeads, downgrade_plan, stamp_plan, upgrade_plan};
 use super::version_table::VersionTable;
 use super::{foreign_keys, interrupt};
@@ -65,6 +66,9 @@ pub struct StepError {
     pub sql: Option<String>,
     /// What went wrong (the database's message, or why the op does not fit).
     pub message: String,
+    /// On a database without transactional DDL, what of the step stayed and how to
+    /// undo it ([`PartialStep`]).
+    pub partial: Option<PartialStep>,
 }
 
 impl std::fmt::Display for StepError {
@@ -81,6 +85,9 @@ impl std::fmt::Display for StepError {
         }
         if let Some(sql) = &self.sql {
             write!(f, "\nSQL: {}", sql.trim())?;
+        }
+        if let Some(partial) = &self.partial {
+            write!(f, "\n{partial}")?;
         }
         Ok(())
     }
@@ -143,6 +150,7 @@ fn op_error(
         op: Some((index, op.name())),
         sql: None,
         message,
+        partial: None,
     }))
 }
 
@@ -816,6 +824,7 @@ impl<'a> Migrator<'a> {
                 *in_transaction = false;
                 return Ok(rows);
             };
+            let mut step_before: Option<Schema> = None;
             let rendered = if matches!(step, MigrationStep::Revision(_)) {
                 let schema = match &mut schema {
                     Some(s) => s,
@@ -824,6 +833,13 @@ impl<'a> Migrator<'a> {
                         schema.insert(SchemaPair::live(live))
                     }
                 };
+                // Without transactional DDL a failing step leaves what ran: keep the
+                // model of its tables to say how to undo that.
+                if !db.dialect().imp().transactional_ddl()
+                    && let Some((_, _, ops)) = self.step_ops(&step)?
+                {
+                    step_before = Some(partial::step_tables(schema.schema(), ops));
+                }
                 self.render_step(&step, schema)?
             } else {
                 self.render_step(&step, &mut SchemaPair::default())?
@@ -848,7 +864,7 @@ impl<'a> Migrator<'a> {
                 db.commit().await?;
                 *in_transaction = false;
             }
-            for statement in &rendered.statements {
+            for (index, statement) in rendered.statements.iter().enumerate() {
                 if interrupt::is_interrupted() {
                     return Err(Error::Interrupted);
                 }
@@ -859,7 +875,23 @@ impl<'a> Migrator<'a> {
                 } else {
                     db.execute(&statement.sql).await.map(|_| ())
                 };
-                result.map_err(|e| self.step_error(&step, Some(statement), e))?;
+                if let Err(e) = result {
+                    let mut error = self.step_error(&step, Some(statement), e);
+                    if let (Error::Step(step_error), Some(before), Some((_, script, ops))) =
+                        (&mut error, step_before.take(), self.step_ops(&step)?)
+                    {
+                        let options = RenderOptions { batch_always: script.batch == Batch::Always };
+                        step_error.partial = partial::partial_step(
+                            db.dialect(),
+                            before,
+                            ops,
+                            &rendered.statements,
+                            index,
+                            options,
+                        );
+                    }
+                    return Err(error);
+                }
             }
             if !*in_transaction {
                 self.begin(db, events).await?;
@@ -920,6 +952,7 @@ impl<'a> Migrator<'a> {
                 _ => e.sql().map(str::to_string),
             },
             message: e.message().to_string(),
+            partial: None,
         }))
     }
 }

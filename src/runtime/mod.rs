@@ -5,5 +5,6 @@ pub mod connection;
 mod foreign_keys;
 pub mod interrupt;
 pub mod migrate;
+pub mod partial;
 pub mod steps;
 pub mod version_table;

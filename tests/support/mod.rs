@@ -67,6 +67,35 @@ pub fn psql(url: &alembic::url::PostgresUrl, sql: &str) -> String {
     String::from_utf8_lossy(&out.stdout).trim().to_string()
 }
 
+/// Runs `sql` with the `mariadb` client on the database of `url` (stopping at the
+/// first error, which fails the test); returns what it printed, tab-separated.
+#[cfg(feature = "mysql")]
+pub fn mariadb(url: &alembic::url::MysqlUrl, sql: &str) -> String {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let mut cmd = Command::new("mariadb");
+    cmd.arg("--batch").arg("--skip-column-names");
+    cmd.arg(format!("--user={}", url.user.as_deref().unwrap_or("root")));
+    cmd.arg(format!("--host={}", url.host.as_deref().unwrap_or("127.0.0.1")));
+    cmd.arg(format!("--port={}", url.port.unwrap_or(3306)));
+    if let Some(password) = &url.password {
+        cmd.env("MYSQL_PWD", password);
+    }
+    if let Some(db) = &url.dbname {
+        cmd.arg(db);
+    }
+    let mut child = cmd
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the mariadb client is installed (cargo xtask test installs it)");
+    child.stdin.take().unwrap().write_all(sql.as_bytes()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "mariadb failed: {}\n{sql}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
 /// A temporary SQLite file (not yet created) in its own folder, removed on drop.
 pub struct SqliteFile {
     pub dir: tempfile::TempDir,

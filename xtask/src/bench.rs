@@ -15,6 +15,7 @@
 //! `--only SECTION` runs one.
 
 mod growth;
+mod mysql;
 mod online;
 
 use std::path::{Path, PathBuf};
@@ -35,7 +36,7 @@ pub struct BenchArgs {
     #[arg(long)]
     pub no_python: bool,
     /// Run one section only.
-    #[arg(long, value_parser = ["graph", "heads", "online", "embed", "offline", "autogen", "bulk", "growth"])]
+    #[arg(long, value_parser = ["graph", "heads", "online", "embed", "offline", "autogen", "bulk", "growth", "mysql-online", "mysql-reflect"])]
     pub only: Option<String>,
     /// Largest history of the growth section (sizes 1000, 5000, 20000 up to this).
     #[arg(long, default_value_t = 20_000)]
@@ -108,6 +109,7 @@ pub fn run(args: BenchArgs) -> Result<()> {
         };
         growth::run_section(&bin, &growth::Options { sizes, rounds: args.growth_rounds })?;
     }
+    mysql::run(args.only.as_deref(), !args.no_python, &release_binary)?;
     Ok(())
 }
 

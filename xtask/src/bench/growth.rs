@@ -87,7 +87,7 @@ fn median<T: Ord + Copy>(mut v: Vec<T>) -> Option<T> {
 }
 
 /// `url` (a server URL) naming the database `name` instead.
-fn with_database(url: &str, name: &str) -> String {
+pub(super) fn with_database(url: &str, name: &str) -> String {
     let (base, query) = url.split_once('?').map_or((url, None), |(b, q)| (b, Some(q)));
     let rest = base.split_once("://").map_or(base, |(_, r)| r);
     let base = if rest.contains('/') { base.rsplit_once('/').map_or(base, |(b, _)| b) } else { base };
