@@ -8,6 +8,8 @@
 //! `postgresql://postgres@127.0.0.1:5432/postgres`). Without a server the PostgreSQL
 //! test is skipped with a message, except under `CI=true`, where it fails.
 
+mod support;
+
 use std::io::Write;
 use std::process::{Command, Stdio};
 
@@ -336,4 +338,125 @@ fn history_runs_on_postgresql_and_back() {
         ),
         0
     );
+}
+
+/// The history on MySQL/MariaDB through the `mariadb` client, with what MySQL cannot
+/// store taken out (a partial, functional index) or spelled its way (an indexed
+/// `varchar` title, the raw SQL in backticks), and `audit` as a second database.
+#[cfg(feature = "mysql")]
+#[test]
+fn history_runs_on_mysql_and_back() {
+    let Some(db) = support::mysql_test_db() else { return };
+    let Some(audit) = support::mysql_test_db() else { return };
+    let mut text = HISTORY
+        .replace("schema = \"audit\"", &format!("schema = \"{}\"", audit.name))
+        .replace("{ name = \"title\", type = \"text\" }", "{ name = \"title\", type = \"varchar(200)\" }")
+        .replace("sql = \"\\\"order\\\" >= 0\"", "sql = \"`order` >= 0\"")
+        .replace(
+            "sql = \"UPDATE \\\"user\\\" SET \\\"order\\\" = 0 WHERE \\\"order\\\" IS NULL\"",
+            "mysql = \"UPDATE `user` SET `order` = 0 WHERE `order` IS NULL\"",
+        );
+    let functional = "[[upgrade]]\nop = \"create_index\"\nname = \"ix_user_email_lower\"";
+    let start = text.find(functional).expect("the history has the functional index");
+    let end = start + text[start + 1..].find("[[upgrade]]").unwrap() + 1;
+    text.replace_range(start..end, "");
+    assert!(text.contains("mysql = \"UPDATE"), "the execute op was adapted");
+    let history = toml::from_str::<Ops>(&text).expect("valid history").upgrade;
+    let count = |sql: &str| -> i64 {
+        support::mariadb(&db.url, sql).parse().unwrap_or_else(|e| panic!("{sql}: {e}"))
+    };
+    let total_rows = |schema: &Schema| -> i64 {
+        let tables = tables_sql(Dialect::Mysql, schema);
+        if tables.is_empty() {
+            return 0;
+        }
+        let sum: Vec<String> = tables.iter().map(|t| format!("(SELECT count(*) FROM {t})")).collect();
+        count(&format!("SELECT {}", sum.join(" + ")))
+    };
+    let run = |op: &Op, schema: &mut Schema, step: &str| {
+        let statements = render_with(Dialect::Mysql, op, schema, RenderOptions::default())
+            .unwrap_or_else(|e| panic!("{step}: {e}"));
+        let before = total_rows(schema);
+        let script: String = statements.iter().map(|s| format!("{s};\n")).collect();
+        support::mariadb(&db.url, &script);
+        op.apply(schema).unwrap();
+        if !changes_rows(op) {
+            assert_eq!(total_rows(schema), before, "{step}: rows lost");
+        }
+    };
+    let mut schema = Schema::new();
+    for (i, op) in history.iter().enumerate() {
+        run(op, &mut schema, &format!("upgrade #{i} {}", op.name()));
+    }
+    assert_eq!(count("SELECT count(*) FROM `user`"), 3);
+    assert_eq!(count("SELECT count(*) FROM post"), 4);
+    assert_eq!(count("SELECT count(*) FROM `user` WHERE full_name = 'O''Brien' AND NOT active"), 1);
+    let meta = format!("SELECT json_value(meta, '$.level') FROM `{}`.log WHERE id = 1", audit.name);
+    assert_eq!(support::mariadb(&db.url, &meta), "info");
+    let comment = "SELECT table_comment FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name = 'post'";
+    assert_eq!(support::mariadb(&db.url, comment), "what people write");
+    // The model's indexes are the database's, besides those of keys and constraints.
+    let keyed: Vec<String> = schema
+        .tables
+        .iter()
+        .flat_map(|t| {
+            t.uniques
+                .iter()
+                .filter_map(|u| u.name.clone())
+                .chain(t.foreign_keys.iter().filter_map(|f| f.name.clone()))
+        })
+        .collect();
+    let listed = support::mariadb(
+        &db.url,
+        &format!(
+            "SELECT DISTINCT index_name FROM information_schema.statistics WHERE table_schema IN (DATABASE(), '{}') \
+             AND index_name <> 'PRIMARY' AND non_unique = 1 ORDER BY 1",
+            audit.name
+        ),
+    );
+    let mut indexes: Vec<&str> = listed.lines().filter(|n| !keyed.iter().any(|k| k == n)).collect();
+    // InnoDB's own index for a foreign key is named after the key (`post_ibfk_1` for
+    // an unnamed one) or its first column.
+    indexes.retain(|n| schema.tables.iter().all(|t| t.foreign_keys.iter().all(|f| f.columns[0] != *n)));
+    indexes.retain(|n| !n.contains("_ibfk_"));
+    let mut expected: Vec<String> = schema
+        .tables
+        .iter()
+        .flat_map(|t| t.indexes.iter().filter(|i| !i.unique).map(|i| i.name.clone()))
+        .collect();
+    expected.sort();
+    assert_eq!(indexes, expected);
+    // Autogenerate finds nothing to do: the database read back is the model.
+    let mut conn = db.connect();
+    let reflect = |conn: &mut alembic::runtime::connection::BlockingMysql, schema: Option<String>| {
+        let opts = alembic::reflect::ReflectOptions { schema, ..Default::default() };
+        alembic::runtime::connection::block_on(alembic::reflect::reflect(conn, &opts)).expect("reflect")
+    };
+    let mut live = reflect(&mut conn, None);
+    for table in reflect(&mut conn, Some(audit.name.clone())).tables.iter() {
+        live.insert_table(table.clone()).unwrap();
+    }
+    let diff =
+        alembic::autogen::compare(&schema, &live, &alembic::autogen::CompareOptions::new(Dialect::Mysql));
+    assert!(diff.is_empty(), "autogenerate after the history: {diff:#?}");
+    let orphan = std::panic::catch_unwind(|| {
+        support::mariadb(&db.url, "INSERT INTO post (id, user_id) VALUES (99, 999)")
+    });
+    assert!(orphan.is_err(), "the foreign key holds");
+
+    let downgrade = downgrade(&history).into_iter().map(|op| match op {
+        Op::Execute(_) => {
+            Op::Execute(Execute::only(Dialect::Mysql, "UPDATE `user` SET `order` = NULL WHERE `order` = 0"))
+        }
+        other => other,
+    });
+    for (i, op) in downgrade.enumerate() {
+        run(&op, &mut schema, &format!("downgrade #{i} {}", op.name()));
+    }
+    assert!(schema.is_empty(), "model not empty: {schema:?}");
+    let left = format!(
+        "SELECT count(*) FROM information_schema.tables WHERE table_schema IN (DATABASE(), '{}')",
+        audit.name
+    );
+    assert_eq!(count(&left), 0);
 }

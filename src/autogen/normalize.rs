@@ -250,7 +250,8 @@ fn tokens(sql: &str) -> Vec<Tok> {
         let c = chars[i];
         if c.is_whitespace() {
             i += 1;
-        } else if c == '\'' || c == '"' {
+        } else if c == '\'' || c == '"' || c == '`' {
+            // Backticks quote names in MySQL (and SQLite), as double quotes elsewhere.
             let mut value = String::new();
             i += 1;
             while i < chars.len() {

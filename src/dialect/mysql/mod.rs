@@ -34,7 +34,7 @@ use crate::dialect::sqltype::standard_type;
 use crate::dialect::{Context, Dialect, RenderError};
 use crate::ops::apply::{drops_with_column, index_owner};
 use crate::ops::{AlterColumn, ConstraintType, Op, SetOrDrop};
-use crate::schema::model::{ColumnDef, Table};
+use crate::schema::model::{ColumnDef, ForeignKey, Table};
 use crate::schema::types::SqlType;
 
 const D: Dialect = Dialect::Mysql;
@@ -260,7 +260,11 @@ fn op_statements(op: &Op, ctx: &Context<'_>) -> Result<Vec<String>, RenderError>
         // MySQL's DROP INDEX names the table, which the model knows.
         Op::DropIndex(o) => {
             let (table, _) = index_owner(ctx.before, o)?;
-            vec![format!("DROP INDEX {} ON {}", quote_identifier(D, &o.name), table_name(D, table))]
+            let (mut out, adds) =
+                uncovered_foreign_keys(table, ctx.after.table(table.schema.as_deref(), &table.name));
+            out.push(format!("DROP INDEX {} ON {}", quote_identifier(D, &o.name), table_name(D, table)));
+            out.extend(adds);
+            out
         }
         Op::CreateUniqueConstraint(o) => add_constraint(ctx, &o.schema, &o.table, |t| {
             t.uniques.iter().find(|u| u.name.as_deref() == Some(o.name.as_str())).map(|u| unique_clause(D, u))
@@ -279,13 +283,21 @@ fn op_statements(op: &Op, ctx: &Context<'_>) -> Result<Vec<String>, RenderError>
         }),
         Op::DropConstraint(o) => {
             let name = quote_identifier(D, &o.name);
+            let (mut out, adds) = match (before(&o.schema, &o.table), o.kind) {
+                (Some(t), ConstraintType::Unique | ConstraintType::Primary) => {
+                    uncovered_foreign_keys(t, after(&o.schema, &o.table))
+                }
+                _ => (Vec::new(), Vec::new()),
+            };
             let what = match o.kind {
                 ConstraintType::Unique => format!("DROP INDEX {name}"),
                 ConstraintType::ForeignKey => format!("DROP FOREIGN KEY {name}"),
                 ConstraintType::Primary => "DROP PRIMARY KEY".to_string(),
                 ConstraintType::Check => format!("DROP CONSTRAINT {name}"),
             };
-            vec![format!("ALTER TABLE {} {what}", qualified_name(D, o.schema.as_deref(), &o.table))]
+            out.push(format!("ALTER TABLE {} {what}", qualified_name(D, o.schema.as_deref(), &o.table)));
+            out.extend(adds);
+            out
         }
         Op::CreateTableComment(o) => {
             vec![table_comment_sql(o.schema.as_deref(), &o.table, o.comment.as_deref())]
@@ -304,6 +316,47 @@ fn op_statements(op: &Op, ctx: &Context<'_>) -> Result<Vec<String>, RenderError>
         Op::CreateObject(o) => vec![o.sql.trim().trim_end_matches(';').trim_end().to_string()],
         Op::DropObject(o) => vec![crate::dialect::ddl::drop_object_sql(D, o)],
     })
+}
+
+/// InnoDB enforces a foreign key through an index that starts with its columns, and
+/// refuses to drop the last such index. The keys of `before` that an index, unique
+/// constraint or primary key covers there but nothing covers in `after`: dropped
+/// before the drop and added again after it (MySQL then makes its own index for them,
+/// which reflection leaves out of the model), as (drop, add) statements.
+fn uncovered_foreign_keys(before: &Table, after: Option<&Table>) -> (Vec<String>, Vec<String>) {
+    let Some(after) = after else { return (Vec::new(), Vec::new()) };
+    let covers = |t: &Table, fk: &ForeignKey| {
+        let starts =
+            |cols: &[String]| cols.len() >= fk.columns.len() && cols[..fk.columns.len()] == fk.columns[..];
+        t.primary_key.iter().any(|k| starts(&k.columns))
+            || t.uniques.iter().any(|u| starts(&u.columns))
+            || t.indexes.iter().any(|i| starts(&i.columns))
+    };
+    let (mut drops, mut adds) = (Vec::new(), Vec::new());
+    for fk in after.foreign_keys.iter().filter(|fk| covers(before, fk) && !covers(after, fk)) {
+        let name = foreign_key_name(before, fk);
+        drops.push(alter_table(before, &format!("DROP FOREIGN KEY {}", quote_identifier(D, &name))));
+        let named = ForeignKey { name: Some(name), ..fk.clone() };
+        adds.push(alter_table(
+            after,
+            &format!("ADD {}", foreign_key_clause(D, after.schema.as_deref(), &named)),
+        ));
+    }
+    (drops, adds)
+}
+
+/// The key's name in the database: its own, or for a key the history left unnamed the
+/// one InnoDB gave it when its table was made, `<table>_ibfk_<n>`, numbered in the
+/// table's order of unnamed keys (online, the reflected database gives the real name).
+fn foreign_key_name(table: &Table, fk: &ForeignKey) -> String {
+    match &fk.name {
+        Some(name) => name.clone(),
+        None => {
+            let unnamed = table.foreign_keys.iter().filter(|f| f.name.is_none());
+            let n = unnamed.into_iter().position(|f| f == fk).map_or(1, |i| i + 1);
+            format!("{}_ibfk_{n}", table.name)
+        }
+    }
 }
 
 /// `ALTER TABLE … COMMENT '…'` (an empty comment is none).
@@ -364,24 +417,20 @@ fn add_column(before: &Table, after: &Table, column: &str) -> Vec<String> {
     out
 }
 
-/// `DROP FOREIGN KEY` for each key over the column, then `DROP COLUMN`. A key the
-/// history left unnamed has the name InnoDB gave it when its table was made:
-/// `<table>_ibfk_<n>`, numbered in the table's order of unnamed keys (online, the
-/// reflected database gives the real name).
+/// `DROP FOREIGN KEY` for each key over the column (see [`foreign_key_name`]), then
+/// `DROP COLUMN`.
 fn drop_column(table: &Table, column: &str) -> Vec<String> {
     let gone = drops_with_column(table, column);
-    let mut out = Vec::new();
-    let unnamed: Vec<_> = table.foreign_keys.iter().filter(|f| f.name.is_none()).collect();
-    for fk in &gone.foreign_keys {
-        let name = match &fk.name {
-            Some(name) => name.clone(),
-            None => {
-                let n = unnamed.iter().position(|f| *f == fk).map_or(1, |i| i + 1);
-                format!("{}_ibfk_{n}", table.name)
-            }
-        };
-        out.push(alter_table(table, &format!("DROP FOREIGN KEY {}", quote_identifier(D, &name))));
-    }
+    let mut out: Vec<String> = gone
+        .foreign_keys
+        .iter()
+        .map(|fk| {
+            alter_table(
+                table,
+                &format!("DROP FOREIGN KEY {}", quote_identifier(D, &foreign_key_name(table, fk))),
+            )
+        })
+        .collect();
     out.push(alter_table(table, &format!("DROP COLUMN {}", quote_identifier(D, column))));
     out
 }
