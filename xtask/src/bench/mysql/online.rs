@@ -27,7 +27,7 @@ use crate::bench::{rev_id, tempfile_dir};
 const ROUNDS: usize = 3;
 
 /// Rounds Python Alembic runs in (it takes much longer).
-const PYTHON_ROUNDS: usize = 1;
+const PYTHON_ROUNDS: usize = 2;
 
 /// What revision `i` does.
 enum Step {
