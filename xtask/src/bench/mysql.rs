@@ -234,3 +234,40 @@ fn secs(d: Duration) -> String {
 fn ratio(x: Duration, y: Duration) -> String {
     format!("{:.2}", x.as_secs_f64() / y.as_secs_f64().max(1e-9))
 }
+
+/// How `ours` compares with `theirs`: `1.6x faster` or `1.4x slower`.
+fn speed(ours: Duration, theirs: Duration) -> String {
+    let (ours, theirs) = (ours.as_secs_f64().max(1e-9), theirs.as_secs_f64().max(1e-9));
+    if theirs >= ours {
+        format!("{:.1}x faster", theirs / ours)
+    } else {
+        format!("{:.1}x slower", ours / theirs)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn speeds_read_both_ways() {
+        let ms = Duration::from_millis;
+        assert_eq!(speed(ms(100), ms(160)), "1.6x faster");
+        assert_eq!(speed(ms(1648), ms(1167)), "1.4x slower");
+        assert_eq!(ratio(ms(1648), ms(1167)), "1.41");
+    }
+
+    #[test]
+    fn python_urls_use_pymysql_and_drop_our_parameters() {
+        let server = Server {
+            url: "mysql://root:pw@127.0.0.1:3306/test?ssl_mode=DISABLED".into(),
+            parsed: match DatabaseUrl::parse("mysql://root@127.0.0.1:3306/test", Path::new("/")).unwrap() {
+                DatabaseUrl::Mysql(u) => u,
+                _ => unreachable!(),
+            },
+            client: "mariadb",
+        };
+        assert_eq!(server.url_for("x"), "mysql://root:pw@127.0.0.1:3306/x?ssl_mode=DISABLED");
+        assert_eq!(server.python_url_for("x"), "mysql+pymysql://root:pw@127.0.0.1:3306/x");
+    }
+}

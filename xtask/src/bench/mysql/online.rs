@@ -20,7 +20,7 @@ use std::process::Command;
 
 use anyhow::{Result, bail};
 
-use super::{Database, Server, Timing, least, ratio, secs, timed};
+use super::{Database, Server, Timing, least, ratio, secs, speed, timed};
 use crate::bench::{rev_id, tempfile_dir};
 
 /// Rounds for ours and the client.
@@ -273,10 +273,10 @@ pub(in crate::bench) fn benchmark(
     if let Some(theirs) = least(&pythons) {
         println!("python alembic upgrade head (pymysql): {} (least of {PYTHON_ROUNDS})", show(theirs));
         println!(
-            "ours ÷ Python Alembic: {} wall, {} CPU ({:.1}x faster)",
+            "ours ÷ Python Alembic: {} wall, {} CPU ({})",
             ratio(ours.wall, theirs.wall),
             ratio(ours.cpu, theirs.cpu),
-            theirs.wall.as_secs_f64() / ours.wall.as_secs_f64().max(1e-9)
+            speed(ours.wall, theirs.wall)
         );
     }
     println!(

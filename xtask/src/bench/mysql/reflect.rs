@@ -20,7 +20,7 @@ use std::time::{Duration, Instant};
 use alembic::reflect::MYSQL_CATALOG_QUERIES;
 use anyhow::{Context, Result, bail};
 
-use super::{Database, Server, least, ratio, secs, timed};
+use super::{Database, Server, least, ratio, secs, speed, timed};
 use crate::bench::tempfile_dir;
 
 /// Runs of the in-process reflection.
@@ -346,9 +346,9 @@ pub(in crate::bench) fn benchmark(
                 secs(took)
             );
             println!(
-                "ours ÷ SQLAlchemy, reflection: {} ({:.1}x faster)",
+                "ours ÷ SQLAlchemy, reflection: {} ({})",
                 ratio(best.reflect, took),
-                took.as_secs_f64() / best.reflect.as_secs_f64().max(1e-9)
+                speed(best.reflect, took)
             );
         }
         if let Some((took, statements, diffs)) = figures.compare {
@@ -361,10 +361,11 @@ pub(in crate::bench) fn benchmark(
                 secs(took)
             );
             println!(
-                "ours ÷ Alembic, reflect + compare in process: {} ({:.1}x faster); `revision --from-database` end to end ÷ compare_metadata: {}",
+                "ours ÷ Alembic, reflect + compare in process: {} ({}); `revision --from-database` end to end ÷ compare_metadata: {} ({})",
                 ratio(ours_total, took),
-                took.as_secs_f64() / ours_total.as_secs_f64().max(1e-9),
-                ratio(cli.wall, took)
+                speed(ours_total, took),
+                ratio(cli.wall, took),
+                speed(cli.wall, took)
             );
         }
     }
