@@ -52,15 +52,16 @@ pub fn quote_type(dialect: Dialect, text: &str) -> Option<String> {
 /// The inverse of [`quote_type`]: `text` without the quotes, when they make no
 /// difference to the dialect; else `text` as it is.
 fn unquote_type(dialect: Dialect, text: &str) -> String {
-    let Some(rest) = text.strip_prefix('"') else { return text.to_string() };
+    let q = dialect.imp().identifier_quote();
+    let Some(rest) = text.strip_prefix(q) else { return text.to_string() };
     let mut inner = String::new();
     let mut chars = rest.char_indices().peekable();
     let mut after = None;
     while let Some((i, c)) = chars.next() {
-        if c != '"' {
+        if c != q {
             inner.push(c);
-        } else if chars.next_if(|(_, c)| *c == '"').is_some() {
-            inner.push('"');
+        } else if chars.next_if(|(_, c)| *c == q).is_some() {
+            inner.push(q);
         } else {
             after = Some(&rest[i + 1..]);
             break;

@@ -65,7 +65,8 @@ fn before_tables(schema: &Schema, object: &SchemaObject) -> bool {
         ObjectKind::View
         | ObjectKind::MaterializedView
         | ObjectKind::Trigger
-        | ObjectKind::SequenceOwnership => false,
+        | ObjectKind::SequenceOwnership
+        | ObjectKind::Index => false,
     }
 }
 

@@ -248,5 +248,13 @@ pub(crate) fn drop_object_sql(dialect: Dialect, op: &crate::ops::DropObject) -> 
         ObjectKind::View => format!("DROP VIEW {qualified}"),
         ObjectKind::MaterializedView => format!("DROP MATERIALIZED VIEW {qualified}"),
         ObjectKind::Trigger => format!("DROP TRIGGER {qualified}"),
+        ObjectKind::Index => match &op.table {
+            Some(table) => format!(
+                "DROP INDEX {} ON {}",
+                quote_identifier(dialect, &op.name),
+                qualified_name(dialect, schema, table)
+            ),
+            None => format!("DROP INDEX {qualified}"),
+        },
     }
 }

@@ -10,7 +10,7 @@
 
 use super::{Context, RenderError};
 use crate::ops::{Cell, Op};
-use crate::schema::model::{Identity, Table};
+use crate::schema::model::{Identity, IndexNames, Table};
 use crate::schema::types::SqlType;
 
 use super::literal::Param;
@@ -163,6 +163,11 @@ pub trait DialectImpl: Send + Sync + 'static {
         false
     }
 
+    /// Where index names must be unique: in the schema, or in the table (MySQL).
+    fn index_names(&self) -> IndexNames {
+        IndexNames::PerSchema
+    }
+
     /// Whether tables and columns carry comments (SQLite has none).
     fn has_comments(&self) -> bool {
         true
@@ -183,6 +188,12 @@ pub trait DialectImpl: Send + Sync + 'static {
 
     /// Whether scripts may hold psql's backslash meta-commands.
     fn backslash_meta_commands(&self) -> bool {
+        false
+    }
+
+    /// Whether scripts may change the statement delimiter with a `DELIMITER x` line
+    /// (the `mysql` client's command, used around trigger and routine bodies).
+    fn delimiter_command(&self) -> bool {
         false
     }
 

@@ -58,8 +58,93 @@ pub fn names_word(dialect: Dialect, sql: &str, name: &str) -> Option<bool> {
 const SKIPPED_META_COMMANDS: [&str; 6] = ["restrict", "unrestrict", "set", "encoding", "echo", "pset"];
 
 /// The statements of `sql`, in order; statements with nothing but white space and
-/// comments are left out.
+/// comments are left out. Where the dialect's shell has a `DELIMITER` command (the
+/// `mysql` client), a `DELIMITER x` line makes `x` end statements until the next one.
 pub fn split_statements(dialect: Dialect, sql: &str) -> Result<Vec<ScriptStatement<'_>>, ScriptError> {
+    if !dialect.imp().delimiter_command() {
+        return split_tokens(dialect, sql);
+    }
+    let mut out = Vec::new();
+    // The segment being read: its start (byte, line) and its delimiter (`None`: `;`).
+    let (mut start, mut start_line, mut delimiter): (usize, usize, Option<&str>) = (0, 1, None);
+    let mut offset = 0;
+    for (n, line) in sql.split_inclusive('\n').enumerate() {
+        let words: Vec<&str> = line.split_whitespace().collect();
+        if let [command, new] = words.as_slice()
+            && command.eq_ignore_ascii_case("delimiter")
+        {
+            segment(dialect, sql, &mut out, (start, offset), start_line, delimiter)?;
+            delimiter = (*new != ";").then_some(*new);
+            start = offset + line.len();
+            start_line = n + 2;
+        }
+        offset += line.len();
+    }
+    segment(dialect, sql, &mut out, (start, sql.len()), start_line, delimiter)?;
+    Ok(out)
+}
+
+/// The statements of `sql[from..to]`, a part of the script that starts on `line` and
+/// whose statements end with `delimiter` (`None`: `;`, cut from the tokens).
+fn segment<'a>(
+    dialect: Dialect,
+    sql: &'a str,
+    out: &mut Vec<ScriptStatement<'a>>,
+    (from, to): (usize, usize),
+    line: usize,
+    delimiter: Option<&str>,
+) -> Result<(), ScriptError> {
+    let text = &sql[from..to];
+    match delimiter {
+        None => {
+            for mut statement in split_tokens(dialect, text).map_err(|e| shift(e, line))? {
+                statement.line += line - 1;
+                out.push(statement);
+            }
+        }
+        Some(d) => {
+            // Ends at a line ending with the delimiter (as mysqldump writes them).
+            let mut from = from;
+            let mut at = from;
+            let mut first_line = line;
+            for (n, l) in text.split_inclusive('\n').enumerate() {
+                at += l.len();
+                if let Some(body) = l.trim_end().strip_suffix(d) {
+                    let end = at - l.len() + body.len();
+                    let statement = sql[from..end].trim();
+                    if !statement.is_empty() {
+                        let lead = sql[from..end].len() - sql[from..end].trim_start().len();
+                        let skipped = sql[from..from + lead].matches('\n').count();
+                        out.push(ScriptStatement { sql: statement, line: first_line + skipped });
+                    }
+                    from = at;
+                    first_line = line + n + 1;
+                }
+            }
+            if !sql[from..to].trim().is_empty() {
+                let lead = sql[from..to].len() - sql[from..to].trim_start().len();
+                let skipped = sql[from..from + lead].matches('\n').count();
+                out.push(ScriptStatement { sql: sql[from..to].trim(), line: first_line + skipped });
+            }
+        }
+    }
+    Ok(())
+}
+
+/// `e` with its line counted from the start of the whole script.
+fn shift(e: ScriptError, first_line: usize) -> ScriptError {
+    match e {
+        ScriptError::Tokenize { line, message } => {
+            ScriptError::Tokenize { line: line + first_line - 1, message }
+        }
+        ScriptError::MetaCommand { line, command } => {
+            ScriptError::MetaCommand { line: line + first_line - 1, command }
+        }
+    }
+}
+
+/// [`split_statements`] without `DELIMITER` lines: cut at `;` from the tokens.
+fn split_tokens(dialect: Dialect, sql: &str) -> Result<Vec<ScriptStatement<'_>>, ScriptError> {
     let tokens = Tokenizer::new(dialect.imp().tokenizer(), sql)
         .tokenize_with_location()
         .map_err(|e| ScriptError::Tokenize { line: e.location.line as usize, message: e.message })?;

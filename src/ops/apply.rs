@@ -32,7 +32,7 @@ use crate::ops::{
     DropConstraint, DropIndex, Op, RenameTable, SetOrDrop,
 };
 use crate::schema::model::{
-    CheckConstraint, ColumnDef, ForeignKey, Index, PrimaryKey, Schema, Table, UniqueConstraint,
+    CheckConstraint, ColumnDef, ForeignKey, Index, IndexNames, PrimaryKey, Schema, Table, UniqueConstraint,
     mentions_identifier, qualified, replace_identifier,
 };
 
@@ -211,9 +211,14 @@ fn require_free_index_name(
     schema: &Schema,
     op: &'static str,
     table_schema: Option<&str>,
+    table: &str,
     name: &str,
 ) -> Result<(), ApplyError> {
-    if schema.find_index(table_schema, name).is_some() {
+    let taken = match schema.index_names {
+        IndexNames::PerSchema => schema.find_index(table_schema, name).is_some(),
+        IndexNames::PerTable => schema.table(table_schema, table).is_some_and(|t| t.index(name).is_some()),
+    };
+    if taken {
         return Err(ApplyError::IndexExists { op, index: qualified(table_schema, name) });
     }
     Ok(())
@@ -317,7 +322,7 @@ fn create_table(schema: &mut Schema, op: &CreateTable) -> Result<(), ApplyError>
             });
         }
         seen.push(&index.name);
-        require_free_index_name(schema, name, op.schema.as_deref(), &index.name)?;
+        require_free_index_name(schema, name, op.schema.as_deref(), &op.table, &index.name)?;
     }
     table.comment = op.comment.clone();
     table.sqlite_autoincrement = op.sqlite_autoincrement;
@@ -399,7 +404,7 @@ fn add_column(schema: &mut Schema, op: &AddColumn) -> Result<(), ApplyError> {
     let column = &op.column;
     if column.index {
         let index = column_index_name(&op.table, &column.name);
-        require_free_index_name(schema, name, op.schema.as_deref(), &index)?;
+        require_free_index_name(schema, name, op.schema.as_deref(), &op.table, &index)?;
     }
     edit_table(schema, name, op.schema.as_deref(), &op.table, |t| {
         if t.column(&column.name).is_some() {
@@ -575,7 +580,7 @@ pub(crate) fn is_plain_identifier(text: &str) -> bool {
 fn create_index(schema: &mut Schema, op: &CreateIndex) -> Result<(), ApplyError> {
     let name = "create_index";
     let own = op.schema.as_deref();
-    require_free_index_name(schema, name, own, &op.name)?;
+    require_free_index_name(schema, name, own, &op.table, &op.name)?;
     edit_table(schema, name, own, &op.table, |t| {
         for entry in &op.columns {
             if is_plain_identifier(entry) && t.column(entry).is_none() {

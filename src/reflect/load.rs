@@ -1,12 +1,15 @@
 //! `target = "schema.sql"`: a SQL schema file loaded into a scratch database of the
 //! connection's dialect and reflected, so it compares like a live database.
 //!
-//! SQLite uses a fresh in-memory database. PostgreSQL creates a temporary database
+//! SQLite uses a fresh in-memory database. PostgreSQL and MySQL create a temporary database
 //! with a unique name on the server the URL names, and always drops it again (with
 //! `FORCE`), also when the script or reflection fails, or on panic (a drop guard). An
 //! interrupt ([`crate::runtime::interrupt`]) cancels the script and the guard drops the
 //! database; should the process be forced out before that, its forced-exit clean-up
-//! drops it from a fresh connection.
+//! drops it from a fresh connection. On MySQL the script runs with foreign-key checks
+//! off (as `mysqldump` output expects), a statement at a time; `DELIMITER` lines are
+//! not understood yet, and `mysqldump`'s conditional comments (`/*!50001 … */`) are
+//! comments here.
 
 // `reflect` and `block_on` serve the driver-specific loaders below; without either
 // driver feature only the error path remains.
@@ -26,11 +29,7 @@ pub fn load_schema_sql(url: &DatabaseUrl, sql: &str, opts: &ReflectOptions) -> R
     match url {
         DatabaseUrl::Sqlite { .. } => sqlite(sql, opts),
         DatabaseUrl::Postgres(pg) => postgres(pg, sql, opts),
-        // Not yet: the scratch-database loader for MySQL comes with its dialect.
-        DatabaseUrl::Mysql(_) => Err(ReflectError::Database(crate::runtime::connection::DbError::new(
-            crate::runtime::connection::DbErrorKind::Unavailable,
-            "target = \"schema.sql\" is not supported on MySQL yet: use target = \"env\"",
-        ))),
+        DatabaseUrl::Mysql(my) => mysql(my, sql, opts),
     }
 }
 
@@ -120,6 +119,64 @@ fn postgres(
     Ok(schema)
 }
 
+#[cfg(feature = "mysql")]
+fn mysql(server: &crate::url::MysqlUrl, sql: &str, opts: &ReflectOptions) -> Result<Schema, ReflectError> {
+    use crate::runtime::connection::{Backend, BlockingMysql};
+
+    fn drop_database(server: &crate::url::MysqlUrl, name: &str) -> Result<(), ReflectError> {
+        let mut admin = BlockingMysql::connect(server)?;
+        block_on(admin.execute(&format!("DROP DATABASE IF EXISTS `{name}`")))?;
+        Ok(())
+    }
+
+    /// Drops the scratch database when it goes out of scope.
+    struct Scratch<'a> {
+        name: String,
+        server: &'a crate::url::MysqlUrl,
+        dropped: bool,
+    }
+    impl Drop for Scratch<'_> {
+        fn drop(&mut self) {
+            if !self.dropped
+                && let Err(e) = drop_database(self.server, &self.name)
+            {
+                tracing::warn!("could not drop scratch database {}: {e}", self.name);
+            }
+        }
+    }
+
+    let mut admin = BlockingMysql::connect(server)?;
+    let name = scratch_name();
+    block_on(admin.execute(&format!("CREATE DATABASE `{name}` CHARACTER SET utf8mb4")))?;
+    drop(admin);
+    let _forced_exit = crate::runtime::interrupt::on_forced_exit({
+        let (server, name) = (server.clone(), name.clone());
+        move || {
+            if let Err(e) = drop_database(&server, &name) {
+                eprintln!("could not drop scratch database {name}: {e}");
+            }
+        }
+    });
+    let mut scratch = Scratch { name, server, dropped: false };
+    let result = (|| {
+        let url = crate::url::MysqlUrl { dbname: Some(scratch.name.clone()), ..scratch.server.clone() };
+        let mut db = BlockingMysql::connect(&url)?;
+        block_on(db.execute("SET SESSION foreign_key_checks = 0"))?;
+        block_on(run_script(&mut db, sql))?;
+        block_on(reflect(&mut db, opts))
+    })();
+    scratch.dropped = true;
+    let dropped = drop_database(scratch.server, &scratch.name);
+    let schema = result?;
+    dropped?;
+    Ok(schema)
+}
+
+#[cfg(not(feature = "mysql"))]
+fn mysql(_server: &crate::url::MysqlUrl, _sql: &str, _opts: &ReflectOptions) -> Result<Schema, ReflectError> {
+    Err(ReflectError::Unavailable(crate::dialect::Dialect::Mysql, "mysql"))
+}
+
 /// Runs `sql` on `db` a statement at a time; a failing statement is reported with its
 /// line and (the start of) its text, not the whole script.
 #[cfg(any(feature = "sqlite", feature = "postgres", feature = "mysql"))]
@@ -162,7 +219,7 @@ fn postgres(
 }
 
 /// A database name no other run uses: process id, time and a counter.
-#[cfg(feature = "postgres")]
+#[cfg(any(feature = "postgres", feature = "mysql"))]
 fn scratch_name() -> String {
     use std::sync::atomic::{AtomicU32, Ordering};
     static COUNTER: AtomicU32 = AtomicU32::new(0);

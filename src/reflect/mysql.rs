@@ -54,8 +54,8 @@ use super::{Queries, ReflectError, ReflectOptions, cell, required};
 use crate::ops::ReferentialAction;
 use crate::runtime::connection::Backend;
 use crate::schema::model::{
-    CheckConstraint, ColumnDef, Computed, ForeignKey, Index, ObjectKind, PrimaryKey, Schema, SchemaObject,
-    Table, UniqueConstraint,
+    CheckConstraint, ColumnDef, Computed, ForeignKey, Index, IndexNames, ObjectKind, PrimaryKey, Schema,
+    SchemaObject, Table, UniqueConstraint,
 };
 use crate::schema::types::SqlType;
 
@@ -293,13 +293,16 @@ pub(super) async fn reflect<B: Backend>(
 
     let mut tables = columns(q, &db, flavor, opts).await?;
     let fk_columns = keys(q, &db, &database, &mut tables).await?;
-    indexes(q, &db, flavor, &mut tables, &fk_columns).await?;
+    let mut index_objects = Vec::new();
+    indexes(q, &db, flavor, &mut tables, &fk_columns, &mut index_objects).await?;
     checks(q, &db, flavor, &mut tables).await?;
     let mut objects = views(q, &db, &database).await?;
+    objects.extend(index_objects);
     objects.extend(triggers(q, &db).await?);
 
     let filter = opts.filter();
-    let mut schema = Schema::new();
+    // Index names are a table's own in MySQL.
+    let mut schema = Schema::with_index_names(IndexNames::PerTable);
     for (name, mut table) in tables {
         if !filter.includes(opts.schema.as_deref(), &name) {
             continue;
@@ -463,6 +466,7 @@ async fn indexes<B: Backend>(
     flavor: Flavor,
     tables: &mut BTreeMap<String, Table>,
     fk_columns: &ForeignKeyColumns,
+    objects: &mut Vec<SchemaObject>,
 ) -> Result<(), ReflectError> {
     // MySQL 8's functional index parts have no column but an expression; MariaDB has
     // no such column.
@@ -472,7 +476,7 @@ async fn indexes<B: Backend>(
     };
     let rows = q
         .rows(&format!(
-            "SELECT s.TABLE_NAME, s.INDEX_NAME, s.NON_UNIQUE, s.COLUMN_NAME, s.SUB_PART, s.COLLATION, {expression} \
+            "SELECT s.TABLE_NAME, s.INDEX_NAME, s.NON_UNIQUE, s.COLUMN_NAME, s.SUB_PART, s.COLLATION, {expression}, s.INDEX_TYPE \
              FROM information_schema.STATISTICS s \
              WHERE s.TABLE_SCHEMA = {db} AND s.INDEX_NAME <> 'PRIMARY' \
              ORDER BY s.TABLE_NAME, s.INDEX_NAME, s.SEQ_IN_INDEX"
@@ -484,6 +488,8 @@ async fn indexes<B: Backend>(
         entries: Vec<String>,
         plain: bool,
         columns: Vec<String>,
+        /// `FULLTEXT` or `SPATIAL`, which the model's `Index` cannot say.
+        kind: Option<String>,
     }
     let mut read: BTreeMap<(String, String), Read> = BTreeMap::new();
     for row in &rows {
@@ -493,8 +499,12 @@ async fn indexes<B: Backend>(
             entries: Vec::new(),
             plain: true,
             columns: Vec::new(),
+            kind: None,
         });
         index.unique = required(row, 2)? == "0";
+        if let Some(kind) = cell(row, 7)?.filter(|k| matches!(*k, "FULLTEXT" | "SPATIAL")) {
+            index.kind = Some(kind.to_string());
+        }
         let descending = cell(row, 5)? == Some("D");
         let entry = match (cell(row, 3)?, cell(row, 6)?) {
             (Some(column), _) => {
@@ -530,6 +540,24 @@ async fn indexes<B: Backend>(
                     && (name == fk_name || Some(&name) == index.columns.first())
             });
         if implicit {
+            continue;
+        }
+        if let Some(kind) = &index.kind {
+            let d = crate::dialect::Dialect::Mysql;
+            let quote = |n: &str| crate::dialect::quote::quote_identifier(d, n);
+            let columns: Vec<String> = index.columns.iter().map(|c| quote(c)).collect();
+            objects.push(SchemaObject {
+                kind: ObjectKind::Index,
+                schema: None,
+                name: name.clone(),
+                table: Some(table_name.clone()),
+                sql: format!(
+                    "CREATE {kind} INDEX {} ON {} ({})",
+                    quote(&name),
+                    quote(&table_name),
+                    columns.join(", ")
+                ),
+            });
             continue;
         }
         if index.unique && index.plain {

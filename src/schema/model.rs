@@ -16,10 +16,30 @@ pub use super::tables::Tables;
 use crate::ops::ReferentialAction;
 use crate::schema::types::SqlType;
 
+/// Where index names must be unique: what the database says, which ops check.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IndexNames {
+    /// In the schema (PostgreSQL, SQLite): an index is a schema object.
+    #[default]
+    PerSchema,
+    /// In the table (MySQL): two tables may each have an index `idx_fk_film_id`.
+    PerTable,
+}
+
+impl IndexNames {
+    fn is_per_schema(&self) -> bool {
+        *self == IndexNames::PerSchema
+    }
+}
+
 /// A whole database schema: tables kept in a deterministic order, sorted by
 /// (schema, name) with the default schema (`None`) first.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Schema {
+    /// Where index names must be unique (the database's rule; not compared).
+    #[serde(default, skip_serializing_if = "IndexNames::is_per_schema")]
+    pub index_names: IndexNames,
     /// The tables, sorted by (schema, name); a B-tree per schema (see [`Tables`]), so a
     /// long history replays in O(n log n).
     #[serde(default)]
@@ -56,11 +76,14 @@ pub enum ObjectKind {
     /// `ALTER SEQUENCE … OWNED BY table.column` (PostgreSQL): the sequence goes with the
     /// column; made once the table is there.
     SequenceOwnership,
+    /// An index the model's `Index` cannot say (MySQL's `FULLTEXT` and `SPATIAL`), on a
+    /// table, by its `CREATE … INDEX` statement.
+    Index,
 }
 
 impl ObjectKind {
     /// Every kind, in the order objects are made (extensions first, triggers last).
-    pub const ALL: [ObjectKind; 10] = [
+    pub const ALL: [ObjectKind; 11] = [
         ObjectKind::Schema,
         ObjectKind::Extension,
         ObjectKind::Domain,
@@ -71,6 +94,7 @@ impl ObjectKind {
         ObjectKind::MaterializedView,
         ObjectKind::Trigger,
         ObjectKind::SequenceOwnership,
+        ObjectKind::Index,
     ];
 
     /// The kind's name in files (`"materialized_view"`).
@@ -86,6 +110,7 @@ impl ObjectKind {
             ObjectKind::MaterializedView => "materialized_view",
             ObjectKind::Trigger => "trigger",
             ObjectKind::SequenceOwnership => "sequence_ownership",
+            ObjectKind::Index => "index",
         }
     }
 
@@ -98,6 +123,7 @@ impl ObjectKind {
                 | ObjectKind::MaterializedView
                 | ObjectKind::Trigger
                 | ObjectKind::SequenceOwnership
+                | ObjectKind::Index
         )
     }
 }
@@ -133,10 +159,23 @@ impl SchemaObject {
     }
 }
 
+// Two schemas are equal when they hold the same tables and objects, whichever
+// database's index-name rule they follow.
+impl PartialEq for Schema {
+    fn eq(&self, other: &Self) -> bool {
+        self.tables == other.tables && self.objects == other.objects
+    }
+}
+
 impl Schema {
     /// An empty schema.
     pub fn new() -> Self {
         Schema::default()
+    }
+
+    /// An empty schema of a database whose index names follow `index_names`.
+    pub fn with_index_names(index_names: IndexNames) -> Self {
+        Schema { index_names, ..Schema::default() }
     }
 
     /// Whether there is no table at all.
@@ -290,7 +329,17 @@ impl Table {
             return None;
         };
         let column = self.column(only)?;
-        let integer = matches!(column.ty, SqlType::SmallInt | SqlType::Integer | SqlType::BigInt);
+        // A database's own integer spelling (MySQL's `int(10) unsigned`) counts when the
+        // column says so.
+        let spelled = |t: &str| {
+            let t = t.trim_start().trim_start_matches(['`', '"']).to_ascii_lowercase();
+            ["tinyint", "smallint", "mediumint", "int", "bigint", "integer"].iter().any(|w| {
+                t.strip_prefix(w)
+                    .is_some_and(|rest| !rest.starts_with(|c: char| c.is_alphanumeric() || c == '_'))
+            })
+        };
+        let integer = matches!(column.ty, SqlType::SmallInt | SqlType::Integer | SqlType::BigInt)
+            || (column.autoincrement == Some(true) && matches!(&column.ty, SqlType::Other(t) if spelled(t)));
         let in_fk = self.foreign_keys.iter().any(|fk| fk.columns.iter().any(|c| c == only));
         let wanted = column.autoincrement.unwrap_or(!in_fk);
         (integer && wanted && column.server_default.is_none()).then_some(column)

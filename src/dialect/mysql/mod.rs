@@ -34,7 +34,7 @@ use crate::dialect::sqltype::standard_type;
 use crate::dialect::{Context, Dialect, RenderError};
 use crate::ops::apply::{drops_with_column, index_owner};
 use crate::ops::{AlterColumn, ConstraintType, Op, SetOrDrop};
-use crate::schema::model::{ColumnDef, ForeignKey, Table};
+use crate::schema::model::{ColumnDef, ForeignKey, IndexNames, Table};
 use crate::schema::types::SqlType;
 
 const D: Dialect = Dialect::Mysql;
@@ -93,6 +93,10 @@ impl DialectImpl for Mysql {
             SqlType::Real => "FLOAT".into(),
             SqlType::Timestamp | SqlType::TimestampTz => "DATETIME".into(),
             SqlType::Enum { values, .. } => format!("ENUM({})", value_list(D, values)),
+            SqlType::Other(text) => match text.strip_prefix('`').and_then(|t| t.strip_suffix('`')) {
+                Some(inner) if !inner.replace("``", "").contains('`') => inner.replace("``", "`"),
+                _ => text.clone(),
+            },
             other => standard_type(other),
         }
     }
@@ -101,6 +105,11 @@ impl DialectImpl for Mysql {
     // CURRENT_TIMESTAMP and its synonyms may stand bare, and must for DATETIME.
     fn default_clause(&self, default: &str) -> String {
         let trimmed = default.trim();
+        // `CURRENT_TIMESTAMP ON UPDATE CURRENT_TIMESTAMP` (how reflection, like
+        // SQLAlchemy, carries MySQL's ON UPDATE in the default): the clause stays bare.
+        if let Some(at) = trimmed.to_ascii_lowercase().find(" on update ") {
+            return format!("{} {}", self.default_clause(&trimmed[..at]), trimmed[at + 1..].trim());
+        }
         if is_expression_default(trimmed) && normalize::time_default(&trimmed.to_ascii_lowercase()).is_none()
         {
             format!(" DEFAULT ({trimmed})")
@@ -117,9 +126,17 @@ impl DialectImpl for Mysql {
         true
     }
 
+    fn index_names(&self) -> IndexNames {
+        IndexNames::PerTable
+    }
+
     #[cfg(any(feature = "sqlite", feature = "postgres", feature = "mysql"))]
     fn tokenizer(&self) -> &'static dyn sqlparser::dialect::Dialect {
         &sqlparser::dialect::MySqlDialect {}
+    }
+
+    fn delimiter_command(&self) -> bool {
+        true
     }
 
     fn compound_body(&self) -> CompoundBody {
@@ -130,9 +147,11 @@ impl DialectImpl for Mysql {
         normalize::canonical_type(lower)
     }
 
-    // A MySQL type name cannot be quoted.
-    fn quote_type(&self, _text: &str) -> Option<String> {
-        None
+    // MySQL cannot quote a type name; a revision file marks the database's own type
+    // (`TIMESTAMP`, which is not `timestamp`: that is DATETIME here) in backticks, and
+    // rendering takes them off.
+    fn quote_type(&self, text: &str) -> Option<String> {
+        Some(format!("`{}`", text.replace('`', "``")))
     }
 
     fn type_key(&self, ty: &SqlType) -> Option<String> {

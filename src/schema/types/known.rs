@@ -187,7 +187,8 @@ pub fn is_known(text: &str) -> bool {
     if let Some(at) = text.to_ascii_lowercase().find(" collate ") {
         text = text[..at].trim_end();
     }
-    if text.starts_with('"') || is_qualified(text) {
+    // Quoted (`"…"`, MySQL's `` `…` ``): a database type written on purpose.
+    if text.starts_with('"') || text.starts_with('`') || is_qualified(text) {
         return true;
     }
     let Some((words, has_arguments)) = shape(text) else { return false };
