@@ -111,8 +111,7 @@ pub fn downgrade_ops(upgrade: &[Op], current: &Schema) -> Result<Vec<Op>, Downgr
     let mut schema = current.clone();
     let mut chunks = Vec::with_capacity(upgrade.len());
     for (index, op) in upgrade.iter().enumerate() {
-        let inverse = op.inverse(&schema).map_err(|error| DowngradeError { index, error })?;
-        op.apply(&mut schema).map_err(|error| DowngradeError { index, error })?;
+        let inverse = op.apply_with_inverse(&mut schema).map_err(|error| DowngradeError { index, error })?;
         chunks.push(tidy_recreations(inverse));
     }
     Ok(chunks.into_iter().rev().flatten().collect())

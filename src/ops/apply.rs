@@ -147,11 +147,22 @@ impl Op {
     /// indexes); `drop_column` re-adds the column (at the end of the table) and what
     /// went away with it; `alter_column` sets back the prior values of what it
     /// changed; `create_primary_key` is undone by `drop_constraint` and making its
-    /// formerly nullable columns nullable again; `bulk_insert` by an `execute` that
-    /// deletes the rows, per dialect. Unnamed constraints that must be recreated by a
+    /// formerly nullable columns nullable again; `bulk_insert` by `delete_rows`. Unnamed constraints that must be recreated by a
     /// `create_*_constraint` op (which needs a name) get PostgreSQL's default name.
     pub fn inverse(&self, before: &Schema) -> Result<Vec<Op>, ApplyError> {
+        // An op that does not fit has no meaningful inverse: report why.
+        self.apply(&mut before.clone())?;
         inverse::inverse(self, before)
+    }
+
+    /// [`Op::inverse`] from `schema`, then the op applied to it: for walking a list
+    /// of ops, without the copy of the whole schema [`Op::inverse`] makes to check
+    /// that the op fits (which made a long list quadratic). On an error `schema` may
+    /// be left with the op applied.
+    pub fn apply_with_inverse(&self, schema: &mut Schema) -> Result<Vec<Op>, ApplyError> {
+        let inverse = inverse::inverse(self, schema);
+        self.apply(schema)?;
+        inverse
     }
 }
 

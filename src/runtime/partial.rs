@@ -151,8 +151,7 @@ fn undo_sql(
 ) -> Result<Vec<String>, String> {
     let mut inverses = Vec::new();
     for op in done {
-        let inverse = op.inverse(&schema).map_err(|e| format!("op {}: {e}", op.name()))?;
-        op.apply(&mut schema).map_err(|e| format!("op {}: {e}", op.name()))?;
+        let inverse = op.apply_with_inverse(&mut schema).map_err(|e| format!("op {}: {e}", op.name()))?;
         inverses.push(inverse);
     }
     let undo: Vec<Op> = inverses.into_iter().rev().flatten().collect();
