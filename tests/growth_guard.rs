@@ -1,8 +1,9 @@
 //! A guard against work per revision that grows with the history (issue #15): loading
 //! a history, replaying it on the schema model, rendering it offline for both dialects
 //! and running it online must cost about four times as much for 4,000 revisions as for
-//! 1,000. The test fails above 6x; a cost that grows with the history per revision (a
-//! quadratic run) gives about 16x.
+//! 1,000. The test fails above 8x; a cost that grows with the history per revision (a
+//! quadratic run) gives about 16x. (Linear work measured 5x to 6.6x here in debug
+//! builds, from B-tree depth and allocator effects, so 6x failed without a fault.)
 //!
 //! Measured as a ratio within one run, never against a clock limit: each figure is the
 //! CPU time of this thread (`CLOCK_THREAD_CPUTIME_ID`, so time the shared machine gives
@@ -25,8 +26,9 @@ use alembic::script::{RevisionScript, ScriptDirectory};
 
 const SMALL: usize = 1_000;
 const LARGE: usize = 4_000;
-/// The most the cost may grow from `SMALL` to `LARGE` revisions (linear is 4x).
-const LIMIT: f64 = 6.0;
+/// The most the cost may grow from `SMALL` to `LARGE` revisions (linear is 4x,
+/// quadratic 16x).
+const LIMIT: f64 = 8.0;
 const RUNS: usize = 5;
 
 /// The CPU time this thread has used.
