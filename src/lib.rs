@@ -17,6 +17,7 @@ pub mod config;
 pub mod dialect;
 pub mod env;
 pub mod error;
+pub mod models;
 pub mod ops;
 pub mod reflect;
 pub mod runtime;
@@ -32,6 +33,11 @@ pub mod embed;
 #[cfg(feature = "embed")]
 pub use embed::Migrations;
 pub use error::{Error, Result};
+/// `#[derive(alembic::Enum)]` (feature `derive`; see [`models`]).
+#[cfg(feature = "derive")]
+pub use models::Enum;
+/// The [`models::Table`] trait, and with feature `derive` its derive macro.
+pub use models::{ColumnType, Table};
 
 /// The MySQL driver this crate is built with (for `MysqlBackend::new(&mut conn)`).
 #[cfg(feature = "mysql")]

@@ -63,9 +63,10 @@ fn package() -> MutexGuard<'static, Project> {
     let mutex = PACKAGE.get_or_init(|| {
         let p = Project::empty();
         let manifest = format!(
-            "[package]\nname = \"app\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n\
+            "[package]\nname = \"{}\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n\
              [dependencies]\nalembic-migrate = {{ path = {:?}, default-features = false }}\n\n\
              # Not part of any enclosing workspace.\n[workspace]\n",
+            common::test_package_name("app"),
             workspace().display().to_string()
         );
         std::fs::write(p.path().join("Cargo.toml"), manifest).expect("write Cargo.toml");

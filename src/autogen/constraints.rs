@@ -9,7 +9,7 @@
 
 use super::CompareOptions;
 use super::compare::{Plan, create_foreign_key_op, create_index_op};
-use super::normalize::{expr_key, index_entry_key};
+use super::normalize::{dialect_expr_key, expr_key, index_entry_key};
 use crate::ops::apply::default_constraint_name;
 use crate::ops::{
     ConstraintType, CreateCheckConstraint, CreatePrimaryKey, CreateUniqueConstraint, DropConstraint,
@@ -125,7 +125,7 @@ pub(super) fn compare_constraints(target: &Table, current: &Table, opts: &Compar
         plan.create_foreign_keys.push(create_foreign_key_op(target, fk));
     }
 
-    checks(target, current, plan);
+    checks(target, current, opts, plan);
     indexes(target, current, opts, plan);
 }
 
@@ -160,8 +160,8 @@ fn primary_key(target: &Table, current: &Table, plan: &mut Plan) {
 /// unless it has a PostgreSQL default name and the target has unmatched unnamed checks
 /// it could be one of. Unnamed target checks are
 /// never created (no op can create a check without a name), as in Alembic.
-fn checks(target: &Table, current: &Table, plan: &mut Plan) {
-    let key = |c: &CheckConstraint| expr_key(&c.sql);
+fn checks(target: &Table, current: &Table, opts: &CompareOptions, plan: &mut Plan) {
+    let key = |c: &CheckConstraint| dialect_expr_key(opts.dialect, &c.sql);
     let mut used = vec![false; current.checks.len()];
     let mut unnamed_unmatched = false;
     let mut added = Vec::new();

@@ -318,6 +318,18 @@ fn unary_position(before: &[Tok]) -> bool {
 
 /// The comparison key of a SQL expression (see the module documentation).
 pub fn expr_key(sql: &str) -> String {
+    expr_key_with(sql, |_| None)
+}
+
+/// [`expr_key`] as `dialect` stores expressions: a function the database renames
+/// ([`DialectImpl::function_synonym`](crate::dialect::imp::DialectImpl::function_synonym))
+/// has its declared name.
+pub fn dialect_expr_key(dialect: Dialect, sql: &str) -> String {
+    let imp = dialect.imp();
+    expr_key_with(sql, |name| imp.function_synonym(name))
+}
+
+fn expr_key_with(sql: &str, synonym: impl Fn(&str) -> Option<&'static str>) -> String {
     let toks = tokens(sql);
     let mut out: Vec<Tok> = Vec::with_capacity(toks.len());
     let mut i = 0;
@@ -377,6 +389,10 @@ pub fn expr_key(sql: &str) -> String {
                     _ => toks[i].clone(),
                 };
                 out.push(mapped);
+                i += 1;
+            }
+            Tok::Word(w) if toks.get(i + 1) == Some(&Tok::Op("(".into())) => {
+                out.push(Tok::Word(synonym(w).map_or_else(|| w.clone(), str::to_string)));
                 i += 1;
             }
             other => {
@@ -491,6 +507,10 @@ mod tests {
         assert_eq!(expr_key("name ~~ 'a%'::text"), expr_key("name LIKE 'a%'"));
         assert_eq!(expr_key("\"Mixed Case\" > 0"), expr_key("\"Mixed Case\">0"));
         assert_eq!(expr_key("x > '-1'::integer"), expr_key("x > -1"));
+        // MariaDB stores LENGTH as octet_length, with backticks.
+        let mariadb = dialect_expr_key(Dialect::Mysql, "octet_length(`title`) > 0");
+        assert_eq!(mariadb, dialect_expr_key(Dialect::Mysql, "length(title) > 0"));
+        assert_ne!(expr_key("octet_length(title) > 0"), expr_key("length(title) > 0"), "not on PostgreSQL");
         assert_ne!(expr_key("a > 1"), expr_key("a > 2"));
         assert_eq!(expr_key("d > '2020-01-01'::timestamp without time zone"), expr_key("d > '2020-01-01'"));
     }

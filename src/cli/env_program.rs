@@ -267,8 +267,10 @@ pub fn load_target(project: &Project) -> Result<Schema> {
 /// [`load_target`], with unknown column types errors when `strict` (`check`).
 pub(crate) fn load_target_checked(project: &Project, strict: bool) -> Result<Schema> {
     let package = EnvPackage::find(project)?;
+    let lock = package.lock_target_dir();
     let exe = package.build(project.global.quiet)?;
     let mut schema = package.run(&exe, project)?;
+    drop(lock);
     let unknown = resolve_types(&mut schema);
     if let Some((first, rest)) = unknown.split_first() {
         if strict {
@@ -325,6 +327,8 @@ struct EnvPackage {
     env_display: String,
     /// The example's `required-features`, turned on for the build.
     features: Vec<String>,
+    /// Cargo's target folder for the package.
+    target_dir: PathBuf,
 }
 
 impl EnvPackage {
@@ -399,7 +403,26 @@ impl EnvPackage {
             .find(|t| t.name == EXAMPLE_NAME && t.is_kind(TargetKind::Example))
             .map(|t| t.required_features.clone())
             .unwrap_or_default();
-        Ok(EnvPackage { manifest, dir, env_display, features })
+        let target_dir = metadata.target_directory.clone().into_std_path_buf();
+        Ok(EnvPackage { manifest, dir, env_display, features, target_dir })
+    }
+
+    /// An exclusive lock on the target folder's env programs, held while one is built
+    /// and run. Every env program is the example `alembic_env`, which cargo copies to
+    /// `<target>/<profile>/examples/alembic_env` whatever its package, so two packages
+    /// sharing a target folder (a workspace, `CARGO_TARGET_DIR`) whose commands overlap
+    /// would otherwise run each other's program. Without file locks (some network file
+    /// systems) it goes on unlocked.
+    fn lock_target_dir(&self) -> Option<std::fs::File> {
+        let path = self.target_dir.join(".alembic-env.lock");
+        let file = std::fs::create_dir_all(&self.target_dir).and_then(|()| std::fs::File::create(&path));
+        match file.and_then(|f| f.lock().map(|()| f)) {
+            Ok(file) => Some(file),
+            Err(err) => {
+                tracing::debug!("no lock on {}: {err}", path.display());
+                None
+            }
+        }
     }
 
     /// `cargo build --example alembic_env`; the path of the built program.

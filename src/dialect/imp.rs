@@ -229,6 +229,13 @@ pub trait DialectImpl: Send + Sync + 'static {
         None
     }
 
+    /// The function name the database writes back in place of `name` (lower case) in
+    /// the conditions it stores, so that a check compares equal to its declaration:
+    /// MariaDB shows `LENGTH(x)` as `octet_length(x)`.
+    fn function_synonym(&self, _name: &str) -> Option<&'static str> {
+        None
+    }
+
     // --- runtime --------------------------------------------------------------------
 
     /// A query returning one row when the table `name` exists, none otherwise.

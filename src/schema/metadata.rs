@@ -96,6 +96,39 @@ impl MetaData {
         self
     }
 
+    /// Runs `build` on the table `name` declared earlier (in the default schema of this
+    /// declaration, or `schema.name`), to add what its declaration could not say: the
+    /// indexes and defaults of a table read from diesel's `schema.rs`, say. Returns
+    /// whether such a table was declared.
+    ///
+    /// ```
+    /// use alembic::schema::metadata::{MetaData, SqlType};
+    ///
+    /// let mut md = MetaData::new();
+    /// md.table("users", |t| {
+    ///     t.column("id", SqlType::Integer).primary_key();
+    ///     t.column("email", SqlType::Text).not_null();
+    /// });
+    /// assert!(md.extend_table("users", |t| {
+    ///     t.index("ix_users_email", ["email"]).unique();
+    /// }));
+    /// assert!(!md.extend_table("posts", |_| {}));
+    /// assert!(md.to_schema().unwrap().table(None, "users").unwrap().index("ix_users_email").is_some());
+    /// ```
+    pub fn extend_table(&mut self, name: &str, build: impl FnOnce(&mut TableBuilder)) -> bool {
+        let (schema, table) = match name.split_once('.') {
+            Some((schema, table)) => (Some(schema.to_string()), table),
+            None => (self.schema.clone(), name),
+        };
+        match self.tables.iter_mut().find(|t| t.name == table && t.schema == schema) {
+            Some(found) => {
+                build(found);
+                true
+            }
+            None => false,
+        }
+    }
+
     /// Whether no table is declared.
     pub fn is_empty(&self) -> bool {
         self.tables.is_empty()
@@ -212,6 +245,31 @@ impl TableBuilder {
         self.columns.push(ColumnBuilder::new(name.into(), ty));
         let last = self.columns.len() - 1;
         &mut self.columns[last]
+    }
+
+    /// Adds the column `name` whose type is written as in a revision file
+    /// (`"varchar(20)"`, `"String(50)"`, `"int[]"`); a type string that does not parse
+    /// is an error of [`MetaData::to_schema`] naming the column.
+    ///
+    /// ```
+    /// use alembic::schema::metadata::MetaData;
+    ///
+    /// let mut md = MetaData::new();
+    /// md.table("codes", |t| {
+    ///     t.column_sql_type("code", "varchar(8)").primary_key();
+    ///     t.column_sql_type("weight", "numeric(4,");
+    /// });
+    /// let err = md.to_schema().unwrap_err().to_string();
+    /// assert!(err.contains("column weight") && err.contains("numeric(4,"), "{err}");
+    /// ```
+    pub fn column_sql_type(&mut self, name: impl Into<String>, ty: &str) -> &mut ColumnBuilder {
+        let (ty, error) = match SqlType::parse(ty) {
+            Ok(ty) => (ty, None),
+            Err(err) => (SqlType::Other(ty.to_string()), Some(err)),
+        };
+        let column = self.column(name, ty);
+        column.type_error = error;
+        column
     }
 
     /// The primary key over `columns`, in key order; for composite keys (a single
@@ -559,6 +617,8 @@ pub struct ColumnBuilder {
     references: Option<String>,
     on_delete: Option<ReferentialAction>,
     on_update: Option<ReferentialAction>,
+    /// Why the type string of [`TableBuilder::column_sql_type`] did not parse.
+    type_error: Option<crate::schema::types::SqlTypeError>,
 }
 
 impl ColumnBuilder {
@@ -576,6 +636,7 @@ impl ColumnBuilder {
             references: None,
             on_delete: None,
             on_update: None,
+            type_error: None,
         }
     }
 
@@ -652,6 +713,9 @@ impl ColumnBuilder {
 
     fn validate(&self, table: &TableBuilder) -> Result<(), MetaDataError> {
         let name = &self.name;
+        if let Some(err) = &self.type_error {
+            return Err(table.invalid(format!("column {name}: {err}")));
+        }
         if self.primary_key && self.nullable == Some(true) {
             return Err(table.invalid(format!("primary key column {name} cannot be nullable")));
         }

@@ -6,9 +6,25 @@
 //! application. It can use your crate and its dependencies.
 
 fn main() {
-    // Set your MetaData here: build an `alembic::schema::MetaData` describing your
-    // tables (or call the function of your crate that does) for 'autogenerate'
-    // support, e.g.
+    // Set your MetaData here for 'autogenerate' support. The shortest way: the
+    // structs your application already has, with the derive (alembic-migrate's
+    // `derive` feature in your [dependencies]):
+    //
+    //     #[derive(alembic::Table)]            // in your crate, e.g. src/models.rs
+    //     pub struct User {
+    //         #[alembic(primary_key)]
+    //         pub id: i64,
+    //         pub name: String,                // NOT NULL text
+    //         pub email: Option<String>,       // nullable
+    //     }
+    //
+    //     let target_metadata = alembic::models![my_app::models::User];
+    //
+    // or diesel's schema.rs (feature `diesel`):
+    //
+    //     let target_metadata = alembic::models::diesel::metadata(include_str!("../src/schema.rs")).unwrap();
+    //
+    // or the builder:
     //
     //     use alembic::schema::metadata::{MetaData, SqlType};
     //
@@ -17,10 +33,6 @@ fn main() {
     //         t.column("id", SqlType::Integer).primary_key();
     //         t.column("email", SqlType::Varchar(Some(255))).not_null().unique();
     //     });
-    //
-    // or
-    //
-    //     let target_metadata = my_app::db::metadata();
     //
     // Other values from `cargo alembic -x KEY=VALUE` are in `alembic::env::x_args()`.
     let target_metadata = None::<alembic::schema::MetaData>;

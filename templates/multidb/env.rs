@@ -11,7 +11,7 @@ fn main() {
     // just the tables of that database, for 'autogenerate' support, e.g.
     //
     //     let target_metadata = match alembic::env::database_name().as_deref() {
-    //         Some("primary") => Some(my_app::db::primary_metadata()),
+    //         Some("primary") => Some(alembic::models![my_app::User, my_app::Post]),
     //         Some("analytics") => Some(my_app::db::analytics_metadata()),
     //         _ => None,
     //     };

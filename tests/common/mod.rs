@@ -139,3 +139,16 @@ pub fn assert_error_shape(stderr: &str) {
     assert!(!stderr.contains("panicked") && !stderr.contains("RUST_BACKTRACE"), "panic:\n{stderr}");
     assert_eq!(stderr.matches("error:").count(), 1, "one error line:\n{stderr}");
 }
+
+/// A cargo package name for the current test (`<prefix>_<test name>`). Cargo names a
+/// package's build outputs by its name and its path within its workspace, which is the
+/// same for every temporary package of the same layout: packages of tests that share a
+/// target folder need names of their own, or one test may run another's build. Named
+/// after the test rather than made random, the outputs are reused from run to run.
+pub fn test_package_name(prefix: &str) -> String {
+    let thread = std::thread::current();
+    let test = thread.name().unwrap_or("main").rsplit("::").next().unwrap_or("main");
+    let test: String =
+        test.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '_' }).collect();
+    format!("{prefix}_{test}")
+}

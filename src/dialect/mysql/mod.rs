@@ -162,6 +162,11 @@ impl DialectImpl for Mysql {
         normalize::time_default(compact)
     }
 
+    // MySQL's LENGTH counts bytes; MariaDB stores it by its other name.
+    fn function_synonym(&self, name: &str) -> Option<&'static str> {
+        (name == "octet_length").then_some("length")
+    }
+
     // A schema is a database: without one, the connection's current database.
     fn table_exists_sql(&self, schema: Option<&str>, name: &str) -> String {
         let database = schema.map(|s| self.string_literal(s)).unwrap_or_else(|| "DATABASE()".to_string());

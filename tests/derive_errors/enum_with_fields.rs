@@ -1,0 +1,7 @@
+#[derive(alembic::Enum)]
+enum Shape {
+    Circle,
+    Square(u32),
+}
+
+fn main() {}

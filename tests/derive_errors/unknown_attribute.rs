@@ -1,0 +1,7 @@
+#[derive(alembic::Table)]
+struct User {
+    #[alembic(primary)]
+    id: i64,
+}
+
+fn main() {}

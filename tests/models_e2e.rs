@@ -1,0 +1,267 @@
+//! The example projects of `alembic::models` end to end, through `cargo alembic` as a
+//! user runs it: autogenerate from an empty database, upgrade, `check`; change one
+//! field's type, one field's nullability and add one index, autogenerate exactly those
+//! ops, upgrade, `check`; then (the README's quickstart) add a field, autogenerate one
+//! `add_column`, upgrade, `downgrade -1`; and `downgrade base` leaves only the version
+//! table.
+//!
+//! Each test copies an example to a temporary folder; every build shares the target
+//! folder of tests/env_program.rs, so the library is compiled once per feature set.
+
+mod common;
+mod online_support;
+mod support;
+
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use online_support::{Kind, TestDb};
+
+const WORKSPACE: &str = env!("CARGO_MANIFEST_DIR");
+
+/// An example project copied to a temporary folder, its path dependencies absolute.
+struct Example {
+    dir: tempfile::TempDir,
+}
+
+impl Example {
+    fn copy(name: &str) -> Example {
+        let source = Path::new(WORKSPACE).join("examples").join(name);
+        let dir = tempfile::Builder::new().prefix(&format!("alembic-{name}-")).tempdir().expect("temp dir");
+        copy_tree(&source, dir.path());
+        let manifest = std::fs::read_to_string(source.join("Cargo.toml")).expect("read Cargo.toml");
+        let manifest = manifest.replace("path = \"../..\"", &format!("path = {WORKSPACE:?}"));
+        // Cargo names a package's build outputs by its name and its path relative to its
+        // workspace, which is the same for every copy: a name of its own keeps two
+        // copies (two tests) from sharing outputs. The library keeps its crate name.
+        let unique = common::test_package_name(&name.replace('-', "_"));
+        let package = format!("name = \"{name}\"");
+        assert!(manifest.contains(&package), "{name}/Cargo.toml names the package {name}");
+        let manifest = manifest.replacen(&package, &format!("name = \"{unique}\""), 1)
+            + &format!("\n[lib]\nname = \"{}\"\npath = \"src/lib.rs\"\n", name.replace('-', "_"));
+        std::fs::write(dir.path().join("Cargo.toml"), manifest).expect("write Cargo.toml");
+        // The workspace's lock file pins what is built already.
+        std::fs::copy(Path::new(WORKSPACE).join("Cargo.lock"), dir.path().join("Cargo.lock"))
+            .expect("copy lock");
+        Example { dir }
+    }
+
+    fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    fn run(&self, db: &TestDb, args: &[&str]) -> Output {
+        let mut cmd = common::alembic_cmd();
+        cmd.current_dir(self.path())
+            .args(args)
+            .env("DATABASE_URL", &db.url)
+            .env("CARGO_TARGET_DIR", Path::new(WORKSPACE).join("target/env-test-target"));
+        cmd.output().expect("run cargo-alembic")
+    }
+
+    fn ok(&self, db: &TestDb, args: &[&str]) -> String {
+        let out = self.run(db, args);
+        let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+        assert!(
+            out.status.success(),
+            "cargo alembic {args:?} failed:\n{stdout}\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        stdout
+    }
+
+    /// Replaces `from` (which must be there) by `to` in the file `rel`.
+    fn edit(&self, rel: &str, from: &str, to: &str) {
+        let path = self.path().join(rel);
+        let text = std::fs::read_to_string(&path).expect("read");
+        assert!(text.contains(from), "{rel} has no `{from}`");
+        std::fs::write(&path, text.replacen(from, to, 1)).expect("write");
+    }
+
+    /// `revision --autogenerate`, returning the new revision's upgrade ops described
+    /// as `op table[.column|name]`, in order, and what the command printed.
+    fn autogenerate(&self, db: &TestDb, message: &str) -> (Vec<String>, String) {
+        let before = self.revisions();
+        let out = self.ok(db, &["revision", "--autogenerate", "-m", message]);
+        let new: Vec<PathBuf> = self.revisions().into_iter().filter(|p| !before.contains(p)).collect();
+        assert_eq!(new.len(), 1, "{message}: one new revision file: {out}");
+        let text = std::fs::read_to_string(&new[0]).expect("read the revision");
+        let doc: toml::Table = text.parse().expect("the revision is TOML");
+        let ops = doc["upgrade"].as_array().expect("upgrade ops").iter().map(describe).collect();
+        (ops, out)
+    }
+
+    fn revisions(&self) -> Vec<PathBuf> {
+        let dir = self.path().join("migrations/versions");
+        let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+            .expect("versions")
+            .map(|e| e.expect("entry").path())
+            .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+            .collect();
+        files.sort();
+        files
+    }
+
+    /// `check`'s exit code; what it printed goes to the test's output.
+    fn check(&self, db: &TestDb) -> Option<i32> {
+        let out = self.run(db, &["check"]);
+        eprintln!("check: {}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+        out.status.code()
+    }
+}
+
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for entry in std::fs::read_dir(from).expect("read example") {
+        let entry = entry.expect("entry");
+        let name = entry.file_name();
+        if name == "target" || name == "Cargo.lock" || name.to_string_lossy().ends_with(".db") {
+            continue;
+        }
+        let path = entry.path();
+        if path.is_dir() {
+            copy_tree(&path, &to.join(&name));
+        } else {
+            std::fs::copy(&path, to.join(&name)).expect("copy");
+        }
+    }
+}
+
+/// `op table[.column|name]` of one op of a revision file.
+fn describe(op: &toml::Value) -> String {
+    let field = |key: &str| op.get(key).and_then(|v| v.as_str()).unwrap_or_default().to_string();
+    let kind = field("op");
+    let detail = match kind.as_str() {
+        "alter_column" => format!(".{}", field("column")),
+        "add_column" => format!(
+            ".{}",
+            op.get("column").and_then(|c| c.get("name")).and_then(|n| n.as_str()).unwrap_or_default()
+        ),
+        "create_index" | "drop_index" => format!(" {}", field("name")),
+        _ => String::new(),
+    };
+    format!("{kind} {}{detail}", field("table"))
+}
+
+/// The tables (and, on PostgreSQL, enum types) of the database.
+fn tables(db: &TestDb) -> Vec<String> {
+    let sql = match db.kind {
+        Kind::Sqlite => "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name",
+        Kind::Postgres => {
+            "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() UNION ALL \
+             SELECT 'type ' || typname FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace \
+             WHERE n.nspname = current_schema() AND t.typtype = 'e' ORDER BY 1"
+        }
+        Kind::Mysql => {
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = DATABASE() ORDER BY 1"
+        }
+    };
+    let mut names = db.column(sql);
+    names.sort();
+    names
+}
+
+/// The derive example's whole loop on one database.
+fn derive_loop(kind: Kind) {
+    let Some(db) = TestDb::new(kind) else { return };
+    let app = Example::copy("models-derive");
+
+    let (ops, _) = app.autogenerate(&db, "create tables");
+    assert_eq!(ops, ["create_table users", "create_table posts", "create_table post_tags"]);
+    app.ok(&db, &["upgrade", "head"]);
+    assert_eq!(app.check(&db), Some(0), "the database is what the models say");
+    let mut expected = vec!["alembic_version", "post_tags", "posts", "users"];
+    if kind == Kind::Postgres {
+        expected.insert(3, "type post_status");
+    }
+    assert_eq!(tables(&db), expected);
+
+    // One type, one nullability, one index.
+    app.edit("src/lib.rs", "#[alembic(length = 100)]", "#[alembic(length = 200)]");
+    app.edit("src/lib.rs", "pub body: String,", "pub body: Option<String>,");
+    app.edit("src/lib.rs", "pub status: Status,", "#[alembic(index)]\n    pub status: Status,");
+    assert_eq!(app.check(&db), Some(1), "check sees the models changed");
+    let (ops, printed) = app.autogenerate(&db, "change three things");
+    assert_eq!(
+        ops,
+        ["alter_column posts.body", "alter_column users.name", "create_index posts ix_posts_status"],
+        "{printed}"
+    );
+    app.ok(&db, &["upgrade", "head"]);
+    assert_eq!(app.check(&db), Some(0));
+
+    // The quickstart: a new field is one add_column, and downgrade -1 takes it away.
+    app.edit(
+        "src/lib.rs",
+        "pub bio: Option<String>,",
+        "pub bio: Option<String>,\n    pub dob: Option<jiff::civil::Date>,",
+    );
+    let (ops, _) = app.autogenerate(&db, "add dob");
+    assert_eq!(ops, ["add_column users.dob"]);
+    app.ok(&db, &["upgrade", "head"]);
+    assert_eq!(app.check(&db), Some(0));
+    app.ok(&db, &["downgrade", "-1"]);
+    assert_eq!(app.check(&db), Some(1), "dob is gone from the database, not from the models");
+
+    app.ok(&db, &["downgrade", "base"]);
+    assert_eq!(tables(&db), ["alembic_version"], "downgrade base leaves only the version table");
+}
+
+#[test]
+fn derive_example_on_sqlite() {
+    derive_loop(Kind::Sqlite);
+}
+
+#[test]
+fn derive_example_on_postgres() {
+    derive_loop(Kind::Postgres);
+}
+
+#[test]
+fn derive_example_on_mysql() {
+    derive_loop(Kind::Mysql);
+}
+
+/// The diesel example (realworld-rust-rocket's schema.rs, a PostgreSQL application):
+/// the same loop, editing schema.rs and env.rs as its user would.
+#[test]
+fn diesel_example_on_postgres() {
+    let Some(db) = TestDb::new(Kind::Postgres) else { return };
+    let app = Example::copy("models-diesel");
+    let (ops, _) = app.autogenerate(&db, "create tables");
+    assert_eq!(
+        ops,
+        [
+            "create_table users",
+            "create_table articles",
+            "create_table comments",
+            "create_table favorites",
+            "create_table follows"
+        ]
+    );
+    app.ok(&db, &["upgrade", "head"]);
+    assert_eq!(app.check(&db), Some(0));
+
+    app.edit("src/schema.rs", "favorites_count -> Int4,", "favorites_count -> Int8,");
+    app.edit("src/schema.rs", "image -> Nullable<Text>,", "image -> Text,");
+    app.edit(
+        "migrations/env.rs",
+        "t.unique([\"slug\"]);",
+        "t.unique([\"slug\"]);\n        t.index(\"ix_articles_created_at\", [\"created_at\"]);",
+    );
+    assert_eq!(app.check(&db), Some(1));
+    let (ops, printed) = app.autogenerate(&db, "change three things");
+    assert_eq!(
+        ops,
+        [
+            "alter_column articles.favorites_count",
+            "alter_column users.image",
+            "create_index articles ix_articles_created_at"
+        ],
+        "{printed}"
+    );
+    app.ok(&db, &["upgrade", "head"]);
+    assert_eq!(app.check(&db), Some(0));
+    app.ok(&db, &["downgrade", "base"]);
+    assert_eq!(tables(&db), ["alembic_version"]);
+}
