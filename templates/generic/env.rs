@@ -22,7 +22,8 @@ fn main() {
     //
     // or diesel's schema.rs (feature `diesel`):
     //
-    //     let target_metadata = alembic::models::diesel::metadata(include_str!("../src/schema.rs")).unwrap();
+    //     let target_metadata = alembic::models::diesel::metadata(include_str!("../src/schema.rs"))
+    //         .unwrap_or_else(|err| panic!("src/schema.rs: {err}"));   // shown as one `error:` line
     //
     // or the builder:
     //
