@@ -37,6 +37,10 @@ pub const BEGIN_MARKER: &str = "--- alembic target schema v1 ---";
 /// The line after the JSON schema.
 pub const END_MARKER: &str = "--- end of alembic target schema ---";
 
+/// The first argument `cargo alembic` gives the env program to run one of its commands
+/// there (a migration with code steps), the command's own arguments after it.
+pub const RUN_COMMAND_FLAG: &str = "--alembic-run-command";
+
 /// What `migrations/env.rs` says when it provides no target schema.
 pub const NO_TARGET_MESSAGE: &str = "Can't proceed with --autogenerate: set target_metadata in migrations/env.rs \
      (build an alembic::schema::MetaData describing your tables and pass it to alembic::env::run)";
@@ -45,11 +49,57 @@ pub const NO_TARGET_MESSAGE: &str = "Can't proceed with --autogenerate: set targ
 /// an `Option<MetaData>`. With `None` (the template's placeholder) or an invalid
 /// declaration it prints `error: …` on stderr and exits with status 1.
 pub fn run(target: impl Into<Option<MetaData>>) {
-    let Some(metadata) = target.into() else { fail(NO_TARGET_MESSAGE) };
+    // Asked to run a command, this program says which code steps it lacks.
+    run_with_code_steps(target, crate::code_steps::CodeSteps::new())
+}
+
+fn hand_over(target: Option<MetaData>) {
+    let Some(metadata) = target else { fail(NO_TARGET_MESSAGE) };
     match metadata.to_schema() {
         Ok(schema) => run_with(schema),
         Err(err) => fail(&format!("target_metadata in migrations/env.rs is invalid: {err}")),
     }
+}
+
+/// [`run`], registering the functions of the history's code steps: `cargo alembic
+/// upgrade`/`downgrade` run a plan with code steps in this program (built then with
+/// this library's `cli` feature and the database's driver), with these functions.
+///
+/// ```no_run
+/// # #[cfg(feature = "sqlite")] {
+/// use alembic::code_steps::{CodeSteps, StepContext, StepResult};
+/// # fn split_full_name(_: &alembic::rusqlite::Connection, _: &StepContext<'_>) -> StepResult { Ok(()) }
+/// fn main() {
+///     let steps = CodeSteps::new().sqlite("split_full_name", split_full_name);
+///     alembic::env::run_with_code_steps(None, steps);
+/// }
+/// # }
+/// ```
+pub fn run_with_code_steps(target: impl Into<Option<MetaData>>, steps: crate::code_steps::CodeSteps) {
+    let mut args = std::env::args_os();
+    let program = args.next().unwrap_or_default();
+    if args.next().is_some_and(|a| a == RUN_COMMAND_FLAG) {
+        run_command(program, args.collect(), steps);
+    }
+    hand_over(target.into())
+}
+
+#[cfg(feature = "cli")]
+fn run_command(
+    program: std::ffi::OsString,
+    args: Vec<std::ffi::OsString>,
+    steps: crate::code_steps::CodeSteps,
+) -> ! {
+    // The process ends with the command: the registry lives as long.
+    let steps: &'static crate::code_steps::CodeSteps = Box::leak(Box::new(steps));
+    std::process::exit(crate::cli::main_with_code_steps(std::iter::once(program).chain(args), Some(steps)))
+}
+
+#[cfg(not(feature = "cli"))]
+fn run_command(_: std::ffi::OsString, _: Vec<std::ffi::OsString>, _: crate::code_steps::CodeSteps) -> ! {
+    fail(
+        "this env program was built without alembic's `cli` feature, which running a command needs (cargo alembic turns it on: run the command through `cargo alembic`)",
+    )
 }
 
 /// Hands an already built [`Schema`] to `cargo alembic` (for applications that make

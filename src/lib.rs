@@ -13,6 +13,7 @@
 #![warn(missing_docs)]
 
 pub mod autogen;
+pub mod code_steps;
 pub mod config;
 pub mod dialect;
 pub mod env;

@@ -29,6 +29,14 @@ pub(crate) fn facts(embedded: &Embedded) -> String {
         None => out.push_str("    version_table_schema: ::core::option::Option::None,\n"),
     }
     let _ = writeln!(out, "    transaction_per_migration: {},", embedded.transaction_per_migration);
+    out.push_str("    code_steps: &[\n");
+    for (revision, file, function) in &embedded.code_steps {
+        let _ = writeln!(
+            out,
+            "        __alembic_embed::CodeStepFact {{ revision: {revision:?}, file: {file:?}, function: {function:?} }},"
+        );
+    }
+    out.push_str("    ],\n");
     out.push_str("}\n");
     out
 }

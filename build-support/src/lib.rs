@@ -139,6 +139,8 @@ pub struct Embedded {
     version_table: String,
     version_table_schema: Option<String>,
     transaction_per_migration: bool,
+    /// The code steps (`call` ops): revision, file as shown, function, in load order.
+    code_steps: Vec<(String, String, String)>,
     /// The files' warnings (`path:line: unknown type …`), in load order.
     warnings: Vec<String>,
 }
@@ -174,6 +176,13 @@ impl Embedded {
         paths.extend(self.locations.iter().filter(|l| **l != self.folder_abs).cloned());
         paths.extend(self.file_paths.iter().cloned());
         paths
+    }
+
+    /// The code steps of the history (`call` ops, both directions), as (revision, file,
+    /// function), in load order: the functions the application must register with
+    /// `Migrations::with_code_steps` (checked when it migrates, before anything runs).
+    pub fn code_steps(&self) -> &[(String, String, String)] {
+        &self.code_steps
     }
 
     /// The Rust expression `alembic::embedded!()` includes: the facts found here.
@@ -289,6 +298,17 @@ pub fn check(manifest_dir: &Path, folder: &Path) -> Result<Embedded, EmbedError>
         .map_err(|e| invalid(vec![lines::graph_problem(&e, text_of)]))?;
     let warnings: Vec<String> =
         scripts.scripts().iter().flat_map(|s| &s.warnings).map(|w| w.to_string()).collect();
+    let code_steps = scripts
+        .scripts()
+        .iter()
+        .flat_map(|s| s.upgrade.iter().chain(&s.downgrade).map(move |op| (s, op)))
+        .filter_map(|(s, op)| match op {
+            alembic::ops::Op::Call(call) => {
+                Some((s.revision.clone(), s.path.to_string_lossy().replace('\\', "/"), call.function.clone()))
+            }
+            _ => None,
+        })
+        .collect();
     let mut heads: Vec<String> = scripts.map().heads().into_iter().map(str::to_string).collect();
     heads.sort();
     // The model is dialect-neutral: replaying needs no database and no dialect.
@@ -308,6 +328,7 @@ pub fn check(manifest_dir: &Path, folder: &Path) -> Result<Embedded, EmbedError>
         version_table: source.version_table,
         version_table_schema: source.version_table_schema,
         transaction_per_migration: source.transaction_per_migration,
+        code_steps,
         warnings,
     })
 }

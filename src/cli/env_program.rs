@@ -264,6 +264,44 @@ pub fn load_target(project: &Project) -> Result<Schema> {
     load_target_checked(project, project.global.strict)
 }
 
+/// Runs this command (`upgrade`/`downgrade` of a plan with code steps) in the env
+/// program, which registers the functions (`alembic::env::run_with_code_steps`): it
+/// is built with this library's `cli` feature and the driver of `dialect`, then run
+/// with the same arguments. On Unix it replaces this process, so it gets the terminal,
+/// the signals and the exit status as this one would (and a killed run is one
+/// process, whose transaction the database rolls back).
+pub(crate) fn run_command(project: &Project, dialect: crate::url::Dialect) -> Result<()> {
+    let mut package = EnvPackage::find(project)?;
+    let prefix = package.feature_prefix.clone();
+    package.features.push(format!("{prefix}cli"));
+    package.features.push(format!("{prefix}{}", dialect.imp().driver_feature()));
+    let lock = package.lock_target_dir();
+    // Features asked for on the command line that the lock file does not cover (a
+    // dependency's `cli`) make cargo consult the registry on every build; the sources
+    // are normally in cargo's cache already, so an offline build is tried first.
+    let exe = match package.build_with(project.global.quiet, true) {
+        Ok(exe) => exe,
+        Err(Error::Interrupted) => return Err(Error::Interrupted),
+        Err(_) => package.build(project.global.quiet)?,
+    };
+    let mut command = Command::new(&exe);
+    command.arg(crate::env::RUN_COMMAND_FLAG).args(super::command_args());
+    drop(lock);
+    #[cfg(unix)]
+    {
+        use std::os::unix::process::CommandExt;
+        let err = command.exec();
+        Err(Error::Command(format!("cannot run the env program {}: {err}", exe.display())))
+    }
+    #[cfg(not(unix))]
+    {
+        let status = command
+            .status()
+            .map_err(|e| Error::Command(format!("cannot run the env program {}: {e}", exe.display())))?;
+        std::process::exit(status.code().unwrap_or(1))
+    }
+}
+
 /// [`load_target`], with unknown column types errors when `strict` (`check`).
 pub(crate) fn load_target_checked(project: &Project, strict: bool) -> Result<Schema> {
     let package = EnvPackage::find(project)?;
@@ -329,6 +367,9 @@ struct EnvPackage {
     features: Vec<String>,
     /// Cargo's target folder for the package.
     target_dir: PathBuf,
+    /// How `--features` names this library's features for the package: `cli` for the
+    /// library itself, else `<dependency name>/cli`.
+    feature_prefix: String,
 }
 
 impl EnvPackage {
@@ -404,7 +445,16 @@ impl EnvPackage {
             .map(|t| t.required_features.clone())
             .unwrap_or_default();
         let target_dir = metadata.target_directory.clone().into_std_path_buf();
-        Ok(EnvPackage { manifest, dir, env_display, features, target_dir })
+        let feature_prefix = match package
+            .dependencies
+            .iter()
+            .find(|d| d.name == LIBRARY_PACKAGE || (d.name == "alembic" && d.path.is_some()))
+        {
+            _ if package.name.as_str() == LIBRARY_PACKAGE => String::new(),
+            Some(dep) => format!("{}/", dep.rename.as_deref().unwrap_or(&dep.name)),
+            None => String::new(),
+        };
+        Ok(EnvPackage { manifest, dir, env_display, features, target_dir, feature_prefix })
     }
 
     /// An exclusive lock on the target folder's env programs, held while one is built
@@ -427,8 +477,16 @@ impl EnvPackage {
 
     /// `cargo build --example alembic_env`; the path of the built program.
     fn build(&self, quiet: bool) -> Result<PathBuf> {
+        self.build_with(quiet, false)
+    }
+
+    /// [`EnvPackage::build`], with `--offline` when `offline`.
+    fn build_with(&self, quiet: bool, offline: bool) -> Result<PathBuf> {
         let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
         let mut command = Command::new(cargo);
+        if offline {
+            command.arg("--offline");
+        }
         command
             .args(["build", "--example", EXAMPLE_NAME, "--message-format", "json", "--manifest-path"])
             .arg(&self.manifest)

@@ -5,9 +5,10 @@ use std::io::IsTerminal;
 
 use clap::Args;
 
-use super::{Output, Project, output};
+use super::{Output, Project, env_program, output};
 use crate::dialect::Dialect;
 use crate::error::{Error, Result};
+use crate::ops::Op;
 use crate::runtime::connection::{AnyBackend, block_on, connect};
 use crate::runtime::migrate::{Event, Migrator, Target};
 use crate::runtime::version_table::VersionTable;
@@ -26,6 +27,10 @@ pub struct OfflineArgs {
     /// Dialect of offline SQL when no database URL is configured.
     #[arg(long, value_parser = dialect_names())]
     pub dialect: Option<String>,
+    /// Write a comment where a code step (`call`, Rust code) would run, instead of
+    /// refusing the history: the SQL then skips the data step, to be run some other way.
+    #[arg(long)]
+    pub code_step_markers: bool,
 }
 
 /// Every name `--dialect` accepts: each dialect's name and aliases, from the registry.
@@ -147,7 +152,8 @@ fn run_move(project: &Project, args: MoveArgs, out: &mut Output, up: bool) -> Re
             version_table(project, dialect),
             project.config.transaction_per_migration,
         )
-        .with_strict_downgrades(project.global.strict);
+        .with_strict_downgrades(project.global.strict)
+        .with_code_step_markers(args.offline.code_step_markers);
         if !up && !project.global.strict {
             // Said before the SQL is written (on stderr), as online before the step runs.
             let color = output::use_color(project.global.color);
@@ -230,6 +236,7 @@ pub fn stamp(project: &Project, args: StampArgs, out: &mut Output) -> Result<()>
             project.config.transaction_per_migration,
         );
         let target = Target::Stamp { revisions: dests, purge: false };
+        let _ = args.offline.code_step_markers; // a stamp runs no step
         return migrator.write_offline_sql(&target, &start, args.offline.tag.as_deref(), out);
     }
     let target = Target::Stamp { revisions: args.revisions, purge: args.purge };
@@ -238,13 +245,34 @@ pub fn stamp(project: &Project, args: StampArgs, out: &mut Output) -> Result<()>
 
 fn run_online(project: &Project, scripts: &ScriptDirectory, target: &Target, out: &mut Output) -> Result<()> {
     let (mut db, url) = open(project)?;
-    let migrator = Migrator::new(
+    let mut migrator = Migrator::new(
         scripts,
         version_table(project, url.dialect()),
         project.config.transaction_per_migration,
     )
     .with_lock_timeout(project.config.lock_timeout)
     .with_strict_downgrades(project.global.strict);
+    match project.code_steps {
+        Some(steps) => migrator = migrator.with_code_steps(steps),
+        // Rust code runs in the program that registers it: the env program, which
+        // runs this same command with its functions. Histories without code steps
+        // never get here past the scan. (A binary mounting `db` has no env program:
+        // its migrator refuses the plan, naming the function.)
+        None if matches!(project.source, super::ScriptSource::Disk)
+            && scripts
+                .scripts()
+                .iter()
+                .any(|s| s.upgrade.iter().chain(&s.downgrade).any(|op| matches!(op, Op::Call(_)))) =>
+        {
+            let heads = block_on(migrator.current(&mut db))?;
+            let plan = migrator.plan(target, &heads)?;
+            if !migrator.code_steps_of(&plan)?.is_empty() {
+                drop(db);
+                return env_program::run_command(project, url.dialect());
+            }
+        }
+        None => {}
+    }
     let color = output::use_color(project.global.color);
     let mut progress = Progress::new(out.is_quiet());
     // Each line is printed as its step starts (a long step shows what is running, and
@@ -373,7 +401,7 @@ pub(crate) fn current_heads(project: &Project, scripts: &ScriptDirectory) -> Res
 pub fn ensure_version(project: &Project, args: EnsureVersionArgs, out: &mut Output) -> Result<()> {
     let scripts = project.scripts()?;
     if args.sql {
-        let offline = OfflineArgs { sql: true, tag: None, dialect: args.dialect };
+        let offline = OfflineArgs { sql: true, tag: None, dialect: args.dialect, code_step_markers: false };
         let dialect = offline_dialect(project, &offline)?;
         let migrator = Migrator::new(
             &scripts,

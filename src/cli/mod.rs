@@ -155,8 +155,23 @@ pub enum Command {
 
 /// Runs a parsed command line, printing to `out`.
 pub fn run(cli: Cli, out: &mut Output) -> Result<()> {
+    run_with_code_steps(cli, out, None)
+}
+
+/// [`run`], with the functions of code steps when this program registers them (the
+/// env program, through [`main_with_code_steps`]).
+pub fn run_with_code_steps(
+    cli: Cli,
+    out: &mut Output,
+    code_steps: Option<&'static crate::code_steps::CodeSteps>,
+) -> Result<()> {
     let cwd = std::env::current_dir().map_err(|e| Error::io(".", e))?;
     let global = cli.global;
+    let migrating = |global: &GlobalArgs| -> Result<Project> {
+        let mut project = Project::open(global, &cwd)?;
+        project.code_steps = code_steps;
+        Ok(project)
+    };
     match cli.command {
         Command::Init(args) => init::init(&global, &cwd, args, out),
         Command::ListTemplates => init::list_templates(out),
@@ -167,8 +182,8 @@ pub fn run(cli: Cli, out: &mut Output) -> Result<()> {
         Command::History(args) => inspect::history(&Project::open(&global, &cwd)?, args, out),
         Command::Show(args) => inspect::show(&Project::open(&global, &cwd)?, args, out),
         Command::Edit(args) => inspect::edit(&Project::open(&global, &cwd)?, args, out),
-        Command::Upgrade(args) => migrate::upgrade(&Project::open(&global, &cwd)?, args, out),
-        Command::Downgrade(args) => migrate::downgrade(&Project::open(&global, &cwd)?, args, out),
+        Command::Upgrade(args) => migrate::upgrade(&migrating(&global)?, args, out),
+        Command::Downgrade(args) => migrate::downgrade(&migrating(&global)?, args, out),
         Command::Stamp(args) => migrate::stamp(&Project::open(&global, &cwd)?, args, out),
         Command::Current(args) => migrate::current(&Project::open(&global, &cwd)?, args, out),
         Command::EnsureVersion(args) => migrate::ensure_version(&Project::open(&global, &cwd)?, args, out),
@@ -192,10 +207,29 @@ where
     I: IntoIterator<Item = T>,
     T: Into<OsString> + Clone,
 {
+    main_with_code_steps(args, None)
+}
+
+/// The arguments of this run, after the program name (and cargo's `alembic`): what the
+/// env program is given to run the same command with code steps.
+static COMMAND_ARGS: std::sync::OnceLock<Vec<OsString>> = std::sync::OnceLock::new();
+
+pub(crate) fn command_args() -> Vec<OsString> {
+    COMMAND_ARGS.get().cloned().unwrap_or_else(|| std::env::args_os().skip(1).collect())
+}
+
+/// [`main`], with the functions of code steps (the env program's side of running a
+/// history with code steps; see [`crate::env::run_with_code_steps`]).
+pub fn main_with_code_steps<I, T>(args: I, code_steps: Option<&'static crate::code_steps::CodeSteps>) -> i32
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
     let mut args: Vec<OsString> = args.into_iter().map(Into::into).collect();
     if args.get(1).is_some_and(|a| a == "alembic") {
         args.remove(1);
     }
+    let _ = COMMAND_ARGS.set(args.iter().skip(1).cloned().collect());
     let cli = match Cli::try_parse_from(args) {
         Ok(cli) => cli,
         Err(err) => {
@@ -207,7 +241,7 @@ where
     let color = output::use_color(cli.global.color);
     let mut out = Output::stdout(cli.global.quiet);
     signals::install();
-    let result = run(cli, &mut out);
+    let result = run_with_code_steps(cli, &mut out, code_steps);
     let interrupted = signals::exit_code();
     if interrupted.is_some() && !signals::claim_exit() {
         // The signal handler ran out of patience and is ending the process itself.

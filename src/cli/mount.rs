@@ -64,6 +64,9 @@ pub struct DbArgs {
     /// The command to run.
     #[command(subcommand)]
     pub command: DbCommand,
+    /// The functions of the history's code steps ([`DbArgs::with_code_steps`]).
+    #[arg(skip)]
+    pub code_steps: Option<&'static crate::code_steps::CodeSteps>,
 }
 
 /// `--url` is shown redacted.
@@ -126,6 +129,13 @@ struct DbCli {
 }
 
 impl DbArgs {
+    /// This command, running the history's code steps with `steps` (a `static`
+    /// `LazyLock<CodeSteps>` derefs to the reference).
+    pub fn with_code_steps(mut self, steps: &'static crate::code_steps::CodeSteps) -> Self {
+        self.code_steps = Some(steps);
+        self
+    }
+
     /// Runs the command against `migrations`, printing to `out`. The database is
     /// `--url`, else `$DATABASE_URL`, else `default_url`; a relative SQLite path is
     /// resolved against the current folder.
@@ -157,7 +167,12 @@ impl DbArgs {
             color: self.color,
             ..GlobalArgs::default()
         };
-        let project = Project { config, global, source: ScriptSource::Embedded(migrations) };
+        let project = Project {
+            config,
+            global,
+            source: ScriptSource::Embedded(migrations),
+            code_steps: self.code_steps,
+        };
         match self.command {
             DbCommand::Upgrade(args) => migrate::upgrade(&project, args, out),
             DbCommand::Downgrade(args) => migrate::downgrade(&project, args, out),

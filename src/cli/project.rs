@@ -16,6 +16,10 @@ pub struct Project {
     pub global: GlobalArgs,
     /// Where the revision files come from.
     pub source: ScriptSource,
+    /// The functions of code steps, when this program registers them (an env program
+    /// or an application mounting the `db` command); `None` in `cargo alembic`, which
+    /// runs a plan with code steps through the env program.
+    pub code_steps: Option<&'static crate::code_steps::CodeSteps>,
 }
 
 /// Where a project's revision files come from.
@@ -36,7 +40,7 @@ impl Project {
             Locate { config: global.config.as_deref(), manifest_path: global.manifest_path.as_deref() };
         let path = config::locate(&locate, cwd)?;
         let config = Config::load(&path, global.name.as_deref())?;
-        Ok(Project { config, global: global.clone(), source: ScriptSource::Disk })
+        Ok(Project { config, global: global.clone(), source: ScriptSource::Disk, code_steps: None })
     }
 
     /// Loads every revision file and the graph, printing the files' warnings (an

@@ -49,6 +49,10 @@ pub struct RevisionArgs {
     /// nothing (then `stamp head` to record it as applied).
     #[arg(long, conflicts_with = "autogenerate")]
     pub from_database: bool,
+    /// Put a code step calling the Rust function NAME in the upgrade (repeatable);
+    /// prints how to register the function.
+    #[arg(long = "code-step", value_name = "NAME", conflicts_with_all = ["autogenerate", "from_database"])]
+    pub code_step: Vec<String>,
 }
 
 /// `merge`.
@@ -110,7 +114,14 @@ pub fn revision(project: &Project, args: RevisionArgs, out: &mut Output) -> Resu
         }
         (upgrade, downgrade)
     } else {
-        (Vec::new(), Vec::new())
+        for name in &args.code_step {
+            if !crate::ops::call::is_function_name(name) {
+                return Err(Error::Command(format!(
+                    "--code-step `{name}` is not a function name (a Rust identifier such as split_full_name, or a path data::split_full_name)"
+                )));
+            }
+        }
+        (args.code_step.iter().map(|name| Op::Call(crate::ops::Call::new(name))).collect(), Vec::new())
     };
     let heads = [args.head];
     let path = generate(
@@ -128,7 +139,23 @@ pub fn revision(project: &Project, args: RevisionArgs, out: &mut Output) -> Resu
             downgrade,
         },
     )?;
-    out.line(format!("Generating {} ...  done", path.display()))
+    out.line(format!("Generating {} ...  done", path.display()))?;
+    for name in &args.code_step {
+        out.line(code_step_hint(project, name))?;
+    }
+    Ok(())
+}
+
+/// Where the function of a new code step goes, for the configured database's dialect.
+fn code_step_hint(project: &Project, name: &str) -> String {
+    let dialect =
+        super::migrate::database_url(project).map(|u| u.dialect()).unwrap_or(crate::dialect::Dialect::Sqlite);
+    let function = name.rsplit("::").next().unwrap_or(name);
+    format!(
+        "Code step `{name}`: write `fn {function}` and register it where the application migrates and in {}:\n    alembic::code_steps::CodeSteps::new().{}(\"{name}\", {name})\n  (see the docs of alembic::code_steps for its signature; add the downgrade's own `call` to the file if it needs one)",
+        project.config.script_location.join("env.rs").display(),
+        dialect.name(),
+    )
 }
 
 /// `merge`.

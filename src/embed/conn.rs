@@ -69,6 +69,14 @@ impl<B: Backend> Backend for Borrowed<'_, B> {
         self.0.insert_rows(batch).await
     }
 
+    async fn run_code_step(
+        &mut self,
+        steps: &crate::code_steps::CodeSteps,
+        step: &crate::code_steps::StepContext<'_>,
+    ) -> Result<(), DbError> {
+        self.0.run_code_step(steps, step).await
+    }
+
     async fn lock_waiting(&mut self, key: &str, wait: Wait<'_>) -> Result<(), DbError> {
         self.0.lock_waiting(key, wait).await
     }

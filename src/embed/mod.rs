@@ -37,6 +37,7 @@ use std::sync::OnceLock;
 
 pub use conn::{Borrowed, Database};
 
+use crate::code_steps::CodeSteps;
 use crate::error::{Error, Result};
 use crate::runtime::connection::{AnyBackend, Backend, block_on};
 use crate::runtime::migrate::{Event, Migrator, Target};
@@ -64,6 +65,19 @@ pub mod __private {
         pub version_table_schema: Option<&'static str>,
         /// `transaction_per_migration` of `alembic.toml`.
         pub transaction_per_migration: bool,
+        /// The code steps of the history, in load order.
+        pub code_steps: &'static [CodeStepFact],
+    }
+
+    /// One `call` op of the embedded history.
+    #[derive(Debug, Clone, Copy)]
+    pub struct CodeStepFact {
+        /// Its revision.
+        pub revision: &'static str,
+        /// The revision's file, as the build script showed it.
+        pub file: &'static str,
+        /// The function it calls.
+        pub function: &'static str,
     }
 }
 
@@ -280,6 +294,19 @@ impl Migrations {
     /// Moves the database on `db` to `target`. Upgrading to `head`/`heads` a database
     /// already there returns after reading the version table, without parsing.
     pub async fn run<B: Backend>(&self, db: &mut B, target: &Target) -> Result<Report> {
+        self.run_with(db, target, None).await
+    }
+
+    /// [`Migrations::run`] with the functions the history's code steps call. Every
+    /// code step of the history must name a function of `steps` for the database's
+    /// dialect; that is checked first, from facts the build recorded (no parsing).
+    async fn run_with<B: Backend>(
+        &self,
+        db: &mut B,
+        target: &Target,
+        steps: Option<&CodeSteps>,
+    ) -> Result<Report> {
+        self.check_code_steps(db.dialect(), steps)?;
         if let Target::Upgrade(dest) = target
             && self.means_all_heads(dest)
         {
@@ -289,17 +316,53 @@ impl Migrations {
             }
         }
         let scripts = self.scripts()?;
-        let migrator =
+        let mut migrator =
             Migrator::new(scripts, self.version_table(db.dialect()), self.facts.transaction_per_migration);
-        let mut steps = Vec::new();
+        if let Some(code_steps) = steps {
+            migrator = migrator.with_code_steps(code_steps);
+        }
+        let mut labels = Vec::new();
         let heads = migrator
             .run(db, target, &mut |event| match event {
-                Event::Step { label, .. } => steps.push(label),
+                Event::Step { label, .. } => labels.push(label),
                 Event::NoDowngradeOps(found) => tracing::warn!("{}", found.warning()),
                 Event::Planned { .. } | Event::Waiting { .. } => {}
             })
             .await?;
-        Ok(Report { steps, heads })
+        Ok(Report { steps: labels, heads })
+    }
+
+    /// Refuses to start when a code step of the history has no function in `steps`
+    /// for `dialect`, naming the revision, its file and the function.
+    pub fn check_code_steps(&self, dialect: Dialect, steps: Option<&CodeSteps>) -> Result<()> {
+        for fact in self.facts.code_steps {
+            let message = match steps {
+                Some(steps) if steps.has(dialect, fact.function) => continue,
+                Some(steps) => steps.missing(dialect, fact.function),
+                None => format!(
+                    "code step `{}` needs its function: migrate with MIGRATIONS.with_code_steps(&steps), steps registering it",
+                    fact.function
+                ),
+            };
+            return Err(Error::Command(format!("revision {} ({}): {message}", fact.revision, fact.file)));
+        }
+        Ok(())
+    }
+
+    /// These migrations with the functions their code steps (`call` ops) run; see
+    /// [`crate::code_steps`].
+    ///
+    /// ```no_run
+    /// # #[cfg(feature = "sqlite")]
+    /// # fn demo(migrations: &alembic::Migrations, conn: &mut alembic::rusqlite::Connection) -> alembic::Result<()> {
+    /// use alembic::code_steps::CodeSteps;
+    /// # fn split_full_name(_: &alembic::rusqlite::Connection, _: &alembic::code_steps::StepContext<'_>) -> alembic::code_steps::StepResult { Ok(()) }
+    /// let steps = CodeSteps::new().sqlite("split_full_name", split_full_name);
+    /// migrations.with_code_steps(&steps).upgrade(conn, "head")?;
+    /// # Ok(()) }
+    /// ```
+    pub fn with_code_steps<'s>(&'s self, steps: &'s CodeSteps) -> WithCodeSteps<'s> {
+        WithCodeSteps { migrations: self, steps }
     }
 
     /// The version table's rows on `db` (sorted; none when there is no table). Rows
@@ -399,6 +462,47 @@ impl Migrations {
     pub async fn is_at_head_async(&self, client: &tokio_postgres::Client) -> Result<bool> {
         let mut backend = crate::runtime::connection::PostgresBackend::new(client);
         self.is_at_head_on(&mut backend).await
+    }
+}
+
+/// [`Migrations`] with the functions of their code steps, from
+/// [`Migrations::with_code_steps`]: the same moves, running `call` ops.
+#[derive(Debug, Clone, Copy)]
+pub struct WithCodeSteps<'s> {
+    migrations: &'s Migrations,
+    steps: &'s CodeSteps,
+}
+
+impl WithCodeSteps<'_> {
+    /// Moves the database on `db` to `target`; see [`Migrations::run`].
+    pub async fn run<B: Backend>(&self, db: &mut B, target: &Target) -> Result<Report> {
+        self.migrations.run_with(db, target, Some(self.steps)).await
+    }
+
+    /// Upgrades the database to `target`; see [`Migrations::upgrade`].
+    pub fn upgrade<D: Database>(&self, db: &mut D, target: &str) -> Result<Report> {
+        let mut backend = db.backend()?;
+        block_on(self.run(&mut backend, &Target::Upgrade(target.to_string())))
+    }
+
+    /// Downgrades the database to `target`; see [`Migrations::downgrade`].
+    pub fn downgrade<D: Database>(&self, db: &mut D, target: &str) -> Result<Report> {
+        let mut backend = db.backend()?;
+        block_on(self.run(&mut backend, &Target::Downgrade(target.to_string())))
+    }
+
+    /// Upgrades the database on `client` to `target`; see [`Migrations::upgrade_async`].
+    #[cfg(feature = "postgres")]
+    pub async fn upgrade_async(&self, client: &tokio_postgres::Client, target: &str) -> Result<Report> {
+        let mut backend = crate::runtime::connection::PostgresBackend::new(client);
+        self.run(&mut backend, &Target::Upgrade(target.to_string())).await
+    }
+
+    /// Downgrades the database on `client` to `target`; see [`Migrations::downgrade_async`].
+    #[cfg(feature = "postgres")]
+    pub async fn downgrade_async(&self, client: &tokio_postgres::Client, target: &str) -> Result<Report> {
+        let mut backend = crate::runtime::connection::PostgresBackend::new(client);
+        self.run(&mut backend, &Target::Downgrade(target.to_string())).await
     }
 }
 

@@ -32,6 +32,7 @@ const FACTS: Facts = Facts {
     version_table: "app_versions",
     version_table_schema: None,
     transaction_per_migration: true,
+    code_steps: &[],
 };
 
 static MIGRATIONS: Migrations = Migrations::__new(&DIR, FACTS);
@@ -124,6 +125,7 @@ fn head_with_two_heads_is_an_error_even_at_heads() {
             version_table: "alembic_version",
             version_table_schema: None,
             transaction_per_migration: false,
+            code_steps: &[],
         },
     );
     let mut conn = conn();

@@ -132,7 +132,7 @@ impl Op {
                 }
                 Ok(())
             }
-            Op::Execute(_) => Ok(()),
+            Op::Execute(_) | Op::Call(_) => Ok(()),
             Op::CreateObject(op) => super::object::create(schema, op),
             Op::DropObject(op) => super::object::drop(schema, op),
         }

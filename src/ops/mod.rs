@@ -7,6 +7,7 @@
 //! and parsing that text gives the same ops again.
 
 pub mod apply;
+pub mod call;
 pub mod column;
 pub mod constraint;
 pub mod data;
@@ -20,6 +21,7 @@ use serde::{Deserialize, Deserializer, Serialize};
 
 use crate::schema::types::SqlType;
 
+pub use call::Call;
 pub use column::{AddColumn, AlterColumn, Column, DropColumn, ForeignKeyRef, SetOrDrop};
 pub use constraint::{
     ConstraintType, CreateCheckConstraint, CreateForeignKey, CreateIndex, CreatePrimaryKey,
@@ -79,6 +81,8 @@ pub enum Op {
     CreateObject(CreateObject),
     /// `drop_object`.
     DropObject(DropObject),
+    /// `call`: a code step (a registered Rust function), opaque to the schema model.
+    Call(Call),
 }
 
 impl Op {
@@ -104,6 +108,7 @@ impl Op {
         "execute",
         "create_object",
         "drop_object",
+        "call",
     ];
 
     /// The op's name as written in files (`"add_column"`).
@@ -129,6 +134,7 @@ impl Op {
             Op::Execute(_) => "execute",
             Op::CreateObject(_) => "create_object",
             Op::DropObject(_) => "drop_object",
+            Op::Call(_) => "call",
         }
     }
 
@@ -155,11 +161,12 @@ impl Op {
             Op::Execute(o) => o.schema.as_deref(),
             Op::CreateObject(o) => o.schema.as_deref(),
             Op::DropObject(o) => o.schema.as_deref(),
+            Op::Call(_) => None,
         }
     }
 
     /// The tables the op changes, by name as written: one, two for `rename_table` (old
-    /// and new), none for `execute` (opaque) and for a `drop_index` without `table`.
+    /// and new), none for `execute` and `call` (opaque) and for a `drop_index` without `table`.
     pub fn tables(&self) -> Vec<&str> {
         match self {
             Op::CreateTable(o) => vec![&o.table],
@@ -177,7 +184,7 @@ impl Op {
             Op::DropConstraint(o) => vec![&o.table],
             Op::CreateTableComment(o) | Op::DropTableComment(o) => vec![&o.table],
             Op::BulkInsert(o) | Op::DeleteRows(o) => vec![&o.table],
-            Op::Execute(_) => Vec::new(),
+            Op::Execute(_) | Op::Call(_) => Vec::new(),
             Op::CreateObject(o) => o.table.iter().map(String::as_str).collect(),
             Op::DropObject(o) => o.table.iter().map(String::as_str).collect(),
         }
@@ -208,6 +215,7 @@ impl Op {
             "execute" => Op::Execute(Deserialize::deserialize(deserializer)?),
             "create_object" => Op::CreateObject(Deserialize::deserialize(deserializer)?),
             "drop_object" => Op::DropObject(Deserialize::deserialize(deserializer)?),
+            "call" => Op::Call(Deserialize::deserialize(deserializer)?),
             other => return Err(serde::de::Error::unknown_variant(other, Op::NAMES)),
         })
     }
@@ -263,7 +271,8 @@ impl Op {
             | Op::CreateTableComment(_)
             | Op::DropTableComment(_)
             | Op::BulkInsert(_)
-            | Op::DeleteRows(_) => Ok(()),
+            | Op::DeleteRows(_)
+            | Op::Call(_) => Ok(()),
         }
     }
 }

@@ -8,6 +8,7 @@ use super::Op;
 /// column names of `bulk_insert` rows) come after, in their own order.
 const KEY_ORDER: &[&str] = &[
     "op",
+    "function",
     "name",
     "table",
     "schema",
@@ -38,6 +39,7 @@ const KEY_ORDER: &[&str] = &[
     "existing_nullable",
     "existing_server_default",
     "rows",
+    "args",
 ];
 
 /// The key serde uses to carry a TOML datetime through a table.

@@ -66,7 +66,8 @@ pub(crate) fn scope<'a>(ops: &'a [Op], after: &Schema) -> Scope<'a> {
             | Op::DropConstraint(_)
             // Rows other tables reference may be gone.
             | Op::DeleteRows(_)
-            | Op::Execute(_) => return Scope::All,
+            | Op::Execute(_)
+            | Op::Call(_) => return Scope::All,
         };
         let key = (op.schema(), own);
         if !tables.contains(&key) {

@@ -26,10 +26,11 @@ use super::partial::{self, PartialStep};
 use super::steps::{MigrationStep, VersionChange, VersionHeads, downgrade_plan, stamp_plan, upgrade_plan};
 use super::version_table::VersionTable;
 use super::{foreign_keys, interrupt};
+use crate::code_steps::{CodeSteps, StepContext};
 use crate::dialect::literal::InsertRows;
 use crate::dialect::{self, Dialect, RenderOptions};
 use crate::error::{Error, Result};
-use crate::ops::Op;
+use crate::ops::{Call, Op};
 use crate::schema::Schema;
 use crate::script::file::Batch;
 use crate::script::revision::{RevisionError, RevisionSpec};
@@ -168,6 +169,9 @@ pub struct Statement<'a> {
     /// parameters online, one literal `INSERT` per row offline), so a large insert is
     /// never held as SQL text.
     pub rows: Option<InsertRows<'a>>,
+    /// A code step (`call`), with the schema model at its place in the step; `sql`
+    /// is then the marker comment offline SQL may write instead.
+    pub call: Option<(&'a Call, std::sync::Arc<Schema>)>,
 }
 
 /// Rows per parameterised `INSERT` online (PostgreSQL; SQLite steps one row at a time).
@@ -267,6 +271,8 @@ pub struct Migrator<'a> {
     transaction_per_migration: bool,
     lock_timeout: Option<Duration>,
     strict_downgrades: bool,
+    code_steps: Option<&'a CodeSteps>,
+    code_step_markers: bool,
 }
 
 impl<'a> Migrator<'a> {
@@ -283,7 +289,74 @@ impl<'a> Migrator<'a> {
             transaction_per_migration,
             lock_timeout: None,
             strict_downgrades: false,
+            code_steps: None,
+            code_step_markers: false,
         }
+    }
+
+    /// This migrator, running the `call` ops of the history with the functions of
+    /// `steps`. Without them a plan with a code step is refused before it starts.
+    pub fn with_code_steps(mut self, steps: &'a CodeSteps) -> Self {
+        self.code_steps = Some(steps);
+        self
+    }
+
+    /// This migrator, writing a marker comment in offline SQL where a code step would
+    /// run, instead of refusing the step (the SQL then does not do what an online run
+    /// does: whoever runs it must run the data step some other way).
+    pub fn with_code_step_markers(mut self, markers: bool) -> Self {
+        self.code_step_markers = markers;
+        self
+    }
+
+    /// Every code step of `steps` (the revision, its file, the op's index and the
+    /// call), in plan order.
+    pub fn code_steps_of<'s>(
+        &self,
+        steps: &'s [MigrationStep],
+    ) -> Result<Vec<(&'s MigrationStep, usize, &'a Call)>> {
+        let mut found = Vec::new();
+        for step in steps {
+            if let Some((_, _, ops)) = self.step_ops(step)? {
+                for (index, op) in ops.iter().enumerate() {
+                    if let Op::Call(call) = op {
+                        found.push((step, index, call));
+                    }
+                }
+            }
+        }
+        Ok(found)
+    }
+
+    /// Refuses a plan with a code step `self.code_steps` cannot run on `dialect`,
+    /// naming the revision, its file and the function.
+    fn check_code_steps(&self, steps: &[MigrationStep], dialect: Dialect) -> Result<()> {
+        for (step, index, call) in self.code_steps_of(steps)? {
+            let message = match self.code_steps {
+                Some(known) if known.has(dialect, &call.function) => continue,
+                Some(known) => known.missing(dialect, &call.function),
+                None => format!(
+                    "code step `{}` runs Rust code, and this run has no code steps registered (embedded: Migrations::with_code_steps; cargo alembic: migrations/env.rs registers them)",
+                    call.function
+                ),
+            };
+            return Err(self.op_failure(step, index, message));
+        }
+        Ok(())
+    }
+
+    fn op_failure(&self, step: &MigrationStep, index: usize, message: String) -> Error {
+        let revision = step.revision().unwrap_or_default().to_string();
+        let path = self.scripts.script(&revision).map(|s| s.path.clone());
+        Error::Step(Box::new(StepError {
+            revision,
+            path,
+            direction: if step.is_upgrade() { "upgrade" } else { "downgrade" },
+            op: Some((index, "call")),
+            sql: None,
+            message,
+            partial: None,
+        }))
     }
 
     /// This migrator, refusing (before any step runs) a plan that downgrades a revision
@@ -452,6 +525,18 @@ impl<'a> Migrator<'a> {
         let dialect = self.dialect();
         let mut statements = Vec::new();
         for (index, op) in ops.iter().enumerate() {
+            if let Op::Call(call) = op {
+                // Opaque to the model; the function sees the model as the ops before
+                // it left it.
+                statements.push(Statement {
+                    sql: code_step_marker(call),
+                    script: false,
+                    op: (index, op.name()),
+                    rows: None,
+                    call: Some((call, std::sync::Arc::new(schemas.after.clone()))),
+                });
+                continue;
+            }
             if let Op::Execute(execute) = op {
                 // Opaque to the model: the schema is left as it is.
                 let text = execute.sql_for(dialect.name()).ok_or_else(|| {
@@ -462,6 +547,7 @@ impl<'a> Migrator<'a> {
                     script: true,
                     op: (index, op.name()),
                     rows: None,
+                    call: None,
                 });
                 continue;
             }
@@ -480,6 +566,7 @@ impl<'a> Migrator<'a> {
                         script: false,
                         op: (index, op.name()),
                         rows: Some(rows),
+                        call: None,
                     });
                 }
                 continue;
@@ -492,6 +579,7 @@ impl<'a> Migrator<'a> {
                 script: false,
                 op: (index, op.name()),
                 rows: None,
+                call: None,
             }));
             op.apply(&mut schemas.before).map_err(|e| misfit(index, op, e))?;
         }
@@ -564,6 +652,18 @@ impl<'a> Migrator<'a> {
         // Everything is rendered and checked before the first byte is written, so a
         // failing step leaves no partial script behind; only `bulk_insert` rows (checked
         // here, rendered while writing) are not held as text.
+        if !self.code_step_markers
+            && let Some((step, index, call)) = self.code_steps_of(&steps)?.into_iter().next()
+        {
+            return Err(self.op_failure(
+                step,
+                index,
+                format!(
+                    "code step `{}` runs Rust code, which offline SQL cannot hold: run this migration online, or pass --code-step-markers to write a comment in its place (and run the data step yourself)",
+                    call.function
+                ),
+            ));
+        }
         let mut rendered_steps = Vec::with_capacity(steps.len());
         for step in &steps {
             let rendered = self.render_step(step, &mut schemas)?;
@@ -603,6 +703,10 @@ impl<'a> Migrator<'a> {
                             push_statement(&mut out.text, &sql);
                             out.maybe_flush()?;
                         }
+                    }
+                    None if statement.call.is_some() => {
+                        out.text.push_str(&statement.sql);
+                        out.text.push_str("\n\n");
                     }
                     None => push_statement(&mut out.text, &statement.sql),
                 }
@@ -811,6 +915,7 @@ impl<'a> Migrator<'a> {
                 let heads = VersionHeads::new(map, &rows).map_err(unknown_row)?;
                 let steps = self.plan(target, &rows)?;
                 self.check_strict(&steps)?;
+                self.check_code_steps(&steps, db.dialect())?;
                 if done == 0 {
                     events(Event::Planned { total: steps.len() });
                 }
@@ -849,7 +954,7 @@ impl<'a> Migrator<'a> {
             // reads the database again rather than trust the model.
             let stale =
                 schema.as_ref().is_some_and(|s| s.schema().objects.iter().any(|o| o.kind.after_tables()));
-            if stale || rendered.statements.iter().any(|s| s.script) {
+            if stale || rendered.statements.iter().any(|s| s.script || s.call.is_some()) {
                 schema = None;
             }
             events(Event::Step {
@@ -870,6 +975,8 @@ impl<'a> Migrator<'a> {
                 }
                 let result = if let Some(rows) = &statement.rows {
                     insert_rows(db, rows).await
+                } else if let Some((call, model)) = &statement.call {
+                    self.run_code_step(db, &step, call, model).await
                 } else if statement.script {
                     db.execute_script(&statement.sql).await
                 } else {
@@ -934,6 +1041,32 @@ impl<'a> Migrator<'a> {
         }
     }
 
+    async fn run_code_step<B: Backend>(
+        &self,
+        db: &mut B,
+        step: &MigrationStep,
+        call: &Call,
+        model: &Schema,
+    ) -> std::result::Result<(), DbError> {
+        let steps = self.code_steps.ok_or_else(|| {
+            DbError::new(DbErrorKind::Statement, format!("code step `{}` is not registered", call.function))
+        })?;
+        let revision = step.revision().unwrap_or_default();
+        let path =
+            self.scripts.script(revision).map(|s| s.path.as_path()).unwrap_or(std::path::Path::new(""));
+        let context = StepContext {
+            revision,
+            path,
+            upgrade: step.is_upgrade(),
+            function: &call.function,
+            args: &call.args,
+            schema: model,
+            dialect: db.dialect(),
+        };
+        tracing::info!(revision, function = %call.function, "running code step");
+        db.run_code_step(steps, &context).await
+    }
+
     fn step_error(&self, step: &MigrationStep, statement: Option<&Statement>, e: DbError) -> Error {
         // A statement cancelled by an interrupt is not the step's fault.
         if interrupt::is_interrupted() {
@@ -948,6 +1081,7 @@ impl<'a> Migrator<'a> {
             op: statement.map(|s| s.op),
             // A `bulk_insert`'s error carries the statement of the failing batch.
             sql: match statement {
+                Some(s) if s.call.is_some() => None,
                 Some(s) if s.rows.is_none() => Some(s.sql.clone()),
                 _ => e.sql().map(str::to_string),
             },
@@ -955,6 +1089,20 @@ impl<'a> Migrator<'a> {
             partial: None,
         }))
     }
+}
+
+/// The comment offline SQL holds in place of a code step (with `--code-step-markers`).
+fn code_step_marker(call: &Call) -> String {
+    let args = if call.args.is_empty() {
+        String::new()
+    } else {
+        // One line (JSON): a comment cannot span lines.
+        format!(" with args {}", serde_json::to_string(&call.args).unwrap_or_default())
+    };
+    format!(
+        "-- CODE STEP NOT RUN: call {}{args} (Rust code; this SQL does not do it, run the data step yourself)",
+        call.function
+    )
 }
 
 /// Runs a `bulk_insert` as parameterised batches. A failing batch is reported with the

@@ -36,6 +36,11 @@ fn main() {
     //     });
     //
     // Other values from `cargo alembic -x KEY=VALUE` are in `alembic::env::x_args()`.
+    //
+    // Revisions with code steps (`op = "call"`, Rust functions): `cargo alembic
+    // upgrade` runs them here, so pass the functions your application registers:
+    //
+    //     alembic::env::run_with_code_steps(target_metadata, my_app::code_steps());
     let target_metadata = None::<alembic::schema::MetaData>;
     alembic::env::run(target_metadata);
 }

@@ -117,6 +117,11 @@ impl TestDb {
         None
     }
 
+    /// A connection of its own.
+    pub fn connect(&self) -> alembic::runtime::connection::AnyBackend {
+        connect(&self.parsed).expect("connect to the test database")
+    }
+
     /// The version table's rows, sorted; empty when the table is missing.
     pub fn rows(&self) -> Vec<String> {
         let mut db = connect(&self.parsed).expect("connect to the test database");

@@ -177,6 +177,13 @@ fn expected_upgrade() -> Vec<Op> {
             sql: Some("CREATE MATERIALIZED VIEW old_users AS SELECT 1".into()),
         }),
         Op::Execute(Execute::new("UPDATE users SET mail = lower(mail)")),
+        Op::Call(alembic::ops::Call {
+            function: "data::backfill_slugs".into(),
+            args: toml::Table::from_iter([
+                ("batch".to_string(), toml::Value::from(500)),
+                ("table".to_string(), "users".into()),
+            ]),
+        }),
     ]
 }
 

@@ -10,11 +10,11 @@
 //! embedded start-up check, the offline section (`bench_offline`: offline downgrade SQL
 //! of 5,000 revisions against Python Alembic's, replay of 1,000 revisions on the schema
 //! model), the autogenerate section (`bench_autogen`) and a 1M-row `bulk_insert`
-//! (`bench_bulk`), and the growth table (`growth`: heads, offline SQL, replay and online
+//! (`bench_bulk`), the data step of a code step (`bench_code_steps`), and the growth table (`growth`: heads, offline SQL, replay and online
 //! upgrades on 1k, 5k and 20k revisions, next to the `sqlite3` and `psql` shells).
 //! `--only SECTION` runs one.
 
-mod growth;
+pub(crate) mod growth;
 mod mysql;
 mod online;
 
@@ -36,7 +36,7 @@ pub struct BenchArgs {
     #[arg(long)]
     pub no_python: bool,
     /// Run one section only.
-    #[arg(long, value_parser = ["graph", "heads", "online", "embed", "offline", "autogen", "bulk", "growth", "mysql-online", "mysql-reflect"])]
+    #[arg(long, value_parser = ["graph", "heads", "online", "embed", "offline", "autogen", "bulk", "growth", "mysql-online", "mysql-reflect", "code-steps"])]
     pub only: Option<String>,
     /// Largest history of the growth section (sizes 1000, 5000, 20000 up to this).
     #[arg(long, default_value_t = 20_000)]
@@ -108,6 +108,9 @@ pub fn run(args: BenchArgs) -> Result<()> {
             None => release_binary()?,
         };
         growth::run_section(&bin, &growth::Options { sizes, rounds: args.growth_rounds })?;
+    }
+    if section("code-steps") {
+        crate::bench_code_steps::run()?;
     }
     mysql::run(args.only.as_deref(), !args.no_python, &release_binary)?;
     Ok(())

@@ -11,6 +11,7 @@
 mod bench;
 mod bench_autogen;
 mod bench_bulk;
+mod bench_code_steps;
 mod bench_offline;
 mod bench_plans;
 mod demo;

@@ -337,6 +337,8 @@ fn op_statements(op: &Op, ctx: &Context<'_>) -> Result<Vec<String>, RenderError>
             None => Vec::new(),
         },
         Op::Execute(o) => o.sql_for(D.name()).map(|s| vec![s.to_string()]).unwrap_or_default(),
+        // A code step is run by the migrator, not rendered.
+        Op::Call(_) => Vec::new(),
         Op::CreateObject(o) => vec![o.sql.trim().trim_end_matches(';').trim_end().to_string()],
         Op::DropObject(o) => vec![crate::dialect::ddl::drop_object_sql(D, o)],
     })

@@ -370,6 +370,8 @@ fn op_statements(op: &Op, ctx: &Context<'_>) -> Result<Vec<String>, RenderError>
             None => Vec::new(),
         },
         Op::Execute(o) => o.sql_for(D.name()).map(|s| vec![s.to_string()]).unwrap_or_default(),
+        // A code step is run by the migrator, not rendered.
+        Op::Call(_) => Vec::new(),
         // As pg_dump does: a function's body may read tables made after it.
         Op::CreateObject(o) if o.kind == crate::schema::model::ObjectKind::Function => vec![
             "SET LOCAL check_function_bodies = false".to_string(),

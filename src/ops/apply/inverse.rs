@@ -170,6 +170,13 @@ pub(super) fn inverse(op: &Op, before: &Schema) -> Result<Vec<Op>, ApplyError> {
                 reason: "its SQL is opaque to the schema model; write the downgrade by hand".to_string(),
             });
         }
+        Op::Call(_) => {
+            return Err(ApplyError::NoInverse {
+                op: name,
+                reason: "a code step is opaque to the schema model; write the downgrade's own `call` by hand"
+                    .to_string(),
+            });
+        }
     })
 }
 

@@ -117,6 +117,7 @@ pub use sqlite::{DEFAULT_BUSY_TIMEOUT, SqliteBackend};
 /// One row of a query, every column as text (`None` for SQL NULL).
 pub type TextRow = Vec<Option<String>>;
 
+use crate::code_steps::{CodeSteps, StepContext};
 pub use crate::dialect::literal::{Param, RowBatch};
 
 /// A database the migration loop can run on.
@@ -172,6 +173,18 @@ pub trait Backend {
     /// literals in the SQL text); returns the number of rows inserted. SQLite runs one
     /// prepared statement per row, PostgreSQL multi-row `INSERT`s.
     async fn insert_rows(&mut self, batch: RowBatch) -> Result<u64, DbError>;
+
+    /// Runs the code step `step.function()` of `steps` on this connection, inside the
+    /// open transaction (see [`crate::code_steps`]). A failure, a panic included, is a
+    /// [`DbErrorKind::Statement`] error naming the function. The default refuses: a
+    /// connection of another kind has no driver handle to give the function.
+    async fn run_code_step(&mut self, steps: &CodeSteps, step: &StepContext<'_>) -> Result<(), DbError> {
+        let _ = steps;
+        Err(DbError::new(
+            DbErrorKind::Statement,
+            format!("code step `{}`: this connection cannot run code steps", step.function()),
+        ))
+    }
 
     /// [`Backend::lock`], announcing a wait and bounding it as `wait` says.
     /// PostgreSQL: `pg_try_advisory_lock` first; if another session holds the lock,
@@ -456,6 +469,10 @@ impl Backend for AnyBackend {
         each_variant!(self, (ref mut db) => db.insert_rows(batch).await)
     }
 
+    async fn run_code_step(&mut self, steps: &CodeSteps, step: &StepContext<'_>) -> Result<(), DbError> {
+        each_variant!(self, (ref mut db) => db.run_code_step(steps, step).await)
+    }
+
     async fn lock_waiting(&mut self, key: &str, wait: Wait<'_>) -> Result<(), DbError> {
         each_variant!(self, (ref mut db) => db.lock_waiting(key, wait).await)
     }
@@ -463,6 +480,12 @@ impl Backend for AnyBackend {
     async fn begin_waiting(&mut self, wait: Wait<'_>) -> Result<(), DbError> {
         each_variant!(self, (ref mut db) => db.begin_waiting(wait).await)
     }
+}
+
+/// A failed code step as a statement error.
+#[cfg_attr(not(any(feature = "sqlite", feature = "postgres", feature = "mysql")), allow(dead_code))]
+fn code_step_error(message: String) -> DbError {
+    DbError::new(DbErrorKind::Statement, message)
 }
 
 /// A stable 64-bit key for `pg_advisory_lock`: FNV-1a of `key`, so every build and

@@ -54,6 +54,7 @@
 //! none is (mysql_async builds its TLS configuration from the default provider). A
 //! unix socket is never encrypted (as in MySQL, a socket counts as secure).
 
+use crate::code_steps::{CodeSteps, StepContext};
 use std::borrow::BorrowMut;
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;
@@ -380,6 +381,10 @@ impl<C: BorrowMut<Conn>> Backend for MysqlBackend<C> {
     async fn insert_rows(&mut self, batch: RowBatch) -> Result<u64, DbError> {
         insert_rows(self.conn.borrow_mut(), batch).await
     }
+
+    async fn run_code_step(&mut self, steps: &CodeSteps, step: &StepContext<'_>) -> Result<(), DbError> {
+        steps.run_mysql(self.conn.borrow_mut(), step).await.map_err(super::code_step_error)
+    }
 }
 
 /// A row of the text protocol: every value is bytes (text), NULL is `None`. The
@@ -701,6 +706,7 @@ enum Op<'a> {
     Script(&'a str),
     Query(&'a str),
     InsertRows(RowBatch),
+    CodeStep(&'a CodeSteps, &'a StepContext<'a>),
 }
 
 enum Reply {
@@ -813,6 +819,7 @@ async fn serve(backend: &mut MysqlBackend, op: Op<'_>) -> Result<Reply, DbError>
         Op::Script(sql) => backend.execute_script(sql).await.map(|()| Reply::Done)?,
         Op::Query(sql) => Reply::Rows(backend.query_rows(sql).await?),
         Op::InsertRows(batch) => Reply::Changed(backend.insert_rows(batch).await?),
+        Op::CodeStep(steps, step) => backend.run_code_step(steps, step).await.map(|()| Reply::Done)?,
     })
 }
 
@@ -902,6 +909,10 @@ impl Backend for BlockingMysql {
             Reply::Changed(n) => Ok(n),
             Reply::Rows(_) | Reply::Done => Ok(0),
         }
+    }
+
+    async fn run_code_step(&mut self, steps: &CodeSteps, step: &StepContext<'_>) -> Result<(), DbError> {
+        self.call(Op::CodeStep(steps, step)).map(drop)
     }
 }
 

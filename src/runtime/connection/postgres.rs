@@ -1,5 +1,6 @@
 //! PostgreSQL through tokio-postgres: the async backend.
 
+use crate::code_steps::{CodeSteps, StepContext};
 use std::borrow::Borrow;
 
 use tokio_postgres::{Client, SimpleQueryMessage};
@@ -94,6 +95,10 @@ impl<C: Borrow<Client>> Backend for PostgresBackend<C> {
 
     async fn lock_waiting(&mut self, key: &str, wait: Wait<'_>) -> Result<(), DbError> {
         lock_waiting(self, key, wait).await
+    }
+
+    async fn run_code_step(&mut self, steps: &CodeSteps, step: &StepContext<'_>) -> Result<(), DbError> {
+        steps.run_postgres(self.client.borrow(), step).await.map_err(super::code_step_error)
     }
 
     async fn insert_rows(&mut self, batch: RowBatch) -> Result<u64, DbError> {

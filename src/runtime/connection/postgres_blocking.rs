@@ -10,6 +10,7 @@
 //! channel: three thread wake-ups per statement, most of the CPU a long migration run
 //! spent outside the server.
 
+use crate::code_steps::{CodeSteps, StepContext};
 use std::sync::Arc;
 
 use tokio::runtime::Runtime;
@@ -62,6 +63,7 @@ enum Op<'a> {
     Lock(&'a str),
     Unlock(&'a str),
     InsertRows(RowBatch),
+    CodeStep(&'a CodeSteps, &'a StepContext<'a>),
 }
 
 enum Reply {
@@ -183,6 +185,7 @@ async fn serve(backend: &mut PostgresBackend, op: Op<'_>) -> Result<Reply, DbErr
         Op::Lock(key) => backend.lock(key).await.map(|()| Reply::Done)?,
         Op::Unlock(key) => backend.unlock(key).await.map(|()| Reply::Done)?,
         Op::InsertRows(batch) => Reply::Changed(backend.insert_rows(batch).await?),
+        Op::CodeStep(steps, step) => backend.run_code_step(steps, step).await.map(|()| Reply::Done)?,
     })
 }
 
@@ -266,6 +269,10 @@ impl Backend for BlockingPostgres {
             Reply::Changed(n) => Ok(n),
             Reply::Rows(_) | Reply::Done => Ok(0),
         }
+    }
+
+    async fn run_code_step(&mut self, steps: &CodeSteps, step: &StepContext<'_>) -> Result<(), DbError> {
+        self.call_done(Op::CodeStep(steps, step))
     }
 
     async fn lock_waiting(&mut self, key: &str, wait: Wait<'_>) -> Result<(), DbError> {

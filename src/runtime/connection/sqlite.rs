@@ -1,5 +1,6 @@
 //! SQLite through rusqlite: a synchronous connection whose futures are ready at once.
 
+use crate::code_steps::{CodeSteps, StepContext};
 use std::borrow::Borrow;
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -238,6 +239,10 @@ impl<C: Borrow<rusqlite::Connection>> Backend for SqliteBackend<C> {
 
     async fn unlock(&mut self, _key: &str) -> Result<(), DbError> {
         Ok(())
+    }
+
+    async fn run_code_step(&mut self, steps: &CodeSteps, step: &StepContext<'_>) -> Result<(), DbError> {
+        steps.run_sqlite(self.conn.borrow(), step).map_err(super::code_step_error)
     }
 
     async fn insert_rows(&mut self, batch: RowBatch) -> Result<u64, DbError> {

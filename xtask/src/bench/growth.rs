@@ -98,19 +98,31 @@ pub(super) fn with_database(url: &str, name: &str) -> String {
 }
 
 /// A PostgreSQL database made fresh for each run, dropped at the end.
-struct PgDatabase {
+pub(crate) struct PgDatabase {
     server: String,
     name: String,
 }
 
 impl PgDatabase {
-    fn psql(&self, sql: &str) -> Result<()> {
+    /// The database `name` on the server `server` (made by [`PgDatabase::recreate`]).
+    pub(crate) fn new(server: &str, name: &str) -> PgDatabase {
+        PgDatabase { server: server.to_string(), name: name.to_string() }
+    }
+
+    pub(crate) fn psql(&self, sql: &str) -> Result<()> {
         let mut c = Command::new("psql");
         c.args(["-X", "-q", "-v", "ON_ERROR_STOP=1", &self.server, "-c", sql]).stdout(Stdio::null());
         run(&mut c, "psql").map(drop)
     }
 
-    fn recreate(&self) -> Result<String> {
+    /// Runs `sql` with psql on the database `url`.
+    pub(crate) fn psql_on(&self, url: &str, sql: &str) -> Result<()> {
+        let mut c = Command::new("psql");
+        c.args(["-X", "-q", "-v", "ON_ERROR_STOP=1", url, "-c", sql]).stdout(Stdio::null());
+        run(&mut c, "psql").map(drop)
+    }
+
+    pub(crate) fn recreate(&self) -> Result<String> {
         self.psql(&format!("DROP DATABASE IF EXISTS {}", self.name))?;
         self.psql(&format!("CREATE DATABASE {}", self.name))?;
         Ok(with_database(&self.server, &self.name))

@@ -1,0 +1,5 @@
+//! Validates `migrations/` and embeds it in the binary.
+
+fn main() {
+    alembic_build::embed_or_report("migrations");
+}
