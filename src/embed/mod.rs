@@ -362,7 +362,12 @@ impl Migrations {
     /// # Ok(()) }
     /// ```
     pub fn with_code_steps<'s>(&'s self, steps: &'s CodeSteps) -> WithCodeSteps<'s> {
-        WithCodeSteps { migrations: self, steps }
+        WithCodeSteps { migrations: self, steps: Some(steps) }
+    }
+
+    /// The moves without functions: a history with code steps is refused.
+    fn without_code_steps(&self) -> WithCodeSteps<'_> {
+        WithCodeSteps { migrations: self, steps: None }
     }
 
     /// The version table's rows on `db` (sorted; none when there is no table). Rows
@@ -399,14 +404,12 @@ impl Migrations {
     /// # Ok(()) }
     /// ```
     pub fn upgrade<D: Database>(&self, db: &mut D, target: &str) -> Result<Report> {
-        let mut backend = db.backend()?;
-        block_on(self.run(&mut backend, &Target::Upgrade(target.to_string())))
+        self.without_code_steps().upgrade(db, target)
     }
 
     /// Downgrades the database to `target` (`base`, an id, `-1`, …).
     pub fn downgrade<D: Database>(&self, db: &mut D, target: &str) -> Result<Report> {
-        let mut backend = db.backend()?;
-        block_on(self.run(&mut backend, &Target::Downgrade(target.to_string())))
+        self.without_code_steps().downgrade(db, target)
     }
 
     /// Records `revision` (`heads`, `base`, an id, …) in the version table without
@@ -435,14 +438,12 @@ impl Migrations {
 impl Migrations {
     /// Upgrades the database to `target`; see [`Migrations::upgrade`].
     pub async fn upgrade_async(&self, client: &tokio_postgres::Client, target: &str) -> Result<Report> {
-        let mut backend = crate::runtime::connection::PostgresBackend::new(client);
-        self.run(&mut backend, &Target::Upgrade(target.to_string())).await
+        self.without_code_steps().upgrade_async(client, target).await
     }
 
     /// Downgrades the database to `target`; see [`Migrations::downgrade`].
     pub async fn downgrade_async(&self, client: &tokio_postgres::Client, target: &str) -> Result<Report> {
-        let mut backend = crate::runtime::connection::PostgresBackend::new(client);
-        self.run(&mut backend, &Target::Downgrade(target.to_string())).await
+        self.without_code_steps().downgrade_async(client, target).await
     }
 
     /// Records `revision` without running migrations; see [`Migrations::stamp`].
@@ -470,13 +471,13 @@ impl Migrations {
 #[derive(Debug, Clone, Copy)]
 pub struct WithCodeSteps<'s> {
     migrations: &'s Migrations,
-    steps: &'s CodeSteps,
+    steps: Option<&'s CodeSteps>,
 }
 
 impl WithCodeSteps<'_> {
     /// Moves the database on `db` to `target`; see [`Migrations::run`].
     pub async fn run<B: Backend>(&self, db: &mut B, target: &Target) -> Result<Report> {
-        self.migrations.run_with(db, target, Some(self.steps)).await
+        self.migrations.run_with(db, target, self.steps).await
     }
 
     /// Upgrades the database to `target`; see [`Migrations::upgrade`].

@@ -340,20 +340,27 @@ impl<'a> Migrator<'a> {
                     call.function
                 ),
             };
-            return Err(self.op_failure(step, index, message));
+            return Err(self.step_failure(step, Some((index, "call")), None, message));
         }
         Ok(())
     }
 
-    fn op_failure(&self, step: &MigrationStep, index: usize, message: String) -> Error {
+    /// The [`Error::Step`] of `step`, naming its revision, file and direction.
+    fn step_failure(
+        &self,
+        step: &MigrationStep,
+        op: Option<(usize, &'static str)>,
+        sql: Option<String>,
+        message: String,
+    ) -> Error {
         let revision = step.revision().unwrap_or_default().to_string();
         let path = self.scripts.script(&revision).map(|s| s.path.clone());
         Error::Step(Box::new(StepError {
             revision,
             path,
             direction: if step.is_upgrade() { "upgrade" } else { "downgrade" },
-            op: Some((index, "call")),
-            sql: None,
+            op,
+            sql,
             message,
             partial: None,
         }))
@@ -655,9 +662,10 @@ impl<'a> Migrator<'a> {
         if !self.code_step_markers
             && let Some((step, index, call)) = self.code_steps_of(&steps)?.into_iter().next()
         {
-            return Err(self.op_failure(
+            return Err(self.step_failure(
                 step,
-                index,
+                Some((index, "call")),
+                None,
                 format!(
                     "code step `{}` runs Rust code, which offline SQL cannot hold: run this migration online, or pass --code-step-markers to write a comment in its place (and run the data step yourself)",
                     call.function
@@ -1072,22 +1080,14 @@ impl<'a> Migrator<'a> {
         if interrupt::is_interrupted() {
             return Error::Interrupted;
         }
-        let revision = step.revision().unwrap_or_default().to_string();
-        let path = self.scripts.script(&revision).map(|s| s.path.clone());
-        Error::Step(Box::new(StepError {
-            revision,
-            path,
-            direction: if step.is_upgrade() { "upgrade" } else { "downgrade" },
-            op: statement.map(|s| s.op),
-            // A `bulk_insert`'s error carries the statement of the failing batch.
-            sql: match statement {
-                Some(s) if s.call.is_some() => None,
-                Some(s) if s.rows.is_none() => Some(s.sql.clone()),
-                _ => e.sql().map(str::to_string),
-            },
-            message: e.message().to_string(),
-            partial: None,
-        }))
+        // A `bulk_insert`'s error carries the statement of the failing batch; a code
+        // step has no SQL of its own.
+        let sql = match statement {
+            Some(s) if s.call.is_some() => None,
+            Some(s) if s.rows.is_none() => Some(s.sql.clone()),
+            _ => e.sql().map(str::to_string),
+        };
+        self.step_failure(step, statement.map(|s| s.op), sql, e.message().to_string())
     }
 }
 

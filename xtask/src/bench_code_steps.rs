@@ -6,10 +6,10 @@
 //! ratio is what computing the split in Rust costs over it.
 
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
-use anyhow::{Context, Result, bail};
+use anyhow::Result;
 
 use crate::bench::growth::PgDatabase;
 
@@ -41,17 +41,7 @@ fn pg_seed() -> String {
 }
 
 fn timed(cmd: &mut Command, who: &str) -> Result<Duration> {
-    let start = Instant::now();
-    let out = cmd.stdin(Stdio::null()).output().with_context(|| format!("running {who}"))?;
-    let took = start.elapsed();
-    if !out.status.success() {
-        bail!(
-            "{who} failed: {}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        );
-    }
-    Ok(took)
+    crate::bench::growth::run(cmd, who).map(|(wall, _, _)| wall)
 }
 
 fn sqlite3(db: &Path, sql: &str) -> Result<Duration> {

@@ -46,7 +46,7 @@ struct Row {
 
 /// What a child process used, as `getrusage(RUSAGE_CHILDREN)` counts it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-struct Usage {
+pub(crate) struct Usage {
     /// User + system CPU time.
     cpu: Duration,
     /// Voluntary context switches (waits: for the disk, the server, another thread).
@@ -64,7 +64,7 @@ fn children_usage() -> Usage {
 
 /// Runs `cmd` to completion (failing on a non-zero exit); returns its wall time, what
 /// it used and its stdout.
-fn run(cmd: &mut Command, who: &str) -> Result<(Duration, Usage, Vec<u8>)> {
+pub(crate) fn run(cmd: &mut Command, who: &str) -> Result<(Duration, Usage, Vec<u8>)> {
     let before = children_usage();
     let start = Instant::now();
     let out = cmd.stdin(Stdio::null()).output().with_context(|| format!("running {who}"))?;
