@@ -1,5 +1,6 @@
-//! `alembic::models`: the schema declared by `#[derive(alembic::Table)]` structs and by
-//! diesel's `schema.rs` is the schema the builder declares for the same tables, a real
+//! `alembic::models`: the schema declared by `#[derive(alembic::Table)]` structs, by
+//! sea-orm entities and by diesel's `schema.rs` is the schema the builder declares for
+//! the same tables, a real
 //! diesel application's `schema.rs` reads as the database its migrations make, and the
 //! derive's mistakes are compile errors that say what to do (tests/derive_errors/).
 
@@ -47,6 +48,118 @@ mod derived {
         pub post_id: i64,
         #[alembic(primary_key, references = "tags.id")]
         pub tag_id: i32,
+    }
+}
+
+/// The same four tables as sea-orm entities, written as sea-orm's docs write them.
+mod entities {
+    pub mod user {
+        use sea_orm::entity::prelude::*;
+
+        #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+        #[sea_orm(table_name = "users")]
+        pub struct Model {
+            #[sea_orm(primary_key)]
+            pub id: i64,
+            #[sea_orm(column_type = "String(StringLen::N(100))")]
+            pub name: String,
+            #[sea_orm(column_type = "Text")]
+            pub email: String,
+            #[sea_orm(column_type = "Text", nullable)]
+            pub bio: Option<String>,
+        }
+
+        #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+        pub enum Relation {
+            #[sea_orm(has_many = "super::post::Entity")]
+            Post,
+        }
+
+        impl ActiveModelBehavior for ActiveModel {}
+    }
+
+    pub mod post {
+        use sea_orm::entity::prelude::*;
+
+        #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+        #[sea_orm(table_name = "posts")]
+        pub struct Model {
+            #[sea_orm(primary_key)]
+            pub id: i64,
+            #[sea_orm(indexed)]
+            pub user_id: i64,
+            #[sea_orm(column_type = "Text", nullable)]
+            pub title: Option<String>,
+            pub published: bool,
+            pub created_at: DateTimeUtc,
+        }
+
+        #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+        pub enum Relation {
+            #[sea_orm(
+                belongs_to = "super::user::Entity",
+                from = "Column::UserId",
+                to = "super::user::Column::Id"
+            )]
+            User,
+        }
+
+        impl Related<super::user::Entity> for Entity {
+            fn to() -> RelationDef {
+                Relation::User.def()
+            }
+        }
+
+        impl ActiveModelBehavior for ActiveModel {}
+    }
+
+    pub mod tag {
+        use sea_orm::entity::prelude::*;
+
+        #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+        #[sea_orm(table_name = "tags")]
+        pub struct Model {
+            #[sea_orm(primary_key)]
+            pub id: i32,
+            #[sea_orm(column_type = "String(StringLen::N(40))")]
+            pub label: String,
+        }
+
+        #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+        pub enum Relation {}
+
+        impl ActiveModelBehavior for ActiveModel {}
+    }
+
+    pub mod post_tag {
+        use sea_orm::entity::prelude::*;
+
+        #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+        #[sea_orm(table_name = "post_tags")]
+        pub struct Model {
+            #[sea_orm(primary_key, auto_increment = false)]
+            pub post_id: i64,
+            #[sea_orm(primary_key, auto_increment = false)]
+            pub tag_id: i32,
+        }
+
+        #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+        pub enum Relation {
+            #[sea_orm(
+                belongs_to = "super::post::Entity",
+                from = "Column::PostId",
+                to = "super::post::Column::Id"
+            )]
+            Post,
+            #[sea_orm(
+                belongs_to = "super::tag::Entity",
+                from = "Column::TagId",
+                to = "super::tag::Column::Id"
+            )]
+            Tag,
+        }
+
+        impl ActiveModelBehavior for ActiveModel {}
     }
 }
 
@@ -126,7 +239,7 @@ fn by_builder() -> MetaData {
 }
 
 #[test]
-fn derive_diesel_and_builder_declare_the_same_schema() {
+fn derive_sea_orm_diesel_and_builder_declare_the_same_schema() {
     let builder = by_builder().to_schema().expect("the builder's declaration is valid");
     let derived = alembic::models![derived::User, derived::Post, derived::Tag, derived::PostTag];
     assert_eq!(derived.to_schema().expect("the derived declaration is valid"), builder);
@@ -137,12 +250,20 @@ fn derive_diesel_and_builder_declare_the_same_schema() {
         t.index("ix_posts_user_id", ["user_id"]);
     }));
     assert_eq!(diesel.to_schema().expect("the diesel declaration is valid"), builder);
+    let sea_orm = alembic::entities![
+        entities::user::Entity,
+        entities::post::Entity,
+        entities::tag::Entity,
+        entities::post_tag::Entity
+    ];
+    assert_eq!(sea_orm.to_schema().expect("the sea-orm declaration is valid"), builder);
     // In the same order, the ops that create them are the same too.
     let ops = |md: &MetaData| {
         let schema = md.to_schema().unwrap();
         alembic::autogen::compare(&schema, &alembic::schema::Schema::default(), &compare_options())
     };
     assert_eq!(ops(&derived), ops(&by_builder()));
+    assert_eq!(ops(&sea_orm), ops(&by_builder()));
 }
 
 fn compare_options() -> alembic::autogen::CompareOptions {

@@ -1,4 +1,4 @@
-//! The example projects of `alembic::models` end to end, through `cargo alembic` as a
+//! The example projects of `alembic::models` (derive, sea-orm, diesel) end to end, through `cargo alembic` as a
 //! user runs it: autogenerate from an empty database, upgrade, `check`; change one
 //! field's type, one field's nullability and add one index, autogenerate exactly those
 //! ops, upgrade, `check`; then (the README's quickstart) add a field, autogenerate one
@@ -151,6 +151,104 @@ fn derive_example_on_postgres() {
 #[test]
 fn derive_example_on_mysql() {
     derive_loop(Kind::Mysql);
+}
+
+/// The sea-orm example (four entities with `belongs_to` relations): the same loop,
+/// editing the entities as their user would.
+fn sea_orm_loop(kind: Kind) {
+    let Some(db) = TestDb::new(kind) else { return };
+    let app = Example::copy("models-sea-orm");
+
+    let (ops, _) = app.autogenerate(&db, "create tables");
+    assert_eq!(
+        ops,
+        ["create_table tags", "create_table users", "create_table posts", "create_table comments"]
+    );
+    app.ok(&db, &["upgrade", "head"]);
+    assert_eq!(app.check(&db), Some(0), "the database is what the entities say");
+    assert_eq!(tables(&db), ["alembic_version", "comments", "posts", "tags", "users"]);
+
+    // One type, one nullability, one index.
+    app.edit("src/entities/tag.rs", "StringLen::N(40)", "StringLen::N(80)");
+    app.edit("src/entities/post.rs", "pub body: String,", "pub body: Option<String>,");
+    app.edit(
+        "src/entities/comment.rs",
+        "pub created_at: DateTimeUtc,",
+        "#[sea_orm(indexed)]\n    pub created_at: DateTimeUtc,",
+    );
+    assert_eq!(app.check(&db), Some(1), "check sees the entities changed");
+    let (ops, printed) = app.autogenerate(&db, "change three things");
+    assert_eq!(
+        ops,
+        [
+            "alter_column posts.body",
+            "alter_column tags.label",
+            "create_index comments ix_comments_created_at"
+        ],
+        "{printed}"
+    );
+    app.ok(&db, &["upgrade", "head"]);
+    assert_eq!(app.check(&db), Some(0));
+
+    app.ok(&db, &["downgrade", "base"]);
+    assert_eq!(tables(&db), ["alembic_version"], "downgrade base leaves only the version table");
+}
+
+#[test]
+fn sea_orm_example_on_sqlite() {
+    sea_orm_loop(Kind::Sqlite);
+}
+
+#[test]
+fn sea_orm_example_on_postgres() {
+    sea_orm_loop(Kind::Postgres);
+}
+
+/// diesel's own SQLite example schema (`relations`: a composite key and three
+/// `joinable!`s), on SQLite and PostgreSQL: the same loop, editing schema.rs and env.rs.
+fn diesel_sqlite_loop(kind: Kind) {
+    let Some(db) = TestDb::new(kind) else { return };
+    let app = Example::copy("models-diesel-sqlite");
+    let (ops, _) = app.autogenerate(&db, "create tables");
+    assert_eq!(
+        ops,
+        ["create_table authors", "create_table books", "create_table books_authors", "create_table pages"]
+    );
+    app.ok(&db, &["upgrade", "head"]);
+    assert_eq!(app.check(&db), Some(0));
+
+    app.edit("src/schema.rs", "page_number -> Integer,", "page_number -> BigInt,");
+    app.edit("src/schema.rs", "content -> Text,", "content -> Nullable<Text>,");
+    app.edit(
+        "migrations/env.rs",
+        "    alembic::env::run(target_metadata);",
+        "    let mut target_metadata = target_metadata;\n    target_metadata.extend_table(\"pages\", |t| {\n        t.index(\"ix_pages_book_id\", [\"book_id\"]);\n    });\n    alembic::env::run(target_metadata);",
+    );
+    assert_eq!(app.check(&db), Some(1));
+    let (ops, printed) = app.autogenerate(&db, "change three things");
+    assert_eq!(
+        ops,
+        [
+            "alter_column pages.page_number",
+            "alter_column pages.content",
+            "create_index pages ix_pages_book_id"
+        ],
+        "{printed}"
+    );
+    app.ok(&db, &["upgrade", "head"]);
+    assert_eq!(app.check(&db), Some(0));
+    app.ok(&db, &["downgrade", "base"]);
+    assert_eq!(tables(&db), ["alembic_version"]);
+}
+
+#[test]
+fn diesel_sqlite_example_on_sqlite() {
+    diesel_sqlite_loop(Kind::Sqlite);
+}
+
+#[test]
+fn diesel_sqlite_example_on_postgres() {
+    diesel_sqlite_loop(Kind::Postgres);
 }
 
 /// The diesel example (realworld-rust-rocket's schema.rs, a PostgreSQL application):

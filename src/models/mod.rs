@@ -1,6 +1,7 @@
 //! Declaring the schema with the types an application already has: structs with
-//! `#[derive(alembic::Table)]` (feature `derive`), and diesel's `schema.rs` ([`diesel`],
-//! feature `diesel`). Both give the same [`MetaData`] the builder gives, so
+//! `#[derive(alembic::Table)]` (feature `derive`), sea-orm entities (`sea_orm`, feature
+//! `sea-orm`: `alembic::entities![…]`) and diesel's `schema.rs` ([`diesel`], feature
+//! `diesel`). All give the same [`MetaData`] the builder gives, so
 //! autogenerate, `check` and offline SQL see no difference.
 //!
 //! `migrations/env.rs` then needs one line: `alembic::env::run(alembic::models![User, Post])`.
@@ -102,6 +103,8 @@
 mod column_type;
 #[cfg(feature = "diesel")]
 pub mod diesel;
+#[cfg(feature = "sea-orm")]
+pub mod sea_orm;
 
 pub use column_type::ColumnType;
 

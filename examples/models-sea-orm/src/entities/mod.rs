@@ -1,0 +1,4 @@
+pub mod comment;
+pub mod post;
+pub mod tag;
+pub mod user;
