@@ -25,6 +25,7 @@
 //!   never reports one that PostgreSQL's re-printing made up.
 
 use crate::dialect::Dialect;
+use crate::dialect::literal::strip_literal_cast;
 use crate::dialect::sqltype::render_type;
 use crate::schema::types::SqlType;
 
@@ -94,36 +95,6 @@ fn squash(text: &str) -> String {
         out = out.replace(&format!(" {p}"), p).replace(&format!("{p} "), p);
     }
     out
-}
-
-/// `'…'::type` or `NULL::type` without the cast, when the text is exactly one
-/// literal followed by one cast to a type name.
-pub fn strip_literal_cast(text: &str) -> Option<&str> {
-    let end = if text.starts_with('\'') {
-        let bytes = text.as_bytes();
-        let mut i = 1;
-        loop {
-            if i >= bytes.len() {
-                return None;
-            }
-            if bytes[i] == b'\'' {
-                if bytes.get(i + 1) == Some(&b'\'') {
-                    i += 2;
-                    continue;
-                }
-                break i + 1;
-            }
-            i += 1;
-        }
-    } else if text.len() >= 4 && text.is_char_boundary(4) && text[..4].eq_ignore_ascii_case("null") {
-        4
-    } else {
-        return None;
-    };
-    let ty = text[end..].strip_prefix("::")?;
-    // A type name: words, spaces, parentheses, brackets, dots, quotes; no operator.
-    let plain = !ty.is_empty() && ty.chars().all(|c| c.is_alphanumeric() || " _().,[]\"".contains(c));
-    (plain && !ty.contains("::")).then_some(&text[..end])
 }
 
 /// `text` without parentheses that wrap all of it.

@@ -25,7 +25,7 @@ use cargo_metadata::{Message, MetadataCommand, TargetKind};
 
 use super::Project;
 use super::child::{Spawned, Supervised};
-use crate::env::{MAX_SCHEMA_BYTES, ProtocolError, decode_stream, program_args};
+use crate::env::protocol::{MAX_SCHEMA_BYTES, ProtocolError, decode_stream, program_args};
 use crate::error::{Error, Result};
 use crate::runtime::interrupt;
 use crate::schema::Schema;
@@ -285,7 +285,7 @@ pub(crate) fn run_command(project: &Project, dialect: crate::url::Dialect) -> Re
         Err(_) => package.build(project.global.quiet)?,
     };
     let mut command = Command::new(&exe);
-    command.arg(crate::env::RUN_COMMAND_FLAG).args(super::command_args());
+    command.arg(crate::env::protocol::RUN_COMMAND_FLAG).args(super::command_args());
     drop(lock);
     #[cfg(unix)]
     {
@@ -699,7 +699,7 @@ impl StderrTail {
 /// Reads one line (without its line break) into `line`, at most [`MAX_LINE_BYTES`] of
 /// it (the rest is read past); false at the end of input.
 fn read_line_capped(reader: &mut impl BufRead, line: &mut Vec<u8>) -> std::io::Result<bool> {
-    let more = crate::env::next_line(reader, line, MAX_LINE_BYTES)?.is_some();
+    let more = crate::env::protocol::next_line(reader, line, MAX_LINE_BYTES)?.is_some();
     if line.last() == Some(&b'\r') {
         line.pop();
     }

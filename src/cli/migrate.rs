@@ -35,9 +35,8 @@ pub struct OfflineArgs {
 
 /// Every name `--dialect` accepts: each dialect's name and aliases, from the registry.
 fn dialect_names() -> clap::builder::PossibleValuesParser {
-    let names = Dialect::ALL
-        .into_iter()
-        .flat_map(|d| std::iter::once(d.name()).chain(d.imp().aliases().iter().copied()));
+    let names =
+        Dialect::ALL.into_iter().flat_map(|d| std::iter::once(d.name()).chain(d.aliases().iter().copied()));
     clap::builder::PossibleValuesParser::new(names)
 }
 

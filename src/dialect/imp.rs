@@ -42,14 +42,6 @@ pub trait DialectImpl: Send + Sync + 'static {
     /// The name this implementation is registered under.
     fn dialect(&self) -> super::Dialect;
 
-    /// The dialect's name, as in `execute` keys and `--dialect`: `"sqlite"`.
-    fn name(&self) -> &'static str;
-
-    /// Other names `--dialect` and URLs accept for it (`"postgres"`), lower case.
-    fn aliases(&self) -> &'static [&'static str] {
-        &[]
-    }
-
     /// The alembic cargo feature that brings this dialect's driver.
     fn driver_feature(&self) -> &'static str;
 

@@ -16,6 +16,7 @@ pub mod ddl;
 pub mod imp;
 pub mod literal;
 pub mod mysql;
+pub mod name;
 pub mod postgresql;
 pub mod quote;
 #[cfg(any(feature = "sqlite", feature = "postgres", feature = "mysql"))]
@@ -23,54 +24,23 @@ pub mod script;
 pub mod sqlite;
 pub mod sqltype;
 
-use std::fmt;
-
 pub use imp::DialectImpl;
+pub use name::Dialect;
 
 use crate::ops::Op;
 use crate::ops::apply::{ApplyError, ReplayError};
 use crate::schema::model::Schema;
 
-/// A database dialect the ops can be rendered for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Dialect {
-    /// SQLite (3.35 or later, for `DROP COLUMN`).
-    Sqlite,
-    /// PostgreSQL (12 or later).
-    Postgresql,
-    /// MySQL (8.0 or later) and MariaDB (10.11 or later).
-    Mysql,
-}
-
 impl Dialect {
-    /// Every dialect.
-    pub const ALL: [Dialect; 3] = [Dialect::Sqlite, Dialect::Postgresql, Dialect::Mysql];
-
-    /// What the dialect knows: its implementation of the seam. This match is the
-    /// registration of the dialects; nothing else matches on a dialect.
+    /// What the dialect knows: its implementation of the seam. This match and the
+    /// names in [`name`] are the registration of the dialects; nothing else matches
+    /// on a dialect.
     pub fn imp(self) -> &'static dyn DialectImpl {
         match self {
             Dialect::Sqlite => &sqlite::Sqlite,
             Dialect::Postgresql => &postgresql::Postgresql,
             Dialect::Mysql => &mysql::Mysql,
         }
-    }
-
-    /// The dialect's name: `"sqlite"`, `"postgresql"` or `"mysql"` (as in `execute` keys).
-    pub fn name(self) -> &'static str {
-        self.imp().name()
-    }
-
-    /// The dialect called `name` or one of its aliases (`"postgres"`), in any case.
-    pub fn from_name(name: &str) -> Option<Self> {
-        let lower = name.to_ascii_lowercase();
-        Dialect::ALL.into_iter().find(|d| d.name() == lower || d.imp().aliases().contains(&lower.as_str()))
-    }
-}
-
-impl fmt::Display for Dialect {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
     }
 }
 

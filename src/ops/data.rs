@@ -8,7 +8,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use super::rows::Rows;
 use super::validate::{Invalid, de_name, de_opt_name, de_sql};
-use crate::dialect::Dialect;
+use crate::dialect::name::Dialect;
 
 /// `bulk_insert`: rows inserted into a table (Alembic's `op.bulk_insert`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -51,8 +51,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::{Queries, ReflectError, ReflectOptions, cell, required};
-use crate::ops::ReferentialAction;
 use crate::runtime::connection::Backend;
+use crate::schema::action::ReferentialAction;
 use crate::schema::model::{
     CheckConstraint, ColumnDef, Computed, ForeignKey, Index, IndexNames, ObjectKind, PrimaryKey, Schema,
     SchemaObject, Table, UniqueConstraint,

@@ -5,13 +5,13 @@
 
 use std::collections::BTreeMap;
 
-use crate::autogen::normalize::strip_literal_cast;
+use crate::dialect::literal::strip_literal_cast;
 
 use super::postgresql_objects::OwnedSequence;
 use super::{Queries, ReflectError, ReflectOptions, cell, literal, required};
 use crate::dialect::Dialect;
-use crate::ops::ReferentialAction;
 use crate::runtime::connection::Backend;
+use crate::schema::action::ReferentialAction;
 use crate::schema::model::{
     CheckConstraint, ColumnDef, Computed, ForeignKey, Identity, Index, ObjectKind, PrimaryKey, Schema, Table,
     UniqueConstraint,

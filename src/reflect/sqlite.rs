@@ -10,8 +10,8 @@ use super::{Queries, ReflectError, ReflectOptions, cell, literal, required};
 use crate::dialect::Dialect;
 use crate::dialect::quote::quote_identifier;
 use crate::dialect::sqltype::render_type;
-use crate::ops::ReferentialAction;
 use crate::runtime::connection::Backend;
+use crate::schema::action::ReferentialAction;
 use crate::schema::model::{
     CheckConstraint, ColumnDef, ForeignKey, Index, ObjectKind, PrimaryKey, Schema, SchemaObject, Table,
     UniqueConstraint,

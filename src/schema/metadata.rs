@@ -51,7 +51,7 @@ use crate::schema::model::{Schema, qualified};
 use error::{check_foreign_keys, from_replay};
 
 /// Re-exported so that an env program needs one `use` line.
-pub use crate::ops::ReferentialAction;
+pub use crate::schema::action::ReferentialAction;
 /// Re-exported so that an env program needs one `use` line.
 pub use crate::schema::types::SqlType;
 

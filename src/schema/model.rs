@@ -13,7 +13,7 @@
 use serde::{Deserialize, Serialize};
 
 pub use super::tables::Tables;
-use crate::ops::ReferentialAction;
+use crate::schema::action::ReferentialAction;
 use crate::schema::types::SqlType;
 
 /// Where index names must be unique: what the database says, which ops check.

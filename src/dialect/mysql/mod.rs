@@ -48,14 +48,6 @@ impl DialectImpl for Mysql {
         D
     }
 
-    fn name(&self) -> &'static str {
-        "mysql"
-    }
-
-    fn aliases(&self) -> &'static [&'static str] {
-        &["mariadb"]
-    }
-
     fn driver_feature(&self) -> &'static str {
         "mysql"
     }

@@ -44,14 +44,6 @@ impl DialectImpl for Postgresql {
         D
     }
 
-    fn name(&self) -> &'static str {
-        "postgresql"
-    }
-
-    fn aliases(&self) -> &'static [&'static str] {
-        &["postgres"]
-    }
-
     fn driver_feature(&self) -> &'static str {
         "postgres"
     }

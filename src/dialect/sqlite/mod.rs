@@ -39,10 +39,6 @@ impl DialectImpl for Sqlite {
         D
     }
 
-    fn name(&self) -> &'static str {
-        "sqlite"
-    }
-
     fn driver_feature(&self) -> &'static str {
         "sqlite"
     }
