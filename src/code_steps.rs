@@ -56,12 +56,15 @@
     allow(dead_code, unused_imports)
 )]
 
+use std::any::Any;
 use std::collections::BTreeMap;
 use std::fmt;
 use std::future::Future;
+#[cfg(any(feature = "postgres", feature = "mysql"))]
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::Path;
 use std::pin::Pin;
+#[cfg(any(feature = "postgres", feature = "mysql"))]
 use std::task::{Context, Poll};
 
 use crate::dialect::Dialect;
@@ -133,23 +136,12 @@ impl<'a> StepContext<'a> {
     }
 }
 
-#[cfg(feature = "sqlite")]
-type SqliteFn = dyn Fn(&rusqlite::Connection, &StepContext<'_>) -> StepResult + Send + Sync;
-#[cfg(feature = "postgres")]
-type PostgresFn =
-    dyn for<'a> Fn(&'a tokio_postgres::Client, &'a StepContext<'a>) -> StepFuture<'a> + Send + Sync;
-#[cfg(feature = "mysql")]
-type MysqlFn = dyn for<'a> Fn(&'a mut mysql_async::Conn, &'a StepContext<'a>) -> StepFuture<'a> + Send + Sync;
-
 /// The code steps an application registers, by name and dialect.
 #[derive(Default)]
 pub struct CodeSteps {
-    #[cfg(feature = "sqlite")]
-    sqlite: BTreeMap<String, Box<SqliteFn>>,
-    #[cfg(feature = "postgres")]
-    postgres: BTreeMap<String, Box<PostgresFn>>,
-    #[cfg(feature = "mysql")]
-    mysql: BTreeMap<String, Box<MysqlFn>>,
+    /// The functions by dialect and name, each boxed as its dialect's driver types it
+    /// (the registration methods live with the drivers, in `dialect/<name>/driver/`).
+    functions: BTreeMap<(Dialect, String), Box<dyn Any + Send + Sync>>,
     /// Names registered for any dialect (for messages).
     names: BTreeMap<String, Vec<Dialect>>,
 }
@@ -177,56 +169,30 @@ impl CodeSteps {
         }
     }
 
-    /// Registers `function` as the SQLite code step `name`.
+    /// Registers `function`, boxed as `dialect`'s driver calls it, as the code step
+    /// `name` of `dialect`.
     ///
     /// # Panics
     /// If `name` is not a Rust identifier or path (`split_full_name`,
     /// `data::split_full_name`), which no `call` op could name.
-    #[cfg(feature = "sqlite")]
-    pub fn sqlite<F>(mut self, name: &str, function: F) -> Self
-    where
-        F: Fn(&rusqlite::Connection, &StepContext<'_>) -> StepResult + Send + Sync + 'static,
-    {
-        self.note(name, Dialect::Sqlite);
-        self.sqlite.insert(name.to_string(), Box::new(function));
+    pub(crate) fn register<F: Any + Send + Sync>(
+        mut self,
+        dialect: Dialect,
+        name: &str,
+        function: F,
+    ) -> Self {
+        self.note(name, dialect);
+        self.functions.insert((dialect, name.to_string()), Box::new(function));
         self
     }
 
-    /// Registers `function` as the PostgreSQL code step `name`. Write it as
-    /// `fn f<'a>(client: &'a Client, step: &'a StepContext<'a>) -> StepFuture<'a>` with a
-    /// body of `Box::pin(async move { … })`.
-    ///
-    /// # Panics
-    /// As [`CodeSteps::sqlite`].
-    #[cfg(feature = "postgres")]
-    pub fn postgresql<F>(mut self, name: &str, function: F) -> Self
-    where
-        F: for<'a> Fn(&'a tokio_postgres::Client, &'a StepContext<'a>) -> StepFuture<'a>
-            + Send
-            + Sync
-            + 'static,
-    {
-        self.note(name, Dialect::Postgresql);
-        self.postgres.insert(name.to_string(), Box::new(function));
-        self
-    }
-
-    /// Registers `function` as the MySQL/MariaDB code step `name` (as
-    /// [`CodeSteps::postgresql`], with a `&mut mysql_async::Conn`).
-    ///
-    /// # Panics
-    /// As [`CodeSteps::sqlite`].
-    #[cfg(feature = "mysql")]
-    pub fn mysql<F>(mut self, name: &str, function: F) -> Self
-    where
-        F: for<'a> Fn(&'a mut mysql_async::Conn, &'a StepContext<'a>) -> StepFuture<'a>
-            + Send
-            + Sync
-            + 'static,
-    {
-        self.note(name, Dialect::Mysql);
-        self.mysql.insert(name.to_string(), Box::new(function));
-        self
+    /// The function of the step `step` names, as its dialect's driver registered it, or
+    /// why there is none.
+    pub(crate) fn function<F: Any>(&self, step: &StepContext<'_>) -> Result<&F, String> {
+        self.functions
+            .get(&(step.dialect, step.function.to_string()))
+            .and_then(|f| f.downcast_ref::<F>())
+            .ok_or_else(|| self.missing(step.dialect, step.function))
     }
 
     /// Whether a function `name` is registered for `dialect`.
@@ -256,47 +222,11 @@ impl CodeSteps {
             ),
         }
     }
-
-    #[cfg(feature = "sqlite")]
-    pub(crate) fn run_sqlite(
-        &self,
-        conn: &rusqlite::Connection,
-        step: &StepContext<'_>,
-    ) -> Result<(), String> {
-        let function =
-            self.sqlite.get(step.function).ok_or_else(|| self.missing(step.dialect, step.function))?;
-        match catch_unwind(AssertUnwindSafe(|| function(conn, step))) {
-            Ok(result) => result.map_err(|e| failed(step.function, &*e)),
-            Err(panic) => Err(panicked(step.function, &*panic)),
-        }
-    }
-
-    #[cfg(feature = "postgres")]
-    pub(crate) async fn run_postgres(
-        &self,
-        client: &tokio_postgres::Client,
-        step: &StepContext<'_>,
-    ) -> Result<(), String> {
-        let function =
-            self.postgres.get(step.function).ok_or_else(|| self.missing(step.dialect, step.function))?;
-        run_future(step.function, || function(client, step)).await
-    }
-
-    #[cfg(feature = "mysql")]
-    pub(crate) async fn run_mysql(
-        &self,
-        conn: &mut mysql_async::Conn,
-        step: &StepContext<'_>,
-    ) -> Result<(), String> {
-        let function =
-            self.mysql.get(step.function).ok_or_else(|| self.missing(step.dialect, step.function))?;
-        run_future(step.function, || function(conn, step)).await
-    }
 }
 
 /// Runs the future `make` returns, a panic in making or polling it an error.
 #[cfg(any(feature = "postgres", feature = "mysql"))]
-async fn run_future<'a>(name: &str, make: impl FnOnce() -> StepFuture<'a>) -> Result<(), String> {
+pub(crate) async fn run_future<'a>(name: &str, make: impl FnOnce() -> StepFuture<'a>) -> Result<(), String> {
     let future = match catch_unwind(AssertUnwindSafe(make)) {
         Ok(future) => future,
         Err(panic) => return Err(panicked(name, &*panic)),
@@ -327,7 +257,7 @@ impl Future for CatchUnwind<'_> {
 }
 
 /// `function `f` failed: <error and its sources>`.
-fn failed(name: &str, error: &(dyn std::error::Error + 'static)) -> String {
+pub(crate) fn failed(name: &str, error: &(dyn std::error::Error + 'static)) -> String {
     let mut message = format!("function `{name}` failed: {error}");
     let mut source = error.source();
     while let Some(cause) = source {
@@ -337,7 +267,7 @@ fn failed(name: &str, error: &(dyn std::error::Error + 'static)) -> String {
     message
 }
 
-fn panicked(name: &str, payload: &(dyn std::any::Any + Send)) -> String {
+pub(crate) fn panicked(name: &str, payload: &(dyn std::any::Any + Send)) -> String {
     let text = payload
         .downcast_ref::<&str>()
         .map(|s| s.to_string())

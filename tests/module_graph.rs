@@ -16,7 +16,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 /// Modules whose children are units of their own.
-const SPLIT: &[&str] = &["schema", "runtime", "env"];
+const SPLIT: &[&str] = &["schema", "runtime", "runtime::connection", "env", "reflect", "url"];
 /// Children that are units of their own in a module that is otherwise one unit.
 const SPLIT_CHILDREN: &[(&str, &str)] = &[("dialect", "name")];
 /// Children that belong with a sibling: the model and its table container, the run
@@ -24,6 +24,10 @@ const SPLIT_CHILDREN: &[(&str, &str)] = &[("dialect", "name")];
 const SAME_UNIT: &[(&str, &str, &str)] = &[("schema", "tables", "model"), ("runtime", "partial", "migrate")];
 /// Left out of the graph (see the module documentation).
 const EXEMPT: &[&str] = &["error"];
+/// The unit of every dialect's driver (`dialect::<name>::driver::…`) and of their
+/// registration (`dialect::drivers`): the layer above the connection trait and the
+/// shared reflection types, below the run loop.
+const DRIVERS: &str = "drivers";
 
 fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
     for entry in std::fs::read_dir(dir).unwrap() {
@@ -48,22 +52,48 @@ fn module_path(src: &Path, file: &Path) -> Vec<String> {
 }
 
 fn is_split_child(parent: &str, child: &str) -> bool {
-    SPLIT.contains(&parent) || SPLIT_CHILDREN.contains(&(parent, child))
+    SPLIT.contains(&parent) || SPLIT_CHILDREN.iter().any(|(p, c)| *p == parent && *c == child)
 }
+
+/// What a name in a facade's `mod.rs` stands for.
+#[derive(Debug, Clone)]
+enum Export {
+    /// A child module, or an item re-exported from one (`pub use model::Schema`).
+    Child(String),
+    /// An item re-exported from elsewhere in the crate (`pub use crate::a::b::X`):
+    /// the module path it comes from.
+    Elsewhere(Vec<String>),
+}
+
+type Facades = BTreeMap<String, BTreeMap<String, Export>>;
 
 /// The unit a module path (or an item's path) belongs to: `schema::model::Table` and
 /// `schema::Table` (re-exported from `model`) are both `schema::model`.
-fn unit_of(path: &[String], facades: &BTreeMap<String, BTreeMap<String, String>>) -> Option<String> {
+fn unit_of(path: &[String], facades: &Facades) -> Option<String> {
     let first = path.first()?;
-    let child = path.get(1).and_then(|second| facades.get(first)?.get(second));
-    Some(match child {
-        Some(child) if is_split_child(first, child) => {
-            let child =
-                SAME_UNIT.iter().find(|(p, c, _)| p == first && c == child).map_or(child.as_str(), |u| u.2);
-            format!("{first}::{child}")
+    let is_driver = first == "dialect"
+        && (path.get(1).is_some_and(|p| p == "drivers") || path.get(2).is_some_and(|p| p == "driver"));
+    if is_driver {
+        return Some(DRIVERS.to_string());
+    }
+    let mut unit = vec![first.clone()];
+    let mut next = 1;
+    while let (Some(exports), Some(segment)) = (facades.get(&unit.join("::")), path.get(next)) {
+        match exports.get(segment) {
+            Some(Export::Child(child)) if is_split_child(&unit.join("::"), child) => {
+                let parent = unit.join("::");
+                let same = SAME_UNIT.iter().find(|(p, c, _)| *p == parent && c == child);
+                unit.push(same.map_or(child.clone(), |u| u.2.to_string()));
+                next += 1;
+            }
+            Some(Export::Elsewhere(from)) => {
+                let target: Vec<String> = from.iter().chain(&path[next..]).cloned().collect();
+                return unit_of(&target, facades);
+            }
+            _ => break,
         }
-        _ => first.clone(),
-    })
+    }
+    Some(unit.join("::"))
 }
 
 /// Identifier-and-`::` paths starting at `crate::` or `super::` in `line`.
@@ -101,36 +131,107 @@ fn paths_in(line: &str) -> Vec<(bool, Vec<String>)> {
             if start == "super::" {
                 segments.insert(0, format!("super{supers}"));
             }
-            out.push((start == "crate::", segments));
+            // `a::{B, c::D}` on one line: one path per item, so that each resolves
+            // through a facade on its own.
+            let items = rest.strip_prefix('{').and_then(brace_items);
+            match items {
+                Some(items) if !items.is_empty() => {
+                    for item in items {
+                        let item = item.split(" as ").next().unwrap_or(item).trim();
+                        let mut path = segments.clone();
+                        path.extend(item.split("::").filter(|s| *s != "self").map(str::to_string));
+                        out.push((start == "crate::", path));
+                    }
+                }
+                _ => out.push((start == "crate::", segments)),
+            }
         }
     }
     out
 }
 
-/// For each split module, child or item name → child module, from its `mod.rs`:
+/// The file's lines with their 0-based numbers, a `use` statement that spans lines
+/// joined into one (so that its `{…}` group is read item by item).
+fn logical_lines(text: &str) -> Vec<(usize, String)> {
+    let mut out: Vec<(usize, String)> = Vec::new();
+    let mut open = false;
+    for (number, line) in text.lines().enumerate() {
+        if open && let Some(last) = out.last_mut() {
+            last.1.push(' ');
+            last.1.push_str(line.trim());
+        } else {
+            out.push((number, line.to_string()));
+            let code = line.trim_start().trim_start_matches("pub(crate) ").trim_start_matches("pub ");
+            open = code.starts_with("use ");
+        }
+        open = open && !line.contains(';');
+    }
+    out
+}
+
+/// The items of a `{…}` group that closes on the same line, split at top-level commas
+/// (nested groups are kept whole, as their prefix).
+fn brace_items(text: &str) -> Option<Vec<&str>> {
+    let mut depth = 0;
+    let mut items = Vec::new();
+    let mut start = 0;
+    for (i, c) in text.char_indices() {
+        match c {
+            '{' => depth += 1,
+            '}' if depth == 0 => {
+                items.push(&text[start..i]);
+                return Some(
+                    items
+                        .into_iter()
+                        .map(|i| i.trim().split("::{").next().unwrap_or(i))
+                        .filter(|i| !i.is_empty())
+                        .collect(),
+                );
+            }
+            '}' => depth -= 1,
+            ',' if depth == 0 => {
+                items.push(&text[start..i]);
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+/// For each split module, child or item name → what it is, from its `mod.rs`:
 /// `pub mod model;` maps `model` to itself, `pub use model::{Schema, Table};` maps
-/// `Schema` and `Table` to `model`. Glob re-exports are not followed.
-fn facades(src: &Path) -> BTreeMap<String, BTreeMap<String, String>> {
+/// `Schema` and `Table` to `model`, `pub use crate::a::b::X;` maps `X` to `a::b`. Glob
+/// re-exports are not followed.
+fn facades(src: &Path) -> Facades {
     let mut out = BTreeMap::new();
     let parents: BTreeSet<&str> =
         SPLIT.iter().copied().chain(SPLIT_CHILDREN.iter().map(|(p, _)| *p)).collect();
     for parent in parents {
-        let text = std::fs::read_to_string(src.join(parent).join("mod.rs")).unwrap();
+        let dir = parent.split("::").fold(src.to_path_buf(), |dir, part| dir.join(part));
+        let text = std::fs::read_to_string(dir.join("mod.rs")).unwrap();
         let mut names = BTreeMap::new();
         // Statements, not lines: a `pub use` may span lines.
         for statement in text.split(';') {
             let Some(last) = statement.lines().map(str::trim).rfind(|l| !l.is_empty()) else { continue };
             let decl = last.trim_start_matches("pub(crate) ").trim_start_matches("pub ");
             if let Some(module) = decl.strip_prefix("mod ") {
-                names.insert(module.trim().to_string(), module.trim().to_string());
+                names.insert(module.trim().to_string(), Export::Child(module.trim().to_string()));
             }
             let Some(pos) = statement.find("pub use ") else { continue };
-            let used = &statement[pos + "pub use ".len()..];
-            let Some((child, items)) = used.split_once("::") else { continue };
-            let items = items.trim().trim_start_matches('{').trim_end_matches('}');
+            let used = statement[pos + "pub use ".len()..].trim();
+            // `a::b::{X, Y}` or `a::b::X`: the module part, then the items.
+            let (module, items) = match used.find("::{") {
+                Some(brace) => (&used[..brace], used[brace + 3..].trim_end_matches('}')),
+                None => used.rsplit_once("::").unwrap_or(("", used)),
+            };
+            let export = match module.strip_prefix("crate::") {
+                Some(path) => Export::Elsewhere(path.split("::").map(str::to_string).collect()),
+                None => Export::Child(module.split("::").next().unwrap_or(module).to_string()),
+            };
             for item in items.split(',').map(str::trim).filter(|i| !i.is_empty() && *i != "*") {
                 let name = item.rsplit("::").next().unwrap_or(item).split(" as ").last().unwrap_or(item);
-                names.insert(name.trim().to_string(), child.trim().to_string());
+                names.insert(name.trim().to_string(), export.clone());
             }
         }
         out.insert(parent.to_string(), names);
@@ -154,10 +255,11 @@ fn modules_depend_on_each_other_one_way() {
             continue;
         }
         let text = std::fs::read_to_string(file).unwrap();
-        let lines: Vec<&str> = text.lines().collect();
-        for (number, line) in lines.iter().enumerate() {
+        let lines = logical_lines(&text);
+        for (index, (number, line)) in lines.iter().enumerate() {
+            let number = *number;
             let code = line.trim_start();
-            let next = lines.get(number + 1).map_or("", |l| l.trim_start());
+            let next = lines.get(index + 1).map_or("", |l| l.1.trim_start());
             if code.starts_with("#[cfg(test)]") && next.starts_with("mod ") {
                 break; // the unit tests sit at the end of their file
             }
@@ -179,7 +281,10 @@ fn modules_depend_on_each_other_one_way() {
                     continue;
                 }
                 let at = format!("{}:{}", file.strip_prefix(&src).unwrap().display(), number + 1);
-                edges.entry(from.clone()).or_default().entry(to).or_default().push(at);
+                let places = edges.entry(from.clone()).or_default().entry(to).or_default();
+                if !places.contains(&at) {
+                    places.push(at);
+                }
             }
         }
     }
@@ -197,9 +302,16 @@ fn modules_depend_on_each_other_one_way() {
     }
     assert!(cycles.is_empty(), "module dependency cycles (see ARCHITECTURE.md, Module layers):\n{report}");
     // The test sees what it should: the layers the architecture names are there.
-    for (from, to) in
-        [("ops", "schema::model"), ("dialect", "ops"), ("reflect", "dialect"), ("autogen", "reflect")]
-    {
+    for (from, to) in [
+        ("ops", "schema::model"),
+        ("dialect", "ops"),
+        ("reflect::catalog", "dialect"),
+        ("autogen", "reflect::filter"),
+        ("cli", DRIVERS),
+        (DRIVERS, "reflect::catalog"),
+        (DRIVERS, "runtime::connection::backend"),
+        ("runtime::migrate", DRIVERS),
+    ] {
         assert!(
             edges.get(from).is_some_and(|e| e.contains_key(to)),
             "expected {from} to depend on {to}; the scan missed paths. Edges: {edges:#?}"

@@ -640,6 +640,46 @@ fn reflection_costs_the_same_queries_for_1_and_50_tables() {
     assert_eq!(t49.indexes.len(), 1, "{:?}", t49.indexes);
 }
 
+/// `include_schemas`: the server's other databases are MySQL's schemas. A table there
+/// carries its database's name, a foreign key into the URL's database names none (as
+/// that database's tables do), and each database comes with its `CREATE SCHEMA`.
+#[test]
+fn include_schemas_reads_the_other_databases_of_the_server() {
+    let home = test_db!();
+    let other = test_db!();
+    let mut db = home.connect();
+    run(&mut db, "CREATE TABLE parent (id INT PRIMARY KEY)");
+    let o = &other.name;
+    run(
+        &mut db,
+        &format!(
+            "CREATE TABLE `{o}`.child (id INT PRIMARY KEY, parent_id INT, up_id INT, \
+             CONSTRAINT fk_parent FOREIGN KEY (parent_id) REFERENCES parent (id), \
+             CONSTRAINT fk_up FOREIGN KEY (up_id) REFERENCES `{o}`.child (id))"
+        ),
+    );
+    run(&mut db, &format!("CREATE VIEW `{o}`.v_child AS SELECT id FROM `{o}`.child"));
+
+    let alone = block_on(reflect_counted(&mut db, &ReflectOptions::default())).unwrap();
+    let names: Vec<_> = alone.schema.tables.iter().map(|t| (t.schema.clone(), t.name.clone())).collect();
+    assert_eq!(names, vec![(None, "parent".to_string())], "without include_schemas only the URL's database");
+
+    let opts = ReflectOptions { include_schemas: true, ..ReflectOptions::default() };
+    let all = block_on(reflect_counted(&mut db, &opts)).unwrap();
+    assert!(all.schema.table(None, "parent").is_some());
+    let child = all.schema.table(Some(o), "child").unwrap_or_else(|| panic!("{:#?}", all.schema.tables));
+    let fk = |name: &str| child.foreign_keys.iter().find(|f| f.name.as_deref() == Some(name)).unwrap();
+    assert_eq!((fk("fk_parent").ref_schema.as_deref(), fk("fk_parent").ref_table.as_str()), (None, "parent"));
+    assert_eq!((fk("fk_up").ref_schema.as_deref(), fk("fk_up").ref_table.as_str()), (Some(o.as_str()), "child"));
+    let schema_object = all.schema.objects.iter().find(|x| x.kind == ObjectKind::Schema && &x.name == o).unwrap();
+    assert!(schema_object.sql.starts_with(&format!("CREATE SCHEMA `{o}` CHARACTER SET utf8mb4")), "{}", schema_object.sql);
+    let view = all.schema.objects.iter().find(|x| x.kind == ObjectKind::View && x.name == "v_child").unwrap();
+    assert_eq!(view.schema.as_deref(), Some(o.as_str()));
+    // The same nine queries per database (other tests' databases come and go, so
+    // only the multiple is fixed): one to list them, then nine each.
+    assert_eq!((all.queries - 1) % MYSQL_CATALOG_QUERIES, 0, "{} queries", all.queries);
+}
+
 /// The interrupt is process-wide: the part that calls it runs in a child process
 /// (this test binary again, running only this test with `INTERRUPT_CHILD` set).
 #[test]

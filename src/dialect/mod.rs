@@ -13,6 +13,7 @@
 //! "move and copy" rebuild of the table ([`sqlite::rebuild`]).
 
 pub mod ddl;
+pub mod drivers;
 pub mod imp;
 pub mod literal;
 pub mod mysql;

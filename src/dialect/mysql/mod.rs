@@ -20,8 +20,11 @@
 //! MySQL commits DDL implicitly: a step's statements cannot be rolled back together
 //! ([`DialectImpl::transactional_ddl`]).
 
+#[cfg(feature = "mysql")]
+pub(crate) mod driver;
 mod normalize;
 mod reserved;
+pub(crate) mod url;
 
 use crate::dialect::ddl::{
     check_clause, column_spec, create_index_sql, create_table_sql, foreign_key_clause, is_expression_default,
@@ -36,6 +39,13 @@ use crate::ops::apply::{drops_with_column, index_owner};
 use crate::ops::{AlterColumn, ConstraintType, Op, SetOrDrop};
 use crate::schema::model::{ColumnDef, ForeignKey, IndexNames, Table};
 use crate::schema::types::SqlType;
+
+/// The number of queries a MySQL/MariaDB reflection sends, whatever the database
+/// holds: the server's version and the database, tables, columns, the foreign keys'
+/// rules, primary and foreign key columns (each read alone and joined here: MariaDB's
+/// `information_schema` joins cost ten times the queries apart), index statistics,
+/// check constraints, views, triggers.
+pub const MYSQL_CATALOG_QUERIES: usize = 9;
 
 const D: Dialect = Dialect::Mysql;
 

@@ -30,8 +30,16 @@ use crate::ops::{AlterColumn, Cell, Op, SetOrDrop};
 use crate::schema::model::{ColumnDef, Identity, ObjectKind, Schema, Table};
 use crate::schema::types::SqlType;
 
+/// The number of catalog queries a PostgreSQL reflection sends, whatever the schema
+/// holds (columns, constraints, indexes, enum types; extensions, domains, functions,
+/// views, triggers).
+pub const POSTGRES_CATALOG_QUERIES: usize = 11;
+
+#[cfg(feature = "postgres")]
+pub(crate) mod driver;
 mod normalize;
 mod reserved;
+pub(crate) mod url;
 
 const D: Dialect = Dialect::Postgresql;
 

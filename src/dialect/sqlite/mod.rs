@@ -13,8 +13,10 @@
 //! `create_primary_key` and `drop_constraint`; the `add_column` and `drop_column`
 //! cases above; and, with `batch_always`, every column, constraint and index op.
 
+pub(crate) mod driver;
 pub mod rebuild;
 mod reserved;
+pub(crate) mod url;
 
 use self::rebuild::Plan;
 use crate::dialect::ddl::{
@@ -27,6 +29,10 @@ use crate::dialect::{Context, Dialect, RenderError};
 use crate::ops::apply::{column_index_name, drops_with_column, index_owner};
 use crate::ops::{Column, Op};
 use crate::schema::model::Table;
+
+/// The number of queries a SQLite reflection sends (columns, foreign keys, index
+/// list, index columns, triggers and views), whatever the database holds.
+pub const SQLITE_CATALOG_QUERIES: usize = 5;
 
 const D: Dialect = Dialect::Sqlite;
 

@@ -4,12 +4,12 @@
 //! (`pg_get_functiondef`), views and materialized views (`pg_get_viewdef`), triggers
 //! (`pg_get_triggerdef`), sequences that are not a column's serial or identity
 //! generator, and aggregates. One query per kind (seven, counted in
-//! [`super::POSTGRES_CATALOG_QUERIES`]); objects that belong to an extension are the
+//! [`POSTGRES_CATALOG_QUERIES`](crate::reflect::POSTGRES_CATALOG_QUERIES)); objects that belong to an extension are the
 //! extension's and left out.
 
-use super::{Queries, ReflectError, cell, required};
 use crate::dialect::Dialect;
 use crate::dialect::quote::{qualified_name, quote_identifier};
+use crate::reflect::catalog::{Queries, ReflectError, cell, required};
 use crate::runtime::connection::Backend;
 use crate::schema::model::{ObjectKind, SchemaObject};
 

@@ -10,9 +10,10 @@ use std::time::Duration;
 use tokio_postgres::tls::{MakeTlsConnect, TlsConnect};
 use tokio_postgres::{CancelToken, Client, Config, NoTls, Socket};
 
+use super::PostgresBackend;
 use super::libpq::{self, Environment, PassFile};
 use super::tls::{self, SslMode};
-use super::{DbError, DbErrorKind, PostgresBackend};
+use crate::runtime::connection::{DbError, DbErrorKind};
 use crate::url::PostgresUrl;
 
 /// How long to wait for the server when the URL sets no `connect_timeout`: long enough
@@ -336,7 +337,7 @@ impl Target {
                 format!(
                     "could not connect to {}: no answer from the server within {} (connect_timeout)",
                     self.redacted,
-                    super::seconds(limit)
+                    crate::runtime::connection::backend::seconds(limit)
                 ),
             )),
         }

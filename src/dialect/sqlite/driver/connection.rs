@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use rusqlite::types::ValueRef;
 
-use super::{Backend, DbError, DbErrorKind, Param, RowBatch, TextRow, WAIT_POLL, Wait};
+use crate::runtime::connection::{Backend, DbError, DbErrorKind, Param, RowBatch, TextRow, WAIT_POLL, Wait};
 use crate::runtime::interrupt;
 use crate::url::Dialect;
 
@@ -131,14 +131,16 @@ impl<C: Borrow<rusqlite::Connection>> SqliteBackend<C> {
                 Ok(_) => break Ok(()),
                 Err(e) if e.code() == Some("DatabaseBusy") => {
                     if interrupt::is_interrupted() {
-                        break Err(super::interrupted());
+                        break Err(crate::runtime::connection::backend::interrupted());
                     }
-                    let since = since.get_or_insert_with(|| super::clock_ago(started.elapsed()));
+                    let since = since.get_or_insert_with(|| {
+                        crate::runtime::connection::backend::clock_ago(started.elapsed())
+                    });
                     let holder = self.lock_holder(since);
                     if let Some(limit) = wait.timeout
                         && started.elapsed() >= limit
                     {
-                        break Err(super::gave_up(limit, &holder));
+                        break Err(crate::runtime::connection::backend::gave_up(limit, &holder));
                     }
                     // Without a busy timeout of its own there is nothing to retry for.
                     if configured.is_zero() {
@@ -242,7 +244,9 @@ impl<C: Borrow<rusqlite::Connection>> Backend for SqliteBackend<C> {
     }
 
     async fn run_code_step(&mut self, steps: &CodeSteps, step: &StepContext<'_>) -> Result<(), DbError> {
-        steps.run_sqlite(self.conn.borrow(), step).map_err(super::code_step_error)
+        steps
+            .run_sqlite(self.conn.borrow(), step)
+            .map_err(crate::runtime::connection::backend::code_step_error)
     }
 
     async fn insert_rows(&mut self, batch: RowBatch) -> Result<u64, DbError> {

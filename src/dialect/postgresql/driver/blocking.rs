@@ -17,14 +17,15 @@ use tokio::runtime::Runtime;
 use tokio::sync::Notify;
 use tokio_postgres::CancelToken;
 
-use super::postgres_connect::Target;
-use super::{Backend, DbError, DbErrorKind, PostgresBackend, RowBatch, TextRow, Wait};
+use super::PostgresBackend;
+use super::connect::Target;
+use crate::runtime::connection::{Backend, DbError, DbErrorKind, RowBatch, TextRow, Wait};
 use crate::runtime::interrupt;
 use crate::url::{Dialect, PostgresUrl};
 
-/// A PostgreSQL connection for sync code; see the module docs of [`super`] for how it
+/// A PostgreSQL connection for sync code; see the module docs of [`crate::runtime::connection`] for how it
 /// avoids nesting runtimes. Its futures are ready on first poll: drive them with
-/// [`super::block_on`]. Dropping it closes the connection.
+/// [`crate::runtime::connection::block_on`]. Dropping it closes the connection.
 ///
 /// While it lives, [`interrupt::interrupt`] cancels the statement it is running (a
 /// cancel request to the server) or the connect in progress.
@@ -118,7 +119,7 @@ impl BlockingPostgres {
             interrupt.as_mut().enable();
             tokio::select! {
                 result = target.connect() => result,
-                () = interrupt => Err(super::interrupted()),
+                () = interrupt => Err(crate::runtime::connection::backend::interrupted()),
             }
         };
         let connected = drive(&runtime, connecting).and_then(|result| result);
@@ -278,6 +279,6 @@ impl Backend for BlockingPostgres {
     async fn lock_waiting(&mut self, key: &str, wait: Wait<'_>) -> Result<(), DbError> {
         // Statement by statement from this side: `wait.on_wait` runs on the caller's
         // thread, and an interrupt cancels the wait like any statement.
-        super::postgres::lock_waiting(self, key, wait).await
+        super::backend::lock_waiting(self, key, wait).await
     }
 }

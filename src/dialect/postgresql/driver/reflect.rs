@@ -7,9 +7,9 @@ use std::collections::BTreeMap;
 
 use crate::dialect::literal::strip_literal_cast;
 
-use super::postgresql_objects::OwnedSequence;
-use super::{Queries, ReflectError, ReflectOptions, cell, literal, required};
+use super::objects::OwnedSequence;
 use crate::dialect::Dialect;
+use crate::reflect::catalog::{Queries, ReflectError, ReflectOptions, cell, literal, required};
 use crate::runtime::connection::Backend;
 use crate::schema::action::ReferentialAction;
 use crate::schema::model::{
@@ -163,7 +163,7 @@ fn action(code: Option<&str>) -> Option<ReferentialAction> {
     }
 }
 
-pub(super) async fn reflect<B: Backend>(
+pub(crate) async fn reflect<B: Backend>(
     q: &mut Queries<'_, B>,
     opts: &ReflectOptions,
 ) -> Result<Schema, ReflectError> {
@@ -176,7 +176,7 @@ pub(super) async fn reflect<B: Backend>(
     constraints(q, &ns, &mut tables).await?;
     indexes(q, &ns, &mut tables).await?;
 
-    let (objects, owned) = super::postgresql_objects::objects(q, &ns, opts.schema.as_deref()).await?;
+    let (objects, owned) = super::objects::objects(q, &ns, opts.schema.as_deref()).await?;
 
     let filter = opts.filter();
     let mut schema = Schema::new();
@@ -207,9 +207,22 @@ pub(super) async fn reflect<B: Backend>(
     Ok(schema)
 }
 
+/// Reads the schema `opts` names, or with `include_schemas` every schema but the
+/// system ones.
+pub(crate) async fn reflect_database<B: Backend>(
+    q: &mut Queries<'_, B>,
+    opts: &ReflectOptions,
+) -> Result<Schema, ReflectError> {
+    if opts.include_schemas && opts.schema.is_none() {
+        reflect_all_schemas(q, opts).await
+    } else {
+        reflect(q, opts).await
+    }
+}
+
 /// [`reflect`] of the default schema and of every other schema of the database, each
 /// of those also a `CREATE SCHEMA` object (made before anything in it).
-pub(super) async fn reflect_all_schemas<B: Backend>(
+async fn reflect_all_schemas<B: Backend>(
     q: &mut Queries<'_, B>,
     opts: &ReflectOptions,
 ) -> Result<Schema, ReflectError> {

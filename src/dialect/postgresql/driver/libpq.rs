@@ -1,7 +1,7 @@
 //! What libpq reads besides the connection string, read the way libpq reads it: the
 //! password file (`PGPASSFILE`, else `~/.pgpass`) and the connection service file
 //! (`PGSERVICEFILE`, else `~/.pg_service.conf`, then the system's `pg_service.conf`).
-//! Pure parsing and matching; [`super::postgres_connect`] decides when to use them.
+//! Pure parsing and matching; [`super::connect`] decides when to use them.
 //!
 //! Both files are read bounded ([`MAX_FILE_BYTES`]), so a path naming `/dev/zero` or a
 //! FIFO cannot hang a connect.

@@ -1,15 +1,15 @@
 //! SQLite reflection: `sqlite_master` joined with the table-valued pragma functions,
 //! five queries for the whole database (SQLite runs in process, but one query per
 //! object kind keeps it simple and fast). Constraint names, check constraints and
-//! index expressions come from the stored SQL (see `sqlite_ddl`).
+//! index expressions come from the stored SQL (see `table_ddl`).
 
 use std::collections::BTreeMap;
 
-use super::sqlite_ddl::{TableDdl, parse_create_index, parse_create_table};
-use super::{Queries, ReflectError, ReflectOptions, cell, literal, required};
+use super::table_ddl::{TableDdl, parse_create_index, parse_create_table};
 use crate::dialect::Dialect;
 use crate::dialect::quote::quote_identifier;
 use crate::dialect::sqltype::render_type;
+use crate::reflect::catalog::{Queries, ReflectError, ReflectOptions, cell, literal, required};
 use crate::runtime::connection::Backend;
 use crate::schema::action::ReferentialAction;
 use crate::schema::model::{
@@ -38,6 +38,29 @@ pub(crate) fn sqlite_type(declared: &str) -> SqlType {
     }
 }
 
+/// Reads the database `opts` names (`main` by default), or with `include_schemas`
+/// also every attached database: SQLite's schemas.
+pub(crate) async fn reflect_database<B: Backend>(
+    q: &mut Queries<'_, B>,
+    opts: &ReflectOptions,
+) -> Result<Schema, ReflectError> {
+    if !(opts.include_schemas && opts.schema.is_none()) {
+        return reflect(q, opts).await;
+    }
+    let attached = q.rows("SELECT name FROM pragma_database_list WHERE name NOT IN ('main', 'temp')").await?;
+    let mut all = reflect(q, opts).await?;
+    for row in &attached {
+        let one = ReflectOptions { schema: Some(required(row, 0)?.to_string()), ..opts.clone() };
+        let one = reflect(q, &one).await?;
+        for table in one.tables.iter().cloned() {
+            all.insert_table(table)
+                .map_err(|t| ReflectError::Catalog(format!("table {} listed twice", t.name)))?;
+        }
+        all.objects.extend(one.objects);
+    }
+    Ok(all)
+}
+
 /// A referential action as the pragma spells it; `NO ACTION` is the default (`None`).
 fn action(text: Option<&str>) -> Option<ReferentialAction> {
     text.and_then(ReferentialAction::parse).filter(|a| *a != ReferentialAction::NoAction)
@@ -52,7 +75,8 @@ struct RawTable {
     declared: BTreeMap<String, String>,
 }
 
-pub(super) async fn reflect<B: Backend>(
+/// Reads one database: `main`, or the attached one `opts.schema` names.
+pub(crate) async fn reflect<B: Backend>(
     q: &mut Queries<'_, B>,
     opts: &ReflectOptions,
 ) -> Result<Schema, ReflectError> {

@@ -5,7 +5,9 @@ use std::borrow::Borrow;
 
 use tokio_postgres::{Client, SimpleQueryMessage};
 
-use super::{Backend, DbError, DbErrorKind, Param, RowBatch, TextRow, Wait, advisory_lock_id};
+use crate::runtime::connection::{
+    Backend, DbError, DbErrorKind, Param, RowBatch, TextRow, Wait, advisory_lock_id,
+};
 use crate::url::Dialect;
 
 /// A PostgreSQL database through a `tokio_postgres::Client`, owned or borrowed
@@ -98,7 +100,10 @@ impl<C: Borrow<Client>> Backend for PostgresBackend<C> {
     }
 
     async fn run_code_step(&mut self, steps: &CodeSteps, step: &StepContext<'_>) -> Result<(), DbError> {
-        steps.run_postgres(self.client.borrow(), step).await.map_err(super::code_step_error)
+        steps
+            .run_postgres(self.client.borrow(), step)
+            .await
+            .map_err(crate::runtime::connection::backend::code_step_error)
     }
 
     async fn insert_rows(&mut self, batch: RowBatch) -> Result<u64, DbError> {
@@ -180,7 +185,7 @@ pub(super) async fn lock_waiting<B: Backend>(db: &mut B, key: &str, wait: Wait<'
         None => "another PostgreSQL session holds the migration lock".to_string(),
     };
     if wait.timeout.is_some_and(|limit| limit.is_zero()) {
-        return Err(super::gave_up(std::time::Duration::ZERO, &holder));
+        return Err(crate::runtime::connection::backend::gave_up(std::time::Duration::ZERO, &holder));
     }
     (wait.on_wait)(holder.clone());
     let previous = db.query_column("SELECT current_setting('lock_timeout')").await?;
@@ -200,10 +205,12 @@ pub(super) async fn lock_waiting<B: Backend>(db: &mut B, key: &str, wait: Wait<'
     match locked {
         Ok(_) => Ok(()),
         // 55P03: lock_not_available, what lock_timeout raises.
-        Err(e) if e.code() == Some("55P03") => Err(super::gave_up(wait.timeout.unwrap_or_default(), &holder)),
+        Err(e) if e.code() == Some("55P03") => {
+            Err(crate::runtime::connection::backend::gave_up(wait.timeout.unwrap_or_default(), &holder))
+        }
         // 57014: query_canceled, what an interrupt's cancel request raises.
         Err(e) if e.code() == Some("57014") && crate::runtime::interrupt::is_interrupted() => {
-            Err(super::interrupted())
+            Err(crate::runtime::connection::backend::interrupted())
         }
         Err(e) => Err(e),
     }
@@ -237,7 +244,7 @@ async fn lock_holder<B: Backend>(db: &mut B, id: i64) -> Result<Option<String>, 
         about.push(format!("client {client}"));
     }
     if let Some(start) = cell(3).and_then(|s| s.parse::<f64>().ok()) {
-        about.push(format!("connected since {}", super::clock(start)));
+        about.push(format!("connected since {}", crate::runtime::connection::backend::clock(start)));
     }
     if let Some(state) = cell(4) {
         about.push(state);

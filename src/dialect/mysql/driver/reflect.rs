@@ -1,5 +1,5 @@
 //! MySQL and MariaDB reflection: one database (MySQL's schema) read with
-//! [`super::MYSQL_CATALOG_QUERIES`] `information_schema` queries, whatever the number
+//! [`MYSQL_CATALOG_QUERIES`](crate::reflect::MYSQL_CATALOG_QUERIES) `information_schema` queries, whatever the number
 //! of tables: the server's version and the database, columns with their tables, key
 //! constraints (primary and foreign keys, with their columns and rules), index
 //! statistics, check constraints, views and triggers.
@@ -50,7 +50,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::{Queries, ReflectError, ReflectOptions, cell, required};
+use crate::reflect::catalog::{Queries, ReflectError, ReflectOptions, cell, required};
 use crate::runtime::connection::Backend;
 use crate::schema::action::ReferentialAction;
 use crate::schema::model::{
@@ -268,7 +268,7 @@ fn quote(name: &str) -> String {
     format!("`{}`", name.replace('`', "``"))
 }
 
-pub(super) async fn reflect<B: Backend>(
+pub(crate) async fn reflect<B: Backend>(
     q: &mut Queries<'_, B>,
     opts: &ReflectOptions,
 ) -> Result<Schema, ReflectError> {

@@ -25,9 +25,9 @@
 //! `RELEASE_LOCK` or until the session ends (a dead migrator frees it), independent of
 //! transactions. Named locks are server-wide, not per database, and their names are at
 //! most 64 characters: the name is `alembic_` and a 64-bit FNV-1a hash (the one
-//! [`super::advisory_lock_id`] computes) of the database name and the key, so two
+//! [`advisory_lock_id`](crate::runtime::connection::advisory_lock_id) computes) of the database name and the key, so two
 //! databases on one server never block each other. Waits are `GET_LOCK` calls of at
-//! most [`super::WAIT_POLL`] each, so an interrupt or the end of [`Wait::timeout`]
+//! most [`WAIT_POLL`](crate::runtime::connection::WAIT_POLL) each, so an interrupt or the end of [`Wait::timeout`]
 //! is noticed within that; a `GET_LOCK(name, 0)` first tells whether the lock is held,
 //! and if so `IS_USED_LOCK` and `information_schema.PROCESSLIST` say by whom.
 //!
@@ -66,7 +66,9 @@ use mysql_async::{Conn, Opts, OptsBuilder, Params, Row, SslOpts, Statement, Valu
 use tokio::runtime::Runtime;
 use tokio::sync::Notify;
 
-use super::{Backend, DbError, DbErrorKind, Param, RowBatch, TextRow, WAIT_POLL, Wait, advisory_lock_id};
+use crate::runtime::connection::{
+    Backend, DbError, DbErrorKind, Param, RowBatch, TextRow, WAIT_POLL, Wait, advisory_lock_id,
+};
 use crate::runtime::interrupt;
 use crate::url::{Dialect, MysqlSslMode, MysqlUrl};
 
@@ -263,7 +265,7 @@ impl Target {
                     format!(
                         "cannot connect to {}: no answer from the server within {} (connect_timeout)",
                         self.shown,
-                        super::seconds(limit)
+                        crate::runtime::connection::backend::seconds(limit)
                     ),
                 ))
             }),
@@ -383,7 +385,10 @@ impl<C: BorrowMut<Conn>> Backend for MysqlBackend<C> {
     }
 
     async fn run_code_step(&mut self, steps: &CodeSteps, step: &StepContext<'_>) -> Result<(), DbError> {
-        steps.run_mysql(self.conn.borrow_mut(), step).await.map_err(super::code_step_error)
+        steps
+            .run_mysql(self.conn.borrow_mut(), step)
+            .await
+            .map_err(crate::runtime::connection::backend::code_step_error)
     }
 }
 
@@ -517,11 +522,11 @@ async fn get_lock<B: Backend>(db: &mut B, name: &str, seconds: f64) -> Result<bo
         Ok(values) => match values.first().map(String::as_str) {
             Some("1") => Ok(true),
             Some("0") => Ok(false),
-            _ if interrupt::is_interrupted() => Err(super::interrupted()),
+            _ if interrupt::is_interrupted() => Err(crate::runtime::connection::backend::interrupted()),
             _ => Err(DbError::new(DbErrorKind::Statement, "GET_LOCK returned NULL").with_sql(sql)),
         },
         // ER_QUERY_INTERRUPTED: the interrupt's `KILL QUERY`.
-        Err(_) if interrupt::is_interrupted() => Err(super::interrupted()),
+        Err(_) if interrupt::is_interrupted() => Err(crate::runtime::connection::backend::interrupted()),
         Err(e) => Err(e),
     }
 }
@@ -531,7 +536,7 @@ async fn lock<B: Backend>(db: &mut B, key: &str) -> Result<(), DbError> {
     let name = lock_name(db, key).await?;
     loop {
         if interrupt::is_interrupted() {
-            return Err(super::interrupted());
+            return Err(crate::runtime::connection::backend::interrupted());
         }
         if get_lock(db, &name, WAIT_POLL.as_secs_f64()).await? {
             return Ok(());
@@ -561,19 +566,22 @@ async fn lock_waiting<B: Backend>(db: &mut B, key: &str, wait: Wait<'_>) -> Resu
         None => "another MySQL session holds the migration lock".to_string(),
     };
     if wait.timeout.is_some_and(|limit| limit.is_zero()) {
-        return Err(super::gave_up(Duration::ZERO, &holder));
+        return Err(crate::runtime::connection::backend::gave_up(Duration::ZERO, &holder));
     }
     (wait.on_wait)(holder.clone());
     let deadline = wait.timeout.map(|limit| Instant::now() + limit);
     loop {
         if interrupt::is_interrupted() {
-            return Err(super::interrupted());
+            return Err(crate::runtime::connection::backend::interrupted());
         }
         let poll = match deadline {
             Some(deadline) => {
                 let left = deadline.saturating_duration_since(Instant::now());
                 if left.is_zero() {
-                    return Err(super::gave_up(wait.timeout.unwrap_or_default(), &holder));
+                    return Err(crate::runtime::connection::backend::gave_up(
+                        wait.timeout.unwrap_or_default(),
+                        &holder,
+                    ));
                 }
                 left.min(WAIT_POLL)
             }
@@ -641,8 +649,8 @@ fn statement_error(e: mysql_async::Error, sql: &str) -> DbError {
 /// A MySQL or MariaDB connection for sync code: the connection lives on its own
 /// current-thread tokio runtime, which each call drives on the caller's thread, or on
 /// a scoped thread when the caller is inside a tokio runtime already (as
-/// [`super::BlockingPostgres`] does). Its futures are ready on first poll: drive them
-/// with [`super::block_on`]. Dropping it closes the session (releasing its locks).
+/// [`BlockingPostgres`](crate::runtime::connection::BlockingPostgres) does). Its futures are ready on first poll: drive them
+/// with [`crate::runtime::connection::block_on`]. Dropping it closes the session (releasing its locks).
 ///
 /// While it lives, [`interrupt::interrupt`] stops the statement it is running: a
 /// `KILL QUERY` from a second connection, after which the statement fails with
@@ -736,7 +744,7 @@ impl BlockingMysql {
             // interrupt (to drop a scratch database, say) runs normally.
             tokio::select! {
                 result = target.connect() => result,
-                () = interrupt => Err(super::interrupted()),
+                () = interrupt => Err(crate::runtime::connection::backend::interrupted()),
             }
         };
         let conn = match drive(&runtime, connecting).and_then(|result| result) {
