@@ -85,6 +85,59 @@ fn a_failing_schema_statement_names_its_line_only() {
     assert!(!err.contains("could not drop"), "{err}");
 }
 
+/// A schema file that reaches beyond its own database (`mysqldump --databases` and the
+/// employees sample write `DROP DATABASE`, `CREATE DATABASE` and `USE`; `pg_dump --create`
+/// writes `CREATE DATABASE`) is refused before anything runs: loaded into a scratch
+/// database, it would drop or switch to a real one. The database it names is untouched.
+#[cfg(feature = "mysql")]
+#[test]
+fn a_schema_file_that_drops_a_database_is_refused_on_mysql() {
+    let Some(ours) = support::mysql_test_db() else { return };
+    let Some(bystander) = support::mysql_test_db() else { return };
+    support::mariadb(&bystander.url, "CREATE TABLE keep (id int)");
+    let url = ours.database_url().to_string();
+    for (sql, line) in [
+        (format!("CREATE TABLE a (id int);\nDROP DATABASE IF EXISTS `{}`;\n", bystander.name), 2),
+        (format!("CREATE TABLE a (id int);\n\nUSE `{}`;\nDROP TABLE keep;\n", bystander.name), 3),
+        (format!("/*!40000 DROP DATABASE IF EXISTS `{}`*/;\n", bystander.name), 1),
+        ("CREATE SCHEMA IF NOT EXISTS other;\n".to_string(), 1),
+    ] {
+        let p = project_with(&sql);
+        let err = p.fails(&["--url", &url, "revision", "--autogenerate", "-m", "x"]);
+        assert_eq!(err.lines().count(), 1, "{err}");
+        assert!(
+            err.contains(&format!("schema.sql: loading the target schema: line {line}: the schema file acts on the server beyond its own database")),
+            "{err}"
+        );
+        assert!(std::fs::read_dir(p.versions()).unwrap().next().is_none(), "a revision was written: {sql}");
+    }
+    let left = support::mariadb(
+        &bystander.url,
+        "SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE()",
+    );
+    assert_eq!(left.trim(), "1", "the other database lost its table");
+}
+
+/// The same on PostgreSQL: databases and roles are the server's.
+#[cfg(feature = "postgres")]
+#[test]
+fn a_schema_file_that_creates_a_database_is_refused_on_postgresql() {
+    let Some(ours) = support::pg_test_db() else { return };
+    let url = ours.database_url().to_string();
+    for (sql, line) in [
+        ("CREATE TABLE a (id int);\nCREATE DATABASE elsewhere WITH TEMPLATE = template0;\n", 2),
+        ("DROP ROLE IF EXISTS app;\n", 1),
+    ] {
+        let p = project_with(sql);
+        let err = p.fails(&["--url", &url, "revision", "--autogenerate", "-m", "x"]);
+        assert_eq!(err.lines().count(), 1, "{err}");
+        assert!(
+            err.contains(&format!("line {line}: the schema file acts on the server beyond its own database")),
+            "{err}"
+        );
+    }
+}
+
 /// The database a history meets: `legacy` made by hand before the history began, and
 /// `notes` made by an `execute` in the first revision. Online, ops on both work (the
 /// database is read, not only the history replayed); offline they are an error that

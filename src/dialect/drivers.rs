@@ -162,7 +162,7 @@ pub async fn reflect_counted<B: Backend>(
         #[cfg(feature = "postgres")]
         Dialect::Postgresql => super::postgresql::driver::reflect::reflect_database(&mut q, opts).await?,
         #[cfg(feature = "mysql")]
-        Dialect::Mysql => super::mysql::driver::reflect::reflect(&mut q, opts).await?,
+        Dialect::Mysql => super::mysql::driver::reflect::reflect_database(&mut q, opts).await?,
         #[allow(unreachable_patterns)]
         other => return Err(ReflectError::Unavailable(other, other.imp().driver_feature())),
     };
@@ -181,8 +181,8 @@ pub async fn reflect_counted<B: Backend>(
 /// database; should the process be forced out before that, its forced-exit clean-up
 /// drops it from a fresh connection. On MySQL the script runs with foreign-key checks
 /// off (as `mysqldump` output expects), a statement at a time; `DELIMITER` lines are
-/// not understood yet, and `mysqldump`'s conditional comments (`/*!50001 … */`) are
-/// comments here.
+/// understood (the `mysql` client's command), and a statement in a conditional comment
+/// (`/*!50001 … */`, as `mysqldump` writes them) is sent whole for the server to run.
 #[cfg_attr(not(any(feature = "sqlite", feature = "postgres", feature = "mysql")), allow(unused_variables))]
 pub fn load_schema_sql(url: &DatabaseUrl, sql: &str, opts: &ReflectOptions) -> Result<Schema, ReflectError> {
     match url {

@@ -178,6 +178,19 @@ pub trait DialectImpl: Send + Sync + 'static {
         &sqlparser::dialect::GenericDialect {}
     }
 
+    /// Whether a statement of a schema script acts beyond the one database a scratch
+    /// load runs in (`target = "schema.sql"`), given its first words in upper case
+    /// (`OR REPLACE` left out): such a statement would create, drop or switch to a
+    /// real database or role of the server, so the load refuses it. Standard SQL's
+    /// server-wide objects are databases and roles; a dialect adds its own.
+    fn server_wide_statement(&self, words: &[&str]) -> bool {
+        matches!(
+            words,
+            ["CREATE" | "DROP" | "ALTER", "DATABASE" | "ROLE" | "USER" | "TABLESPACE", ..]
+                | ["ALTER", "SYSTEM", ..]
+        )
+    }
+
     /// Whether scripts may hold psql's backslash meta-commands.
     fn backslash_meta_commands(&self) -> bool {
         false

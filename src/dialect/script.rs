@@ -208,9 +208,34 @@ fn push<'a>(
     end: Location,
 ) {
     let (from, to) = (offsets.byte(sql, start), offsets.byte(sql, end));
+    let from = conditional_comment_start(sql, from);
     let text = sql.get(from..to).unwrap_or("").trim_end();
     if !text.is_empty() {
         out.push(ScriptStatement { sql: text, line: start.line as usize });
+    }
+}
+
+/// Where a statement that starts inside a MySQL conditional comment
+/// (`/*!50503 SET … */;`, as `mysqldump` writes them) really starts: at its `/*!`.
+/// sqlparser reads the comment's content as SQL but places its tokens from the
+/// comment's first byte, so `from` lands inside the comment; the statement is sent
+/// whole, and the server runs the content as the `mysql` client has it do.
+fn conditional_comment_start(sql: &str, from: usize) -> usize {
+    // The tokens sit up to a few bytes past the comment's `/`: look back from just
+    // after `from` (so that a `/*` starting at or right before it is found).
+    let mut end = (from + 2).min(sql.len());
+    while !sql.is_char_boundary(end) {
+        end -= 1;
+    }
+    match sql[..end].rfind("/*") {
+        Some(open)
+            if sql[open + 2..].starts_with('!')
+                && !sql[open..from.max(open)].contains("*/")
+                && !sql[open..from.max(open)].contains(';') =>
+        {
+            open.min(from)
+        }
+        _ => from,
     }
 }
 
@@ -289,6 +314,24 @@ mod tests {
 
     fn texts(dialect: Dialect, sql: &str) -> Vec<(usize, String)> {
         split_statements(dialect, sql).unwrap().into_iter().map(|s| (s.line, s.sql.to_string())).collect()
+    }
+
+    #[test]
+    fn mysql_conditional_comments_are_sent_whole() {
+        let sql = "/*!40101 SET NAMES utf8mb4 */;\n\
+                   /*!50503 set default_storage_engine = InnoDB */;\n\
+                   SELECT '/*!'; CREATE TABLE t (id int) /*!50100 ENGINE=InnoDB */;\n\
+                   /* plain */ SELECT 1;";
+        assert_eq!(
+            texts(Dialect::Mysql, sql),
+            vec![
+                (1, "/*!40101 SET NAMES utf8mb4 */".to_string()),
+                (2, "/*!50503 set default_storage_engine = InnoDB */".to_string()),
+                (3, "SELECT '/*!'".to_string()),
+                (3, "CREATE TABLE t (id int) /*!50100 ENGINE=InnoDB */".to_string()),
+                (4, "SELECT 1".to_string()),
+            ]
+        );
     }
 
     #[test]

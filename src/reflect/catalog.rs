@@ -23,7 +23,8 @@ pub struct ReflectOptions {
     pub exclude_tables: Vec<String>,
     /// With `schema` `None`, also read every other schema of the database: on
     /// PostgreSQL all but `pg_*` and `information_schema`, each with a `schema` object
-    /// (`CREATE SCHEMA`); on SQLite the attached databases. Tables of the default
+    /// (`CREATE SCHEMA`); on MySQL every database of the server but the system ones,
+    /// each with its `CREATE SCHEMA`; on SQLite the attached databases. Tables of the default
     /// schema keep `schema` `None`.
     pub include_schemas: bool,
 }
@@ -48,6 +49,7 @@ impl ReflectOptions {
 
 /// Why reflection failed.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum ReflectError {
     /// A catalog query (or, for [`load_schema_sql`](super::load_schema_sql), the schema script) failed.
     #[error(transparent)]
@@ -59,6 +61,18 @@ pub enum ReflectError {
     #[cfg(any(feature = "sqlite", feature = "postgres", feature = "mysql"))]
     #[error(transparent)]
     Script(crate::dialect::script::ScriptError),
+    /// A statement of a schema script would act beyond the scratch database it is
+    /// loaded into (create, drop or switch to a real database, schema on MySQL, role
+    /// or user): refused before it runs ([`load_schema_sql`](super::load_schema_sql)).
+    #[error(
+        "line {line}: the schema file acts on the server beyond its own database, which a scratch load cannot contain: remove this statement (a target schema file declares the objects of one database) [SQL: {statement}]"
+    )]
+    ServerWide {
+        /// The 1-based line the statement starts on.
+        line: usize,
+        /// The statement, folded on one line and shortened.
+        statement: String,
+    },
     /// The catalog returned something this reflector does not understand.
     #[error("unexpected catalog data: {0}")]
     Catalog(String),

@@ -12,28 +12,68 @@ pub(crate) async fn run_script<B: crate::runtime::connection::Backend>(
     sql: &str,
 ) -> Result<(), ReflectError> {
     use crate::dialect::script::split_statements;
-    /// How much of a failing statement the error line shows.
-    const EXCERPT_CHARS: usize = 200;
     let statements = split_statements(db.dialect(), sql).map_err(ReflectError::Script)?;
     for statement in statements {
         if crate::runtime::interrupt::is_interrupted() {
             return Err(ReflectError::Database(crate::runtime::connection::backend::interrupted()));
         }
+        if db
+            .dialect()
+            .imp()
+            .server_wide_statement(&first_words(statement.sql).iter().map(String::as_str).collect::<Vec<_>>())
+        {
+            return Err(ReflectError::ServerWide { line: statement.line, statement: excerpt(statement.sql) });
+        }
         if let Err(e) = db.execute_script(statement.sql).await {
-            let folded = statement.sql.split_whitespace().collect::<Vec<_>>().join(" ");
-            let excerpt = match folded.char_indices().nth(EXCERPT_CHARS) {
-                Some((cut, _)) => format!("{}…", &folded[..cut]),
-                None => folded,
-            };
             let line = statement.line;
             return Err(ReflectError::Statement(Box::new(StatementError {
                 line,
-                statement: excerpt,
+                statement: excerpt(statement.sql),
                 source: e,
             })));
         }
     }
     Ok(())
+}
+
+/// A statement folded on one line and shortened, for an error line.
+#[cfg(any(feature = "sqlite", feature = "postgres", feature = "mysql"))]
+fn excerpt(sql: &str) -> String {
+    /// How much of a failing statement the error line shows.
+    const EXCERPT_CHARS: usize = 200;
+    let folded = sql.split_whitespace().collect::<Vec<_>>().join(" ");
+    match folded.char_indices().nth(EXCERPT_CHARS) {
+        Some((cut, _)) => format!("{}…", &folded[..cut]),
+        None => folded,
+    }
+}
+
+/// The first three words of a statement in upper case, without `OR REPLACE` and
+/// without the `/*!NNNNN` opening of a MySQL conditional comment.
+#[cfg(any(feature = "sqlite", feature = "postgres", feature = "mysql"))]
+fn first_words(sql: &str) -> Vec<String> {
+    let sql = match sql.strip_prefix("/*!") {
+        Some(rest) => rest.trim_start_matches(|c: char| c.is_ascii_digit()),
+        None => sql,
+    };
+    let words = sql
+        .split(|c: char| c.is_whitespace() || c == ';' || c == '`' || c == '"')
+        .filter(|w| !w.is_empty())
+        .map(str::to_ascii_uppercase);
+    let mut out: Vec<String> = Vec::new();
+    for word in words {
+        if out.len() == 1 && word == "OR" {
+            continue;
+        }
+        if out.len() == 1 && word == "REPLACE" && out[0] == "CREATE" {
+            continue;
+        }
+        out.push(word);
+        if out.len() == 3 {
+            break;
+        }
+    }
+    out
 }
 
 /// A database name no other run uses: process id, time and a counter.

@@ -141,6 +141,17 @@ impl DialectImpl for Mysql {
         true
     }
 
+    fn server_wide_statement(&self, words: &[&str]) -> bool {
+        // A schema is a database, server-wide, and `USE` would leave the scratch one
+        // (the next statements would run in a real database).
+        matches!(
+            words,
+            ["USE", ..]
+                | ["CREATE" | "DROP" | "ALTER", "DATABASE" | "SCHEMA" | "USER" | "ROLE" | "SERVER", ..]
+                | ["RENAME", "USER", ..]
+        )
+    }
+
     fn compound_body(&self) -> CompoundBody {
         CompoundBody::TriggerBegin
     }

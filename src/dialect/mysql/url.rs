@@ -155,3 +155,69 @@ impl fmt::Debug for MysqlUrl {
         fmt::Display::fmt(self, f)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+    use crate::url::{DatabaseUrl, Dialect, redact};
+
+    fn parse(url: &str) -> DatabaseUrl {
+        DatabaseUrl::parse(url, Path::new("/")).unwrap()
+    }
+
+    #[test]
+    fn mysql_forms_and_password_never_shown() {
+        let DatabaseUrl::Mysql(my) =
+            parse("mysql+pymysql://bob:s%40cret@db.local:3307/app?charset=utf8mb4&ssl-mode=verify_identity")
+        else {
+            panic!("not mysql")
+        };
+        assert_eq!(my.user.as_deref(), Some("bob"));
+        assert_eq!(my.password.as_deref(), Some("s@cret"));
+        assert_eq!((my.host.as_deref(), my.port), (Some("db.local"), Some(3307)));
+        assert_eq!(my.dbname.as_deref(), Some("app"));
+        assert_eq!(my.charset.as_deref(), Some("utf8mb4"));
+        assert_eq!(my.ssl_mode, Some(MysqlSslMode::VerifyIdentity));
+        assert!(my.params.is_empty());
+        let shown = format!("{my} {my:?} {}", DatabaseUrl::Mysql(my.clone()));
+        assert!(!shown.contains("s@cret") && !shown.contains("s%40cret"), "{shown}");
+        assert_eq!(
+            my.to_string(),
+            "mysql://bob:***@db.local:3307/app?charset=utf8mb4&ssl_mode=VERIFY_IDENTITY"
+        );
+        assert_eq!(DatabaseUrl::Mysql(my).dialect(), Dialect::Mysql);
+
+        // `mariadb://`, a socket, `ssl_mode` with an underscore, a CA file, a password
+        // holding separators (it runs to the last `@`).
+        let url = "mariadb://u:p@ss/w?rd@localhost/db?unix_socket=/run/mysqld/mysqld.sock&ssl_mode=REQUIRED&ssl-ca=/ca.pem";
+        let DatabaseUrl::Mysql(my) = parse(url) else { panic!("not mysql") };
+        assert_eq!((my.user.as_deref(), my.password.as_deref()), (Some("u"), Some("p@ss/w?rd")));
+        assert_eq!(my.unix_socket.as_deref(), Some("/run/mysqld/mysqld.sock"));
+        assert_eq!((my.ssl_mode, my.ssl_ca.as_deref()), (Some(MysqlSslMode::Required), Some("/ca.pem")));
+        assert!(!format!("{my} {}", redact(url)).contains("p@ss"), "{my}");
+
+        // No user, no port, no database; unknown parameters are kept for connect to refuse.
+        let DatabaseUrl::Mysql(my) = parse("mysql://[::1]?connect_timeout=5&password=hunter2") else {
+            panic!()
+        };
+        assert_eq!((my.host.as_deref(), my.port, my.dbname.as_deref()), (Some("::1"), None, None));
+        assert_eq!(my.params, vec![("connect_timeout".into(), "5".into())]);
+        assert_eq!(my.password.as_deref(), Some("hunter2"));
+        assert!(!my.to_string().contains("hunter2"), "{my}");
+    }
+
+    #[test]
+    fn mysql_parameters_are_checked() {
+        let err = |url: &str| DatabaseUrl::parse(url, Path::new("/")).unwrap_err().to_string();
+        assert!(err("mysql://h/db?ssl_mode=maybe").contains("ssl_mode 'maybe' is not one of"));
+        assert!(err("mysql://h/db?charset=utf8;DROP").contains("is not a character set name"));
+        assert!(err("mysql://h:port/db").contains("the port is not a number"));
+        for mode in ["disabled", "Preferred", "verify-ca", "VERIFY_IDENTITY", "required"] {
+            assert!(MysqlSslMode::parse(mode).is_some(), "{mode}");
+        }
+        assert_eq!(Dialect::from_name("MariaDB"), Some(Dialect::Mysql));
+        assert_eq!(Dialect::Mysql.name(), "mysql");
+    }
+}

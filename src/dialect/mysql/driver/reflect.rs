@@ -42,10 +42,15 @@
 //! - Views are `CREATE VIEW name AS …` with MySQL's own rewriting of the query, the
 //!   database's name taken out of the qualified names; triggers are
 //!   `CREATE TRIGGER name {BEFORE|AFTER} {event} ON table FOR EACH ROW body`, without
-//!   their `DEFINER`. Views come in name order (MySQL keeps no creation order for them).
+//!   their `DEFINER`. Views come in name order, each after the views it selects from
+//!   (MySQL keeps no creation order for them).
 //!
-//! Only the one database is read; `include_schemas` does not reach other databases
-//! on MySQL yet. Index kinds (`FULLTEXT`, `SPATIAL`) and the table's engine and
+//! One database is read: the URL's, or the one `opts.schema` names. With
+//! `include_schemas`, every other database of the server but the system ones
+//! (`information_schema`, `mysql`, `performance_schema`, `sys`) is read too, each
+//! with a `CREATE SCHEMA` object (MySQL's schemas are its databases), and the same
+//! nine queries per database. A foreign key names a schema only for a table of another
+//! database than its own, as on PostgreSQL. Index kinds (`FULLTEXT`, `SPATIAL`) and the table's engine and
 //! collation are not in the model.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -263,6 +268,42 @@ fn strip_parens(expr: &str) -> &str {
     if depth == 0 { inner.trim() } else { t }
 }
 
+/// Reads the database `opts` names (the URL's by default) or, with `include_schemas`,
+/// also every other database of the server but the system ones.
+pub(crate) async fn reflect_database<B: Backend>(
+    q: &mut Queries<'_, B>,
+    opts: &ReflectOptions,
+) -> Result<Schema, ReflectError> {
+    if !(opts.include_schemas && opts.schema.is_none()) {
+        return reflect(q, opts).await;
+    }
+    let others = q
+        .rows(
+            "SELECT SCHEMA_NAME, DEFAULT_CHARACTER_SET_NAME, DEFAULT_COLLATION_NAME \
+             FROM information_schema.SCHEMATA \
+             WHERE SCHEMA_NAME NOT IN ('information_schema', 'mysql', 'performance_schema', 'sys') \
+             AND SCHEMA_NAME <> DATABASE() ORDER BY SCHEMA_NAME",
+        )
+        .await?;
+    let mut all = reflect(q, opts).await?;
+    for row in &others {
+        let name = required(row, 0)?.to_string();
+        let one = reflect(q, &ReflectOptions { schema: Some(name.clone()), ..opts.clone() }).await?;
+        let mut sql = format!("CREATE SCHEMA {}", quote(&name));
+        if let (Some(charset), Some(collation)) = (cell(row, 1)?, cell(row, 2)?) {
+            sql.push_str(&format!(" CHARACTER SET {charset} COLLATE {collation}"));
+        }
+        all.objects
+            .insert(0, SchemaObject { kind: ObjectKind::Schema, schema: None, name, table: None, sql });
+        for table in one.tables.iter().cloned() {
+            all.insert_table(table)
+                .map_err(|t| ReflectError::Catalog(format!("table {} listed twice", t.name)))?;
+        }
+        all.objects.extend(one.objects);
+    }
+    Ok(all)
+}
+
 /// A backtick-quoted MySQL identifier.
 fn quote(name: &str) -> String {
     format!("`{}`", name.replace('`', "``"))
@@ -469,6 +510,7 @@ async fn keys<B: Backend>(
                 fk.ref_columns.push(ref_column);
             }
             _ => {
+                // As on PostgreSQL, no schema means the table's own.
                 let ref_schema = cell(row, 4)?.filter(|s| *s != database).map(str::to_string);
                 let rule = rules.get(&(table_name.to_string(), name.to_string()));
                 table.foreign_keys.push(ForeignKey {
@@ -663,7 +705,70 @@ async fn views<B: Backend>(
             sql: format!("CREATE VIEW {} AS {definition}", quote(name)),
         });
     }
-    Ok(out)
+    Ok(in_dependency_order(out))
+}
+
+/// Views ordered so that each comes after the views it selects from (MySQL keeps no
+/// creation order, and a view over a view made first fails). MySQL writes every name
+/// in a stored definition backquoted, so a view uses another when its definition
+/// holds that name quoted; among the ready ones, name order (the order given).
+fn in_dependency_order(views: Vec<SchemaObject>) -> Vec<SchemaObject> {
+    let index: BTreeMap<&str, usize> = views.iter().enumerate().map(|(i, v)| (v.name.as_str(), i)).collect();
+    // For each view, the views it uses; and how many of them are not placed yet.
+    let mut users: Vec<Vec<usize>> = vec![Vec::new(); views.len()];
+    let mut waiting = vec![0usize; views.len()];
+    for (i, view) in views.iter().enumerate() {
+        let body = view.sql.split_once(" AS ").map_or(view.sql.as_str(), |(_, body)| body);
+        let used: BTreeSet<usize> = backquoted(body)
+            .filter_map(|name| index.get(name.as_str()).copied())
+            .filter(|&j| j != i)
+            .collect();
+        waiting[i] = used.len();
+        for j in used {
+            users[j].push(i);
+        }
+    }
+    let mut ready: BTreeSet<usize> = (0..views.len()).filter(|&i| waiting[i] == 0).collect();
+    let mut order = Vec::with_capacity(views.len());
+    let mut placed = vec![false; views.len()];
+    while order.len() < views.len() {
+        // A cycle cannot be created; should the text mislead, the rest keep name order.
+        let Some(next) = ready.pop_first().or_else(|| (0..views.len()).find(|&i| !placed[i])) else { break };
+        placed[next] = true;
+        order.push(next);
+        for &user in &users[next] {
+            waiting[user] = waiting[user].saturating_sub(1);
+            if waiting[user] == 0 && !placed[user] {
+                ready.insert(user);
+            }
+        }
+    }
+    let mut slots: Vec<Option<SchemaObject>> = views.into_iter().map(Some).collect();
+    order.into_iter().filter_map(|i| slots[i].take()).collect()
+}
+
+/// The backquoted names in `sql` (`` `a``b` `` is `` a`b ``).
+fn backquoted(sql: &str) -> impl Iterator<Item = String> + '_ {
+    let mut rest = sql;
+    std::iter::from_fn(move || {
+        let start = rest.find('`')?;
+        let mut name = String::new();
+        let mut chars = rest[start + 1..].char_indices();
+        while let Some((i, c)) = chars.next() {
+            if c == '`' {
+                if rest[start + 1 + i + 1..].starts_with('`') {
+                    name.push('`');
+                    chars.next();
+                    continue;
+                }
+                rest = &rest[start + 1 + i + 1..];
+                return Some(name);
+            }
+            name.push(c);
+        }
+        rest = "";
+        None
+    })
 }
 
 /// Query 9: Triggers, as `CREATE TRIGGER` without the `DEFINER`, in their order per table
@@ -701,6 +806,27 @@ async fn triggers<B: Backend>(q: &mut Queries<'_, B>, db: &str) -> Result<Vec<Sc
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn views_come_after_the_views_they_select_from() {
+        let view = |name: &str, body: &str| SchemaObject {
+            kind: ObjectKind::View,
+            schema: None,
+            name: name.to_string(),
+            table: None,
+            sql: format!("CREATE VIEW `{name}` AS {body}"),
+        };
+        // In name order, as information_schema gives them: a over c, b over a, c alone.
+        let views = vec![
+            view("a", "select `c`.`id` AS `id` from `c`"),
+            view("b", "select `x`.`id` AS `id` from `a` `x` join `t` on(1)"),
+            view("c", "select `t`.`id` AS `id` from `t`"),
+            view("d`q", "select 1 AS `1`"),
+        ];
+        let order: Vec<String> = in_dependency_order(views).into_iter().map(|v| v.name).collect();
+        assert_eq!(order, ["c", "a", "b", "d`q"]);
+        assert_eq!(backquoted("`a``b` x `c`").collect::<Vec<_>>(), ["a`b", "c"]);
+    }
 
     #[test]
     fn types() {
