@@ -640,6 +640,50 @@ fn reflection_costs_the_same_queries_for_1_and_50_tables() {
     assert_eq!(t49.indexes.len(), 1, "{:?}", t49.indexes);
 }
 
+/// A schema written as the employees sample writes it (keys declared without names,
+/// a view over a view whose name sorts first) as an autogenerate target: the tables
+/// our ops build are the ones the `mariadb` client builds from the file, to the
+/// names of the keys' indexes (`SHOW CREATE TABLE`), and the views are made in an
+/// order that works.
+#[test]
+fn unnamed_keys_and_views_over_views_come_out_as_the_file_declares_them() {
+    use alembic::autogen::{CompareOptions, compare};
+    use alembic::dialect::{RenderOptions, render_ops};
+    use alembic::reflect::load_schema_sql;
+    let reference = test_db!();
+    let ours = test_db!();
+    let file = "CREATE TABLE dept (dept_no CHAR(4) NOT NULL, PRIMARY KEY (dept_no));\n\
+                CREATE TABLE emp (emp_no INT NOT NULL, PRIMARY KEY (emp_no));\n\
+                CREATE TABLE dept_emp (emp_no INT NOT NULL, dept_no CHAR(4) NOT NULL, \
+                  FOREIGN KEY (emp_no) REFERENCES emp (emp_no) ON DELETE CASCADE, \
+                  FOREIGN KEY (dept_no) REFERENCES dept (dept_no) ON DELETE CASCADE, \
+                  PRIMARY KEY (emp_no, dept_no));\n\
+                /*!50503 set default_storage_engine = InnoDB */;\n\
+                CREATE VIEW latest AS SELECT emp_no, MAX(dept_no) AS dept_no FROM dept_emp GROUP BY emp_no;\n\
+                CREATE VIEW current_emp AS SELECT l.emp_no FROM dept_emp d JOIN latest l ON d.emp_no = l.emp_no;\n";
+    support::mariadb(&reference.url, file);
+    let target = load_schema_sql(&reference.database_url(), file, &ReflectOptions::default()).unwrap();
+    let mut db = ours.connect();
+    let empty = block_on(reflect_counted(&mut db, &ReflectOptions::default())).unwrap().schema;
+    let ops = compare(&target, &empty, &CompareOptions::new(Dialect::Mysql));
+    let mut model = empty.clone();
+    for sql in
+        render_ops(Dialect::Mysql, &ops, &mut model, RenderOptions::default()).unwrap().iter().flatten()
+    {
+        run(&mut db, sql);
+    }
+    for table in ["dept", "emp", "dept_emp"] {
+        let show =
+            |url: &alembic::url::MysqlUrl| support::mariadb(url, &format!("SHOW CREATE TABLE {table}"));
+        assert_eq!(show(&ours.url), show(&reference.url), "{table}");
+    }
+    let views = rows(
+        &mut db,
+        "SELECT TABLE_NAME FROM information_schema.VIEWS WHERE TABLE_SCHEMA = DATABASE() ORDER BY 1",
+    );
+    assert_eq!(views, vec![vec![s("current_emp")], vec![s("latest")]]);
+}
+
 /// `include_schemas`: the server's other databases are MySQL's schemas. A table there
 /// carries its database's name, and each database comes with its `CREATE SCHEMA`.
 #[test]

@@ -15,7 +15,10 @@
 //! - constraints are dropped by kind: `DROP INDEX` (unique), `DROP FOREIGN KEY`,
 //!   `DROP PRIMARY KEY`, `DROP CONSTRAINT` (check); `drop_index` names the table;
 //!   `drop_column` drops the foreign keys over the column first, which MySQL refuses to
-//!   drop with it.
+//!   drop with it;
+//! - a new table's foreign key named as MySQL names an unnamed one (`t_ibfk_1`) gets
+//!   the index MySQL would have made for it, named after its first column, so that a
+//!   table reflected from `FOREIGN KEY (a) REFERENCES …` is built again as it was.
 //!
 //! MySQL commits DDL implicitly: a step's statements cannot be rolled back together
 //! ([`DialectImpl::transactional_ddl`]).
@@ -260,6 +263,7 @@ fn op_statements(op: &Op, ctx: &Context<'_>) -> Result<Vec<String>, RenderError>
             Some(t) => {
                 let mut out = vec![create_table_sql(D, t, &t.name)];
                 out.extend(t.indexes.iter().map(|i| create_index_sql(D, t, i)));
+                out.extend(unnamed_key_indexes(t));
                 out
             }
             None => Vec::new(),
@@ -396,6 +400,45 @@ fn foreign_key_name(table: &Table, fk: &ForeignKey) -> String {
             format!("{}_ibfk_{n}", table.name)
         }
     }
+}
+
+/// For a key named as MySQL names one declared without a name (`<table>_ibfk_<n>`,
+/// as reflection reads it), the index MySQL would have made for it then: named after
+/// the key's first column. Written with the name, the key's own index would be named
+/// as the key; this index takes its place (MySQL drops an implicit key index once
+/// another serves the key), so the table comes out as the unnamed declaration made it.
+/// Reflection leaves either index out, as the key's own.
+fn unnamed_key_indexes(table: &Table) -> Vec<String> {
+    let prefix = format!("{}_ibfk_", table.name);
+    let served = |columns: &[String]| {
+        let leads = |cols: &[String]| cols.len() >= columns.len() && cols[..columns.len()] == *columns;
+        table.primary_key.as_ref().is_some_and(|pk| leads(&pk.columns))
+            || table.uniques.iter().any(|u| leads(&u.columns))
+            || table.indexes.iter().any(|i| leads(&i.columns))
+    };
+    let mut taken: Vec<&str> = table.indexes.iter().map(|i| i.name.as_str()).collect();
+    taken.extend(table.uniques.iter().filter_map(|u| u.name.as_deref()));
+    let mut out = Vec::new();
+    for fk in &table.foreign_keys {
+        let auto = fk
+            .name
+            .as_deref()
+            .and_then(|n| n.strip_prefix(&prefix))
+            .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()));
+        let Some(first) = fk.columns.first() else { continue };
+        if !auto || served(&fk.columns) || taken.contains(&first.as_str()) {
+            continue;
+        }
+        taken.push(first);
+        let columns: Vec<String> = fk.columns.iter().map(|c| quote_identifier(D, c)).collect();
+        out.push(format!(
+            "CREATE INDEX {} ON {} ({})",
+            quote_identifier(D, first),
+            qualified_name(D, table.schema.as_deref(), &table.name),
+            columns.join(", ")
+        ));
+    }
+    out
 }
 
 /// `ALTER TABLE … COMMENT '…'` (an empty comment is none).
