@@ -5,7 +5,7 @@
 use crate::dialect::Dialect;
 use crate::runtime::connection::{Backend, DbError, TextRow};
 use crate::runtime::version_table::DEFAULT_VERSION_TABLE;
-use crate::schema::model::Schema;
+use crate::schema::model::{Schema, SchemaObject};
 
 use super::filter::TableFilter;
 
@@ -150,4 +150,23 @@ pub(crate) fn required(row: &TextRow, i: usize) -> Result<&str, ReflectError> {
 /// implementation: [`crate::dialect::literal::string_literal`]).
 pub(crate) fn literal(dialect: crate::dialect::Dialect, text: &str) -> String {
     crate::dialect::literal::string_literal(dialect, text)
+}
+
+/// Adds another schema's reflection (`include_schemas`) to `all`: its tables, and its
+/// objects after those already read, with its `CREATE SCHEMA` (when the dialect has
+/// one) before every object, so that the schema exists before anything in it.
+pub(crate) fn merge_schema(
+    all: &mut Schema,
+    one: Schema,
+    create: Option<SchemaObject>,
+) -> Result<(), ReflectError> {
+    if let Some(create) = create {
+        all.objects.insert(0, create);
+    }
+    for table in one.tables.iter().cloned() {
+        all.insert_table(table)
+            .map_err(|t| ReflectError::Catalog(format!("table {} listed twice", t.name)))?;
+    }
+    all.objects.extend(one.objects);
+    Ok(())
 }

@@ -55,7 +55,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::reflect::catalog::{Queries, ReflectError, ReflectOptions, cell, required};
+use crate::reflect::catalog::{Queries, ReflectError, ReflectOptions, cell, merge_schema, required};
 use crate::runtime::connection::Backend;
 use crate::schema::action::ReferentialAction;
 use crate::schema::model::{
@@ -293,13 +293,8 @@ pub(crate) async fn reflect_database<B: Backend>(
         if let (Some(charset), Some(collation)) = (cell(row, 1)?, cell(row, 2)?) {
             sql.push_str(&format!(" CHARACTER SET {charset} COLLATE {collation}"));
         }
-        all.objects
-            .insert(0, SchemaObject { kind: ObjectKind::Schema, schema: None, name, table: None, sql });
-        for table in one.tables.iter().cloned() {
-            all.insert_table(table)
-                .map_err(|t| ReflectError::Catalog(format!("table {} listed twice", t.name)))?;
-        }
-        all.objects.extend(one.objects);
+        let create = SchemaObject { kind: ObjectKind::Schema, schema: None, name, table: None, sql };
+        merge_schema(&mut all, one, Some(create))?;
     }
     Ok(all)
 }

@@ -9,7 +9,7 @@ use crate::dialect::literal::strip_literal_cast;
 
 use super::objects::OwnedSequence;
 use crate::dialect::Dialect;
-use crate::reflect::catalog::{Queries, ReflectError, ReflectOptions, cell, literal, required};
+use crate::reflect::catalog::{Queries, ReflectError, ReflectOptions, cell, literal, merge_schema, required};
 use crate::runtime::connection::Backend;
 use crate::schema::action::ReferentialAction;
 use crate::schema::model::{
@@ -242,21 +242,14 @@ async fn reflect_all_schemas<B: Backend>(
         let one = reflect(q, &ReflectOptions { schema: Some(name.clone()), ..opts.clone() }).await?;
         let sql =
             format!("CREATE SCHEMA {}", crate::dialect::quote::quote_identifier(Dialect::Postgresql, &name));
-        all.objects.insert(
-            0,
-            crate::schema::model::SchemaObject {
-                kind: ObjectKind::Schema,
-                schema: None,
-                name,
-                table: None,
-                sql,
-            },
-        );
-        for table in one.tables.iter().cloned() {
-            all.insert_table(table)
-                .map_err(|t| ReflectError::Catalog(format!("table {} listed twice", t.name)))?;
-        }
-        all.objects.extend(one.objects);
+        let create = crate::schema::model::SchemaObject {
+            kind: ObjectKind::Schema,
+            schema: None,
+            name,
+            table: None,
+            sql,
+        };
+        merge_schema(&mut all, one, Some(create))?;
     }
     Ok(all)
 }

@@ -9,7 +9,7 @@ use super::table_ddl::{TableDdl, parse_create_index, parse_create_table};
 use crate::dialect::Dialect;
 use crate::dialect::quote::quote_identifier;
 use crate::dialect::sqltype::render_type;
-use crate::reflect::catalog::{Queries, ReflectError, ReflectOptions, cell, literal, required};
+use crate::reflect::catalog::{Queries, ReflectError, ReflectOptions, cell, literal, merge_schema, required};
 use crate::runtime::connection::Backend;
 use crate::schema::action::ReferentialAction;
 use crate::schema::model::{
@@ -52,11 +52,7 @@ pub(crate) async fn reflect_database<B: Backend>(
     for row in &attached {
         let one = ReflectOptions { schema: Some(required(row, 0)?.to_string()), ..opts.clone() };
         let one = reflect(q, &one).await?;
-        for table in one.tables.iter().cloned() {
-            all.insert_table(table)
-                .map_err(|t| ReflectError::Catalog(format!("table {} listed twice", t.name)))?;
-        }
-        all.objects.extend(one.objects);
+        merge_schema(&mut all, one, None)?;
     }
     Ok(all)
 }
