@@ -233,6 +233,7 @@ mod property {
                         columns: vec![cname.clone()],
                         unique: *named,
                         where_: None,
+                        ..Default::default()
                     });
                 }
             }

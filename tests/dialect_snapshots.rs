@@ -506,6 +506,33 @@ unique = true
 where = "email IS NOT NULL"
 "#,
     );
+    // PostgreSQL's methods, operator classes, orders, INCLUDE and NULLS NOT DISTINCT;
+    // the other dialects refuse the op.
+    check(
+        "create_index_postgresql_options",
+        r#"
+[[upgrade]]
+op = "create_index"
+name = "ix_user_email_options"
+table = "user"
+columns = ["email text_pattern_ops DESC NULLS LAST", "lower(email) NULLS FIRST", "Name"]
+using = "btree"
+include = ["id"]
+unique = true
+nulls_not_distinct = true
+"#,
+    );
+    check(
+        "create_index_gin",
+        r#"
+[[upgrade]]
+op = "create_index"
+name = "ix_user_email_gin"
+table = "user"
+columns = ["to_tsvector('simple', email)"]
+using = "gin"
+"#,
+    );
     check(
         "drop_index",
         r#"

@@ -112,8 +112,8 @@ fn column_shorthands_become_constraints_and_indexes_as_in_create_table() {
     assert_eq!(
         users.indexes,
         vec![
-            Index { name: "ix_users_login".into(), columns: names(&["login"]), unique: true, where_: None },
-            Index { name: "ix_users_city".into(), columns: names(&["city"]), unique: false, where_: None },
+            Index { name: "ix_users_login".into(), columns: names(&["login"]), unique: true, where_: None, ..Default::default() },
+            Index { name: "ix_users_city".into(), columns: names(&["city"]), unique: false, where_: None, ..Default::default() },
         ]
     );
 }
@@ -199,18 +199,20 @@ fn checks_indexes_and_comments() {
     assert_eq!(
         items.indexes,
         vec![
-            Index { name: "ix_items_name".into(), columns: names(&["name"]), unique: false, where_: None },
+            Index { name: "ix_items_name".into(), columns: names(&["name"]), unique: false, where_: None, ..Default::default() },
             Index {
                 name: "ux_items_live_name".into(),
                 columns: names(&["lower(name)"]),
                 unique: true,
                 where_: Some("deleted_at IS NULL".into()),
+                ..Default::default()
             },
             Index {
                 name: "ix_items_name_price".into(),
                 columns: names(&["name", "price"]),
                 unique: true,
-                where_: None
+                where_: None,
+                ..Default::default()
             },
         ]
     );

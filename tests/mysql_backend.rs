@@ -524,18 +524,20 @@ fn reflection_reads_what_mysql_ddl_made() {
     child.checks = vec![CheckConstraint { name: Some("ck_price".into()), sql: "`price` >= 0".into() }];
     // The foreign keys' implicit indexes are left out; the explicit ones stay.
     child.indexes = vec![
-        Index { name: "ix_child_created".into(), columns: names(&["created"]), unique: false, where_: None },
+        Index { name: "ix_child_created".into(), columns: names(&["created"]), unique: false, where_: None, ..Default::default() },
         Index {
             name: "ix_child_name".into(),
             columns: names(&["name(10)", "born DESC"]),
             unique: false,
             where_: None,
+            ..Default::default()
         },
         Index {
             name: "ix_child_parent_born".into(),
             columns: names(&["parent_id", "born"]),
             unique: false,
             where_: None,
+            ..Default::default()
         },
     ];
     let reflected = schema.table(None, "child").unwrap();
@@ -564,6 +566,7 @@ fn reflection_reads_what_mysql_ddl_made() {
         columns: names(&["id", "owner_id"]),
         unique: false,
         where_: None,
+        ..Default::default()
     }];
     assert_eq!(schema.table(None, "pet"), Some(&pet));
     let implicit = rows(

@@ -111,12 +111,14 @@ fn sqlite_reflects_every_object_kind() {
                 columns: vec!["lower(title)".into(), "price DESC".into()],
                 unique: true,
                 where_: Some("price IS NOT NULL".into()),
+                ..Default::default()
             },
             Index {
                 name: "ix_album_title".into(),
                 columns: vec!["title".into()],
                 unique: false,
-                where_: None
+                where_: None,
+                ..Default::default()
             },
         ]
     );
@@ -302,12 +304,14 @@ CREATE TABLE tmp_scratch (x INTEGER);
                     columns: vec!["lower(title)".into(), "released DESC".into()],
                     unique: true,
                     where_: Some("released IS NOT NULL".into()),
+                    ..Default::default()
                 },
                 Index {
                     name: "ix_album_title".into(),
                     columns: vec!["title".into()],
                     unique: false,
-                    where_: None
+                    where_: None,
+                    ..Default::default()
                 },
             ]
         );

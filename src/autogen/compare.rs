@@ -150,14 +150,7 @@ pub(super) fn create_foreign_key_op(table: &Table, fk: &ForeignKey) -> Op {
 
 /// `create_index` for `index` of `table`.
 pub(super) fn create_index_op(table: &Table, index: &Index) -> Op {
-    Op::CreateIndex(CreateIndex {
-        name: index.name.clone(),
-        table: table.name.clone(),
-        schema: table.schema.clone(),
-        columns: index.columns.clone(),
-        unique: index.unique,
-        where_: index.where_.clone(),
-    })
+    Op::CreateIndex(CreateIndex::for_index(table.schema.as_deref(), &table.name, index))
 }
 
 /// The ops creating `table`: `create_table` with its columns, key, unique and check
@@ -166,9 +159,7 @@ pub(super) fn create_index_op(table: &Table, index: &Index) -> Op {
 /// partial and expression indexes.
 fn create_table_ops(table: &Table, deferred: &[usize]) -> Vec<Op> {
     let pk = table.primary_key.as_ref();
-    let column_names: Vec<&str> = table.columns.iter().map(|c| c.name.as_str()).collect();
-    let plain =
-        |i: &Index| i.where_.is_none() && i.columns.iter().all(|c| column_names.contains(&c.as_str()));
+    let plain = |i: &Index| i.is_plain(table);
     let create = CreateTable {
         table: table.name.clone(),
         schema: table.schema.clone(),

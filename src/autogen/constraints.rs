@@ -214,12 +214,19 @@ fn checks(target: &Table, current: &Table, opts: &CompareOptions, plan: &mut Pla
     }
 }
 
-fn index_key(table: &Table, index: &Index) -> (bool, Vec<String>, Option<String>) {
+/// What makes two indexes the same: uniqueness, entries, condition, method
+/// (`btree` spelled out equals the default), `INCLUDE` columns, `NULLS NOT DISTINCT`.
+type IndexKey<'a> = (bool, Vec<String>, Option<String>, String, &'a [String], bool);
+
+fn index_key<'a>(table: &Table, index: &'a Index) -> IndexKey<'a> {
     let is_column = |c: &str| table.column(c).is_some();
     (
         index.unique,
         index.columns.iter().map(|c| index_entry_key(c, is_column)).collect(),
         index.where_.as_deref().map(expr_key),
+        index.using.as_deref().unwrap_or("btree").to_ascii_lowercase(),
+        &index.include,
+        index.nulls_not_distinct,
     )
 }
 

@@ -180,7 +180,7 @@ pub(crate) fn split_expression_indexes(create: &mut CreateTable) -> Vec<Op> {
                 schema: create.schema.clone(),
                 columns: i.columns,
                 unique: i.unique,
-                where_: None,
+                ..CreateIndex::default()
             })
         })
         .collect()

@@ -27,6 +27,7 @@
 use crate::dialect::Dialect;
 use crate::dialect::literal::strip_literal_cast;
 use crate::dialect::sqltype::render_type;
+use crate::schema::index_entry::IndexEntry;
 use crate::schema::types::SqlType;
 
 /// `ty` with PostgreSQL's type aliases (when `dialect` is PostgreSQL) mapped to the
@@ -381,23 +382,24 @@ fn expr_key_with(sql: &str, synonym: impl Fn(&str) -> Option<&'static str>) -> S
         .join(" ")
 }
 
-/// The comparison key of one index entry of a table with `columns`: a column name as
-/// is (with ` desc` when descending), an expression by [`expr_key`].
+/// The comparison key of one index entry of a table with `columns`: the column name
+/// as is or the expression by [`expr_key`], then the operator class, ` desc`, and the
+/// nulls order only where it is not the default of the sort order (so `a DESC NULLS
+/// FIRST` equals `a DESC`, and `a ASC NULLS LAST` equals `a`).
 pub fn index_entry_key(entry: &str, is_column: impl Fn(&str) -> bool) -> String {
-    let t = entry.trim();
-    if is_column(t) {
-        return t.to_string();
+    let parsed = IndexEntry::parse(entry, is_column);
+    let mut key = if parsed.is_column { parsed.target.to_string() } else { expr_key(parsed.target) };
+    if let Some(class) = parsed.opclass {
+        key.push(' ');
+        key.push_str(&class.to_ascii_lowercase());
     }
-    if let Some((col, order)) = t.rsplit_once(' ')
-        && is_column(col.trim())
-    {
-        match order.to_ascii_lowercase().as_str() {
-            "desc" => return format!("{} desc", col.trim()),
-            "asc" => return col.trim().to_string(),
-            _ => {}
-        }
+    if parsed.descending() {
+        key.push_str(" desc");
     }
-    expr_key(t)
+    if parsed.nulls_first() != parsed.descending() {
+        key.push_str(if parsed.nulls_first() { " nulls first" } else { " nulls last" });
+    }
+    key
 }
 
 #[cfg(test)]
@@ -493,5 +495,15 @@ mod tests {
         assert_eq!(index_entry_key("a asc", cols), "a");
         assert_eq!(index_entry_key("Mixed", cols), "Mixed");
         assert_eq!(index_entry_key("lower((a)::text)", cols), index_entry_key("lower(a)", cols));
+        // The default nulls order of each direction is the same as none written.
+        assert_eq!(index_entry_key("a DESC NULLS FIRST", cols), index_entry_key("a DESC", cols));
+        assert_eq!(index_entry_key("a ASC NULLS LAST", cols), index_entry_key("a", cols));
+        assert_ne!(index_entry_key("a NULLS FIRST", cols), index_entry_key("a", cols));
+        assert_ne!(index_entry_key("a DESC NULLS LAST", cols), index_entry_key("a DESC", cols));
+        assert_eq!(index_entry_key("a Text_Pattern_Ops", cols), "a text_pattern_ops");
+        assert_eq!(
+            index_entry_key("lower(a) text_pattern_ops DESC", cols),
+            format!("{} text_pattern_ops desc", expr_key("lower(a)"))
+        );
     }
 }

@@ -2,11 +2,12 @@
 //! `CREATE TABLE` and `CREATE INDEX`, in SQLAlchemy's layout (one column or
 //! constraint per line, tab-indented; no trailing space after the commas).
 
-use super::Dialect;
 use super::imp::Autoincrement;
 use super::quote::{identifier_list, qualified_name, quote_identifier};
 use super::sqltype::render_type;
+use super::{Dialect, RenderError};
 use crate::ops::apply::is_plain_identifier;
+use crate::schema::index_entry::IndexEntry;
 use crate::schema::model::{CheckConstraint, ColumnDef, ForeignKey, Index, Table, UniqueConstraint};
 use crate::schema::types::SqlType;
 
@@ -173,32 +174,33 @@ pub(crate) fn create_table_sql(dialect: Dialect, table: &Table, name: &str) -> S
     )
 }
 
-/// One entry of an index: a column name (quoted as needed), a column with `ASC` or
-/// `DESC`, or an expression kept as written, parenthesised unless it already is or
-/// is a function call (PostgreSQL requires the parentheses for other expressions).
+/// One entry of an index: its column (quoted as needed) or its expression kept as
+/// written, parenthesised unless it already is or is a function call (PostgreSQL
+/// requires the parentheses for other expressions); then the operator class, order
+/// and nulls order as written.
 fn index_element(dialect: Dialect, table: &Table, entry: &str) -> String {
-    if table.column(entry).is_some() {
-        return quote_identifier(dialect, entry);
-    }
-    if let Some((column, order)) = entry.rsplit_once(' ') {
-        let order_upper = order.to_ascii_uppercase();
-        if table.column(column.trim()).is_some() && (order_upper == "ASC" || order_upper == "DESC") {
-            return format!("{} {order_upper}", quote_identifier(dialect, column.trim()));
-        }
-    }
-    let text = entry.trim();
-    let call =
-        text.split_once('(').is_some_and(|(head, _)| is_plain_identifier(head.trim()) && text.ends_with(')'));
-    if call || (text.starts_with('(') && text.ends_with(')')) {
-        text.to_string()
+    let entry = IndexEntry::parse(entry, |c| table.column(c).is_some());
+    let text = entry.target;
+    let target = if entry.is_column {
+        quote_identifier(dialect, text)
     } else {
-        format!("({text})")
-    }
+        let call = text
+            .split_once('(')
+            .is_some_and(|(head, _)| is_plain_identifier(head.trim()) && text.ends_with(')'));
+        if call || (text.starts_with('(') && text.ends_with(')')) {
+            text.to_string()
+        } else {
+            format!("({text})")
+        }
+    };
+    format!("{target}{}", entry.modifiers_sql())
 }
 
-/// `CREATE [UNIQUE] INDEX …`. The schema goes on the table (the index goes beside
-/// it), or on the index name where the dialect says so (SQLite, which forbids it on
-/// the table).
+/// `CREATE [UNIQUE] INDEX name ON table [USING method] (…) [INCLUDE (…)]
+/// [NULLS NOT DISTINCT] [WHERE …]`. The schema goes on the table (the index goes
+/// beside it), or on the index name where the dialect says so (SQLite, which forbids
+/// it on the table). A dialect without methods, `INCLUDE` or `NULLS NOT DISTINCT`
+/// never gets here with them: [`unsupported_index_options`] refuses the op first.
 pub(crate) fn create_index_sql(dialect: Dialect, table: &Table, index: &Index) -> String {
     let (index_name, on) = if dialect.imp().index_name_takes_schema() {
         (
@@ -209,15 +211,54 @@ pub(crate) fn create_index_sql(dialect: Dialect, table: &Table, index: &Index) -
         (quote_identifier(dialect, &index.name), table_name(dialect, table))
     };
     let elements: Vec<String> = index.columns.iter().map(|e| index_element(dialect, table, e)).collect();
+    let using = match &index.using {
+        Some(method) => format!(" USING {method}"),
+        None => String::new(),
+    };
     let mut sql = format!(
-        "CREATE {}INDEX {index_name} ON {on} ({})",
+        "CREATE {}INDEX {index_name} ON {on}{using} ({})",
         if index.unique { "UNIQUE " } else { "" },
         elements.join(", ")
     );
+    if !index.include.is_empty() {
+        let include: Vec<String> = index.include.iter().map(|c| quote_identifier(dialect, c)).collect();
+        sql.push_str(&format!(" INCLUDE ({})", include.join(", ")));
+    }
+    if index.nulls_not_distinct {
+        sql.push_str(" NULLS NOT DISTINCT");
+    }
     if let Some(condition) = &index.where_ {
         sql.push_str(&format!(" WHERE {condition}"));
     }
     sql
+}
+
+/// The refusal of an index that uses options `dialect` lacks (a method, `INCLUDE`,
+/// `NULLS NOT DISTINCT`), naming them; `None` when the dialect has them or the index
+/// uses none.
+pub(crate) fn unsupported_index_options(dialect: Dialect, index: &Index) -> Option<RenderError> {
+    if dialect.imp().index_options() || !index.has_postgresql_options() {
+        return None;
+    }
+    let mut used = Vec::new();
+    if let Some(method) = &index.using {
+        used.push(format!("using = \"{method}\""));
+    }
+    if !index.include.is_empty() {
+        used.push("include".to_string());
+    }
+    if index.nulls_not_distinct {
+        used.push("nulls_not_distinct".to_string());
+    }
+    Some(RenderError::Unsupported {
+        op: "create_index",
+        message: format!(
+            "index {} uses {}, which {} does not have; remove it from the op or write the index with `execute`",
+            index.name,
+            used.join(", "),
+            dialect
+        ),
+    })
 }
 
 /// `DROP INDEX [schema.]name` (both dialects qualify the index name).

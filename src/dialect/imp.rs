@@ -143,6 +143,12 @@ pub trait DialectImpl: Send + Sync + 'static {
         None
     }
 
+    /// Whether indexes take a method (`USING gin`), `INCLUDE` columns and `NULLS NOT
+    /// DISTINCT` (PostgreSQL). Without them a `create_index` using one is refused.
+    fn index_options(&self) -> bool {
+        false
+    }
+
     /// Whether `CREATE INDEX` puts the schema on the index name (SQLite) rather than
     /// on the table (the index goes beside the table).
     fn index_name_takes_schema(&self) -> bool {

@@ -127,6 +127,11 @@ pub fn render_between(
     after: &Schema,
     options: RenderOptions,
 ) -> Result<Vec<String>, RenderError> {
+    if let Op::CreateIndex(o) = op
+        && let Some(refusal) = ddl::unsupported_index_options(dialect, &o.to_index())
+    {
+        return Err(refusal);
+    }
     dialect.imp().render(op, &Context { before, after, options })
 }
 

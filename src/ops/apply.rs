@@ -31,6 +31,7 @@ use crate::ops::{
     AddColumn, AlterColumn, Column, ConstraintType, CreateForeignKey, CreateIndex, CreateTable, DropColumn,
     DropConstraint, DropIndex, Op, RenameTable, SetOrDrop,
 };
+use crate::schema::index_entry::IndexEntry;
 use crate::schema::model::{
     CheckConstraint, ColumnDef, ForeignKey, Index, IndexNames, PrimaryKey, Schema, Table, UniqueConstraint,
     mentions_identifier, qualified, replace_identifier,
@@ -263,7 +264,7 @@ fn add_inline_constraints(table: &mut Table, column: &Column) {
             name: column_index_name(&table.name, &column.name),
             columns: vec![column.name.clone()],
             unique: column.unique,
-            where_: None,
+            ..Index::default()
         });
     } else if column.unique {
         table.uniques.push(UniqueConstraint { name: None, columns: vec![column.name.clone()] });
@@ -321,7 +322,7 @@ fn create_table(schema: &mut Schema, op: &CreateTable) -> Result<(), ApplyError>
             name: index.name.clone(),
             columns: index.columns.clone(),
             unique: index.unique,
-            where_: None,
+            ..Index::default()
         });
     }
     let mut seen: Vec<&str> = Vec::new();
@@ -461,6 +462,7 @@ pub(crate) struct DroppedWithColumn {
 
 fn index_mentions(index: &Index, column: &str) -> bool {
     index.columns.iter().any(|c| c == column || mentions_identifier(c, column))
+        || index.include.iter().any(|c| c == column)
         || index.where_.as_deref().is_some_and(|w| mentions_identifier(w, column))
 }
 
@@ -575,6 +577,7 @@ fn rename_column_refs(table: &mut Table, from: &str, to: &str) {
         for c in i.columns.iter_mut() {
             *c = replace_identifier(c, from, to);
         }
+        rename(&mut i.include);
         if let Some(w) = i.where_.as_mut() {
             *w = replace_identifier(w, from, to);
         }
@@ -594,16 +597,17 @@ fn create_index(schema: &mut Schema, op: &CreateIndex) -> Result<(), ApplyError>
     require_free_index_name(schema, name, own, &op.table, &op.name)?;
     edit_table(schema, name, own, &op.table, |t| {
         for entry in &op.columns {
-            if is_plain_identifier(entry) && t.column(entry).is_none() {
-                return Err(no_column(name, t, entry));
+            let target = IndexEntry::parse(entry, is_plain_identifier).target;
+            if is_plain_identifier(target) && t.column(target).is_none() {
+                return Err(no_column(name, t, target));
             }
         }
-        t.indexes.push(Index {
-            name: op.name.clone(),
-            columns: op.columns.clone(),
-            unique: op.unique,
-            where_: op.where_.clone(),
-        });
+        for column in &op.include {
+            if t.column(column).is_none() {
+                return Err(no_column(name, t, column));
+            }
+        }
+        t.indexes.push(op.to_index());
         Ok(())
     })
 }

@@ -5,11 +5,12 @@
 use serde::{Deserialize, Serialize};
 
 pub use crate::schema::action::ReferentialAction;
+use crate::schema::model::Index;
 
 use super::validate::{Invalid, de_name, de_names, de_opt_name, de_opt_sql, de_sql, is_false};
 
 /// `create_index`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CreateIndex {
     /// Index name.
@@ -35,6 +36,46 @@ pub struct CreateIndex {
         deserialize_with = "de_opt_sql"
     )]
     pub where_: Option<String>,
+    /// Index method (`gin`, `gist`, `brin`, `hash`; PostgreSQL only); absent is the
+    /// default, btree.
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "de_opt_name")]
+    pub using: Option<String>,
+    /// Non-key columns stored in the index (PostgreSQL's `INCLUDE`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty", deserialize_with = "de_names")]
+    pub include: Vec<String>,
+    /// Nulls equal each other for uniqueness (PostgreSQL 15's `NULLS NOT DISTINCT`).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub nulls_not_distinct: bool,
+}
+
+impl CreateIndex {
+    /// The op that creates `index` on the table `table` of `schema`.
+    pub fn for_index(schema: Option<&str>, table: &str, index: &Index) -> CreateIndex {
+        CreateIndex {
+            name: index.name.clone(),
+            table: table.to_string(),
+            schema: schema.map(str::to_string),
+            columns: index.columns.clone(),
+            unique: index.unique,
+            where_: index.where_.clone(),
+            using: index.using.clone(),
+            include: index.include.clone(),
+            nulls_not_distinct: index.nulls_not_distinct,
+        }
+    }
+
+    /// The index this op creates, as the model keeps it.
+    pub fn to_index(&self) -> Index {
+        Index {
+            name: self.name.clone(),
+            columns: self.columns.clone(),
+            unique: self.unique,
+            where_: self.where_.clone(),
+            using: self.using.clone(),
+            include: self.include.clone(),
+            nulls_not_distinct: self.nulls_not_distinct,
+        }
+    }
 }
 
 /// `drop_index`.

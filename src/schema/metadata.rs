@@ -47,7 +47,8 @@ use crate::ops::apply::{is_plain_identifier, replay};
 use crate::ops::{
     CheckSpec, Column, CreateIndex, CreateTable, ForeignKeyRef, ForeignKeySpec, Op, UniqueSpec,
 };
-use crate::schema::model::{Schema, qualified};
+use crate::schema::index_entry::IndexEntry;
+use crate::schema::model::{Index, Schema, qualified};
 use error::{check_foreign_keys, from_replay};
 
 /// Re-exported so that an env program needs one `use` line.
@@ -386,12 +387,11 @@ impl TableBuilder {
         I: IntoIterator<Item = S>,
         S: Into<String>,
     {
-        self.indexes.push(IndexBuilder {
+        self.indexes.push(IndexBuilder(Index {
             name: name.into(),
             columns: strings(columns),
-            unique: false,
-            where_: None,
-        });
+            ..Index::default()
+        }));
         let last = self.indexes.len() - 1;
         &mut self.indexes[last]
     }
@@ -429,7 +429,7 @@ impl TableBuilder {
     fn index_names(&self) -> Vec<String> {
         let generated =
             self.columns.iter().filter(|c| c.index).map(|c| format!("ix_{}_{}", self.name, c.name));
-        generated.chain(self.indexes.iter().map(|i| i.name.clone())).collect()
+        generated.chain(self.indexes.iter().map(|i| i.0.name.clone())).collect()
     }
 
     /// (schema, table) of every table this one references, schema defaulted to its own.
@@ -531,7 +531,7 @@ impl TableBuilder {
                 return Err(self.invalid("a check constraint has no SQL"));
             }
         }
-        for index in &self.indexes {
+        for IndexBuilder(index) in &self.indexes {
             if index.name.trim().is_empty() {
                 return Err(self.invalid("an index name is empty"));
             }
@@ -541,10 +541,15 @@ impl TableBuilder {
             }
             // An entry that is not a column is an expression; a bare word surely
             // meant a column, so it is a typo rather than an expression.
-            if let Some(missing) =
-                index.columns.iter().find(|c| is_plain_identifier(c) && !known.contains(&c.as_str()))
+            let target = |c: &'_ String| IndexEntry::parse(c, is_plain_identifier).target.to_string();
+            if let Some(missing) = index
+                .columns
+                .iter()
+                .map(target)
+                .chain(index.include.iter().cloned())
+                .find(|c| is_plain_identifier(c) && !known.contains(&c.as_str()))
             {
-                return Err(self.unknown_column(missing, used_by));
+                return Err(self.unknown_column(&missing, used_by));
             }
             if index.where_.as_deref().is_some_and(|w| w.trim().is_empty()) {
                 return Err(self.invalid(format!("{used_by} has an empty WHERE condition")));
@@ -589,14 +594,7 @@ impl TableBuilder {
         };
         let mut ops = vec![Op::CreateTable(create)];
         ops.extend(self.indexes.iter().map(|index| {
-            Op::CreateIndex(CreateIndex {
-                name: index.name.clone(),
-                table: self.name.clone(),
-                schema: self.schema.clone(),
-                columns: index.columns.clone(),
-                unique: index.unique,
-                where_: index.where_.clone(),
-            })
+            Op::CreateIndex(CreateIndex::for_index(self.schema.as_deref(), &self.name, &index.0))
         }));
         Ok(ops)
     }
@@ -810,24 +808,41 @@ impl ForeignKeyBuilder {
 
 /// An index; returned by [`TableBuilder::index`].
 #[derive(Debug, Clone, PartialEq)]
-pub struct IndexBuilder {
-    name: String,
-    columns: Vec<String>,
-    unique: bool,
-    where_: Option<String>,
-}
+pub struct IndexBuilder(Index);
 
 impl IndexBuilder {
     /// A unique index.
     pub fn unique(&mut self) -> &mut Self {
-        self.unique = true;
+        self.0.unique = true;
         self
     }
 
     /// A partial index: only rows where the SQL `condition` holds are indexed
     /// (`CREATE INDEX … WHERE condition`).
     pub fn partial(&mut self, condition: impl Into<String>) -> &mut Self {
-        self.where_ = Some(condition.into());
+        self.0.where_ = Some(condition.into());
+        self
+    }
+
+    /// The index method (PostgreSQL's `USING gin`, `gist`, `brin`, `hash`).
+    pub fn using(&mut self, method: impl Into<String>) -> &mut Self {
+        self.0.using = Some(method.into());
+        self
+    }
+
+    /// Non-key columns stored in the index (PostgreSQL's `INCLUDE (…)`).
+    pub fn include<I, S>(&mut self, columns: I) -> &mut Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.0.include = strings(columns);
+        self
+    }
+
+    /// Nulls equal each other for uniqueness (PostgreSQL 15's `NULLS NOT DISTINCT`).
+    pub fn nulls_not_distinct(&mut self) -> &mut Self {
+        self.0.nulls_not_distinct = true;
         self
     }
 }

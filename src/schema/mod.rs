@@ -4,6 +4,7 @@
 //! [`model`] holds the schema itself ([`Schema`], [`Table`], …).
 
 pub mod action;
+pub mod index_entry;
 pub mod metadata;
 pub mod model;
 pub mod tables;

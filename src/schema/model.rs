@@ -526,8 +526,10 @@ pub struct CheckConstraint {
 }
 
 /// An index. Entries of `columns` that are not column names of the table are SQL
-/// expressions kept as text (expression indexes).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// expressions kept as text (expression indexes); an entry may carry an operator
+/// class, `ASC`/`DESC` and `NULLS FIRST`/`LAST` after its column or expression (see
+/// [`IndexEntry`](super::index_entry::IndexEntry)).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Index {
     /// Index name.
     pub name: String,
@@ -539,6 +541,35 @@ pub struct Index {
     /// Partial index condition, as SQL.
     #[serde(default, rename = "where", skip_serializing_if = "Option::is_none")]
     pub where_: Option<String>,
+    /// The index method (PostgreSQL's `USING gin`, `gist`, `brin`, `hash`); `None`
+    /// is the default (btree).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub using: Option<String>,
+    /// Columns stored in the index but not part of its key (PostgreSQL's `INCLUDE`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub include: Vec<String>,
+    /// A unique index under which nulls equal each other (PostgreSQL 15's
+    /// `NULLS NOT DISTINCT`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub nulls_not_distinct: bool,
+}
+
+impl Index {
+    /// Whether `create_table` can declare this index inline: plain column names of
+    /// `table`, no condition, the default method and nothing PostgreSQL-only.
+    pub fn is_plain(&self, table: &Table) -> bool {
+        self.where_.is_none()
+            && self.using.is_none()
+            && self.include.is_empty()
+            && !self.nulls_not_distinct
+            && self.columns.iter().all(|c| table.column(c).is_some())
+    }
+
+    /// Whether the index uses an option only PostgreSQL has (a method, `INCLUDE`,
+    /// `NULLS NOT DISTINCT`).
+    pub fn has_postgresql_options(&self) -> bool {
+        self.using.is_some() || !self.include.is_empty() || self.nulls_not_distinct
+    }
 }
 
 /// Whether `word` occurs in `sql` as a whole identifier (not inside a longer name).

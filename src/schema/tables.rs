@@ -511,7 +511,7 @@ mod tests {
     }
 
     fn index(name: &str) -> Index {
-        Index { name: name.into(), columns: vec!["c".into()], unique: false, where_: None }
+        Index { name: name.into(), columns: vec!["c".into()], ..Index::default() }
     }
 
     fn fk(ref_schema: Option<&str>, ref_table: &str) -> ForeignKey {

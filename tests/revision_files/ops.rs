@@ -119,6 +119,7 @@ fn expected_upgrade() -> Vec<Op> {
             columns: names(&["mail"]),
             unique: true,
             where_: Some("mail IS NOT NULL".into()),
+            ..Default::default()
         }),
         Op::DropIndex(DropIndex { name: "ix_old".into(), table: Some("users".into()), schema: None }),
         Op::CreateUniqueConstraint(CreateUniqueConstraint {

@@ -173,6 +173,10 @@ impl DialectImpl for Postgresql {
     fn session_lock(&self) -> bool {
         true
     }
+
+    fn index_options(&self) -> bool {
+        true
+    }
 }
 
 /// The statements for `op` on PostgreSQL.

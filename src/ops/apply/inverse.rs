@@ -235,10 +235,10 @@ fn recreate_table(table: &Table) -> Vec<Op> {
     };
     let mut after = Vec::new();
     for index in &table.indexes {
-        // `create_table.indexes` takes plain column names only; a partial index or one
-        // on an expression (`lower(email)`, `col DESC`) is recreated on its own.
-        let plain = index.columns.iter().all(|c| table.column(c).is_some());
-        if index.where_.is_none() && plain {
+        // `create_table.indexes` takes plain column names only; a partial index, one
+        // on an expression (`lower(email)`, `col DESC`) or with a method is recreated
+        // on its own.
+        if index.is_plain(table) {
             create.indexes.push(IndexSpec {
                 name: index.name.clone(),
                 columns: index.columns.clone(),
@@ -254,14 +254,7 @@ fn recreate_table(table: &Table) -> Vec<Op> {
 }
 
 fn create_index_op(table: &Table, index: &Index) -> Op {
-    Op::CreateIndex(CreateIndex {
-        name: index.name.clone(),
-        table: table.name.clone(),
-        schema: table.schema.clone(),
-        columns: index.columns.clone(),
-        unique: index.unique,
-        where_: index.where_.clone(),
-    })
+    Op::CreateIndex(CreateIndex::for_index(table.schema.as_deref(), &table.name, index))
 }
 
 fn readd_column(table: &Table, column_name: &str) -> Vec<Op> {
@@ -332,7 +325,7 @@ fn readd_column(table: &Table, column_name: &str) -> Vec<Op> {
         let inline_name = column_index_name(t, column_name);
         let inline = index.name == inline_name
             && index.columns == [column_name]
-            && index.where_.is_none()
+            && index.is_plain(table)
             && !column.unique;
         if inline {
             column.index = true;

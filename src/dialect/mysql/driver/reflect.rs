@@ -629,7 +629,12 @@ async fn indexes<B: Backend>(
         if index.unique && index.plain {
             table.uniques.push(UniqueConstraint { name: Some(name), columns: index.columns });
         } else {
-            table.indexes.push(Index { name, columns: index.entries, unique: index.unique, where_: None });
+            table.indexes.push(Index {
+                name,
+                columns: index.entries,
+                unique: index.unique,
+                ..Index::default()
+            });
         }
     }
     Ok(())

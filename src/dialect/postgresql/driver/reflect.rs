@@ -448,19 +448,31 @@ async fn indexes<B: Backend>(
     tables: &mut BTreeMap<String, Table>,
 ) -> Result<(), ReflectError> {
     // Indexes that implement a primary key, unique or exclusion constraint are the
-    // constraint's, not separate indexes.
+    // constraint's, not separate indexes. pg_get_indexdef(…, k, …) gives an entry's
+    // column or expression only: its operator class (named when not the type's
+    // default), DESC (indoption bit 1) and NULLS FIRST (bit 2) come from the catalog,
+    // and entries past indnkeyatts are INCLUDE columns. indnullsnotdistinct is read
+    // through to_jsonb so that servers before 15, which lack it, read as false.
     let rows = q
         .rows(&format!(
             "SELECT c.relname, ic.relname, i.indisunique, pg_catalog.pg_get_expr(i.indpred, i.indrelid, true), \
+             am.amname, COALESCE((to_jsonb(i) ->> 'indnullsnotdistinct')::boolean, false), \
              (SELECT json_agg(json_build_array( \
                  CASE WHEN k.num = 0 THEN pg_catalog.pg_get_indexdef(i.indexrelid, k.ord::int, true) ELSE a.attname END, \
-                 k.num <> 0 AND (i.indoption::int2[])[k.ord - 1] & 1 = 1) ORDER BY k.ord) \
+                 k.ord <= i.indnkeyatts, \
+                 COALESCE((i.indoption::int2[])[k.ord - 1] & 1 = 1, false), \
+                 COALESCE((i.indoption::int2[])[k.ord - 1] & 2 = 2, false), \
+                 CASE WHEN opc.opcdefault THEN NULL WHEN opn.nspname = 'pg_catalog' THEN opc.opcname \
+                      ELSE pg_catalog.quote_ident(opn.nspname) || '.' || pg_catalog.quote_ident(opc.opcname) END \
+                 ) ORDER BY k.ord) \
               FROM unnest(i.indkey::int2[]) WITH ORDINALITY AS k(num, ord) \
               LEFT JOIN pg_catalog.pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.num \
-              WHERE k.ord <= i.indnkeyatts) \
+              LEFT JOIN pg_catalog.pg_opclass opc ON k.ord <= i.indnkeyatts AND opc.oid = (i.indclass::oid[])[k.ord - 1] \
+              LEFT JOIN pg_catalog.pg_namespace opn ON opn.oid = opc.opcnamespace) \
              FROM pg_catalog.pg_index i \
              JOIN pg_catalog.pg_class c ON c.oid = i.indrelid \
              JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid \
+             JOIN pg_catalog.pg_am am ON am.oid = ic.relam \
              JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
              WHERE c.relkind IN ('r', 'p') AND n.nspname = {ns} \
              AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint con WHERE con.conindid = i.indexrelid \
@@ -470,19 +482,41 @@ async fn indexes<B: Backend>(
         .await?;
     for row in &rows {
         let Some(table) = tables.get_mut(required(row, 0)?) else { continue };
-        let entries: Vec<(String, bool)> = match cell(row, 4)? {
+        type Entry = (String, bool, bool, bool, Option<String>);
+        let entries: Vec<Entry> = match cell(row, 6)? {
             Some(json) => serde_json::from_str(json)
                 .map_err(|e| ReflectError::Catalog(format!("index entries {json}: {e}")))?,
             None => Vec::new(),
         };
+        let mut columns = Vec::new();
+        let mut include = Vec::new();
+        for (text, key, desc, nulls_first, opclass) in entries {
+            if !key {
+                include.push(text);
+                continue;
+            }
+            let mut entry = text;
+            if let Some(class) = opclass {
+                entry = format!("{entry} {class}");
+            }
+            // Only what differs from the defaults (ASC NULLS LAST, DESC NULLS FIRST).
+            match (desc, nulls_first) {
+                (true, true) => entry.push_str(" DESC"),
+                (true, false) => entry.push_str(" DESC NULLS LAST"),
+                (false, true) => entry.push_str(" NULLS FIRST"),
+                (false, false) => {}
+            }
+            columns.push(entry);
+        }
+        let method = required(row, 4)?;
         table.indexes.push(Index {
             name: required(row, 1)?.to_string(),
-            columns: entries
-                .into_iter()
-                .map(|(e, desc)| if desc { format!("{e} DESC") } else { e })
-                .collect(),
+            columns,
             unique: required(row, 2)? == "t",
             where_: cell(row, 3)?.map(str::to_string),
+            using: (method != "btree").then(|| method.to_string()),
+            include,
+            nulls_not_distinct: required(row, 5)? == "t",
         });
     }
     Ok(())

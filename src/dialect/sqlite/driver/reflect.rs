@@ -323,6 +323,7 @@ async fn indexes<B: Backend>(
                     columns: elements,
                     unique,
                     where_: parsed.where_,
+                    ..Index::default()
                 });
             }
         }
