@@ -263,6 +263,7 @@ mod property {
                     ref_columns: vec!["id".into()],
                     on_delete: cascade.then_some(ReferentialAction::Cascade),
                     on_update: None,
+                    ..Default::default()
                 });
             }
             if *check {

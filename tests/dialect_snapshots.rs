@@ -554,6 +554,24 @@ name = "ix_nope"
 
 #[test]
 fn constraints() {
+    // PostgreSQL's key options; the other dialects refuse the op.
+    check(
+        "create_foreign_key_postgresql_options",
+        r#"
+[[upgrade]]
+op = "create_foreign_key"
+name = "fk_post_user_deferred"
+table = "post"
+columns = ["user_id"]
+ref_table = "user"
+ref_columns = ["id"]
+on_delete = "cascade"
+deferrable = true
+initially_deferred = true
+match_full = true
+not_valid = true
+"#,
+    );
     check(
         "create_unique_constraint",
         r#"

@@ -112,8 +112,20 @@ fn column_shorthands_become_constraints_and_indexes_as_in_create_table() {
     assert_eq!(
         users.indexes,
         vec![
-            Index { name: "ix_users_login".into(), columns: names(&["login"]), unique: true, where_: None, ..Default::default() },
-            Index { name: "ix_users_city".into(), columns: names(&["city"]), unique: false, where_: None, ..Default::default() },
+            Index {
+                name: "ix_users_login".into(),
+                columns: names(&["login"]),
+                unique: true,
+                where_: None,
+                ..Default::default()
+            },
+            Index {
+                name: "ix_users_city".into(),
+                columns: names(&["city"]),
+                unique: false,
+                where_: None,
+                ..Default::default()
+            },
         ]
     );
 }
@@ -149,6 +161,7 @@ fn foreign_keys_from_columns_and_tables_with_actions_and_names() {
         ref_columns: names(refs),
         on_delete,
         on_update,
+        ..Default::default()
     };
     assert_eq!(
         table(&s, "posts").foreign_keys,
@@ -199,7 +212,13 @@ fn checks_indexes_and_comments() {
     assert_eq!(
         items.indexes,
         vec![
-            Index { name: "ix_items_name".into(), columns: names(&["name"]), unique: false, where_: None, ..Default::default() },
+            Index {
+                name: "ix_items_name".into(),
+                columns: names(&["name"]),
+                unique: false,
+                where_: None,
+                ..Default::default()
+            },
             Index {
                 name: "ux_items_live_name".into(),
                 columns: names(&["lower(name)"]),

@@ -510,6 +510,7 @@ fn reflection_reads_what_mysql_ddl_made() {
             ref_columns: names(&["region", "code"]),
             on_delete: None,
             on_update: Some(ReferentialAction::SetNull),
+            ..Default::default()
         },
         ForeignKey {
             name: Some("fk_child_parent".into()),
@@ -519,12 +520,19 @@ fn reflection_reads_what_mysql_ddl_made() {
             ref_columns: names(&["id"]),
             on_delete: Some(ReferentialAction::Cascade),
             on_update: None,
+            ..Default::default()
         },
     ];
     child.checks = vec![CheckConstraint { name: Some("ck_price".into()), sql: "`price` >= 0".into() }];
     // The foreign keys' implicit indexes are left out; the explicit ones stay.
     child.indexes = vec![
-        Index { name: "ix_child_created".into(), columns: names(&["created"]), unique: false, where_: None, ..Default::default() },
+        Index {
+            name: "ix_child_created".into(),
+            columns: names(&["created"]),
+            unique: false,
+            where_: None,
+            ..Default::default()
+        },
         Index {
             name: "ix_child_name".into(),
             columns: names(&["name(10)", "born DESC"]),
@@ -560,6 +568,7 @@ fn reflection_reads_what_mysql_ddl_made() {
         ref_columns: names(&["id"]),
         on_delete: None,
         on_update: None,
+        ..Default::default()
     }];
     pet.indexes = vec![Index {
         name: "ix_pet_owner_id".into(),

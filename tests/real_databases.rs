@@ -618,3 +618,68 @@ fn postgresql_index_options_are_refused_on_sqlite() {
     assert!(err.starts_with("error: ") && err.contains("a1") && err.contains("using = \"gin\""), "{err}");
     assert_eq!(err.lines().count(), 1, "{err}");
 }
+
+/// Foreign keys that are DEFERRABLE, INITIALLY DEFERRED, MATCH FULL or NOT VALID are
+/// built as such (a NOT VALID key after its table, since only `ALTER TABLE … ADD`
+/// leaves it unvalidated): `pg_dump` of both databases is the same, `check` is clean,
+/// the deferred key lets a transaction insert a child before its parent, and dropping
+/// an option from the schema file is a change `check` reports.
+#[test]
+fn deferrable_match_full_and_not_valid_foreign_keys_round_trip_on_postgresql() {
+    let Some(original) = support::pg_test_db() else { return };
+    let Some(ours) = support::pg_test_db() else { return };
+    let schema = "CREATE TABLE parents (id integer PRIMARY KEY, a integer, b integer, UNIQUE (a, b));\n\
+                  CREATE TABLE children (id integer PRIMARY KEY, parent_id integer, a integer, b integer, \
+                  CONSTRAINT children_parent_fk FOREIGN KEY (parent_id) REFERENCES parents (id) DEFERRABLE INITIALLY DEFERRED, \
+                  CONSTRAINT children_ab_fk FOREIGN KEY (a, b) REFERENCES parents (a, b) MATCH FULL ON DELETE CASCADE DEFERRABLE);\n\
+                  CREATE TABLE audits (id integer PRIMARY KEY, child_id integer);\n\
+                  ALTER TABLE audits ADD CONSTRAINT audits_child_fk FOREIGN KEY (child_id) REFERENCES children (id) NOT VALID;\n";
+    support::psql(&original.url, schema);
+    let p = project_with(schema);
+    let url = ours.database_url().to_string();
+    let run = |args: &[&str]| p.ok(&[&["--url", url.as_str()], args].concat());
+    run(&["revision", "--autogenerate", "-m", "keys", "--rev-id", "k1"]);
+    let file = std::fs::read_to_string(p.versions().join("k1_keys.toml")).unwrap();
+    assert!(file.contains("deferrable = true, initially_deferred = true"), "{file}");
+    assert!(file.contains("match_full = true"), "{file}");
+    assert!(
+        file.contains("op = \"create_foreign_key\"\nname = \"audits_child_fk\"")
+            && file.contains("not_valid = true"),
+        "{file}"
+    );
+    run(&["upgrade", "head"]);
+    assert_eq!(run(&["check"]), "No new upgrade operations detected.\n");
+    assert_eq!(
+        support::normalized_dump(&support::pg_dump_schema(&ours.url), "alembic_version"),
+        support::normalized_dump(&support::pg_dump_schema(&original.url), "alembic_version"),
+    );
+    support::psql(
+        &ours.url,
+        "BEGIN; INSERT INTO children (id, parent_id) VALUES (1, 7); INSERT INTO parents (id) VALUES (7); COMMIT",
+    );
+    for (from, to) in
+        [(" INITIALLY DEFERRED", ""), (" MATCH FULL", ""), (" NOT VALID", ""), (" DEFERRABLE);", ");")]
+    {
+        std::fs::write(p.path().join("schema.sql"), schema.replace(from, to)).unwrap();
+        let out = p.fails(&["--url", url.as_str(), "check"]);
+        assert!(out.contains("drop_constraint") && out.contains("create_foreign_key"), "{from}: {out}");
+    }
+    std::fs::write(p.path().join("schema.sql"), schema).unwrap();
+    run(&["downgrade", "base"]);
+}
+
+/// SQLite has no `NOT VALID`: a key using it is refused with a line naming the option.
+#[test]
+fn postgresql_foreign_key_options_are_refused_on_sqlite() {
+    let p = Project::init();
+    p.write_revision(
+        "b1_keys.toml",
+        "revision = \"b1\"\ndown_revision = \"\"\nmessage = \"keys\"\n\n\
+         [[upgrade]]\nop = \"create_table\"\ntable = \"p\"\ncolumns = [{ name = \"id\", type = \"integer\", primary_key = true }]\n\n\
+         [[upgrade]]\nop = \"create_table\"\ntable = \"c\"\ncolumns = [{ name = \"p_id\", type = \"integer\" }]\n\n\
+         [[upgrade]]\nop = \"create_foreign_key\"\nname = \"fk_c_p\"\ntable = \"c\"\ncolumns = [\"p_id\"]\n\
+         ref_table = \"p\"\nref_columns = [\"id\"]\nnot_valid = true\n",
+    );
+    let err = p.fails(&["upgrade", "head", "--sql", "--dialect", "sqlite"]);
+    assert!(err.contains("b1") && err.contains("fk_c_p") && err.contains("not_valid"), "{err}");
+}

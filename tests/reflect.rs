@@ -97,6 +97,7 @@ fn sqlite_reflects_every_object_kind() {
             ref_columns: vec!["id".into()],
             on_delete: Some(ReferentialAction::Cascade),
             on_update: None,
+            ..Default::default()
         }]
     );
     assert_eq!(
@@ -294,6 +295,7 @@ CREATE TABLE tmp_scratch (x INTEGER);
                 ref_columns: vec!["id".into()],
                 on_delete: Some(ReferentialAction::Cascade),
                 on_update: Some(ReferentialAction::SetNull),
+                ..Default::default()
             }]
         );
         assert_eq!(

@@ -98,7 +98,14 @@ pub(super) fn compare(target: &Schema, current: &Schema, opts: &CompareOptions) 
 
     let (order, deferred) = creation_order(&added);
     for (i, table) in order.iter().enumerate() {
-        let later: Vec<usize> = deferred.iter().filter(|(t, _)| *t == i).map(|(_, f)| *f).collect();
+        // Keys in a cycle wait for the tables they reference; a NOT VALID key waits
+        // too, since only `ALTER TABLE … ADD` keeps it unvalidated.
+        let mut later: Vec<usize> = deferred.iter().filter(|(t, _)| *t == i).map(|(_, f)| *f).collect();
+        for (f, fk) in table.foreign_keys.iter().enumerate() {
+            if fk.options.not_valid && !later.contains(&f) {
+                later.push(f);
+            }
+        }
         plan.create_tables.extend(create_table_ops(table, &later));
         for f in later {
             plan.create_foreign_keys.push(create_foreign_key_op(table, &table.foreign_keys[f]));
@@ -133,19 +140,9 @@ fn drop_constraint_op(table: &Table, fk: &ForeignKey, kind: ConstraintType) -> O
 
 /// `create_foreign_key` for `fk` of `table`.
 pub(super) fn create_foreign_key_op(table: &Table, fk: &ForeignKey) -> Op {
-    Op::CreateForeignKey(CreateForeignKey {
-        name: fk
-            .name
-            .clone()
-            .unwrap_or_else(|| default_name(&table.name, ConstraintType::ForeignKey, &fk.columns)),
-        table: table.name.clone(),
-        schema: table.schema.clone(),
-        columns: fk.columns.clone(),
-        ref_table: fk.ref_table_text(),
-        ref_columns: fk.ref_columns.clone(),
-        on_delete: fk.on_delete,
-        on_update: fk.on_update,
-    })
+    let name =
+        fk.name.clone().unwrap_or_else(|| default_name(&table.name, ConstraintType::ForeignKey, &fk.columns));
+    Op::CreateForeignKey(CreateForeignKey::for_key(table.schema.clone(), table.name.clone(), name, fk))
 }
 
 /// `create_index` for `index` of `table`.
@@ -176,14 +173,7 @@ fn create_table_ops(table: &Table, deferred: &[usize]) -> Vec<Op> {
             .iter()
             .enumerate()
             .filter(|(i, _)| !deferred.contains(i))
-            .map(|(_, fk)| ForeignKeySpec {
-                name: fk.name.clone(),
-                columns: fk.columns.clone(),
-                ref_table: fk.ref_table_text(),
-                ref_columns: fk.ref_columns.clone(),
-                on_delete: fk.on_delete,
-                on_update: fk.on_update,
-            })
+            .map(|(_, fk)| ForeignKeySpec::for_key(fk))
             .collect(),
         checks: table.checks.iter().map(|c| CheckSpec { name: c.name.clone(), sql: c.sql.clone() }).collect(),
         indexes: table

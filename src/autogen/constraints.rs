@@ -110,6 +110,7 @@ pub(super) fn compare_constraints(target: &Table, current: &Table, opts: &Compar
                 == b.ref_schema.as_deref().or(current.schema.as_deref())
             && action(a.on_delete) == action(b.on_delete)
             && action(a.on_update) == action(b.on_update)
+            && a.options == b.options
     };
     let (added, removed) =
         unmatched(&target.foreign_keys, &current.foreign_keys, |f| f.name.as_deref(), same_fk);

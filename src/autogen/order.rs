@@ -54,6 +54,7 @@ mod tests {
                 ref_columns: vec!["id".into()],
                 on_delete: None,
                 on_update: None,
+                ..ForeignKey::default()
             });
         }
         t

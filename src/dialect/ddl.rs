@@ -128,12 +128,14 @@ pub(crate) fn foreign_key_clause(dialect: Dialect, schema: Option<&str>, fk: &Fo
         qualified_name(dialect, ref_schema, &fk.ref_table),
         identifier_list(dialect, &fk.ref_columns)
     );
+    clause.push_str(fk.options.match_sql());
     if let Some(action) = fk.on_delete {
         clause.push_str(&format!(" ON DELETE {action}"));
     }
     if let Some(action) = fk.on_update {
         clause.push_str(&format!(" ON UPDATE {action}"));
     }
+    clause.push_str(&fk.options.attributes_sql());
     clause
 }
 
@@ -231,6 +233,28 @@ pub(crate) fn create_index_sql(dialect: Dialect, table: &Table, index: &Index) -
         sql.push_str(&format!(" WHERE {condition}"));
     }
     sql
+}
+
+/// The refusal of a foreign key that uses options `dialect` lacks (`deferrable`,
+/// `initially_deferred`, `match_full`, `not_valid`), naming them; `None` when the
+/// dialect has them or the key uses none.
+pub(crate) fn unsupported_foreign_key_options(
+    dialect: Dialect,
+    op: &'static str,
+    table: &str,
+    fk: &ForeignKey,
+) -> Option<RenderError> {
+    if dialect.imp().foreign_key_options() || !fk.options.any() {
+        return None;
+    }
+    Some(RenderError::Unsupported {
+        op,
+        message: format!(
+            "the foreign key {} of {table} uses {}, which {dialect} does not have; remove it from the op",
+            fk.name.as_deref().unwrap_or("(unnamed)"),
+            fk.options.names().join(", "),
+        ),
+    })
 }
 
 /// The refusal of an index that uses options `dialect` lacks (a method, `INCLUDE`,

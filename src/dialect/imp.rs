@@ -149,6 +149,12 @@ pub trait DialectImpl: Send + Sync + 'static {
         false
     }
 
+    /// Whether foreign keys take `DEFERRABLE`, `INITIALLY DEFERRED`, `MATCH FULL` and
+    /// `NOT VALID` (PostgreSQL). Without them an op declaring one is refused.
+    fn foreign_key_options(&self) -> bool {
+        false
+    }
+
     /// Whether `CREATE INDEX` puts the schema on the index name (SQLite) rather than
     /// on the table (the index goes beside the table).
     fn index_name_takes_schema(&self) -> bool {

@@ -127,9 +127,18 @@ pub fn render_between(
     after: &Schema,
     options: RenderOptions,
 ) -> Result<Vec<String>, RenderError> {
-    if let Op::CreateIndex(o) = op
-        && let Some(refusal) = ddl::unsupported_index_options(dialect, &o.to_index())
-    {
+    let refusal = match op {
+        Op::CreateIndex(o) => ddl::unsupported_index_options(dialect, &o.to_index()),
+        Op::CreateForeignKey(o) => {
+            ddl::unsupported_foreign_key_options(dialect, op.name(), &o.table, &o.to_key())
+        }
+        Op::CreateTable(o) => o
+            .foreign_keys
+            .iter()
+            .find_map(|fk| ddl::unsupported_foreign_key_options(dialect, op.name(), &o.table, &fk.to_key())),
+        _ => None,
+    };
+    if let Some(refusal) = refusal {
         return Err(refusal);
     }
     dialect.imp().render(op, &Context { before, after, options })

@@ -277,8 +277,7 @@ fn add_inline_constraints(table: &mut Table, column: &Column) {
             ref_schema,
             ref_table,
             ref_columns: vec![fk.column.clone()],
-            on_delete: None,
-            on_update: None,
+            ..ForeignKey::default()
         });
     }
 }
@@ -303,16 +302,7 @@ fn create_table(schema: &mut Schema, op: &CreateTable) -> Result<(), ApplyError>
         table.uniques.push(UniqueConstraint { name: unique.name.clone(), columns: unique.columns.clone() });
     }
     for fk in &op.foreign_keys {
-        let (ref_schema, ref_table) = ForeignKey::split_ref_table(&fk.ref_table);
-        table.foreign_keys.push(ForeignKey {
-            name: fk.name.clone(),
-            columns: fk.columns.clone(),
-            ref_schema,
-            ref_table,
-            ref_columns: fk.ref_columns.clone(),
-            on_delete: fk.on_delete,
-            on_update: fk.on_update,
-        });
+        table.foreign_keys.push(fk.to_key());
     }
     for check in &op.checks {
         table.checks.push(CheckConstraint { name: check.name.clone(), sql: check.sql.clone() });
@@ -640,16 +630,7 @@ fn create_foreign_key(schema: &mut Schema, op: &CreateForeignKey) -> Result<(), 
     edit_table(schema, name, op.schema.as_deref(), &op.table, |t| {
         require_columns(name, t, &op.columns)?;
         require_free_constraint_name(name, t, &op.name)?;
-        let (ref_schema, ref_table) = ForeignKey::split_ref_table(&op.ref_table);
-        t.foreign_keys.push(ForeignKey {
-            name: Some(op.name.clone()),
-            columns: op.columns.clone(),
-            ref_schema,
-            ref_table,
-            ref_columns: op.ref_columns.clone(),
-            on_delete: op.on_delete,
-            on_update: op.on_update,
-        });
+        t.foreign_keys.push(op.to_key());
         Ok(())
     })
 }

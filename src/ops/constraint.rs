@@ -5,7 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 pub use crate::schema::action::ReferentialAction;
-use crate::schema::model::Index;
+use crate::schema::model::{ForeignKey, ForeignKeyOptions, Index};
 
 use super::validate::{Invalid, de_name, de_names, de_opt_name, de_opt_sql, de_sql, is_false};
 
@@ -112,7 +112,7 @@ pub struct CreateUniqueConstraint {
 }
 
 /// `create_foreign_key`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CreateForeignKey {
     /// Constraint name.
@@ -139,6 +139,18 @@ pub struct CreateForeignKey {
     /// `ON UPDATE` action.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub on_update: Option<ReferentialAction>,
+    /// `DEFERRABLE` (PostgreSQL).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub deferrable: bool,
+    /// `INITIALLY DEFERRED` (PostgreSQL).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub initially_deferred: bool,
+    /// `MATCH FULL` (PostgreSQL).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub match_full: bool,
+    /// `NOT VALID`: rows already there are not checked (PostgreSQL).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub not_valid: bool,
 }
 
 impl CreateForeignKey {
@@ -146,7 +158,49 @@ impl CreateForeignKey {
         if self.columns.len() != self.ref_columns.len() {
             return Err(Invalid::new("ref_columns", "ref_columns must list as many columns as columns"));
         }
+        if self.initially_deferred && !self.deferrable {
+            return Err(Invalid::new("initially_deferred", "initially_deferred needs deferrable = true"));
+        }
         Ok(())
+    }
+
+    /// The op that adds `fk` under `name` to the table `table` of `schema`.
+    pub fn for_key(schema: Option<String>, table: String, name: String, fk: &ForeignKey) -> CreateForeignKey {
+        let o = fk.options;
+        CreateForeignKey {
+            name,
+            table,
+            schema,
+            columns: fk.columns.clone(),
+            ref_table: fk.ref_table_text(),
+            ref_columns: fk.ref_columns.clone(),
+            on_delete: fk.on_delete,
+            on_update: fk.on_update,
+            deferrable: o.deferrable,
+            initially_deferred: o.initially_deferred,
+            match_full: o.match_full,
+            not_valid: o.not_valid,
+        }
+    }
+
+    /// The key this op adds, as the model keeps it.
+    pub fn to_key(&self) -> ForeignKey {
+        let (ref_schema, ref_table) = ForeignKey::split_ref_table(&self.ref_table);
+        ForeignKey {
+            name: Some(self.name.clone()),
+            columns: self.columns.clone(),
+            ref_schema,
+            ref_table,
+            ref_columns: self.ref_columns.clone(),
+            on_delete: self.on_delete,
+            on_update: self.on_update,
+            options: ForeignKeyOptions {
+                deferrable: self.deferrable,
+                initially_deferred: self.initially_deferred,
+                match_full: self.match_full,
+                not_valid: self.not_valid,
+            },
+        }
     }
 }
 

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use super::column::Column;
 use super::constraint::ReferentialAction;
 use super::validate::{Invalid, de_name, de_names, de_opt_name, de_sql, is_false, names_known};
+use crate::schema::model::{ForeignKey, ForeignKeyOptions};
 
 /// `create_table`: a new table with its columns, constraints and indexes.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -124,7 +125,7 @@ pub struct UniqueSpec {
 }
 
 /// A foreign key inside `create_table.foreign_keys`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ForeignKeySpec {
     /// Constraint name; the database names it when absent.
@@ -145,6 +146,53 @@ pub struct ForeignKeySpec {
     /// `ON UPDATE` action.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub on_update: Option<ReferentialAction>,
+    /// `DEFERRABLE` (PostgreSQL).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub deferrable: bool,
+    /// `INITIALLY DEFERRED` (PostgreSQL).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub initially_deferred: bool,
+    /// `MATCH FULL` (PostgreSQL).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub match_full: bool,
+}
+
+impl ForeignKeySpec {
+    /// The spec declaring `fk` (a `NOT VALID` key is added after the table instead: a
+    /// key made with the table checks its rows, which are none).
+    pub fn for_key(fk: &ForeignKey) -> ForeignKeySpec {
+        ForeignKeySpec {
+            name: fk.name.clone(),
+            columns: fk.columns.clone(),
+            ref_table: fk.ref_table_text(),
+            ref_columns: fk.ref_columns.clone(),
+            on_delete: fk.on_delete,
+            on_update: fk.on_update,
+            deferrable: fk.options.deferrable,
+            initially_deferred: fk.options.initially_deferred,
+            match_full: fk.options.match_full,
+        }
+    }
+
+    /// The key this spec declares, as the model keeps it.
+    pub fn to_key(&self) -> ForeignKey {
+        let (ref_schema, ref_table) = ForeignKey::split_ref_table(&self.ref_table);
+        ForeignKey {
+            name: self.name.clone(),
+            columns: self.columns.clone(),
+            ref_schema,
+            ref_table,
+            ref_columns: self.ref_columns.clone(),
+            on_delete: self.on_delete,
+            on_update: self.on_update,
+            options: ForeignKeyOptions {
+                deferrable: self.deferrable,
+                initially_deferred: self.initially_deferred,
+                match_full: self.match_full,
+                not_valid: false,
+            },
+        }
+    }
 }
 
 /// A check constraint inside `create_table.checks`.

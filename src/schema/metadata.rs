@@ -574,6 +574,7 @@ impl TableBuilder {
             ref_columns: fk.ref_columns.clone(),
             on_delete: fk.on_delete,
             on_update: fk.on_update,
+            ..ForeignKeySpec::default()
         }));
         let create = CreateTable {
             table: self.name.clone(),
@@ -753,6 +754,7 @@ impl ColumnBuilder {
                     ref_columns: vec![target.column],
                     on_delete: self.on_delete,
                     on_update: self.on_update,
+                    ..ForeignKeySpec::default()
                 });
             }
         }

@@ -467,7 +467,7 @@ pub struct UniqueConstraint {
 }
 
 /// A foreign key constraint.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ForeignKey {
     /// Constraint name; `None` lets the database name it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -488,6 +488,71 @@ pub struct ForeignKey {
     /// `ON UPDATE` action.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub on_update: Option<ReferentialAction>,
+    /// PostgreSQL's `DEFERRABLE`, `INITIALLY DEFERRED`, `MATCH FULL` and `NOT VALID`.
+    #[serde(default, flatten)]
+    pub options: ForeignKeyOptions,
+}
+
+/// What a foreign key may say besides its columns and actions: when it is checked
+/// (`DEFERRABLE`, `INITIALLY DEFERRED`), how nulls in a composite key match (`MATCH
+/// FULL`), and whether existing rows were checked (`NOT VALID`). PostgreSQL's; the
+/// other dialects refuse a key that uses one.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ForeignKeyOptions {
+    /// The check can be deferred to the end of the transaction.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub deferrable: bool,
+    /// The check is deferred unless `SET CONSTRAINTS` says otherwise.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub initially_deferred: bool,
+    /// `MATCH FULL`: a composite key with some null columns must be all null.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub match_full: bool,
+    /// Added `NOT VALID`: rows that were there when it was added are not checked.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub not_valid: bool,
+}
+
+impl ForeignKeyOptions {
+    /// Whether any option is set.
+    pub fn any(&self) -> bool {
+        *self != ForeignKeyOptions::default()
+    }
+
+    /// The options as SQL after the key's actions, each with a leading space:
+    /// `" DEFERRABLE INITIALLY DEFERRED NOT VALID"` (`MATCH FULL` goes before the
+    /// actions: see [`ForeignKeyOptions::match_sql`]).
+    pub fn attributes_sql(&self) -> String {
+        let mut out = String::new();
+        if self.deferrable {
+            out.push_str(" DEFERRABLE");
+        }
+        if self.initially_deferred {
+            out.push_str(" INITIALLY DEFERRED");
+        }
+        if self.not_valid {
+            out.push_str(" NOT VALID");
+        }
+        out
+    }
+
+    /// `" MATCH FULL"` or nothing.
+    pub fn match_sql(&self) -> &'static str {
+        if self.match_full { " MATCH FULL" } else { "" }
+    }
+
+    /// The names of the options set, as revision files spell them.
+    pub fn names(&self) -> Vec<&'static str> {
+        [
+            (self.deferrable, "deferrable"),
+            (self.initially_deferred, "initially_deferred"),
+            (self.match_full, "match_full"),
+            (self.not_valid, "not_valid"),
+        ]
+        .into_iter()
+        .filter_map(|(on, name)| on.then_some(name))
+        .collect()
+    }
 }
 
 impl ForeignKey {

@@ -79,6 +79,7 @@ fn expected_upgrade() -> Vec<Op> {
                 ref_columns: names(&["id"]),
                 on_delete: Some(ReferentialAction::Cascade),
                 on_update: Some(ReferentialAction::SetNull),
+                ..Default::default()
             }],
             checks: vec![
                 CheckSpec { name: Some("ck_score".into()), sql: "score >= 0".into() },
@@ -137,6 +138,7 @@ fn expected_upgrade() -> Vec<Op> {
             ref_columns: names(&["id"]),
             on_delete: Some(ReferentialAction::Restrict),
             on_update: Some(ReferentialAction::NoAction),
+            ..Default::default()
         }),
         Op::CreateCheckConstraint(CreateCheckConstraint {
             name: "ck_qty".into(),

@@ -177,6 +177,10 @@ impl DialectImpl for Postgresql {
     fn index_options(&self) -> bool {
         true
     }
+
+    fn foreign_key_options(&self) -> bool {
+        true
+    }
 }
 
 /// The statements for `op` on PostgreSQL.

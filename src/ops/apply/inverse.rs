@@ -29,9 +29,7 @@ use crate::ops::{
     DropConstraint, DropIndex, DropObject, DropTable, ForeignKeyRef, ForeignKeySpec, IndexSpec, Op,
     RenameTable, SetOrDrop, TableComment, UniqueSpec,
 };
-use crate::schema::model::{
-    CheckConstraint, ColumnDef, ForeignKey, Index, PrimaryKey, Schema, Table, UniqueConstraint,
-};
+use crate::schema::model::{CheckConstraint, ColumnDef, Index, PrimaryKey, Schema, Table, UniqueConstraint};
 
 /// See the module documentation.
 /// The caller checks that `op` fits `before` (errors here only cover what the
@@ -202,17 +200,6 @@ pub(crate) fn op_column_with(def: &ColumnDef, explicit_nullable: bool) -> Column
     column
 }
 
-fn fk_spec(fk: &ForeignKey) -> ForeignKeySpec {
-    ForeignKeySpec {
-        name: fk.name.clone(),
-        columns: fk.columns.clone(),
-        ref_table: fk.ref_table_text(),
-        ref_columns: fk.ref_columns.clone(),
-        on_delete: fk.on_delete,
-        on_update: fk.on_update,
-    }
-}
-
 fn recreate_table(table: &Table) -> Vec<Op> {
     let pk_columns = table.primary_key.as_ref().map(|pk| pk.columns.clone());
     let named_pk = table.explicit_primary_key_name().map(str::to_string);
@@ -227,7 +214,7 @@ fn recreate_table(table: &Table) -> Vec<Op> {
             .iter()
             .map(|u| UniqueSpec { name: u.name.clone(), columns: u.columns.clone() })
             .collect(),
-        foreign_keys: table.foreign_keys.iter().map(fk_spec).collect(),
+        foreign_keys: table.foreign_keys.iter().map(ForeignKeySpec::for_key).collect(),
         checks: table.checks.iter().map(|c| CheckSpec { name: c.name.clone(), sql: c.sql.clone() }).collect(),
         indexes: Vec::new(),
         comment: table.comment.clone(),
@@ -296,21 +283,14 @@ fn readd_column(table: &Table, column_name: &str) -> Vec<Op> {
             && single(&fk.columns)
             && fk.on_delete.is_none()
             && fk.on_update.is_none()
+            && !fk.options.any()
             && column.foreign_key.is_none();
         if inline {
             column.foreign_key =
                 Some(ForeignKeyRef { table: fk.ref_table_text(), column: fk.ref_columns[0].clone() });
         } else {
-            rest.push(Op::CreateForeignKey(CreateForeignKey {
-                name: constraint_name(t, fk.name.clone(), ConstraintType::ForeignKey, &fk.columns),
-                table: t.clone(),
-                schema: s.clone(),
-                columns: fk.columns.clone(),
-                ref_table: fk.ref_table_text(),
-                ref_columns: fk.ref_columns.clone(),
-                on_delete: fk.on_delete,
-                on_update: fk.on_update,
-            }));
+            let name = constraint_name(t, fk.name.clone(), ConstraintType::ForeignKey, &fk.columns);
+            rest.push(Op::CreateForeignKey(CreateForeignKey::for_key(s.clone(), t.clone(), name, &fk)));
         }
     }
     for CheckConstraint { name, sql } in checks {
@@ -407,20 +387,11 @@ fn recreate_constraint(table: &Table, op: &DropConstraint) -> Result<Vec<Op>, Ap
                 columns: u.columns.clone(),
             })
         }),
-        ConstraintType::ForeignKey => {
-            table.foreign_keys.iter().find(|f| m(f.name.as_deref(), &f.columns)).map(|f| {
-                Op::CreateForeignKey(CreateForeignKey {
-                    name,
-                    table: t,
-                    schema: s,
-                    columns: f.columns.clone(),
-                    ref_table: f.ref_table_text(),
-                    ref_columns: f.ref_columns.clone(),
-                    on_delete: f.on_delete,
-                    on_update: f.on_update,
-                })
-            })
-        }
+        ConstraintType::ForeignKey => table
+            .foreign_keys
+            .iter()
+            .find(|f| m(f.name.as_deref(), &f.columns))
+            .map(|f| Op::CreateForeignKey(CreateForeignKey::for_key(s, t, name, f))),
         ConstraintType::Check => table.checks.iter().find(|c| m(c.name.as_deref(), &[])).map(|c| {
             Op::CreateCheckConstraint(CreateCheckConstraint { name, table: t, schema: s, sql: c.sql.clone() })
         }),

@@ -516,6 +516,7 @@ async fn keys<B: Backend>(
                     ref_columns: vec![ref_column],
                     on_delete: rule.and_then(|r| action(r.1.as_deref())),
                     on_update: rule.and_then(|r| action(r.0.as_deref())),
+                    ..ForeignKey::default()
                 });
             }
         }

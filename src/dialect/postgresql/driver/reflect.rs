@@ -13,8 +13,8 @@ use crate::reflect::catalog::{Queries, ReflectError, ReflectOptions, cell, liter
 use crate::runtime::connection::Backend;
 use crate::schema::action::ReferentialAction;
 use crate::schema::model::{
-    CheckConstraint, ColumnDef, Computed, ForeignKey, Identity, Index, ObjectKind, PrimaryKey, Schema, Table,
-    UniqueConstraint,
+    CheckConstraint, ColumnDef, Computed, ForeignKey, ForeignKeyOptions, Identity, Index, ObjectKind,
+    PrimaryKey, Schema, Table, UniqueConstraint,
 };
 use crate::schema::types::SqlType;
 
@@ -389,7 +389,8 @@ async fn constraints<B: Backend>(
     let rows = q
         .rows(&format!(
             "SELECT c.relname, con.conname, con.contype, {}, rn.nspname, rc.relname, {}, \
-             con.confdeltype, con.confupdtype, pg_catalog.pg_get_constraintdef(con.oid, true), n.nspname \
+             con.confdeltype, con.confupdtype, pg_catalog.pg_get_constraintdef(con.oid, true), n.nspname, \
+             con.condeferrable, con.condeferred, con.confmatchtype, con.convalidated \
              FROM pg_catalog.pg_constraint con \
              JOIN pg_catalog.pg_class c ON c.oid = con.conrelid \
              JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
@@ -420,6 +421,12 @@ async fn constraints<B: Backend>(
                     ref_columns: json_names(cell(row, 6)?)?,
                     on_delete: action(cell(row, 7)?),
                     on_update: action(cell(row, 8)?),
+                    options: ForeignKeyOptions {
+                        deferrable: required(row, 11)? == "t",
+                        initially_deferred: required(row, 12)? == "t",
+                        match_full: required(row, 13)? == "f",
+                        not_valid: required(row, 14)? == "f",
+                    },
                 })
             }
             _ => {

@@ -225,6 +225,7 @@ async fn foreign_keys<B: Backend>(
                     ref_columns: Vec::new(),
                     on_delete: action(cell(row, 7).ok().flatten()),
                     on_update: action(cell(row, 6).ok().flatten()),
+                    ..ForeignKey::default()
                 },
                 false,
             )
