@@ -385,3 +385,40 @@ columns = ["lower(s)", "s DESC"]
     }
     insta::assert_snapshot!("recreated_table", out);
 }
+
+/// Columns dropped together come back in their table order (not reversed), with the
+/// constraints that went with them after every column is back.
+#[test]
+fn dropped_columns_come_back_in_their_order() {
+    let current = schema(
+        r#"
+[[op]]
+op = "create_table"
+table = "t"
+columns = [
+    { name = "id", type = "integer", primary_key = true },
+    { name = "a", type = "integer" },
+    { name = "b", type = "integer" },
+    { name = "c", type = "text" },
+]
+unique = [{ name = "uq_t_a_c", columns = ["a", "c"] }]
+"#,
+    );
+    let target = schema(
+        r#"
+[[op]]
+op = "create_table"
+table = "t"
+columns = [{ name = "id", type = "integer", primary_key = true }]
+"#,
+    );
+    let upgrade = compare(&target, &current, &pg());
+    let mut upgraded = current.clone();
+    replay_onto(&mut upgraded, &upgrade).unwrap();
+    let downgrade = downgrade_ops(&upgrade, &current).unwrap();
+    replay_onto(&mut upgraded, &downgrade).unwrap_or_else(|e| panic!("downgrade does not apply: {e}"));
+    let table = upgraded.table(None, "t").unwrap();
+    let names: Vec<&str> = table.columns.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(names, ["id", "a", "b", "c"], "{}", render_ops_toml("downgrade", &downgrade).unwrap());
+    assert_eq!(table.uniques, current.table(None, "t").unwrap().uniques);
+}

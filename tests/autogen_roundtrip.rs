@@ -226,7 +226,11 @@ mod property {
                 });
                 if *unique {
                     let uname = named.then(|| format!("uq_{t}_{c}"));
-                    table.uniques.push(UniqueConstraint { name: uname, columns: vec![cname.clone()] });
+                    table.uniques.push(UniqueConstraint {
+                        name: uname,
+                        columns: vec![cname.clone()],
+                        ..Default::default()
+                    });
                 } else if *index {
                     table.indexes.push(Index {
                         name: format!("ix_{t}_{c}"),

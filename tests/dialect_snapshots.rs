@@ -554,6 +554,17 @@ name = "ix_nope"
 
 #[test]
 fn constraints() {
+    check(
+        "create_unique_constraint_nulls_not_distinct",
+        r#"
+[[upgrade]]
+op = "create_unique_constraint"
+name = "uq_post_user_title_nnd"
+table = "post"
+columns = ["user_id", "title"]
+nulls_not_distinct = true
+"#,
+    );
     // PostgreSQL's key options; the other dialects refuse the op.
     check(
         "create_foreign_key_postgresql_options",

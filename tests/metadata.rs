@@ -108,7 +108,10 @@ fn column_shorthands_become_constraints_and_indexes_as_in_create_table() {
     });
     let s = schema(&md);
     let users = table(&s, "users");
-    assert_eq!(users.uniques, vec![UniqueConstraint { name: None, columns: names(&["email"]) }]);
+    assert_eq!(
+        users.uniques,
+        vec![UniqueConstraint { name: None, columns: names(&["email"]), ..Default::default() }]
+    );
     assert_eq!(
         users.indexes,
         vec![
@@ -185,7 +188,11 @@ fn foreign_keys_from_columns_and_tables_with_actions_and_names() {
     );
     assert_eq!(
         table(&s, "users").uniques,
-        vec![UniqueConstraint { name: Some("uq_users_org_login".into()), columns: names(&["org", "login"]) }]
+        vec![UniqueConstraint {
+            name: Some("uq_users_org_login".into()),
+            columns: names(&["org", "login"]),
+            ..Default::default()
+        }]
     );
 }
 

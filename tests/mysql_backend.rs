@@ -450,9 +450,21 @@ fn reflection_reads_what_mysql_ddl_made() {
     parent.primary_key = Some(PrimaryKey { name: None, columns: names(&["id"]) });
     // Unique constraints and unique indexes are one thing on MySQL: all constraints.
     parent.uniques = vec![
-        UniqueConstraint { name: Some("uq_parent_code".into()), columns: names(&["code"]) },
-        UniqueConstraint { name: Some("uq_parent_pair".into()), columns: names(&["region", "code"]) },
-        UniqueConstraint { name: Some("ux_parent_region".into()), columns: names(&["region"]) },
+        UniqueConstraint {
+            name: Some("uq_parent_code".into()),
+            columns: names(&["code"]),
+            ..Default::default()
+        },
+        UniqueConstraint {
+            name: Some("uq_parent_pair".into()),
+            columns: names(&["region", "code"]),
+            ..Default::default()
+        },
+        UniqueConstraint {
+            name: Some("ux_parent_region".into()),
+            columns: names(&["region"]),
+            ..Default::default()
+        },
     ];
     parent.comment = Some("the parents".into());
     assert_eq!(schema.table(None, "parent"), Some(&parent));

@@ -74,7 +74,11 @@ fn sqlite_reflects_every_object_kind() {
     assert_eq!(artist.primary_key, Some(PrimaryKey { name: None, columns: vec!["id".into()] }));
     assert_eq!(
         artist.uniques,
-        vec![UniqueConstraint { name: Some("uq_artist_name".into()), columns: vec!["name".into()] }]
+        vec![UniqueConstraint {
+            name: Some("uq_artist_name".into()),
+            columns: vec!["name".into()],
+            ..Default::default()
+        }]
     );
     assert_eq!(artist.checks, vec![CheckConstraint { name: None, sql: "rating >= 0".into() }]);
 
@@ -86,7 +90,10 @@ fn sqlite_reflects_every_object_kind() {
     assert_eq!(album.column("id").unwrap().autoincrement, Some(true));
     assert_eq!(album.column("code").unwrap().ty, SqlType::Other("CHAR(32)".into()));
     assert_eq!(album.column("price").unwrap().ty, SqlType::Double);
-    assert_eq!(album.uniques, vec![UniqueConstraint { name: None, columns: vec!["code".into()] }]);
+    assert_eq!(
+        album.uniques,
+        vec![UniqueConstraint { name: None, columns: vec!["code".into()], ..Default::default() }]
+    );
     assert_eq!(
         album.foreign_keys,
         vec![ForeignKey {
@@ -246,7 +253,11 @@ CREATE TABLE tmp_scratch (x INTEGER);
         );
         assert_eq!(
             artist.uniques,
-            vec![UniqueConstraint { name: Some("uq_artist_name".into()), columns: vec!["name".into()] }]
+            vec![UniqueConstraint {
+                name: Some("uq_artist_name".into()),
+                columns: vec!["name".into()],
+                ..Default::default()
+            }]
         );
         assert_eq!(
             artist.checks,

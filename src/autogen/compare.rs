@@ -163,11 +163,7 @@ fn create_table_ops(table: &Table, deferred: &[usize]) -> Vec<Op> {
         columns: table.columns.iter().map(|c| op_column_with(c, false)).collect(),
         primary_key: pk.map(|pk| pk.columns.clone()),
         primary_key_name: table.explicit_primary_key_name().map(str::to_string),
-        unique: table
-            .uniques
-            .iter()
-            .map(|u| UniqueSpec { name: u.name.clone(), columns: u.columns.clone() })
-            .collect(),
+        unique: table.uniques.iter().map(UniqueSpec::for_constraint).collect(),
         foreign_keys: table
             .foreign_keys
             .iter()

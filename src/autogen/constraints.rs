@@ -85,21 +85,24 @@ fn action(a: Option<ReferentialAction>) -> Option<ReferentialAction> {
 pub(super) fn compare_constraints(target: &Table, current: &Table, opts: &CompareOptions, plan: &mut Plan) {
     primary_key(target, current, plan);
 
-    let (added, removed) =
-        unmatched(&target.uniques, &current.uniques, |u| u.name.as_deref(), |a, b| a.columns == b.columns);
+    let (added, removed) = unmatched(
+        &target.uniques,
+        &current.uniques,
+        |u| u.name.as_deref(),
+        |a, b| a.columns == b.columns && a.nulls_not_distinct == b.nulls_not_distinct,
+    );
     for u in removed {
         plan.drop_constraints.push(drop_op(current, u.name.as_deref(), ConstraintType::Unique, &u.columns));
     }
     for u in added {
-        plan.create_constraints.push(Op::CreateUniqueConstraint(CreateUniqueConstraint {
-            name: u
-                .name
-                .clone()
-                .unwrap_or_else(|| default_name(&target.name, ConstraintType::Unique, &u.columns)),
-            table: target.name.clone(),
-            schema: target.schema.clone(),
-            columns: u.columns.clone(),
-        }));
+        let name =
+            u.name.clone().unwrap_or_else(|| default_name(&target.name, ConstraintType::Unique, &u.columns));
+        plan.create_constraints.push(Op::CreateUniqueConstraint(CreateUniqueConstraint::for_constraint(
+            target.schema.clone(),
+            target.name.clone(),
+            name,
+            u,
+        )));
     }
 
     let same_fk = |a: &ForeignKey, b: &ForeignKey| {

@@ -106,15 +106,42 @@ pub struct DowngradeError {
 }
 
 /// The ops that undo `upgrade` when it runs on `current`: each op's inverse, read
-/// from the schema just before it (replaying the ops along), in reverse order.
+/// from the schema just before it (replaying the ops along), in reverse order; but
+/// columns that consecutive `drop_column`s of one table removed come back in their
+/// table order (the `add_column`s first, then the constraints and indexes that went
+/// with them), not reversed.
 pub fn downgrade_ops(upgrade: &[Op], current: &Schema) -> Result<Vec<Op>, DowngradeError> {
     let mut schema = current.clone();
     let mut chunks = Vec::with_capacity(upgrade.len());
     for (index, op) in upgrade.iter().enumerate() {
         let inverse = op.apply_with_inverse(&mut schema).map_err(|error| DowngradeError { index, error })?;
-        chunks.push(tidy_recreations(inverse));
+        let dropped_from = match op {
+            Op::DropColumn(d) => Some((d.schema.clone(), d.table.clone())),
+            _ => None,
+        };
+        chunks.push((dropped_from, tidy_recreations(inverse)));
     }
-    Ok(chunks.into_iter().rev().flatten().collect())
+    let mut out = Vec::new();
+    let mut rest = chunks.into_iter().rev().peekable();
+    while let Some((dropped_from, chunk)) = rest.next() {
+        let Some(table) = dropped_from else {
+            out.extend(chunk);
+            continue;
+        };
+        let mut run = vec![chunk];
+        while rest.peek().is_some_and(|(t, _)| t.as_ref() == Some(&table)) {
+            run.extend(rest.next().map(|(_, c)| c));
+        }
+        let mut after = Vec::new();
+        for chunk in run.into_iter().rev() {
+            let (adds, others): (Vec<Op>, Vec<Op>) =
+                chunk.into_iter().partition(|o| matches!(o, Op::AddColumn(_)));
+            out.extend(adds);
+            after.push(others);
+        }
+        out.extend(after.into_iter().rev().flatten());
+    }
+    Ok(out)
 }
 
 /// Adjusts the `create_table` ops an inverse recreates a table with, so that they

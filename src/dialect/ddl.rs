@@ -103,8 +103,9 @@ pub(crate) fn primary_key_clause(dialect: Dialect, name: Option<&str>, columns: 
 /// `[CONSTRAINT n] UNIQUE (a, b)`.
 pub(crate) fn unique_clause(dialect: Dialect, unique: &UniqueConstraint) -> String {
     format!(
-        "{}UNIQUE ({})",
+        "{}UNIQUE {}({})",
         named(dialect, unique.name.as_deref()),
+        if unique.nulls_not_distinct { "NULLS NOT DISTINCT " } else { "" },
         identifier_list(dialect, &unique.columns)
     )
 }
@@ -253,6 +254,26 @@ pub(crate) fn unsupported_foreign_key_options(
             "the foreign key {} of {table} uses {}, which {dialect} does not have; remove it from the op",
             fk.name.as_deref().unwrap_or("(unnamed)"),
             fk.options.names().join(", "),
+        ),
+    })
+}
+
+/// The refusal of a unique constraint with `NULLS NOT DISTINCT` on a dialect whose
+/// indexes lack it (see [`unsupported_index_options`]).
+pub(crate) fn unsupported_unique_options(
+    dialect: Dialect,
+    op: &'static str,
+    table: &str,
+    unique: &UniqueConstraint,
+) -> Option<RenderError> {
+    if dialect.imp().index_options() || !unique.nulls_not_distinct {
+        return None;
+    }
+    Some(RenderError::Unsupported {
+        op,
+        message: format!(
+            "the unique constraint {} of {table} uses nulls_not_distinct, which {dialect} does not have; remove it from the op",
+            unique.name.as_deref().unwrap_or("(unnamed)"),
         ),
     })
 }

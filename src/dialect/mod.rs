@@ -132,10 +132,18 @@ pub fn render_between(
         Op::CreateForeignKey(o) => {
             ddl::unsupported_foreign_key_options(dialect, op.name(), &o.table, &o.to_key())
         }
+        Op::CreateUniqueConstraint(o) => {
+            ddl::unsupported_unique_options(dialect, op.name(), &o.table, &o.to_constraint())
+        }
         Op::CreateTable(o) => o
             .foreign_keys
             .iter()
-            .find_map(|fk| ddl::unsupported_foreign_key_options(dialect, op.name(), &o.table, &fk.to_key())),
+            .find_map(|fk| ddl::unsupported_foreign_key_options(dialect, op.name(), &o.table, &fk.to_key()))
+            .or_else(|| {
+                o.unique.iter().find_map(|u| {
+                    ddl::unsupported_unique_options(dialect, op.name(), &o.table, &u.to_constraint())
+                })
+            }),
         _ => None,
     };
     if let Some(refusal) = refusal {

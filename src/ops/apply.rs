@@ -85,8 +85,7 @@ impl Op {
                 edit_table(schema, name, op.schema.as_deref(), &op.table, |t| {
                     require_columns(name, t, &op.columns)?;
                     require_free_constraint_name(name, t, &op.name)?;
-                    t.uniques
-                        .push(UniqueConstraint { name: Some(op.name.clone()), columns: op.columns.clone() });
+                    t.uniques.push(op.to_constraint());
                     Ok(())
                 })
             }
@@ -267,7 +266,11 @@ fn add_inline_constraints(table: &mut Table, column: &Column) {
             ..Index::default()
         });
     } else if column.unique {
-        table.uniques.push(UniqueConstraint { name: None, columns: vec![column.name.clone()] });
+        table.uniques.push(UniqueConstraint {
+            name: None,
+            columns: vec![column.name.clone()],
+            ..Default::default()
+        });
     }
     if let Some(fk) = &column.foreign_key {
         let (ref_schema, ref_table) = ForeignKey::split_ref_table(&fk.table);
@@ -299,7 +302,7 @@ fn create_table(schema: &mut Schema, op: &CreateTable) -> Result<(), ApplyError>
         add_inline_constraints(&mut table, column);
     }
     for unique in &op.unique {
-        table.uniques.push(UniqueConstraint { name: unique.name.clone(), columns: unique.columns.clone() });
+        table.uniques.push(unique.to_constraint());
     }
     for fk in &op.foreign_keys {
         table.foreign_keys.push(fk.to_key());

@@ -5,7 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 pub use crate::schema::action::ReferentialAction;
-use crate::schema::model::{ForeignKey, ForeignKeyOptions, Index};
+use crate::schema::model::{ForeignKey, ForeignKeyOptions, Index, UniqueConstraint};
 
 use super::validate::{Invalid, de_name, de_names, de_opt_name, de_opt_sql, de_sql, is_false};
 
@@ -94,7 +94,7 @@ pub struct DropIndex {
 }
 
 /// `create_unique_constraint`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CreateUniqueConstraint {
     /// Constraint name.
@@ -109,6 +109,36 @@ pub struct CreateUniqueConstraint {
     /// The columns.
     #[serde(deserialize_with = "de_names")]
     pub columns: Vec<String>,
+    /// Nulls equal each other (PostgreSQL 15's `NULLS NOT DISTINCT`).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub nulls_not_distinct: bool,
+}
+
+impl CreateUniqueConstraint {
+    /// The op that adds `unique` under `name` to the table `table` of `schema`.
+    pub fn for_constraint(
+        schema: Option<String>,
+        table: String,
+        name: String,
+        unique: &UniqueConstraint,
+    ) -> CreateUniqueConstraint {
+        CreateUniqueConstraint {
+            name,
+            table,
+            schema,
+            columns: unique.columns.clone(),
+            nulls_not_distinct: unique.nulls_not_distinct,
+        }
+    }
+
+    /// The constraint this op adds, as the model keeps it.
+    pub fn to_constraint(&self) -> UniqueConstraint {
+        UniqueConstraint {
+            name: Some(self.name.clone()),
+            columns: self.columns.clone(),
+            nulls_not_distinct: self.nulls_not_distinct,
+        }
+    }
 }
 
 /// `create_foreign_key`.

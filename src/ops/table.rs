@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use super::column::Column;
 use super::constraint::ReferentialAction;
 use super::validate::{Invalid, de_name, de_names, de_opt_name, de_sql, is_false, names_known};
-use crate::schema::model::{ForeignKey, ForeignKeyOptions};
+use crate::schema::model::{ForeignKey, ForeignKeyOptions, UniqueConstraint};
 
 /// `create_table`: a new table with its columns, constraints and indexes.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -113,7 +113,7 @@ impl CreateTable {
 }
 
 /// A unique constraint inside `create_table.unique`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct UniqueSpec {
     /// Constraint name; the database names it when absent.
@@ -122,6 +122,29 @@ pub struct UniqueSpec {
     /// The columns.
     #[serde(deserialize_with = "de_names")]
     pub columns: Vec<String>,
+    /// Nulls equal each other (PostgreSQL 15's `NULLS NOT DISTINCT`).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub nulls_not_distinct: bool,
+}
+
+impl UniqueSpec {
+    /// The spec declaring `unique`.
+    pub fn for_constraint(unique: &UniqueConstraint) -> UniqueSpec {
+        UniqueSpec {
+            name: unique.name.clone(),
+            columns: unique.columns.clone(),
+            nulls_not_distinct: unique.nulls_not_distinct,
+        }
+    }
+
+    /// The constraint this spec declares, as the model keeps it.
+    pub fn to_constraint(&self) -> UniqueConstraint {
+        UniqueConstraint {
+            name: self.name.clone(),
+            columns: self.columns.clone(),
+            nulls_not_distinct: self.nulls_not_distinct,
+        }
+    }
 }
 
 /// A foreign key inside `create_table.foreign_keys`.

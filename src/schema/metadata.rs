@@ -585,7 +585,11 @@ impl TableBuilder {
             unique: self
                 .uniques
                 .iter()
-                .map(|u| UniqueSpec { name: u.name.clone(), columns: u.columns.clone() })
+                .map(|u| UniqueSpec {
+                    name: u.name.clone(),
+                    columns: u.columns.clone(),
+                    ..UniqueSpec::default()
+                })
                 .collect(),
             foreign_keys,
             checks: self.checks.clone(),

@@ -457,13 +457,16 @@ pub struct PrimaryKey {
 }
 
 /// A unique constraint.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UniqueConstraint {
     /// Constraint name; `None` lets the database name it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// The columns.
     pub columns: Vec<String>,
+    /// Nulls equal each other (PostgreSQL 15's `UNIQUE NULLS NOT DISTINCT`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub nulls_not_distinct: bool,
 }
 
 /// A foreign key constraint.

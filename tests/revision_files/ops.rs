@@ -69,8 +69,8 @@ fn expected_upgrade() -> Vec<Op> {
             ],
             primary_key: Some(names(&["id"])),
             unique: vec![
-                UniqueSpec { name: Some("uq_email_team".into()), columns: names(&["email", "team_id"]) },
-                UniqueSpec { name: None, columns: names(&["status"]) },
+                UniqueSpec { name: Some("uq_email_team".into()), columns: names(&["email", "team_id"]), ..Default::default() },
+                UniqueSpec { name: None, columns: names(&["status"]), ..Default::default() },
             ],
             foreign_keys: vec![ForeignKeySpec {
                 name: Some("fk_team".into()),
@@ -128,6 +128,7 @@ fn expected_upgrade() -> Vec<Op> {
             table: "users".into(),
             schema: None,
             columns: names(&["mail"]),
+            ..Default::default()
         }),
         Op::CreateForeignKey(CreateForeignKey {
             name: "fk_owner".into(),

@@ -29,7 +29,7 @@ use crate::ops::{
     DropConstraint, DropIndex, DropObject, DropTable, ForeignKeyRef, ForeignKeySpec, IndexSpec, Op,
     RenameTable, SetOrDrop, TableComment, UniqueSpec,
 };
-use crate::schema::model::{CheckConstraint, ColumnDef, Index, PrimaryKey, Schema, Table, UniqueConstraint};
+use crate::schema::model::{CheckConstraint, ColumnDef, Index, PrimaryKey, Schema, Table};
 
 /// See the module documentation.
 /// The caller checks that `op` fits `before` (errors here only cover what the
@@ -209,11 +209,7 @@ fn recreate_table(table: &Table) -> Vec<Op> {
         columns: table.columns.iter().map(|c| op_column_with(c, true)).collect(),
         primary_key: pk_columns,
         primary_key_name: named_pk,
-        unique: table
-            .uniques
-            .iter()
-            .map(|u| UniqueSpec { name: u.name.clone(), columns: u.columns.clone() })
-            .collect(),
+        unique: table.uniques.iter().map(UniqueSpec::for_constraint).collect(),
         foreign_keys: table.foreign_keys.iter().map(ForeignKeySpec::for_key).collect(),
         checks: table.checks.iter().map(|c| CheckSpec { name: c.name.clone(), sql: c.sql.clone() }).collect(),
         indexes: Vec::new(),
@@ -266,16 +262,17 @@ fn readd_column(table: &Table, column_name: &str) -> Vec<Op> {
             }));
         }
     }
-    for UniqueConstraint { name, columns } in uniques {
-        if name.is_none() && single(&columns) && !column.unique {
+    for unique in uniques {
+        if unique.name.is_none() && single(&unique.columns) && !unique.nulls_not_distinct && !column.unique {
             column.unique = true;
         } else {
-            rest.push(Op::CreateUniqueConstraint(CreateUniqueConstraint {
-                name: constraint_name(t, name, ConstraintType::Unique, &columns),
-                table: t.clone(),
-                schema: s.clone(),
-                columns,
-            }));
+            let name = constraint_name(t, unique.name.clone(), ConstraintType::Unique, &unique.columns);
+            rest.push(Op::CreateUniqueConstraint(CreateUniqueConstraint::for_constraint(
+                s.clone(),
+                t.clone(),
+                name,
+                &unique,
+            )));
         }
     }
     for fk in foreign_keys {
@@ -379,14 +376,11 @@ fn recreate_constraint(table: &Table, op: &DropConstraint) -> Result<Vec<Op>, Ap
             .map(|PrimaryKey { columns, .. }| {
                 Op::CreatePrimaryKey(CreatePrimaryKey { name, table: t, schema: s, columns: columns.clone() })
             }),
-        ConstraintType::Unique => table.uniques.iter().find(|u| m(u.name.as_deref(), &u.columns)).map(|u| {
-            Op::CreateUniqueConstraint(CreateUniqueConstraint {
-                name,
-                table: t,
-                schema: s,
-                columns: u.columns.clone(),
-            })
-        }),
+        ConstraintType::Unique => table
+            .uniques
+            .iter()
+            .find(|u| m(u.name.as_deref(), &u.columns))
+            .map(|u| Op::CreateUniqueConstraint(CreateUniqueConstraint::for_constraint(s, t, name, u))),
         ConstraintType::ForeignKey => table
             .foreign_keys
             .iter()

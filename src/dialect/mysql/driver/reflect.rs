@@ -628,7 +628,11 @@ async fn indexes<B: Backend>(
             continue;
         }
         if index.unique && index.plain {
-            table.uniques.push(UniqueConstraint { name: Some(name), columns: index.columns });
+            table.uniques.push(UniqueConstraint {
+                name: Some(name),
+                columns: index.columns,
+                ..Default::default()
+            });
         } else {
             table.indexes.push(Index {
                 name,

@@ -390,7 +390,9 @@ async fn constraints<B: Backend>(
         .rows(&format!(
             "SELECT c.relname, con.conname, con.contype, {}, rn.nspname, rc.relname, {}, \
              con.confdeltype, con.confupdtype, pg_catalog.pg_get_constraintdef(con.oid, true), n.nspname, \
-             con.condeferrable, con.condeferred, con.confmatchtype, con.convalidated \
+             con.condeferrable, con.condeferred, con.confmatchtype, con.convalidated, \
+             COALESCE((SELECT (to_jsonb(i) ->> 'indnullsnotdistinct')::boolean FROM pg_catalog.pg_index i \
+                 WHERE i.indexrelid = con.conindid AND con.contype = 'u'), false) \
              FROM pg_catalog.pg_constraint con \
              JOIN pg_catalog.pg_class c ON c.oid = con.conrelid \
              JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
@@ -408,7 +410,11 @@ async fn constraints<B: Backend>(
         let columns = json_names(cell(row, 3)?)?;
         match required(row, 2)? {
             "p" => table.primary_key = Some(PrimaryKey { name, columns }),
-            "u" => table.uniques.push(UniqueConstraint { name, columns }),
+            "u" => table.uniques.push(UniqueConstraint {
+                name,
+                columns,
+                nulls_not_distinct: required(row, 15)? == "t",
+            }),
             "f" => {
                 let ref_ns = cell(row, 4)?;
                 table.foreign_keys.push(ForeignKey {

@@ -304,7 +304,7 @@ async fn indexes<B: Backend>(
                     .iter()
                     .position(|u| u.columns == cols)
                     .and_then(|pos| entry.ddl.uniques.remove(pos).name);
-                entry.table.uniques.push(UniqueConstraint { name, columns: cols });
+                entry.table.uniques.push(UniqueConstraint { name, columns: cols, ..Default::default() });
             }
             _ => {
                 let parsed = parse_create_index(cell(row, 4)?.unwrap_or(""));
