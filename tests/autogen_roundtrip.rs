@@ -210,6 +210,7 @@ mod property {
                 comment: None,
                 identity: None,
                 computed: None,
+                collation: None,
             });
             for (c, (ty, nullable, default, unique, index, named)) in columns.iter().enumerate() {
                 let cname = if c % 2 == 1 { format!("Col{c}") } else { format!("c{c}") };
@@ -223,6 +224,7 @@ mod property {
                     comment: None,
                     identity: None,
                     computed: None,
+                    collation: None,
                 });
                 if *unique {
                     let uname = named.then(|| format!("uq_{t}_{c}"));
@@ -258,6 +260,7 @@ mod property {
                     comment: None,
                     identity: None,
                     computed: None,
+                    collation: None,
                 });
                 table.foreign_keys.push(ForeignKey {
                     name: cascade.then(|| format!("fk_{t}")),

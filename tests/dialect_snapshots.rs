@@ -375,6 +375,23 @@ column = "phone"
 
 #[test]
 fn alter_column() {
+    // PostgreSQL says the type again; SQLite rebuilds; MySQL restates the column.
+    check(
+        "alter_column_collation",
+        r#"
+[[upgrade]]
+op = "alter_column"
+table = "user"
+column = "Name"
+collation = "C"
+
+[[upgrade]]
+op = "alter_column"
+table = "user"
+column = "Name"
+collation = false
+"#,
+    );
     check(
         "alter_column_rename",
         r#"

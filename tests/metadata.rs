@@ -32,6 +32,7 @@ fn col(name: &str, ty: SqlType, nullable: bool) -> ColumnDef {
         comment: None,
         identity: None,
         computed: None,
+        collation: None,
     }
 }
 

@@ -354,6 +354,7 @@ fn col(name: &str, ty: SqlType) -> ColumnDef {
         comment: None,
         identity: None,
         computed: None,
+        collation: None,
     }
 }
 

@@ -283,10 +283,21 @@ fn compare_column(
             None => SetOrDrop::Drop,
         });
     }
+    let same_collation = match (&target.collation, &current.collation) {
+        (Some(a), Some(b)) => a.eq_ignore_ascii_case(b),
+        (a, b) => a == b,
+    };
+    if opts.dialect.imp().reflects_collations() && !same_collation {
+        alter.collation = Some(match &target.collation {
+            Some(name) => SetOrDrop::Set(name.clone()),
+            None => SetOrDrop::Drop,
+        });
+    }
     let changed = alter.ty.is_some()
         || alter.nullable.is_some()
         || alter.server_default.is_some()
-        || alter.comment.is_some();
+        || alter.comment.is_some()
+        || alter.collation.is_some();
     if !changed {
         return None;
     }

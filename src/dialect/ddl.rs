@@ -53,6 +53,9 @@ pub(crate) fn column_spec(dialect: Dialect, table: &Table, column: &ColumnDef) -
         _ => render_type(dialect, &column.ty, table.schema.as_deref()),
     };
     let mut spec = format!("{name} {ty}");
+    if let Some(collation) = &column.collation {
+        spec.push_str(&format!(" COLLATE {}", quote_identifier(dialect, collation)));
+    }
     let identity = column.identity.as_ref().and_then(|i| imp.identity_clause(i));
     match (&column.computed, identity) {
         (Some(computed), _) => {

@@ -246,6 +246,7 @@ fn column_def(column: &Column, in_pk: bool) -> ColumnDef {
         comment: column.comment.clone(),
         identity: column.identity.clone(),
         computed: column.computed.clone(),
+        collation: column.collation.clone(),
     }
 }
 
@@ -515,6 +516,11 @@ fn alter_column(schema: &mut Schema, op: &AlterColumn) -> Result<(), ApplyError>
         match &op.server_default {
             Some(SetOrDrop::Set(sql)) => column.server_default = Some(sql.clone()),
             Some(SetOrDrop::Drop) => column.server_default = None,
+            None => {}
+        }
+        match &op.collation {
+            Some(SetOrDrop::Set(name)) => column.collation = Some(name.clone()),
+            Some(SetOrDrop::Drop) => column.collation = None,
             None => {}
         }
         match &op.comment {

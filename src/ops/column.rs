@@ -52,6 +52,9 @@ pub struct Column {
     /// `computed = { sql = "price * qty" }`: `GENERATED ALWAYS AS (…) STORED`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub computed: Option<Computed>,
+    /// `collation = "C"`: `COLLATE "C"` after the type.
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "de_opt_name")]
+    pub collation: Option<String>,
 }
 
 impl Column {
@@ -70,6 +73,7 @@ impl Column {
             foreign_key: None,
             identity: None,
             computed: None,
+            collation: None,
         }
     }
 
@@ -232,6 +236,9 @@ pub struct AlterColumn {
     /// New comment, or `false` to drop it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<SetOrDrop>,
+    /// New collation, or `false` for the type's default.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub collation: Option<SetOrDrop>,
     /// The type before the change.
     #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "de_opt_written")]
     pub existing_type: Option<SqlType>,
@@ -255,6 +262,7 @@ impl AlterColumn {
             nullable: None,
             server_default: None,
             comment: None,
+            collation: None,
             existing_type: None,
             existing_nullable: None,
             existing_server_default: None,
@@ -266,11 +274,12 @@ impl AlterColumn {
             || self.ty.is_some()
             || self.nullable.is_some()
             || self.server_default.is_some()
-            || self.comment.is_some();
+            || self.comment.is_some()
+            || self.collation.is_some();
         if !changes {
             return Err(Invalid::new(
                 "",
-                "alter_column changes nothing: give at least one of new_name, type, nullable, server_default, comment",
+                "alter_column changes nothing: give at least one of new_name, type, nullable, server_default, comment, collation",
             ));
         }
         Ok(())

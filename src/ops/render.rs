@@ -15,6 +15,7 @@ const KEY_ORDER: &[&str] = &[
     "column",
     "new_name",
     "type",
+    "collation",
     "columns",
     "using",
     "include",

@@ -617,6 +617,7 @@ pub struct ColumnBuilder {
     unique: bool,
     index: bool,
     comment: Option<String>,
+    collation: Option<String>,
     references: Option<String>,
     on_delete: Option<ReferentialAction>,
     on_update: Option<ReferentialAction>,
@@ -636,6 +637,7 @@ impl ColumnBuilder {
             unique: false,
             index: false,
             comment: None,
+            collation: None,
             references: None,
             on_delete: None,
             on_update: None,
@@ -694,6 +696,12 @@ impl ColumnBuilder {
         self
     }
 
+    /// The column's collation (`COLLATE name`: PostgreSQL's `"C"`, SQLite's `NOCASE`).
+    pub fn collation(&mut self, name: impl Into<String>) -> &mut Self {
+        self.collation = Some(name.into());
+        self
+    }
+
     /// A foreign key to `target`, written `"table.column"` or `"schema.table.column"`
     /// (unqualified means this table's schema). Chain [`on_delete`](Self::on_delete)
     /// and [`on_update`](Self::on_update) for actions.
@@ -745,6 +753,7 @@ impl ColumnBuilder {
         column.unique = self.unique;
         column.index = self.index;
         column.comment = self.comment.clone();
+        column.collation = self.collation.clone();
         let mut spec = None;
         if let Some(target) = &self.references {
             let target = ForeignKeyRef::parse(target).map_err(|e| table.invalid(e))?;

@@ -379,6 +379,10 @@ pub struct ColumnDef {
     /// `GENERATED ALWAYS AS (expression) STORED`: a computed column.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub computed: Option<Computed>,
+    /// `COLLATE name` (PostgreSQL's `"C"`, SQLite's `NOCASE`); `None` is the type's
+    /// default.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub collation: Option<String>,
 }
 
 /// An identity column's generator (SQLAlchemy's `Identity`). Options at the
@@ -712,6 +716,7 @@ mod tests {
             comment: None,
             identity: Some(Identity { always: true, start: Some(10), ..Identity::default() }),
             computed: None,
+            collation: None,
         });
         t.primary_key = Some(PrimaryKey { name: None, columns: vec!["id".into()] });
         let mut s = Schema::new();

@@ -198,6 +198,11 @@ impl DialectImpl for Mysql {
         true
     }
 
+    // Column collations are not reflected yet (see `driver::reflect`).
+    fn reflects_collations(&self) -> bool {
+        false
+    }
+
     fn transactional_ddl(&self) -> bool {
         false
     }
@@ -520,7 +525,10 @@ fn drop_column(table: &Table, column: &str) -> Vec<String> {
 /// See the module documentation: the whole definition from the model.
 fn alter_column(table: &Table, old: &ColumnDef, new: &ColumnDef, op: &AlterColumn) -> Vec<String> {
     let renamed = new.name != old.name;
-    let definition_changed = old.ty != new.ty || old.nullable != new.nullable || old.comment != new.comment;
+    let definition_changed = old.ty != new.ty
+        || old.nullable != new.nullable
+        || old.comment != new.comment
+        || old.collation != new.collation;
     if renamed {
         return vec![alter_table(
             table,

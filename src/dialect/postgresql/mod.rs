@@ -459,6 +459,13 @@ fn alter_column(table: &Table, old: &ColumnDef, op: &AlterColumn) -> Vec<String>
     let alter = |rest: String| alter_table(table, &format!("ALTER COLUMN {name} {rest}"));
     let mut out = Vec::new();
     let schema = table.schema.as_deref();
+    // A collation changes with `TYPE <type> COLLATE …`, the type's default being
+    // "default".
+    let collate = match &op.collation {
+        Some(SetOrDrop::Set(c)) => format!(" COLLATE {}", quote_identifier(D, c)),
+        Some(SetOrDrop::Drop) => " COLLATE \"default\"".to_string(),
+        None => String::new(),
+    };
     // A type that renders the same (an enum that only gained values) needs no ALTER.
     if let Some(ty) =
         op.ty.as_ref().filter(|ty| render_type(D, ty, schema) != render_type(D, &old.ty, schema))
@@ -471,7 +478,9 @@ fn alter_column(table: &Table, old: &ColumnDef, op: &AlterColumn) -> Vec<String>
             (true, SqlType::Enum { .. }) => format!(" USING {name}::text::{rendered}"),
             (true, _) => format!(" USING {name}::{rendered}"),
         };
-        out.push(alter(format!("TYPE {rendered}{using}")));
+        out.push(alter(format!("TYPE {rendered}{collate}{using}")));
+    } else if !collate.is_empty() {
+        out.push(alter(format!("TYPE {}{collate}", render_type(D, &old.ty, schema))));
     }
     match op.nullable {
         Some(true) => out.push(alter("DROP NOT NULL".to_string())),

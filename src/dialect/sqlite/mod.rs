@@ -314,8 +314,10 @@ fn rebuild_plan<'a>(op: &Op, ctx: &Context<'a>) -> Option<Plan<'a>> {
             let new_name = o.new_name.clone().unwrap_or_else(|| o.column.clone());
             let after = ctx.after.table(o.schema.as_deref(), &o.table)?;
             let new = after.column(&new_name)?;
-            let changed =
-                old.ty != new.ty || old.nullable != new.nullable || old.server_default != new.server_default;
+            let changed = old.ty != new.ty
+                || old.nullable != new.nullable
+                || old.server_default != new.server_default
+                || old.collation != new.collation;
             if always || changed {
                 Some(Plan { schema: ctx.before, before, after, renamed: Some((o.column.clone(), new_name)) })
             } else {

@@ -197,6 +197,7 @@ pub(crate) fn op_column_with(def: &ColumnDef, explicit_nullable: bool) -> Column
     column.comment = def.comment.clone();
     column.identity = def.identity.clone();
     column.computed = def.computed.clone();
+    column.collation = def.collation.clone();
     column
 }
 
@@ -345,6 +346,12 @@ fn undo_alter(op: &AlterColumn, prior: &ColumnDef) -> AlterColumn {
             None => SetOrDrop::Drop,
         });
     }
+    if op.collation.is_some() {
+        undo.collation = Some(match &prior.collation {
+            Some(name) => SetOrDrop::Set(name.clone()),
+            None => SetOrDrop::Drop,
+        });
+    }
     // Describe the column as the forward op leaves it.
     undo.existing_type = Some(op.ty.clone().unwrap_or_else(|| prior.ty.clone()));
     undo.existing_nullable = Some(op.nullable.unwrap_or(prior.nullable));
@@ -359,6 +366,7 @@ fn undo_alter(op: &AlterColumn, prior: &ColumnDef) -> AlterColumn {
         && undo.nullable.is_none()
         && undo.server_default.is_none()
         && undo.comment.is_none()
+        && undo.collation.is_none()
     {
         undo.new_name = Some(op.column.clone());
     }

@@ -425,6 +425,9 @@ async fn columns<B: Backend>(
             comment: cell(row, 7)?.filter(|c| !c.is_empty()).map(str::to_string),
             identity: None,
             computed,
+            // Not read on MySQL yet: the model has no charsets, and a column at its
+            // table's default collation must compare equal to one that names none.
+            collation: None,
             ty,
         });
     }

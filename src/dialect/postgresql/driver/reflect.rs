@@ -291,7 +291,9 @@ async fn columns<B: Backend>(
              (SELECT json_build_array(s.seqstart, s.seqincrement, s.seqmin, s.seqmax, s.seqcache, s.seqcycle) \
               FROM pg_catalog.pg_depend dep JOIN pg_catalog.pg_sequence s ON s.seqrelid = dep.objid \
               WHERE a.attidentity <> '' AND dep.classid = 'pg_catalog.pg_class'::regclass \
-              AND dep.refobjid = c.oid AND dep.refobjsubid = a.attnum AND dep.deptype = 'i') \
+              AND dep.refobjid = c.oid AND dep.refobjsubid = a.attnum AND dep.deptype = 'i'), \
+             (SELECT co.collname FROM pg_catalog.pg_collation co \
+              WHERE co.oid = a.attcollation AND a.attcollation <> t.typcollation) \
              FROM pg_catalog.pg_class c \
              JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
              LEFT JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped \
@@ -343,6 +345,7 @@ async fn columns<B: Backend>(
             comment: cell(row, 7)?.map(str::to_string),
             identity,
             computed,
+            collation: cell(row, 14)?.map(str::to_string),
             ty,
         });
     }

@@ -120,6 +120,7 @@ pub(crate) async fn reflect<B: Backend>(
             comment: None,
             identity: None,
             computed: None,
+            collation: entry.ddl.collations.iter().find(|(c, _)| *c == column).map(|(_, name)| name.clone()),
         });
         entry.declared.insert(column, declared);
     }

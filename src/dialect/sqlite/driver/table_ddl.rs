@@ -198,6 +198,8 @@ pub(crate) struct TableDdl {
     pub without_rowid: bool,
     /// `AUTOINCREMENT` on the rowid alias: ids are never reused.
     pub autoincrement: bool,
+    /// `COLLATE name` of each column that has one: (column, collation).
+    pub collations: Vec<(String, String)>,
 }
 
 /// The names of the identifiers between the parentheses at `tokens[open]`.
@@ -301,7 +303,13 @@ fn column_constraints(sql: &str, column: &str, rest: &[Token], ddl: &mut TableDd
             // columns) so their words are not taken for constraint keywords.
             i = closing(rest, i).map_or(rest.len(), |c| c + 1);
             continue;
-        } else if ["NOT", "NULL", "DEFAULT", "COLLATE", "GENERATED", "AS"].iter().any(|k| t.is_keyword(k)) {
+        } else if t.is_keyword("COLLATE") {
+            if let Some(collation) = rest.get(i + 1).filter(|n| n.is_name()) {
+                ddl.collations.push((column.to_string(), collation.text.clone()));
+                i += 1;
+            }
+            name = None;
+        } else if ["NOT", "NULL", "DEFAULT", "GENERATED", "AS"].iter().any(|k| t.is_keyword(k)) {
             name = None;
         }
         i += 1;
