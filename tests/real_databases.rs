@@ -758,3 +758,48 @@ fn column_collations_survive_autogenerate_and_rebuilds_on_sqlite() {
     assert_eq!(support::sqlite3(&ours.path, "SELECT count(*) FROM tags WHERE name = 'RUST'"), "1");
     assert_eq!(p.ok(&["--url", &url, "check"]), "No new upgrade operations detected.\n");
 }
+
+/// Enum values removed or reordered rebuild the type (PostgreSQL's `ALTER TYPE` can
+/// only add), for every column that uses it, defaults included; the downgrade puts
+/// the old type back. `pg_dump` after each direction equals the schema loaded by
+/// `psql`, and a row holding a removed value fails the step, leaving the database at
+/// its revision.
+#[test]
+fn enum_values_removed_and_restored_on_postgresql() {
+    let Some(before_db) = support::pg_test_db() else { return };
+    let Some(after_db) = support::pg_test_db() else { return };
+    let Some(ours) = support::pg_test_db() else { return };
+    let tables = "CREATE TABLE posts (id integer PRIMARY KEY, mood mood DEFAULT 'happy' NOT NULL);\n\
+                  CREATE TABLE replies (id integer PRIMARY KEY, mood mood);\n";
+    let before = format!("CREATE TYPE mood AS ENUM ('happy', 'meh', 'sad');\n{tables}");
+    let after = format!("CREATE TYPE mood AS ENUM ('sad', 'happy');\n{tables}");
+    support::psql(&before_db.url, &before);
+    support::psql(&after_db.url, &after);
+    let dump = |db: &support::PgTestDb| {
+        support::normalized_dump(&support::pg_dump_schema(&db.url), "alembic_version")
+    };
+    let p = project_with(&before);
+    let url = ours.database_url().to_string();
+    let run = |args: &[&str]| p.ok(&[&["--url", url.as_str()], args].concat());
+    run(&["revision", "--autogenerate", "-m", "moods", "--rev-id", "m1"]);
+    run(&["upgrade", "head"]);
+    std::fs::write(p.path().join("schema.sql"), &after).unwrap();
+    run(&["revision", "--autogenerate", "-m", "fewer moods", "--rev-id", "m2"]);
+    // A row with the value to remove: the step fails and nothing of it stays.
+    support::psql(&ours.url, "INSERT INTO replies VALUES (1, 'meh')");
+    let err = p.fails(&["--url", url.as_str(), "upgrade", "head"]);
+    assert!(err.contains("\"meh\""), "{err}");
+    assert_eq!(run(&["current"]).trim(), "m1");
+    assert_eq!(dump(&ours), dump(&before_db));
+    support::psql(
+        &ours.url,
+        "DELETE FROM replies; INSERT INTO posts VALUES (1, 'sad'); INSERT INTO replies VALUES (1, 'happy')",
+    );
+    run(&["upgrade", "head"]);
+    assert_eq!(run(&["check"]), "No new upgrade operations detected.\n");
+    assert_eq!(dump(&ours), dump(&after_db));
+    run(&["downgrade", "m1"]);
+    assert_eq!(dump(&ours), dump(&before_db));
+    assert_eq!(support::psql(&ours.url, "SELECT string_agg(mood::text, ',' ORDER BY id) FROM posts"), "sad");
+    run(&["downgrade", "base"]);
+}

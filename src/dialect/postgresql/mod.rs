@@ -12,8 +12,10 @@
 //!   op's statements when the op brings a new one into a schema (`create_table`, but
 //!   also `add_column` and `alter_column`, where Alembic would fail), `DROP TYPE` after
 //!   them when no column uses it any more (`drop_table`, `drop_column`, …), and
-//!   `ALTER TYPE … ADD VALUE` when an enum gains values. Enum types live in the
-//!   schema of the table that uses them.
+//!   `ALTER TYPE … ADD VALUE` when an enum gains values; when it loses or reorders
+//!   values, the type is rebuilt (a new type, every column moved to it through text,
+//!   the old one dropped, the new one renamed). Enum types live in the schema of the
+//!   table that uses them.
 
 use crate::dialect::ddl::{
     check_clause, column_spec, create_index_sql, create_table_sql, default_clause, drop_index_sql,
@@ -254,11 +256,14 @@ fn enum_changes(before: &Schema, after: &Schema) -> Result<(Vec<String>, Vec<Str
                 None => pre.push(format!("CREATE TYPE {type_name} AS ENUM ({})", value_list(D, values))),
                 Some((_, old_values)) if old_values == values => {}
                 Some((_, old_values)) => {
-                    if let Some(lost) = old_values.iter().find(|v| !values.contains(v)) {
-                        return Err(RenderError::Unsupported {
-                            op: "alter_column",
-                            message: format!("PostgreSQL cannot remove value '{lost}' from enum type {name}"),
-                        });
+                    // ADD VALUE can only add: a value removed or the old ones
+                    // reordered rebuild the type.
+                    let kept: Vec<&String> = values.iter().filter(|v| old_values.contains(v)).collect();
+                    if kept.len() != old_values.len()
+                        || kept.iter().zip(old_values.iter()).any(|(a, b)| *a != b)
+                    {
+                        pre.extend(rebuild_enum(before, after, schema, name, values));
+                        continue;
                     }
                     let mut previous: Option<&String> = None;
                     for value in values.iter() {
@@ -284,6 +289,46 @@ fn enum_changes(before: &Schema, after: &Schema) -> Result<(Vec<String>, Vec<Str
         }
     }
     Ok((pre, post))
+}
+
+/// The statements that replace enum type `name` of `schema` by one with `values`
+/// (PostgreSQL cannot drop or reorder the values of a type): a new type, every column
+/// of the type moved to it through text (its default dropped first and put back, as
+/// a default of the old type cannot be cast), the old type dropped and the new one
+/// renamed. A row holding a removed value makes the cast, and so the step, fail.
+fn rebuild_enum(
+    before: &Schema,
+    after: &Schema,
+    schema: Option<&str>,
+    name: &str,
+    values: &[String],
+) -> Vec<String> {
+    let type_name = qualified_name(D, schema, name);
+    let temporary = format!("{name}_alembic_new");
+    let temporary_name = qualified_name(D, schema, &temporary);
+    let mut out = vec![format!("CREATE TYPE {temporary_name} AS ENUM ({})", value_list(D, values))];
+    let mut defaults = Vec::new();
+    for table in before.tables.in_schema(schema) {
+        for column in &table.columns {
+            if !matches!(&column.ty, SqlType::Enum { name: n, .. } if n == name) {
+                continue;
+            }
+            let col = quote_identifier(D, &column.name);
+            let alter = |rest: String| alter_table(table, &format!("ALTER COLUMN {col} {rest}"));
+            if column.server_default.is_some() {
+                out.push(alter("DROP DEFAULT".to_string()));
+                let kept = after.table(schema, &table.name).and_then(|t| t.column(&column.name));
+                if let Some(default) = kept.and_then(|c| c.server_default.as_deref()) {
+                    defaults.push(alter(format!("SET{}", default_clause(D, default))));
+                }
+            }
+            out.push(alter(format!("TYPE {temporary_name} USING {col}::text::{temporary_name}")));
+        }
+    }
+    out.push(format!("DROP TYPE {type_name}"));
+    out.push(format!("ALTER TYPE {temporary_name} RENAME TO {}", quote_identifier(D, name)));
+    out.extend(defaults);
+    out
 }
 
 fn comment_literal(comment: Option<&str>) -> String {
