@@ -803,3 +803,50 @@ fn enum_values_removed_and_restored_on_postgresql() {
     assert_eq!(support::psql(&ours.url, "SELECT string_agg(mood::text, ',' ORDER BY id) FROM posts"), "sad");
     run(&["downgrade", "base"]);
 }
+
+/// SQLite `STRICT` and `WITHOUT ROWID` tables and generated columns (stored and
+/// virtual) come through autogenerate as such, and a table rebuild keeps them and the
+/// rows (a generated column is recomputed, not copied: SQLite refuses values for it).
+#[test]
+fn sqlite_strict_without_rowid_and_generated_columns_survive_rebuilds() {
+    let schema = "CREATE TABLE items (id INTEGER PRIMARY KEY, price REAL NOT NULL, qty INTEGER NOT NULL, \
+                  total REAL GENERATED ALWAYS AS (price * qty) STORED, half REAL AS (price / 2), note TEXT) STRICT;\n\
+                  CREATE TABLE kv (k TEXT PRIMARY KEY, v TEXT) WITHOUT ROWID;\n";
+    let original = support::SqliteFile::new();
+    support::sqlite3(&original.path, schema);
+    let ours = support::SqliteFile::new();
+    let p = project_with(schema);
+    let url = ours.url().to_string();
+    let run = |args: &[&str]| p.ok(&[&["--url", url.as_str()], args].concat());
+    run(&["revision", "--autogenerate", "-m", "items", "--rev-id", "i1"]);
+    run(&["upgrade", "head"]);
+    // What SQLite itself says of each table and column.
+    let shape = "SELECT group_concat(name || ':' || strict || ':' || wr, ',') FROM pragma_table_list \
+                 WHERE name IN ('items', 'kv'); \
+                 SELECT group_concat(name || ':' || hidden, ',') FROM pragma_table_xinfo('items');";
+    assert_eq!(support::sqlite3(&ours.path, shape), support::sqlite3(&original.path, shape));
+    assert_eq!(run(&["check"]), "No new upgrade operations detected.\n");
+    support::sqlite3(
+        &ours.path,
+        "INSERT INTO items (price, qty, note) VALUES (2.5, 4, 'x'); INSERT INTO kv VALUES ('a', 'b')",
+    );
+    // NOT NULL on note and v: both tables are rebuilt.
+    let changed = schema.replace("note TEXT)", "note TEXT NOT NULL)").replace("v TEXT)", "v TEXT NOT NULL)");
+    std::fs::write(p.path().join("schema.sql"), &changed).unwrap();
+    run(&["revision", "--autogenerate", "-m", "not null", "--rev-id", "i2"]);
+    run(&["upgrade", "head"]);
+    assert_eq!(support::sqlite3(&ours.path, shape), support::sqlite3(&original.path, shape));
+    assert_eq!(
+        support::sqlite3(&ours.path, "SELECT total || ' ' || half || ' ' || note FROM items"),
+        "10.0 1.25 x"
+    );
+    assert_eq!(run(&["check"]), "No new upgrade operations detected.\n");
+    // STRICT is enforced after the rebuild.
+    let refused = std::process::Command::new("sqlite3")
+        .arg(&ours.path)
+        .arg("INSERT INTO items (price, qty, note) VALUES ('cheap', 1, 'y')")
+        .output()
+        .unwrap();
+    assert!(!refused.status.success(), "a STRICT table refuses text in a REAL column");
+    run(&["downgrade", "base"]);
+}

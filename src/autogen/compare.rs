@@ -180,6 +180,8 @@ fn create_table_ops(table: &Table, deferred: &[usize]) -> Vec<Op> {
             .collect(),
         comment: table.comment.clone(),
         sqlite_autoincrement: table.sqlite_autoincrement,
+        sqlite_strict: table.sqlite_strict,
+        sqlite_without_rowid: table.sqlite_without_rowid,
     };
     let mut ops = vec![Op::CreateTable(create)];
     ops.extend(table.indexes.iter().filter(|i| !plain(i)).map(|i| create_index_op(table, i)));

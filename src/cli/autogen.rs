@@ -142,6 +142,11 @@ fn compare_options(project: &Project, dialect: Dialect) -> CompareOptions {
 
 /// The declared schema: the env program's, or a SQL file's loaded into a scratch
 /// database of the project's dialect.
+/// Bumped when reflection starts reading something it did not (index methods, key
+/// options, collations, SQLite table options and generated columns: 2), so that a
+/// cached target schema from an earlier build is not reused.
+const MODEL_REVISION: u32 = 2;
+
 fn target_schema(
     project: &Project,
     url: &DatabaseUrl,
@@ -157,9 +162,10 @@ fn target_schema(
     // Loading a big schema file into a scratch database costs the server seconds of
     // DDL; the reflected result only depends on the file, the dialect and the options,
     // so it is kept under target/ and reused while they do not change.
-    // The tool's version is part of the key: a newer one may reflect differently.
+    // The tool's version is part of the key: a newer one may reflect differently; and
+    // so is the model's own revision, for builds of one version that reflect more.
     let key = format!(
-        "{}\n{}\n{:?}\n{}\n{}\n{sql}",
+        "{}\n{MODEL_REVISION}\n{}\n{:?}\n{}\n{}\n{sql}",
         env!("CARGO_PKG_VERSION"),
         url.dialect(),
         opts.exclude_tables,

@@ -169,10 +169,11 @@ pub(crate) fn create_table_sql(dialect: Dialect, table: &Table, name: &str) -> S
     lines.extend(table.uniques.iter().map(|u| unique_clause(dialect, u)));
     lines.extend(table.foreign_keys.iter().map(|f| foreign_key_clause(dialect, table.schema.as_deref(), f)));
     lines.extend(table.checks.iter().map(|c| check_clause(dialect, c)));
-    let options = match table.comment.as_deref().filter(|_| dialect.imp().inline_comments()) {
+    let mut options = match table.comment.as_deref().filter(|_| dialect.imp().inline_comments()) {
         Some(comment) => format!("COMMENT={}", dialect.imp().string_literal(comment)),
         None => String::new(),
     };
+    options.push_str(&dialect.imp().table_options(table));
     format!(
         "CREATE TABLE {} (\n\t{}\n){options}",
         qualified_name(dialect, table.schema.as_deref(), name),

@@ -149,6 +149,12 @@ pub trait DialectImpl: Send + Sync + 'static {
         false
     }
 
+    /// What follows `CREATE TABLE name (…)` for `table`'s dialect-specific options
+    /// (SQLite's ` WITHOUT ROWID, STRICT`); nothing by default.
+    fn table_options(&self, _table: &Table) -> String {
+        String::new()
+    }
+
     /// Whether reflection reads column collations, so that autogenerate can compare
     /// them.
     fn reflects_collations(&self) -> bool {

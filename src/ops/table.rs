@@ -45,6 +45,12 @@ pub struct CreateTable {
     /// SQLite: `AUTOINCREMENT` on the integer primary key (ignored elsewhere).
     #[serde(default, skip_serializing_if = "is_false")]
     pub sqlite_autoincrement: bool,
+    /// SQLite: a `STRICT` table (ignored elsewhere).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub sqlite_strict: bool,
+    /// SQLite: a `WITHOUT ROWID` table (ignored elsewhere).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub sqlite_without_rowid: bool,
 }
 
 /// Serde helper: an optional non-empty list of names.

@@ -596,6 +596,8 @@ impl TableBuilder {
             indexes: Vec::new(),
             comment: self.comment.clone(),
             sqlite_autoincrement: false,
+            sqlite_strict: false,
+            sqlite_without_rowid: false,
         };
         let mut ops = vec![Op::CreateTable(create)];
         ops.extend(self.indexes.iter().map(|index| {

@@ -267,6 +267,12 @@ pub struct Table {
     /// `sqlite_autoincrement=True`): ids of deleted rows are never reused.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub sqlite_autoincrement: bool,
+    /// SQLite's `STRICT` table: values must be of their column's type.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub sqlite_strict: bool,
+    /// SQLite's `WITHOUT ROWID` table: the primary key is the storage key.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub sqlite_without_rowid: bool,
 }
 
 impl Table {
@@ -291,6 +297,8 @@ impl Table {
             indexes: Vec::new(),
             comment: None,
             sqlite_autoincrement: false,
+            sqlite_strict: false,
+            sqlite_without_rowid: false,
         }
     }
 

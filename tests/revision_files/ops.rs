@@ -41,6 +41,8 @@ fn expected_upgrade() -> Vec<Op> {
             schema: Some("app".into()),
             primary_key_name: None,
             sqlite_autoincrement: false,
+            sqlite_strict: false,
+            sqlite_without_rowid: false,
             columns: vec![
                 Column {
                     primary_key: true,

@@ -98,6 +98,15 @@ impl DialectImpl for Sqlite {
         false
     }
 
+    fn table_options(&self, table: &Table) -> String {
+        let options: Vec<&str> =
+            [(table.sqlite_without_rowid, "WITHOUT ROWID"), (table.sqlite_strict, "STRICT")]
+                .into_iter()
+                .filter_map(|(on, option)| on.then_some(option))
+                .collect();
+        if options.is_empty() { String::new() } else { format!(" {}", options.join(", ")) }
+    }
+
     fn inline_primary_key(&self, table: &Table) -> Option<&'static str> {
         table.sqlite_autoincrement.then_some("PRIMARY KEY AUTOINCREMENT")
     }

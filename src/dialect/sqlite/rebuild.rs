@@ -2,10 +2,12 @@
 //! built from the schema model, so it works offline and needs no reflection:
 //!
 //! 1. `CREATE TABLE _alembic_tmp_<table>` with the table as the op leaves it (every
-//!    column, the primary key, unique constraints, foreign keys and checks);
+//!    column with its collation and generator, the primary key, unique constraints,
+//!    foreign keys and checks, `STRICT` and `WITHOUT ROWID`);
 //! 2. `INSERT INTO _alembic_tmp_<table> (…) SELECT … FROM <table>` for the columns that
 //!    exist before and after (a renamed column is read under its old name; a column
-//!    whose type family changes is `CAST`, except to JSON, as Alembic does);
+//!    whose type family changes is `CAST`, except to JSON, as Alembic does; a
+//!    generated column is left to SQLite to compute);
 //! 3. `DROP TABLE <table>` (its indexes go with it);
 //! 4. `ALTER TABLE _alembic_tmp_<table> RENAME TO <table>`;
 //! 5. `CREATE INDEX` for each index of the new table.
@@ -63,8 +65,12 @@ fn sqlite_affinity(ty: &SqlType) -> Affinity {
     }
 }
 
-/// The expression that reads `new`'s value from the old table, if it has one.
+/// The expression that reads `new`'s value from the old table, if it has one (a
+/// generated column has none: SQLite computes it, and refuses a value for it).
 fn source_expr(plan: &Plan<'_>, new: &ColumnDef) -> Option<String> {
+    if new.computed.is_some() {
+        return None;
+    }
     let old_name = match &plan.renamed {
         Some((old, new_name)) if *new_name == new.name => old.as_str(),
         _ => new.name.as_str(),

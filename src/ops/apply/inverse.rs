@@ -216,6 +216,8 @@ fn recreate_table(table: &Table) -> Vec<Op> {
         indexes: Vec::new(),
         comment: table.comment.clone(),
         sqlite_autoincrement: table.sqlite_autoincrement,
+        sqlite_strict: table.sqlite_strict,
+        sqlite_without_rowid: table.sqlite_without_rowid,
     };
     let mut after = Vec::new();
     for index in &table.indexes {

@@ -13,8 +13,8 @@ use crate::reflect::catalog::{Queries, ReflectError, ReflectOptions, cell, liter
 use crate::runtime::connection::Backend;
 use crate::schema::action::ReferentialAction;
 use crate::schema::model::{
-    CheckConstraint, ColumnDef, ForeignKey, Index, ObjectKind, PrimaryKey, Schema, SchemaObject, Table,
-    UniqueConstraint,
+    CheckConstraint, ColumnDef, Computed, ForeignKey, Index, ObjectKind, PrimaryKey, Schema, SchemaObject,
+    Table, UniqueConstraint,
 };
 use crate::schema::types::SqlType;
 
@@ -119,7 +119,12 @@ pub(crate) async fn reflect<B: Backend>(
             autoincrement: None,
             comment: None,
             identity: None,
-            computed: None,
+            computed: entry
+                .ddl
+                .generated
+                .iter()
+                .find(|(c, _, _)| *c == column)
+                .map(|(_, sql, stored)| Computed { sql: sql.trim().to_string(), stored: *stored }),
             collation: entry.ddl.collations.iter().find(|(c, _)| *c == column).map(|(_, name)| name.clone()),
         });
         entry.declared.insert(column, declared);
@@ -143,6 +148,8 @@ pub(crate) async fn reflect<B: Backend>(
             entry.table.primary_key = Some(PrimaryKey { name: entry.ddl.primary_key_name.clone(), columns });
         }
         entry.table.sqlite_autoincrement = entry.ddl.autoincrement;
+        entry.table.sqlite_strict = entry.ddl.strict;
+        entry.table.sqlite_without_rowid = entry.ddl.without_rowid;
         entry.table.checks = entry
             .ddl
             .checks

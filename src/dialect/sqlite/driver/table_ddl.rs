@@ -200,6 +200,10 @@ pub(crate) struct TableDdl {
     pub autoincrement: bool,
     /// `COLLATE name` of each column that has one: (column, collation).
     pub collations: Vec<(String, String)>,
+    /// Generated columns: (column, expression, stored).
+    pub generated: Vec<(String, String, bool)>,
+    /// A `STRICT` table.
+    pub strict: bool,
 }
 
 /// The names of the identifiers between the parentheses at `tokens[open]`.
@@ -234,6 +238,7 @@ pub(crate) fn parse_create_table(sql: &str) -> TableDdl {
     };
     let tail = &tokens[close + 1..];
     ddl.without_rowid = tail.windows(2).any(|w| w[0].is_keyword("WITHOUT") && w[1].is_keyword("ROWID"));
+    ddl.strict = tail.iter().any(|t| t.is_keyword("STRICT"));
     ddl.autoincrement = tokens[open + 1..close].iter().any(|t| t.is_keyword("AUTOINCREMENT"));
     for item in split_commas(&tokens[open + 1..close]) {
         let Some(first) = item.first() else { continue };
@@ -298,6 +303,14 @@ fn column_constraints(sql: &str, column: &str, rest: &[Token], ddl: &mut TableDd
                 i = next;
                 continue;
             }
+        } else if t.is_keyword("AS") && rest.get(i + 1).is_some_and(|n| n.kind == Kind::Open) {
+            // `[GENERATED ALWAYS] AS (expr) [STORED | VIRTUAL]`; virtual by default.
+            let (text, next) = paren_text(sql, rest, i + 1);
+            let stored = rest.get(next).is_some_and(|n| n.is_keyword("STORED"));
+            ddl.generated.push((column.to_string(), text, stored));
+            name = None;
+            i = next;
+            continue;
         } else if t.kind == Kind::Open {
             // Skip parenthesised parts (type arguments, DEFAULT (expr), REFERENCES
             // columns) so their words are not taken for constraint keywords.
