@@ -66,7 +66,8 @@ fn before_tables(schema: &Schema, object: &SchemaObject) -> bool {
         | ObjectKind::MaterializedView
         | ObjectKind::Trigger
         | ObjectKind::SequenceOwnership
-        | ObjectKind::Index => false,
+        | ObjectKind::Index
+        | ObjectKind::Constraint => false,
     }
 }
 

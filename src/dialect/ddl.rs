@@ -338,6 +338,14 @@ pub(crate) fn drop_object_sql(dialect: Dialect, op: &crate::ops::DropObject) -> 
         ObjectKind::View => format!("DROP VIEW {qualified}"),
         ObjectKind::MaterializedView => format!("DROP MATERIALIZED VIEW {qualified}"),
         ObjectKind::Trigger => format!("DROP TRIGGER {qualified}"),
+        ObjectKind::Constraint => match &op.table {
+            Some(table) => format!(
+                "ALTER TABLE {} DROP CONSTRAINT {}",
+                qualified_name(dialect, schema, table),
+                quote_identifier(dialect, &op.name)
+            ),
+            None => format!("ALTER TABLE DROP CONSTRAINT {}", quote_identifier(dialect, &op.name)),
+        },
         ObjectKind::Index => match &op.table {
             Some(table) => format!(
                 "DROP INDEX {} ON {}",

@@ -107,12 +107,15 @@ impl DropObject {
 
 fn validate_table(kind: ObjectKind, table: Option<&str>) -> Result<(), Invalid> {
     match (kind, table) {
-        (ObjectKind::Trigger | ObjectKind::SequenceOwnership | ObjectKind::Index, None) => {
-            Err(Invalid::new("table", format!("a {} needs the `table` it is on", kind.name())))
-        }
-        (ObjectKind::Trigger | ObjectKind::SequenceOwnership | ObjectKind::Index, Some(_)) | (_, None) => {
-            Ok(())
-        }
+        (
+            ObjectKind::Trigger | ObjectKind::SequenceOwnership | ObjectKind::Index | ObjectKind::Constraint,
+            None,
+        ) => Err(Invalid::new("table", format!("a {} needs the `table` it is on", kind.name()))),
+        (
+            ObjectKind::Trigger | ObjectKind::SequenceOwnership | ObjectKind::Index | ObjectKind::Constraint,
+            Some(_),
+        )
+        | (_, None) => Ok(()),
         (_, Some(_)) => Err(Invalid::new("table", format!("a {} is not on a table", kind.name()))),
     }
 }

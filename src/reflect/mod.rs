@@ -3,9 +3,9 @@
 //! [`reflect`] reads one schema (PostgreSQL) or attached database (SQLite) with a
 //! fixed number of bulk catalog queries, whatever the number of tables:
 //!
-//! - PostgreSQL: eleven `pg_catalog` queries (columns with their tables, constraints,
+//! - PostgreSQL: twelve `pg_catalog` queries (columns with their tables, constraints,
 //!   indexes, enum types; and the objects other than tables: extensions, domains,
-//!   sequences, functions, aggregates, views, triggers), each filtered by schema; never one round per table.
+//!   sequences, functions, aggregates, views, triggers, exclusion constraints), each filtered by schema; never one round per table.
 //! - SQLite: four queries joining `sqlite_master` with the table-valued pragma
 //!   functions (`pragma_table_xinfo`, `pragma_foreign_key_list`, `pragma_index_list`,
 //!   `pragma_index_xinfo`), and one for triggers and views (their statements, which

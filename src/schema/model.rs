@@ -79,11 +79,14 @@ pub enum ObjectKind {
     /// An index the model's `Index` cannot say (MySQL's `FULLTEXT` and `SPATIAL`), on a
     /// table, by its `CREATE … INDEX` statement.
     Index,
+    /// A table constraint the model cannot say (PostgreSQL's `EXCLUDE`), on a table,
+    /// by its `ALTER TABLE … ADD CONSTRAINT` statement.
+    Constraint,
 }
 
 impl ObjectKind {
     /// Every kind, in the order objects are made (extensions first, triggers last).
-    pub const ALL: [ObjectKind; 11] = [
+    pub const ALL: [ObjectKind; 12] = [
         ObjectKind::Schema,
         ObjectKind::Extension,
         ObjectKind::Domain,
@@ -95,6 +98,7 @@ impl ObjectKind {
         ObjectKind::Trigger,
         ObjectKind::SequenceOwnership,
         ObjectKind::Index,
+        ObjectKind::Constraint,
     ];
 
     /// The kind's name in files (`"materialized_view"`).
@@ -111,6 +115,7 @@ impl ObjectKind {
             ObjectKind::Trigger => "trigger",
             ObjectKind::SequenceOwnership => "sequence_ownership",
             ObjectKind::Index => "index",
+            ObjectKind::Constraint => "constraint",
         }
     }
 
@@ -124,6 +129,7 @@ impl ObjectKind {
                 | ObjectKind::Trigger
                 | ObjectKind::SequenceOwnership
                 | ObjectKind::Index
+                | ObjectKind::Constraint
         )
     }
 }

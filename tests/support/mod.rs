@@ -50,6 +50,11 @@ pub fn sqlite3(db: &Path, sql: &str) -> String {
 /// Runs `sql` with `psql -v ON_ERROR_STOP=1` in the database `url` names; asserts
 /// success and returns its unaligned output, trimmed.
 pub fn psql(url: &alembic::url::PostgresUrl, sql: &str) -> String {
+    psql_result(url, sql).unwrap_or_else(|e| panic!("psql failed: {e}\n{sql}"))
+}
+
+/// Runs `sql` with `psql`: what it printed, or what it said on error.
+pub fn psql_result(url: &alembic::url::PostgresUrl, sql: &str) -> Result<String, String> {
     use std::io::Write;
     use std::process::{Command, Stdio};
     let mut cmd = Command::new("psql");
@@ -63,8 +68,10 @@ pub fn psql(url: &alembic::url::PostgresUrl, sql: &str) -> String {
         .expect("psql is installed (cargo xtask test installs it)");
     child.stdin.take().unwrap().write_all(sql.as_bytes()).unwrap();
     let out = child.wait_with_output().unwrap();
-    assert!(out.status.success(), "psql failed: {}\n{sql}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8_lossy(&out.stdout).trim().to_string()
+    if !out.status.success() {
+        return Err(String::from_utf8_lossy(&out.stderr).into_owned());
+    }
+    Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
 }
 
 /// Runs `sql` with the `mariadb` client on the database of `url` (stopping at the

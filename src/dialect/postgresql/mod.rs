@@ -34,8 +34,8 @@ use crate::schema::types::SqlType;
 
 /// The number of catalog queries a PostgreSQL reflection sends, whatever the schema
 /// holds (columns, constraints, indexes, enum types; extensions, domains, functions,
-/// views, triggers).
-pub const POSTGRES_CATALOG_QUERIES: usize = 11;
+/// views, triggers, exclusion constraints).
+pub const POSTGRES_CATALOG_QUERIES: usize = 12;
 
 #[cfg(feature = "postgres")]
 pub(crate) mod driver;

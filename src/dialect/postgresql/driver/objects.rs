@@ -219,5 +219,27 @@ pub(super) async fn objects<B: Backend>(
             required(row, 2)?.to_string(),
         ));
     }
+
+    // Exclusion constraints: the model has no EXCLUDE, so each is kept as the
+    // statement that adds it, as the server prints its definition.
+    let rows = q
+        .rows(&format!(
+            "SELECT c.relname, con.conname, pg_catalog.pg_get_constraintdef(con.oid, true) \
+             FROM pg_catalog.pg_constraint con JOIN pg_catalog.pg_class c ON c.oid = con.conrelid \
+             JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
+             WHERE con.contype = 'x' AND n.nspname = {ns} ORDER BY c.relname, con.conname"
+        ))
+        .await?;
+    for row in &rows {
+        let table = required(row, 0)?.to_string();
+        let name = required(row, 1)?.to_string();
+        let sql = format!(
+            "ALTER TABLE {} ADD CONSTRAINT {} {}",
+            qualified_name(D, schema, &table),
+            quote_identifier(D, &name),
+            required(row, 2)?
+        );
+        out.push(object(ObjectKind::Constraint, name, Some(table), sql));
+    }
     Ok((out, owned))
 }
