@@ -892,3 +892,54 @@ fn exclusion_constraints_round_trip_on_postgresql() {
     std::fs::write(p.path().join("schema.sql"), schema).unwrap();
     run(&["downgrade", "base"]);
 }
+
+/// Partitioned tables keep their key (`partition_by` on `create_table`) and their
+/// partitions, a partition of a partition included (`create_object`, kind
+/// `partition`): `pg_dump` of both databases is the same, rows go to their partition,
+/// `check` is clean, and `downgrade base` leaves only the version table.
+#[test]
+fn partitioned_tables_round_trip_on_postgresql() {
+    let Some(original) = support::pg_test_db() else { return };
+    let Some(ours) = support::pg_test_db() else { return };
+    let schema = "CREATE TABLE events (id bigint NOT NULL, at timestamp NOT NULL, kind text NOT NULL, \
+                  PRIMARY KEY (id, at, kind)) PARTITION BY RANGE (at);\n\
+                  CREATE INDEX events_kind_idx ON events (kind);\n\
+                  CREATE TABLE events_2025 PARTITION OF events FOR VALUES FROM ('2025-01-01') TO ('2026-01-01');\n\
+                  CREATE TABLE events_2026 PARTITION OF events FOR VALUES FROM ('2026-01-01') TO ('2027-01-01') \
+                  PARTITION BY LIST (kind);\n\
+                  CREATE TABLE events_2026_click PARTITION OF events_2026 FOR VALUES IN ('click');\n\
+                  CREATE TABLE events_2026_other PARTITION OF events_2026 DEFAULT;\n";
+    support::psql(&original.url, schema);
+    let p = project_with(schema);
+    let url = ours.database_url().to_string();
+    let run = |args: &[&str]| p.ok(&[&["--url", url.as_str()], args].concat());
+    run(&["revision", "--autogenerate", "-m", "events", "--rev-id", "e1"]);
+    let file = std::fs::read_to_string(p.versions().join("e1_events.toml")).unwrap();
+    assert!(
+        file.contains("partition_by = \"RANGE (at)\"") && file.contains("kind = \"partition\""),
+        "{file}"
+    );
+    run(&["upgrade", "head"]);
+    assert_eq!(run(&["check"]), "No new upgrade operations detected.\n");
+    assert_eq!(
+        support::normalized_dump(&support::pg_dump_schema(&ours.url), "alembic_version"),
+        support::normalized_dump(&support::pg_dump_schema(&original.url), "alembic_version"),
+    );
+    support::psql(
+        &ours.url,
+        "INSERT INTO events VALUES (1, '2025-06-01', 'view'), (2, '2026-06-01', 'click'), (3, '2026-06-01', 'view')",
+    );
+    assert_eq!(
+        support::psql(&ours.url, "SELECT string_agg(tableoid::regclass::text, ',' ORDER BY id) FROM events"),
+        "events_2025,events_2026_click,events_2026_other"
+    );
+    support::psql(&ours.url, "DELETE FROM events");
+    run(&["downgrade", "base"]);
+    assert_eq!(
+        support::psql(
+            &ours.url,
+            "SELECT string_agg(tablename, ',') FROM pg_tables WHERE schemaname = 'public'"
+        ),
+        "alembic_version"
+    );
+}

@@ -182,6 +182,7 @@ fn create_table_ops(table: &Table, deferred: &[usize]) -> Vec<Op> {
         sqlite_autoincrement: table.sqlite_autoincrement,
         sqlite_strict: table.sqlite_strict,
         sqlite_without_rowid: table.sqlite_without_rowid,
+        partition_by: table.partition_by.clone(),
     };
     let mut ops = vec![Op::CreateTable(create)];
     ops.extend(table.indexes.iter().filter(|i| !plain(i)).map(|i| create_index_op(table, i)));

@@ -67,7 +67,8 @@ fn before_tables(schema: &Schema, object: &SchemaObject) -> bool {
         | ObjectKind::Trigger
         | ObjectKind::SequenceOwnership
         | ObjectKind::Index
-        | ObjectKind::Constraint => false,
+        | ObjectKind::Constraint
+        | ObjectKind::Partition => false,
     }
 }
 

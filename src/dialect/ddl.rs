@@ -338,6 +338,7 @@ pub(crate) fn drop_object_sql(dialect: Dialect, op: &crate::ops::DropObject) -> 
         ObjectKind::View => format!("DROP VIEW {qualified}"),
         ObjectKind::MaterializedView => format!("DROP MATERIALIZED VIEW {qualified}"),
         ObjectKind::Trigger => format!("DROP TRIGGER {qualified}"),
+        ObjectKind::Partition => format!("DROP TABLE {qualified}"),
         ObjectKind::Constraint => match &op.table {
             Some(table) => format!(
                 "ALTER TABLE {} DROP CONSTRAINT {}",

@@ -155,6 +155,12 @@ pub trait DialectImpl: Send + Sync + 'static {
         String::new()
     }
 
+    /// Whether tables can be partitioned with `PARTITION BY` (PostgreSQL). Without it
+    /// a `create_table` with `partition_by` is refused.
+    fn partitioned_tables(&self) -> bool {
+        false
+    }
+
     /// Whether reflection reads column collations, so that autogenerate can compare
     /// them.
     fn reflects_collations(&self) -> bool {

@@ -135,6 +135,15 @@ pub fn render_between(
         Op::CreateUniqueConstraint(o) => {
             ddl::unsupported_unique_options(dialect, op.name(), &o.table, &o.to_constraint())
         }
+        Op::CreateTable(o) if o.partition_by.is_some() && !dialect.imp().partitioned_tables() => {
+            Some(RenderError::Unsupported {
+                op: op.name(),
+                message: format!(
+                    "table {} is partitioned (partition_by), which {dialect} does not do here; remove partition_by",
+                    o.table
+                ),
+            })
+        }
         Op::CreateTable(o) => o
             .foreign_keys
             .iter()

@@ -334,6 +334,7 @@ fn create_table(schema: &mut Schema, op: &CreateTable) -> Result<(), ApplyError>
     table.sqlite_autoincrement = op.sqlite_autoincrement;
     table.sqlite_strict = op.sqlite_strict;
     table.sqlite_without_rowid = op.sqlite_without_rowid;
+    table.partition_by = op.partition_by.clone();
     schema.insert_table(table).map_err(|t| ApplyError::TableExists { op: name, table: t.display_name() })
 }
 

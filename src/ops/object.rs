@@ -106,17 +106,10 @@ impl DropObject {
 }
 
 fn validate_table(kind: ObjectKind, table: Option<&str>) -> Result<(), Invalid> {
-    match (kind, table) {
-        (
-            ObjectKind::Trigger | ObjectKind::SequenceOwnership | ObjectKind::Index | ObjectKind::Constraint,
-            None,
-        ) => Err(Invalid::new("table", format!("a {} needs the `table` it is on", kind.name()))),
-        (
-            ObjectKind::Trigger | ObjectKind::SequenceOwnership | ObjectKind::Index | ObjectKind::Constraint,
-            Some(_),
-        )
-        | (_, None) => Ok(()),
-        (_, Some(_)) => Err(Invalid::new("table", format!("a {} is not on a table", kind.name()))),
+    match (kind.on_table(), table) {
+        (true, None) => Err(Invalid::new("table", format!("a {} needs the `table` it is on", kind.name()))),
+        (true, Some(_)) | (false, None) => Ok(()),
+        (false, Some(_)) => Err(Invalid::new("table", format!("a {} is not on a table", kind.name()))),
     }
 }
 

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use super::column::Column;
 use super::constraint::ReferentialAction;
-use super::validate::{Invalid, de_name, de_names, de_opt_name, de_sql, is_false, names_known};
+use super::validate::{Invalid, de_name, de_names, de_opt_name, de_opt_sql, de_sql, is_false, names_known};
 use crate::schema::model::{ForeignKey, ForeignKeyOptions, UniqueConstraint};
 
 /// `create_table`: a new table with its columns, constraints and indexes.
@@ -51,6 +51,10 @@ pub struct CreateTable {
     /// SQLite: a `WITHOUT ROWID` table (ignored elsewhere).
     #[serde(default, skip_serializing_if = "is_false")]
     pub sqlite_without_rowid: bool,
+    /// PostgreSQL: `PARTITION BY …` (`"RANGE (created_at)"`); the partitions are
+    /// `create_object` ops of kind `partition`.
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "de_opt_sql")]
+    pub partition_by: Option<String>,
 }
 
 /// Serde helper: an optional non-empty list of names.

@@ -598,6 +598,7 @@ impl TableBuilder {
             sqlite_autoincrement: false,
             sqlite_strict: false,
             sqlite_without_rowid: false,
+            partition_by: None,
         };
         let mut ops = vec![Op::CreateTable(create)];
         ops.extend(self.indexes.iter().map(|index| {

@@ -82,11 +82,14 @@ pub enum ObjectKind {
     /// A table constraint the model cannot say (PostgreSQL's `EXCLUDE`), on a table,
     /// by its `ALTER TABLE … ADD CONSTRAINT` statement.
     Constraint,
+    /// A partition of a partitioned table (PostgreSQL), on that table, by its
+    /// `CREATE TABLE … PARTITION OF …` statement.
+    Partition,
 }
 
 impl ObjectKind {
     /// Every kind, in the order objects are made (extensions first, triggers last).
-    pub const ALL: [ObjectKind; 12] = [
+    pub const ALL: [ObjectKind; 13] = [
         ObjectKind::Schema,
         ObjectKind::Extension,
         ObjectKind::Domain,
@@ -97,6 +100,7 @@ impl ObjectKind {
         ObjectKind::MaterializedView,
         ObjectKind::Trigger,
         ObjectKind::SequenceOwnership,
+        ObjectKind::Partition,
         ObjectKind::Index,
         ObjectKind::Constraint,
     ];
@@ -116,7 +120,21 @@ impl ObjectKind {
             ObjectKind::SequenceOwnership => "sequence_ownership",
             ObjectKind::Index => "index",
             ObjectKind::Constraint => "constraint",
+            ObjectKind::Partition => "partition",
         }
+    }
+
+    /// Whether an object of this kind is on a table (its `table` names it, and it goes
+    /// when the table is dropped).
+    pub fn on_table(self) -> bool {
+        matches!(
+            self,
+            ObjectKind::Trigger
+                | ObjectKind::SequenceOwnership
+                | ObjectKind::Index
+                | ObjectKind::Constraint
+                | ObjectKind::Partition
+        )
     }
 
     /// Whether objects of this kind depend on tables (made after them, dropped
@@ -130,6 +148,7 @@ impl ObjectKind {
                 | ObjectKind::SequenceOwnership
                 | ObjectKind::Index
                 | ObjectKind::Constraint
+                | ObjectKind::Partition
         )
     }
 }
@@ -279,6 +298,10 @@ pub struct Table {
     /// SQLite's `WITHOUT ROWID` table: the primary key is the storage key.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub sqlite_without_rowid: bool,
+    /// PostgreSQL's `PARTITION BY` of a partitioned table (`RANGE (created_at)`); its
+    /// partitions are objects of kind `partition`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub partition_by: Option<String>,
 }
 
 impl Table {
@@ -305,6 +328,7 @@ impl Table {
             sqlite_autoincrement: false,
             sqlite_strict: false,
             sqlite_without_rowid: false,
+            partition_by: None,
         }
     }
 

@@ -43,6 +43,7 @@ fn expected_upgrade() -> Vec<Op> {
             sqlite_autoincrement: false,
             sqlite_strict: false,
             sqlite_without_rowid: false,
+            partition_by: None,
             columns: vec![
                 Column {
                     primary_key: true,

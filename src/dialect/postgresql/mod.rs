@@ -183,6 +183,14 @@ impl DialectImpl for Postgresql {
     fn foreign_key_options(&self) -> bool {
         true
     }
+
+    fn partitioned_tables(&self) -> bool {
+        true
+    }
+
+    fn table_options(&self, table: &Table) -> String {
+        table.partition_by.as_deref().map(|key| format!(" PARTITION BY {key}")).unwrap_or_default()
+    }
 }
 
 /// The statements for `op` on PostgreSQL.

@@ -218,6 +218,7 @@ fn recreate_table(table: &Table) -> Vec<Op> {
         sqlite_autoincrement: table.sqlite_autoincrement,
         sqlite_strict: table.sqlite_strict,
         sqlite_without_rowid: table.sqlite_without_rowid,
+        partition_by: table.partition_by.clone(),
     };
     let mut after = Vec::new();
     for index in &table.indexes {

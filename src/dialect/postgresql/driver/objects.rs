@@ -220,26 +220,56 @@ pub(super) async fn objects<B: Backend>(
         ));
     }
 
-    // Exclusion constraints: the model has no EXCLUDE, so each is kept as the
-    // statement that adds it, as the server prints its definition.
+    // What the model's tables cannot say, kept as the statements that make it, in
+    // one query: exclusion constraints (`x`, by table and name) as the server prints
+    // their definition, and partitions (`p`, in the order they were made, so that a
+    // partition comes before its own partitions) with their bounds and, for one that
+    // is partitioned itself, its key. A partition is on the root of its tree (a
+    // partition of a partition too: only the root is a table of the model), and made
+    // as a partition of its own parent.
     let rows = q
         .rows(&format!(
-            "SELECT c.relname, con.conname, pg_catalog.pg_get_constraintdef(con.oid, true) \
+            "SELECT 'x', c.relname, con.conname, pg_catalog.pg_get_constraintdef(con.oid, true), NULL, \
+                 c.relname || '.' || con.conname, NULL \
              FROM pg_catalog.pg_constraint con JOIN pg_catalog.pg_class c ON c.oid = con.conrelid \
              JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
-             WHERE con.contype = 'x' AND n.nspname = {ns} ORDER BY c.relname, con.conname"
+             WHERE con.contype = 'x' AND n.nspname = {ns} \
+             UNION ALL \
+             SELECT 'p', r.relname, c.relname, pg_catalog.pg_get_expr(c.relpartbound, c.oid, true), \
+                 CASE WHEN c.relkind = 'p' THEN pg_catalog.pg_get_partkeydef(c.oid) END, lpad(c.oid::text, 12, '0'), \
+                 p.relname \
+             FROM pg_catalog.pg_class c JOIN pg_catalog.pg_inherits i ON i.inhrelid = c.oid \
+             JOIN pg_catalog.pg_class p ON p.oid = i.inhparent \
+             JOIN pg_catalog.pg_class r ON r.oid = pg_catalog.pg_partition_root(c.oid) \
+             JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
+             WHERE c.relispartition AND c.relkind IN ('r', 'p') AND n.nspname = {ns} \
+             ORDER BY 1, 6"
         ))
         .await?;
     for row in &rows {
-        let table = required(row, 0)?.to_string();
-        let name = required(row, 1)?.to_string();
-        let sql = format!(
-            "ALTER TABLE {} ADD CONSTRAINT {} {}",
-            qualified_name(D, schema, &table),
-            quote_identifier(D, &name),
-            required(row, 2)?
-        );
-        out.push(object(ObjectKind::Constraint, name, Some(table), sql));
+        let table = required(row, 1)?.to_string();
+        let name = required(row, 2)?.to_string();
+        let definition = required(row, 3)?;
+        let (kind, sql) = if required(row, 0)? == "x" {
+            let sql = format!(
+                "ALTER TABLE {} ADD CONSTRAINT {} {definition}",
+                qualified_name(D, schema, &table),
+                quote_identifier(D, &name),
+            );
+            (ObjectKind::Constraint, sql)
+        } else {
+            let parent = required(row, 6)?;
+            let mut sql = format!(
+                "CREATE TABLE {} PARTITION OF {} {definition}",
+                qualified_name(D, schema, &name),
+                qualified_name(D, schema, parent),
+            );
+            if let Some(key) = cell(row, 4)? {
+                sql.push_str(&format!(" PARTITION BY {key}"));
+            }
+            (ObjectKind::Partition, sql)
+        };
+        out.push(object(kind, name, Some(table), sql));
     }
     Ok((out, owned))
 }

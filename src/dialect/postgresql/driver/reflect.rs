@@ -293,7 +293,8 @@ async fn columns<B: Backend>(
               WHERE a.attidentity <> '' AND dep.classid = 'pg_catalog.pg_class'::regclass \
               AND dep.refobjid = c.oid AND dep.refobjsubid = a.attnum AND dep.deptype = 'i'), \
              (SELECT co.collname FROM pg_catalog.pg_collation co \
-              WHERE co.oid = a.attcollation AND a.attcollation <> t.typcollation) \
+              WHERE co.oid = a.attcollation AND a.attcollation <> t.typcollation), \
+             CASE WHEN c.relkind = 'p' THEN pg_catalog.pg_get_partkeydef(c.oid) END \
              FROM pg_catalog.pg_class c \
              JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
              LEFT JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped \
@@ -310,6 +311,7 @@ async fn columns<B: Backend>(
         let table = tables.entry(name.to_string()).or_insert_with(|| {
             let mut t = Table::new(opts.schema.clone(), name);
             t.comment = cell(row, 1).ok().flatten().map(str::to_string);
+            t.partition_by = cell(row, 15).ok().flatten().map(str::to_string);
             t
         });
         let Some(column) = cell(row, 2)? else { continue };
