@@ -422,3 +422,46 @@ columns = [{ name = "id", type = "integer", primary_key = true }]
     assert_eq!(names, ["id", "a", "b", "c"], "{}", render_ops_toml("downgrade", &downgrade).unwrap());
     assert_eq!(table.uniques, current.table(None, "t").unwrap().uniques);
 }
+
+/// A guarded op that has nothing to do leaves the model as it is and has no inverse;
+/// one that does something is undone as usual.
+#[test]
+fn guarded_ops_that_skip_have_no_inverse() {
+    let legacy = schema(
+        r#"
+[[op]]
+op = "create_table"
+table = "legacy"
+columns = [{ name = "id", type = "integer", primary_key = true }]
+"#,
+    );
+    let create: Vec<Op> = toml::from_str::<Ops>(
+        r#"
+[[op]]
+op = "create_table"
+table = "legacy"
+if_not_exists = true
+columns = [{ name = "id", type = "integer", primary_key = true }, { name = "extra", type = "text" }]
+
+[[op]]
+op = "drop_table"
+table = "gone"
+if_exists = true
+"#,
+    )
+    .unwrap()
+    .op;
+    for op in &create {
+        assert!(op.skips(&legacy));
+        assert_eq!(op.inverse(&legacy).unwrap(), Vec::<Op>::new());
+        let mut after = legacy.clone();
+        op.apply(&mut after).unwrap();
+        assert_eq!(after, legacy, "a skipped op changes nothing");
+    }
+    let empty = Schema::new();
+    assert!(!create[0].skips(&empty));
+    assert_eq!(
+        render_ops_toml("downgrade", &create[0].inverse(&empty).unwrap()).unwrap(),
+        "[[downgrade]]\nop = \"drop_table\"\ntable = \"legacy\"\n"
+    );
+}

@@ -539,6 +539,35 @@ unique = true
 nulls_not_distinct = true
 "#,
     );
+    // MySQL 8 has no IF NOT EXISTS for indexes.
+    check(
+        "guarded_create_and_drop",
+        r#"
+[[upgrade]]
+op = "create_table"
+table = "tag"
+if_not_exists = true
+columns = [{ name = "id", type = "integer", primary_key = true }]
+
+[[upgrade]]
+op = "create_table"
+table = "user"
+if_not_exists = true
+columns = [{ name = "id", type = "integer", primary_key = true }]
+
+[[upgrade]]
+op = "drop_table"
+table = "nope"
+if_exists = true
+
+[[upgrade]]
+op = "create_index"
+name = "ix_tag_id"
+table = "tag"
+columns = ["id"]
+if_not_exists = true
+"#,
+    );
     check(
         "create_index_gin",
         r#"

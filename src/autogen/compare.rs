@@ -122,8 +122,11 @@ pub(super) fn compare(target: &Schema, current: &Schema, opts: &CompareOptions) 
         ));
     }
     for table in order.iter().rev() {
-        plan.drop_tables
-            .push(Op::DropTable(DropTable { table: table.name.clone(), schema: table.schema.clone() }));
+        plan.drop_tables.push(Op::DropTable(DropTable {
+            table: table.name.clone(),
+            schema: table.schema.clone(),
+            if_exists: false,
+        }));
     }
     plan.into_ops()
 }
@@ -183,6 +186,7 @@ fn create_table_ops(table: &Table, deferred: &[usize]) -> Vec<Op> {
         sqlite_strict: table.sqlite_strict,
         sqlite_without_rowid: table.sqlite_without_rowid,
         partition_by: table.partition_by.clone(),
+        if_not_exists: false,
     };
     let mut ops = vec![Op::CreateTable(create)];
     ops.extend(table.indexes.iter().filter(|i| !plain(i)).map(|i| create_index_op(table, i)));

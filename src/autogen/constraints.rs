@@ -242,6 +242,7 @@ fn indexes(target: &Table, current: &Table, _opts: &CompareOptions, plan: &mut P
                 name: c.name.clone(),
                 table: Some(current.name.clone()),
                 schema: current.schema.clone(),
+                if_exists: false,
             }));
         }
     }

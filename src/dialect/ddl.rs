@@ -2,10 +2,11 @@
 //! `CREATE TABLE` and `CREATE INDEX`, in SQLAlchemy's layout (one column or
 //! constraint per line, tab-indented; no trailing space after the commas).
 
+use super::Dialect;
 use super::imp::Autoincrement;
 use super::quote::{identifier_list, qualified_name, quote_identifier};
 use super::sqltype::render_type;
-use super::{Dialect, RenderError};
+use crate::ops::Op;
 use crate::ops::apply::is_plain_identifier;
 use crate::schema::index_entry::IndexEntry;
 use crate::schema::model::{CheckConstraint, ColumnDef, ForeignKey, Index, Table, UniqueConstraint};
@@ -207,7 +208,7 @@ fn index_element(dialect: Dialect, table: &Table, entry: &str) -> String {
 /// [NULLS NOT DISTINCT] [WHERE …]`. The schema goes on the table (the index goes
 /// beside it), or on the index name where the dialect says so (SQLite, which forbids
 /// it on the table). A dialect without methods, `INCLUDE` or `NULLS NOT DISTINCT`
-/// never gets here with them: [`unsupported_index_options`] refuses the op first.
+/// never gets here with them: `refusal` refuses the op first.
 pub(crate) fn create_index_sql(dialect: Dialect, table: &Table, index: &Index) -> String {
     let (index_name, on) = if dialect.imp().index_name_takes_schema() {
         (
@@ -240,74 +241,65 @@ pub(crate) fn create_index_sql(dialect: Dialect, table: &Table, index: &Index) -
     sql
 }
 
-/// The refusal of a foreign key that uses options `dialect` lacks (`deferrable`,
-/// `initially_deferred`, `match_full`, `not_valid`), naming them; `None` when the
-/// dialect has them or the key uses none.
-pub(crate) fn unsupported_foreign_key_options(
-    dialect: Dialect,
-    op: &'static str,
-    table: &str,
-    fk: &ForeignKey,
-) -> Option<RenderError> {
-    if dialect.imp().foreign_key_options() || !fk.options.any() {
-        return None;
+/// The statement prefixes `IF [NOT] EXISTS` goes into, per guarded op.
+fn guard_prefixes(op: &Op) -> &'static [(&'static str, &'static str)] {
+    match op {
+        Op::CreateTable(o) if o.if_not_exists => &[("CREATE TABLE ", "CREATE TABLE IF NOT EXISTS ")],
+        Op::DropTable(o) if o.if_exists => &[("DROP TABLE ", "DROP TABLE IF EXISTS ")],
+        Op::CreateIndex(o) if o.if_not_exists => &[
+            ("CREATE INDEX ", "CREATE INDEX IF NOT EXISTS "),
+            ("CREATE UNIQUE INDEX ", "CREATE UNIQUE INDEX IF NOT EXISTS "),
+        ],
+        Op::DropIndex(o) if o.if_exists => &[("DROP INDEX ", "DROP INDEX IF EXISTS ")],
+        _ => &[],
     }
-    Some(RenderError::Unsupported {
-        op,
-        message: format!(
-            "the foreign key {} of {table} uses {}, which {dialect} does not have; remove it from the op",
-            fk.name.as_deref().unwrap_or("(unnamed)"),
-            fk.options.names().join(", "),
-        ),
-    })
 }
 
-/// The refusal of a unique constraint with `NULLS NOT DISTINCT` on a dialect whose
-/// indexes lack it (see [`unsupported_index_options`]).
-pub(crate) fn unsupported_unique_options(
-    dialect: Dialect,
-    op: &'static str,
-    table: &str,
-    unique: &UniqueConstraint,
-) -> Option<RenderError> {
-    if dialect.imp().index_options() || !unique.nulls_not_distinct {
-        return None;
+/// Puts `IF [NOT] EXISTS` into the statement of `statements` that makes or drops
+/// what `op` guards (the first `CREATE TABLE …` of a `create_table`, say). The
+/// other statements need no guard: the model says the object is (not) there, so
+/// what comes with it (its indexes, its enum types) is new too.
+pub(crate) fn add_guard(op: &Op, statements: &mut [String]) {
+    for (from, to) in guard_prefixes(op) {
+        if let Some(sql) = statements.iter_mut().find(|s| s.starts_with(from)) {
+            sql.replace_range(..from.len(), to);
+            return;
+        }
     }
-    Some(RenderError::Unsupported {
-        op,
-        message: format!(
-            "the unique constraint {} of {table} uses nulls_not_distinct, which {dialect} does not have; remove it from the op",
-            unique.name.as_deref().unwrap_or("(unnamed)"),
-        ),
-    })
 }
 
-/// The refusal of an index that uses options `dialect` lacks (a method, `INCLUDE`,
-/// `NULLS NOT DISTINCT`), naming them; `None` when the dialect has them or the index
-/// uses none.
-pub(crate) fn unsupported_index_options(dialect: Dialect, index: &Index) -> Option<RenderError> {
-    if dialect.imp().index_options() || !index.has_postgresql_options() {
-        return None;
-    }
-    let mut used = Vec::new();
-    if let Some(method) = &index.using {
-        used.push(format!("using = \"{method}\""));
-    }
-    if !index.include.is_empty() {
-        used.push("include".to_string());
-    }
-    if index.nulls_not_distinct {
-        used.push("nulls_not_distinct".to_string());
-    }
-    Some(RenderError::Unsupported {
-        op: "create_index",
-        message: format!(
-            "index {} uses {}, which {} does not have; remove it from the op or write the index with `execute`",
-            index.name,
-            used.join(", "),
-            dialect
-        ),
-    })
+/// The statement of an op that [`Op::skips`] on `before`: the guarded statement
+/// alone, which the database runs as a no-op (and which does the right thing if
+/// the model was wrong, offline).
+pub(crate) fn skipped_guarded_sql(
+    dialect: Dialect,
+    op: &Op,
+    before: &crate::schema::model::Schema,
+) -> Vec<String> {
+    let mut out = match op {
+        Op::CreateTable(o) => match before.table(o.schema.as_deref(), &o.table) {
+            Some(t) => vec![create_table_sql(dialect, t, &t.name)],
+            None => Vec::new(),
+        },
+        Op::DropTable(o) => {
+            vec![format!("DROP TABLE {}", qualified_name(dialect, o.schema.as_deref(), &o.table))]
+        }
+        Op::CreateIndex(o) => {
+            let placeholder;
+            let table = match before.table(o.schema.as_deref(), &o.table) {
+                Some(t) => t,
+                None => {
+                    placeholder = Table::new(o.schema.clone(), &o.table);
+                    &placeholder
+                }
+            };
+            vec![create_index_sql(dialect, table, &o.to_index())]
+        }
+        Op::DropIndex(o) => vec![drop_index_sql(dialect, o.schema.as_deref(), &o.name)],
+        _ => Vec::new(),
+    };
+    add_guard(op, &mut out);
+    out
 }
 
 /// `DROP INDEX [schema.]name` (both dialects qualify the index name).

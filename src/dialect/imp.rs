@@ -155,6 +155,12 @@ pub trait DialectImpl: Send + Sync + 'static {
         String::new()
     }
 
+    /// Whether `CREATE INDEX IF NOT EXISTS` and `DROP INDEX IF EXISTS` exist (not on
+    /// MySQL 8). Without them an index op with `if_not_exists`/`if_exists` is refused.
+    fn index_if_exists(&self) -> bool {
+        true
+    }
+
     /// Whether tables can be partitioned with `PARTITION BY` (PostgreSQL). Without it
     /// a `create_table` with `partition_by` is refused.
     fn partitioned_tables(&self) -> bool {

@@ -20,6 +20,7 @@ pub mod mysql;
 pub mod name;
 pub mod postgresql;
 pub mod quote;
+mod refusal;
 #[cfg(any(feature = "sqlite", feature = "postgres", feature = "mysql"))]
 pub mod script;
 pub mod sqlite;
@@ -127,38 +128,16 @@ pub fn render_between(
     after: &Schema,
     options: RenderOptions,
 ) -> Result<Vec<String>, RenderError> {
-    let refusal = match op {
-        Op::CreateIndex(o) => ddl::unsupported_index_options(dialect, &o.to_index()),
-        Op::CreateForeignKey(o) => {
-            ddl::unsupported_foreign_key_options(dialect, op.name(), &o.table, &o.to_key())
-        }
-        Op::CreateUniqueConstraint(o) => {
-            ddl::unsupported_unique_options(dialect, op.name(), &o.table, &o.to_constraint())
-        }
-        Op::CreateTable(o) if o.partition_by.is_some() && !dialect.imp().partitioned_tables() => {
-            Some(RenderError::Unsupported {
-                op: op.name(),
-                message: format!(
-                    "table {} is partitioned (partition_by), which {dialect} does not do here; remove partition_by",
-                    o.table
-                ),
-            })
-        }
-        Op::CreateTable(o) => o
-            .foreign_keys
-            .iter()
-            .find_map(|fk| ddl::unsupported_foreign_key_options(dialect, op.name(), &o.table, &fk.to_key()))
-            .or_else(|| {
-                o.unique.iter().find_map(|u| {
-                    ddl::unsupported_unique_options(dialect, op.name(), &o.table, &u.to_constraint())
-                })
-            }),
-        _ => None,
-    };
+    let refusal = refusal::refusal(dialect, op);
     if let Some(refusal) = refusal {
         return Err(refusal);
     }
-    dialect.imp().render(op, &Context { before, after, options })
+    if op.skips(before) {
+        return Ok(ddl::skipped_guarded_sql(dialect, op, before));
+    }
+    let mut statements = dialect.imp().render(op, &Context { before, after, options })?;
+    ddl::add_guard(op, &mut statements);
+    Ok(statements)
 }
 
 /// Renders `ops` in order starting from `schema`, which ends as the schema after

@@ -70,6 +70,9 @@ impl Op {
             };
             ApplyError::Invalid { op: name, message }
         })?;
+        if self.skips(schema) {
+            return Ok(());
+        }
         // Work on a copy of the touched table so that a failure halfway leaves the
         // schema as it was.
         match self {
@@ -153,6 +156,24 @@ impl Op {
         // An op that does not fit has no meaningful inverse: report why.
         self.apply(&mut before.clone())?;
         inverse::inverse(self, before)
+    }
+
+    /// Whether this op does nothing on `schema` because it says so: `if_not_exists`
+    /// on a `create_table` or `create_index` whose name is there, `if_exists` on a
+    /// `drop_table` or `drop_index` whose object is not. Such an op leaves the model
+    /// as it is and has no inverse.
+    pub fn skips(&self, schema: &Schema) -> bool {
+        match self {
+            Op::CreateTable(o) => o.if_not_exists && schema.table(o.schema.as_deref(), &o.table).is_some(),
+            Op::DropTable(o) => o.if_exists && schema.table(o.schema.as_deref(), &o.table).is_none(),
+            Op::CreateIndex(o) => {
+                o.if_not_exists
+                    && require_free_index_name(schema, "create_index", o.schema.as_deref(), &o.table, &o.name)
+                        .is_err()
+            }
+            Op::DropIndex(o) => o.if_exists && index_owner(schema, o).is_err(),
+            _ => false,
+        }
     }
 
     /// [`Op::inverse`] from `schema`, then the op applied to it: for walking a list

@@ -46,6 +46,9 @@ pub struct CreateIndex {
     /// Nulls equal each other for uniqueness (PostgreSQL 15's `NULLS NOT DISTINCT`).
     #[serde(default, skip_serializing_if = "is_false")]
     pub nulls_not_distinct: bool,
+    /// `CREATE INDEX IF NOT EXISTS`: nothing happens when the name is taken.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub if_not_exists: bool,
 }
 
 impl CreateIndex {
@@ -61,6 +64,7 @@ impl CreateIndex {
             using: index.using.clone(),
             include: index.include.clone(),
             nulls_not_distinct: index.nulls_not_distinct,
+            if_not_exists: false,
         }
     }
 
@@ -91,6 +95,9 @@ pub struct DropIndex {
     /// Schema of the index, when not the default.
     #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "de_opt_name")]
     pub schema: Option<String>,
+    /// `DROP INDEX IF EXISTS`: nothing happens when there is no such index.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub if_exists: bool,
 }
 
 /// `create_unique_constraint`.

@@ -55,6 +55,9 @@ pub struct CreateTable {
     /// `create_object` ops of kind `partition`.
     #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "de_opt_sql")]
     pub partition_by: Option<String>,
+    /// `CREATE TABLE IF NOT EXISTS`: nothing happens when the table is there.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub if_not_exists: bool,
 }
 
 /// Serde helper: an optional non-empty list of names.
@@ -265,6 +268,9 @@ pub struct DropTable {
     /// Schema of the table, when not the default.
     #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "de_opt_name")]
     pub schema: Option<String>,
+    /// `DROP TABLE IF EXISTS`: nothing happens when the table is not there.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub if_exists: bool,
 }
 
 /// `rename_table`.

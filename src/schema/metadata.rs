@@ -599,6 +599,7 @@ impl TableBuilder {
             sqlite_strict: false,
             sqlite_without_rowid: false,
             partition_by: None,
+            if_not_exists: false,
         };
         let mut ops = vec![Op::CreateTable(create)];
         ops.extend(self.indexes.iter().map(|index| {

@@ -44,6 +44,7 @@ fn expected_upgrade() -> Vec<Op> {
             sqlite_strict: false,
             sqlite_without_rowid: false,
             partition_by: None,
+            if_not_exists: false,
             columns: vec![
                 Column {
                     primary_key: true,
@@ -94,7 +95,7 @@ fn expected_upgrade() -> Vec<Op> {
             ],
             comment: Some("People".into()),
         }),
-        Op::DropTable(DropTable { table: "old".into(), schema: None }),
+        Op::DropTable(DropTable { table: "old".into(), schema: None, if_exists: false }),
         Op::RenameTable(RenameTable { table: "a".into(), schema: Some("app".into()), new_name: "b".into() }),
         Op::AddColumn(AddColumn {
             table: "users".into(),
@@ -125,7 +126,7 @@ fn expected_upgrade() -> Vec<Op> {
             where_: Some("mail IS NOT NULL".into()),
             ..Default::default()
         }),
-        Op::DropIndex(DropIndex { name: "ix_old".into(), table: Some("users".into()), schema: None }),
+        Op::DropIndex(DropIndex { name: "ix_old".into(), table: Some("users".into()), schema: None, if_exists: false }),
         Op::CreateUniqueConstraint(CreateUniqueConstraint {
             name: "uq_mail".into(),
             table: "users".into(),
@@ -308,7 +309,12 @@ fn extra_ops() -> Vec<Op> {
             schema: Some("s".into()),
             ..AlterColumn::new("t", "c")
         }),
-        Op::DropIndex(DropIndex { name: "ix".into(), table: None, schema: Some("s".into()) }),
+        Op::DropIndex(DropIndex {
+            name: "ix".into(),
+            table: None,
+            schema: Some("s".into()),
+            if_exists: false,
+        }),
         Op::Execute(Execute::only(Dialect::Postgresql, "SELECT 1;\nSELECT 'two';\n")),
         Op::Execute(Execute {
             sql: Some("x = \"quoted\" \\ back".into()),

@@ -198,6 +198,11 @@ impl DialectImpl for Mysql {
         true
     }
 
+    // MySQL 8 has neither (MariaDB has both, but offline SQL cannot tell them apart).
+    fn index_if_exists(&self) -> bool {
+        false
+    }
+
     // Column collations are not reflected yet (see `driver::reflect`).
     fn reflects_collations(&self) -> bool {
         false

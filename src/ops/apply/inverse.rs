@@ -36,9 +36,16 @@ use crate::schema::model::{CheckConstraint, ColumnDef, Index, PrimaryKey, Schema
 /// inverse itself needs).
 pub(super) fn inverse(op: &Op, before: &Schema) -> Result<Vec<Op>, ApplyError> {
     let name = op.name();
+    if op.skips(before) {
+        return Ok(Vec::new());
+    }
     Ok(match op {
         Op::CreateTable(o) => {
-            vec![Op::DropTable(DropTable { table: o.table.clone(), schema: o.schema.clone() })]
+            vec![Op::DropTable(DropTable {
+                table: o.table.clone(),
+                schema: o.schema.clone(),
+                if_exists: false,
+            })]
         }
         Op::DropTable(o) => {
             let table = existing_table(before, name, o.schema.as_deref(), &o.table)?;
@@ -82,6 +89,7 @@ pub(super) fn inverse(op: &Op, before: &Schema) -> Result<Vec<Op>, ApplyError> {
             name: o.name.clone(),
             table: Some(o.table.clone()),
             schema: o.schema.clone(),
+            if_exists: false,
         })],
         Op::DropIndex(o) => {
             let (table, index) = index_owner(before, o)?;
@@ -219,6 +227,7 @@ fn recreate_table(table: &Table) -> Vec<Op> {
         sqlite_strict: table.sqlite_strict,
         sqlite_without_rowid: table.sqlite_without_rowid,
         partition_by: table.partition_by.clone(),
+        if_not_exists: false,
     };
     let mut after = Vec::new();
     for index in &table.indexes {
