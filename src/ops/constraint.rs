@@ -222,22 +222,22 @@ impl CreateForeignKey {
 
     /// The key this op adds, as the model keeps it.
     pub fn to_key(&self) -> ForeignKey {
-        let (ref_schema, ref_table) = ForeignKey::split_ref_table(&self.ref_table);
-        ForeignKey {
-            name: Some(self.name.clone()),
-            columns: self.columns.clone(),
-            ref_schema,
-            ref_table,
-            ref_columns: self.ref_columns.clone(),
-            on_delete: self.on_delete,
-            on_update: self.on_update,
-            options: ForeignKeyOptions {
-                deferrable: self.deferrable,
-                initially_deferred: self.initially_deferred,
-                match_full: self.match_full,
-                not_valid: self.not_valid,
-            },
-        }
+        let options = ForeignKeyOptions {
+            deferrable: self.deferrable,
+            initially_deferred: self.initially_deferred,
+            match_full: self.match_full,
+            not_valid: self.not_valid,
+        };
+        let (columns, ref_columns) = (self.columns.clone(), self.ref_columns.clone());
+        let actions = (self.on_delete, self.on_update);
+        ForeignKey::from_parts(
+            Some(self.name.clone()),
+            columns,
+            &self.ref_table,
+            ref_columns,
+            actions,
+            options,
+        )
     }
 }
 

@@ -212,22 +212,15 @@ impl ForeignKeySpec {
 
     /// The key this spec declares, as the model keeps it.
     pub fn to_key(&self) -> ForeignKey {
-        let (ref_schema, ref_table) = ForeignKey::split_ref_table(&self.ref_table);
-        ForeignKey {
-            name: self.name.clone(),
-            columns: self.columns.clone(),
-            ref_schema,
-            ref_table,
-            ref_columns: self.ref_columns.clone(),
-            on_delete: self.on_delete,
-            on_update: self.on_update,
-            options: ForeignKeyOptions {
-                deferrable: self.deferrable,
-                initially_deferred: self.initially_deferred,
-                match_full: self.match_full,
-                not_valid: false,
-            },
-        }
+        let options = ForeignKeyOptions {
+            deferrable: self.deferrable,
+            initially_deferred: self.initially_deferred,
+            match_full: self.match_full,
+            not_valid: false,
+        };
+        let (columns, ref_columns) = (self.columns.clone(), self.ref_columns.clone());
+        let actions = (self.on_delete, self.on_update);
+        ForeignKey::from_parts(self.name.clone(), columns, &self.ref_table, ref_columns, actions, options)
     }
 }
 

@@ -601,6 +601,21 @@ impl ForeignKeyOptions {
 }
 
 impl ForeignKey {
+    /// A key from its parts as ops write them: the referenced table as text
+    /// (`schema.table` or `table`, see [`ForeignKey::split_ref_table`]).
+    pub fn from_parts(
+        name: Option<String>,
+        columns: Vec<String>,
+        ref_table: &str,
+        ref_columns: Vec<String>,
+        actions: (Option<ReferentialAction>, Option<ReferentialAction>),
+        options: ForeignKeyOptions,
+    ) -> ForeignKey {
+        let (ref_schema, ref_table) = ForeignKey::split_ref_table(ref_table);
+        let (on_delete, on_update) = actions;
+        ForeignKey { name, columns, ref_schema, ref_table, ref_columns, on_delete, on_update, options }
+    }
+
     /// Splits a referenced table written `schema.table` (the last dot separates).
     pub fn split_ref_table(text: &str) -> (Option<String>, String) {
         match text.rsplit_once('.') {

@@ -356,6 +356,16 @@ pub fn pg_dump_schema(url: &alembic::url::PostgresUrl) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
+/// Asserts that `pg_dump --schema-only` of the two databases makes the same objects
+/// (see [`normalized_dump`]; the version table left out).
+pub fn assert_same_pg_schema(ours: &alembic::url::PostgresUrl, original: &alembic::url::PostgresUrl) {
+    assert_eq!(
+        normalized_dump(&pg_dump_schema(ours), "alembic_version"),
+        normalized_dump(&pg_dump_schema(original), "alembic_version"),
+        "pg_dump of our database differs from the original's"
+    );
+}
+
 /// The statements of a `pg_dump --schema-only` output that make objects, one line
 /// each, sorted: comments, `SET`s, meta-commands (their keys are random) and the
 /// version table left out, so the dumps of two databases with the same schema compare
