@@ -4,7 +4,9 @@
 //! values removed; exclusion constraints; partitioned tables; SQLite's STRICT and
 //! WITHOUT ROWID tables and generated columns; and the guarded (`if_exists`) ops.
 //! Judged by the real tools: `pg_dump --schema-only` or `sqlite3` of the original
-//! and of the database our revision built.
+//! and of the database our revision built, and on PostgreSQL also Python Alembic's
+//! `compare_metadata` (which sees less than we do: not index methods, operator
+//! classes or collations, but key options yes).
 
 mod common;
 mod support;
@@ -58,6 +60,7 @@ fn index_methods_classes_orders_and_include_round_trip_on_postgresql() {
     run(&["upgrade", "head"]);
     assert_eq!(run(&["check"]), "No new upgrade operations detected.\n");
     support::assert_same_pg_schema(&ours.url, &original.url);
+    support::assert_python_alembic_finds_no_difference(&original.url, &ours.url);
     // A method or a nulls order changed in the schema file is a difference.
     let index = |name: &str| [format!("drop_index {name} on docs"), format!("create_index {name} on docs")];
     for (from, to, expected) in [
@@ -135,6 +138,7 @@ fn deferrable_match_full_and_not_valid_foreign_keys_round_trip_on_postgresql() {
     run(&["upgrade", "head"]);
     assert_eq!(run(&["check"]), "No new upgrade operations detected.\n");
     support::assert_same_pg_schema(&ours.url, &original.url);
+    support::assert_python_alembic_finds_no_difference(&original.url, &ours.url);
     support::psql(
         &ours.url,
         "BEGIN; INSERT INTO children (id, parent_id) VALUES (1, 7); INSERT INTO parents (id) VALUES (7); COMMIT",
@@ -183,6 +187,7 @@ fn column_collations_round_trip_and_change_on_postgresql() {
     run(&["upgrade", "head"]);
     assert_eq!(run(&["check"]), "No new upgrade operations detected.\n");
     support::assert_same_pg_schema(&ours.url, &original.url);
+    support::assert_python_alembic_finds_no_difference(&original.url, &ours.url);
     let changed = schema
         .replace("word text COLLATE \"C\"", "word text")
         .replace("plain text", "plain text COLLATE \"C\"");
@@ -266,6 +271,7 @@ fn enum_values_removed_and_restored_on_postgresql() {
     run(&["upgrade", "head"]);
     assert_eq!(run(&["check"]), "No new upgrade operations detected.\n");
     assert_eq!(dump(&ours), dump(&after_db));
+    support::assert_python_alembic_finds_no_difference(&after_db.url, &ours.url);
     run(&["downgrade", "m1"]);
     assert_eq!(dump(&ours), dump(&before_db));
     assert_eq!(support::psql(&ours.url, "SELECT string_agg(mood::text, ',' ORDER BY id) FROM posts"), "sad");
@@ -341,6 +347,7 @@ fn exclusion_constraints_round_trip_on_postgresql() {
     run(&["upgrade", "head"]);
     assert_eq!(run(&["check"]), "No new upgrade operations detected.\n");
     support::assert_same_pg_schema(&ours.url, &original.url);
+    support::assert_python_alembic_finds_no_difference(&original.url, &ours.url);
     support::psql(&ours.url, "INSERT INTO bookings VALUES (1, 7, '[2026-01-01 10:00, 2026-01-01 12:00)')");
     let overlap = support::psql_result(
         &ours.url,
@@ -387,6 +394,7 @@ fn partitioned_tables_round_trip_on_postgresql() {
     run(&["upgrade", "head"]);
     assert_eq!(run(&["check"]), "No new upgrade operations detected.\n");
     support::assert_same_pg_schema(&ours.url, &original.url);
+    support::assert_python_alembic_finds_no_difference(&original.url, &ours.url);
     support::psql(
         &ours.url,
         "INSERT INTO events VALUES (1, '2025-06-01', 'view'), (2, '2026-06-01', 'click'), (3, '2026-06-01', 'view')",
