@@ -375,6 +375,31 @@ column = "phone"
 
 #[test]
 fn alter_column() {
+    // PostgreSQL's identity: added (the sequence set past the rows), changed in place,
+    // dropped; the other dialects have none.
+    check(
+        "alter_column_identity",
+        r#"
+[[upgrade]]
+op = "alter_column"
+table = "user"
+column = "order"
+nullable = false
+identity = { always = false, start = 5 }
+
+[[upgrade]]
+op = "alter_column"
+table = "user"
+column = "order"
+identity = { always = true, increment = 10, max_value = 1000, cycle = true }
+
+[[upgrade]]
+op = "alter_column"
+table = "user"
+column = "order"
+identity = false
+"#,
+    );
     // PostgreSQL says the type again; SQLite rebuilds; MySQL restates the column.
     check(
         "alter_column_collation",

@@ -532,7 +532,7 @@ op = "alter_column"
 table = "user"
 column = "Name"
 "#,
-            "alter_column: alter_column changes nothing: give at least one of new_name, type, nullable, server_default, comment, collation",
+            "alter_column: alter_column changes nothing: give at least one of new_name, type, nullable, server_default, comment, collation, identity",
         ),
         (
             r#"

@@ -10,8 +10,8 @@ use crate::dialect::Dialect;
 use crate::ops::apply::op_column_with;
 use crate::ops::{
     AddColumn, AlterColumn, CheckSpec, ConstraintType, CreateForeignKey, CreateIndex, CreateTable,
-    DropColumn, DropConstraint, DropTable, ForeignKeySpec, IndexSpec, Op, SetOrDrop, TableComment,
-    UniqueSpec,
+    DropColumn, DropConstraint, DropTable, ForeignKeySpec, IdentityChange, IndexSpec, Op, SetOrDrop,
+    TableComment, UniqueSpec,
 };
 use crate::reflect::TableFilter;
 use crate::schema::model::{ColumnDef, ForeignKey, Index, Schema, Table};
@@ -300,11 +300,20 @@ fn compare_column(
             None => SetOrDrop::Drop,
         });
     }
+    // Where the dialect has identity columns (it renders a clause for one).
+    let has_identity = opts.dialect.imp().identity_clause(&Default::default()).is_some();
+    if has_identity && target.identity != current.identity {
+        alter.identity = Some(match &target.identity {
+            Some(identity) => IdentityChange::Set(identity.clone()),
+            None => IdentityChange::Drop,
+        });
+    }
     let changed = alter.ty.is_some()
         || alter.nullable.is_some()
         || alter.server_default.is_some()
         || alter.comment.is_some()
-        || alter.collation.is_some();
+        || alter.collation.is_some()
+        || alter.identity.is_some();
     if !changed {
         return None;
     }

@@ -29,7 +29,7 @@ pub use error::{ApplyError, ReplayError};
 
 use crate::ops::{
     AddColumn, AlterColumn, Column, ConstraintType, CreateForeignKey, CreateIndex, CreateTable, DropColumn,
-    DropConstraint, DropIndex, Op, RenameTable, SetOrDrop,
+    DropConstraint, DropIndex, IdentityChange, Op, RenameTable, SetOrDrop,
 };
 use crate::schema::index_entry::IndexEntry;
 use crate::schema::model::{
@@ -545,6 +545,11 @@ fn alter_column(schema: &mut Schema, op: &AlterColumn) -> Result<(), ApplyError>
         match &op.collation {
             Some(SetOrDrop::Set(name)) => column.collation = Some(name.clone()),
             Some(SetOrDrop::Drop) => column.collation = None,
+            None => {}
+        }
+        match &op.identity {
+            Some(IdentityChange::Set(identity)) => column.identity = Some(identity.clone()),
+            Some(IdentityChange::Drop) => column.identity = None,
             None => {}
         }
         match &op.comment {

@@ -201,6 +201,43 @@ impl<'de> Deserialize<'de> for SetOrDrop {
     }
 }
 
+/// A change to a column's identity in `alter_column`: make it (or change it to) this
+/// identity, or drop it (written `false`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IdentityChange {
+    /// `identity = { always = true, … }`.
+    Set(Identity),
+    /// `identity = false`.
+    Drop,
+}
+
+impl Serialize for IdentityChange {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            IdentityChange::Set(identity) => identity.serialize(serializer),
+            IdentityChange::Drop => serializer.serialize_bool(false),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for IdentityChange {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Written {
+            Flag(bool),
+            Identity(Identity),
+        }
+        match Written::deserialize(deserializer) {
+            Ok(Written::Flag(false)) => Ok(IdentityChange::Drop),
+            Ok(Written::Identity(identity)) => Ok(IdentityChange::Set(identity)),
+            _ => Err(de::Error::custom(
+                "expected an identity table ({ always = true, start = 1, … }) or false",
+            )),
+        }
+    }
+}
+
 /// `alter_column`: renames a column or changes its type, nullability, default or
 /// comment. The `existing_*` keys describe the column before the change (some
 /// dialects need them, as in Alembic).
@@ -239,6 +276,10 @@ pub struct AlterColumn {
     /// New collation, or `false` for the type's default.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub collation: Option<SetOrDrop>,
+    /// New identity, or `false` to drop it (PostgreSQL; the sequence keeps its
+    /// position when only its options change).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub identity: Option<IdentityChange>,
     /// The type before the change.
     #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "de_opt_written")]
     pub existing_type: Option<SqlType>,
@@ -263,6 +304,7 @@ impl AlterColumn {
             server_default: None,
             comment: None,
             collation: None,
+            identity: None,
             existing_type: None,
             existing_nullable: None,
             existing_server_default: None,
@@ -275,11 +317,12 @@ impl AlterColumn {
             || self.nullable.is_some()
             || self.server_default.is_some()
             || self.comment.is_some()
-            || self.collation.is_some();
+            || self.collation.is_some()
+            || self.identity.is_some();
         if !changes {
             return Err(Invalid::new(
                 "",
-                "alter_column changes nothing: give at least one of new_name, type, nullable, server_default, comment, collation",
+                "alter_column changes nothing: give at least one of new_name, type, nullable, server_default, comment, collation, identity",
             ));
         }
         Ok(())

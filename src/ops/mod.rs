@@ -22,7 +22,7 @@ use serde::{Deserialize, Deserializer, Serialize};
 use crate::schema::types::SqlType;
 
 pub use call::Call;
-pub use column::{AddColumn, AlterColumn, Column, DropColumn, ForeignKeyRef, SetOrDrop};
+pub use column::{AddColumn, AlterColumn, Column, DropColumn, ForeignKeyRef, IdentityChange, SetOrDrop};
 pub use constraint::{
     ConstraintType, CreateCheckConstraint, CreateForeignKey, CreateIndex, CreatePrimaryKey,
     CreateUniqueConstraint, DropConstraint, DropIndex, ReferentialAction,

@@ -26,8 +26,8 @@ use super::{
 use crate::ops::{
     AddColumn, AlterColumn, CheckSpec, Column, ConstraintType, CreateCheckConstraint, CreateForeignKey,
     CreateIndex, CreateObject, CreatePrimaryKey, CreateTable, CreateUniqueConstraint, DropColumn,
-    DropConstraint, DropIndex, DropObject, DropTable, ForeignKeyRef, ForeignKeySpec, IndexSpec, Op,
-    RenameTable, SetOrDrop, TableComment, UniqueSpec,
+    DropConstraint, DropIndex, DropObject, DropTable, ForeignKeyRef, ForeignKeySpec, IdentityChange,
+    IndexSpec, Op, RenameTable, SetOrDrop, TableComment, UniqueSpec,
 };
 use crate::schema::model::{CheckConstraint, ColumnDef, Index, PrimaryKey, Schema, Table};
 
@@ -364,6 +364,12 @@ fn undo_alter(op: &AlterColumn, prior: &ColumnDef) -> AlterColumn {
             None => SetOrDrop::Drop,
         });
     }
+    if op.identity.is_some() {
+        undo.identity = Some(match &prior.identity {
+            Some(identity) => IdentityChange::Set(identity.clone()),
+            None => IdentityChange::Drop,
+        });
+    }
     // Describe the column as the forward op leaves it.
     undo.existing_type = Some(op.ty.clone().unwrap_or_else(|| prior.ty.clone()));
     undo.existing_nullable = Some(op.nullable.unwrap_or(prior.nullable));
@@ -379,6 +385,7 @@ fn undo_alter(op: &AlterColumn, prior: &ColumnDef) -> AlterColumn {
         && undo.server_default.is_none()
         && undo.comment.is_none()
         && undo.collation.is_none()
+        && undo.identity.is_none()
     {
         undo.new_name = Some(op.column.clone());
     }
