@@ -48,6 +48,9 @@ pub struct BenchArgs {
     /// build (say, an older one, to compare).
     #[arg(long)]
     pub growth_bin: Option<PathBuf>,
+    /// Tables of the autogenerate section's PostgreSQL schema.
+    #[arg(long, default_value_t = 5_000)]
+    pub autogen_tables: usize,
     /// Runs of Python Alembic's offline downgrade of 5,000 revisions to take the median of.
     #[arg(long, default_value_t = 1)]
     pub python_offline_runs: usize,
@@ -70,6 +73,7 @@ pub fn run(args: BenchArgs) -> Result<()> {
         }
         cmd.args(["--python-offline-runs", &args.python_offline_runs.to_string()]);
         cmd.args(["--growth-max", &args.growth_max.to_string()]);
+        cmd.args(["--autogen-tables", &args.autogen_tables.to_string()]);
         cmd.args(["--growth-rounds", &args.growth_rounds.to_string()]);
         if let Some(bin) = &args.growth_bin {
             cmd.arg("--growth-bin").arg(bin);
@@ -96,7 +100,7 @@ pub fn run(args: BenchArgs) -> Result<()> {
         )?;
     }
     if section("autogen") {
-        crate::bench_autogen::run(&release_binary()?)?;
+        crate::bench_autogen::run(&release_binary()?, args.autogen_tables, !args.no_python)?;
     }
     if section("bulk") {
         crate::bench_bulk::run(&release_binary()?)?;
