@@ -87,6 +87,9 @@ pub(super) async fn objects<B: Backend>(
 
     // Sequences that no column owns as its serial or identity generator (those come
     // with their columns): `owner` is the owning column, for the caller to judge.
+    // Every pg_depend lookup names its class, so that it can use the catalog's index
+    // on a database that has no statistics yet (a freshly loaded scratch database):
+    // without it, 5,000 sequences took 35 s of scans.
     let rows = q
         .rows(&format!(
             "SELECT c.relname, pg_catalog.format_type(s.seqtypid, NULL), s.seqstart, s.seqincrement, s.seqmin, \
@@ -98,7 +101,8 @@ pub(super) async fn objects<B: Backend>(
              FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
              JOIN pg_catalog.pg_sequence s ON s.seqrelid = c.oid \
              WHERE c.relkind = 'S' AND n.nspname = {ns} AND {} \
-             AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.objid = c.oid AND d.deptype = 'i') \
+             AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.classid = 'pg_catalog.pg_class'::regclass \
+                 AND d.objid = c.oid AND d.deptype = 'i') \
              ORDER BY c.oid",
             not_in_extension("c.oid", "pg_catalog.pg_class")
         ))

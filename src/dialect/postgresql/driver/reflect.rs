@@ -291,7 +291,7 @@ async fn columns<B: Backend>(
              (SELECT json_build_array(s.seqstart, s.seqincrement, s.seqmin, s.seqmax, s.seqcache, s.seqcycle) \
               FROM pg_catalog.pg_depend dep JOIN pg_catalog.pg_sequence s ON s.seqrelid = dep.objid \
               WHERE a.attidentity <> '' AND dep.classid = 'pg_catalog.pg_class'::regclass \
-              AND dep.refobjid = c.oid AND dep.refobjsubid = a.attnum AND dep.deptype = 'i'), \
+              AND dep.refclassid = 'pg_catalog.pg_class'::regclass AND dep.refobjid = c.oid AND dep.refobjsubid = a.attnum AND dep.deptype = 'i'), \
              (SELECT co.collname FROM pg_catalog.pg_collation co \
               WHERE co.oid = a.attcollation AND a.attcollation <> t.typcollation), \
              CASE WHEN c.relkind = 'p' THEN pg_catalog.pg_get_partkeydef(c.oid) END \
