@@ -37,11 +37,13 @@ pub(crate) fn install() {
     {
         static ONCE: std::sync::Once = std::sync::Once::new();
         ONCE.call_once(|| {
-            // Registered inside the thread: if there is no thread, nothing is
-            // registered and the default actions stay.
-            let _ = std::thread::Builder::new().name("alembic-signals".into()).spawn(|| {
-                use signal_hook::consts::{SIGINT, SIGTERM};
-                let Ok(mut signals) = signal_hook::iterator::Signals::new([SIGINT, SIGTERM]) else { return };
+            use signal_hook::consts::{SIGINT, SIGTERM};
+            // Registered here, before returning: registered by the thread below, a
+            // signal that came before a busy machine scheduled it had the default
+            // action (the process died without cleaning up; seen once in CI).
+            let Ok(mut signals) = signal_hook::iterator::Signals::new([SIGINT, SIGTERM]) else { return };
+            let handle = signals.handle();
+            let spawned = std::thread::Builder::new().name("alembic-signals".into()).spawn(move || {
                 for signal in signals.forever() {
                     if RECEIVED.compare_exchange(0, signal, Ordering::SeqCst, Ordering::SeqCst).is_ok() {
                         let _ = std::thread::Builder::new().name("alembic-grace".into()).spawn(move || {
@@ -54,6 +56,11 @@ pub(crate) fn install() {
                     }
                 }
             });
+            // Without the thread nobody acts on them (thread creation failing this
+            // early is all but impossible): close the iterator.
+            if spawned.is_err() {
+                handle.close();
+            }
         });
     }
 }
