@@ -529,3 +529,41 @@ fn an_existing_database_is_adopted_with_a_baseline_on_sqlite() {
     );
     assert!(after.contains("AUTOINCREMENT"), "{after}");
 }
+
+/// 2,000 tables (serial key, an index, a foreign key each) are more than one
+/// transaction can lock on a PostgreSQL with default settings: the `schema.sql` still
+/// loads, autogenerate writes the baseline as several chained revisions, each its own
+/// transaction, `upgrade head` applies them all, `check` is clean, and `downgrade base`
+/// takes them all away.
+#[test]
+fn a_two_thousand_table_baseline_upgrades_on_a_default_postgresql() {
+    let Some(db) = support::pg_test_db() else { return };
+    let tables = 2_000;
+    let mut sql = String::new();
+    for i in 0..tables {
+        let parent =
+            if i == 0 { String::new() } else { format!(", parent_id integer REFERENCES t{} (id)", i - 1) };
+        sql.push_str(&format!(
+            "CREATE TABLE t{i} (id serial PRIMARY KEY, name varchar(40) NOT NULL, note text{parent});\n\
+             CREATE INDEX t{i}_name_idx ON t{i} (name);\n"
+        ));
+    }
+    let p = project_with(&sql);
+    let url = db.database_url().to_string();
+    let run = |args: &[&str]| p.ok(&[&["--url", url.as_str()], args].concat());
+    let out = run(&["revision", "--autogenerate", "-m", "baseline"]);
+    let files = out.lines().filter(|l| l.starts_with("Generating ")).count();
+    assert!(files > 1, "one revision for {tables} tables:\n{}", out.lines().last().unwrap_or(""));
+    assert!(
+        out.contains(&format!("written as {files} revisions, each applied in its own transaction")),
+        "{out}"
+    );
+    let history = run(&["history"]);
+    assert!(history.contains(&format!("baseline (part {files} of {files})")), "{history}");
+    run(&["upgrade", "head"]);
+    let count = "SELECT count(*) FROM pg_tables WHERE schemaname = 'public' AND tablename LIKE 't%'";
+    assert_eq!(support::psql(&db.url, count), tables.to_string());
+    assert_eq!(run(&["check"]), "No new upgrade operations detected.\n");
+    run(&["downgrade", "base"]);
+    assert_eq!(support::psql(&db.url, count), "0");
+}

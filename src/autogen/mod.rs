@@ -20,6 +20,9 @@ mod constraints;
 pub mod normalize;
 mod objects;
 mod order;
+mod split;
+
+pub use split::split_for_locks;
 
 use crate::dialect::Dialect;
 use crate::ops::apply::ApplyError;
@@ -111,10 +114,16 @@ pub struct DowngradeError {
 /// table order (the `add_column`s first, then the constraints and indexes that went
 /// with them), not reversed.
 pub fn downgrade_ops(upgrade: &[Op], current: &Schema) -> Result<Vec<Op>, DowngradeError> {
-    let mut schema = current.clone();
+    downgrade_ops_from(upgrade, &mut current.clone())
+}
+
+/// [`downgrade_ops`], leaving `schema` as `upgrade` makes it: the parts of a change
+/// cut by [`split_for_locks`] are each undone from where the part before left the
+/// schema.
+pub fn downgrade_ops_from(upgrade: &[Op], schema: &mut Schema) -> Result<Vec<Op>, DowngradeError> {
     let mut chunks = Vec::with_capacity(upgrade.len());
     for (index, op) in upgrade.iter().enumerate() {
-        let inverse = op.apply_with_inverse(&mut schema).map_err(|error| DowngradeError { index, error })?;
+        let inverse = op.apply_with_inverse(schema).map_err(|error| DowngradeError { index, error })?;
         let dropped_from = match op {
             Op::DropColumn(d) => Some((d.schema.clone(), d.table.clone())),
             _ => None,

@@ -5,7 +5,7 @@
 use clap::Args;
 
 use super::{Output, Project};
-use crate::autogen::{CompareOptions, compare, downgrade_ops};
+use crate::autogen::{CompareOptions, compare, downgrade_ops_from};
 use crate::dialect::Dialect;
 use crate::error::{Error, Result};
 use crate::ops::Op;
@@ -246,10 +246,18 @@ fn drift(project: &Project, scripts: &ScriptDirectory, current: &Schema) -> Resu
     )))
 }
 
-/// The inverse of `upgrade` for the downgrade section.
-pub(crate) fn downgrade_for(diff: &Diff) -> Result<Vec<Op>> {
-    downgrade_ops(&diff.upgrade, &diff.current)
-        .map_err(|e| Error::Command(format!("computing the downgrade: {e}")))
+/// The revisions to write for `diff`: one (upgrade, downgrade) pair, or several when
+/// the upgrade would hold more locks than one transaction has room for
+/// ([`crate::autogen::split_for_locks`]), each downgrade undoing its own part.
+pub(crate) fn parts_for(diff: &Diff) -> Result<Vec<(Vec<Op>, Vec<Op>)>> {
+    let mut schema = diff.current.clone();
+    let mut parts = Vec::new();
+    for part in crate::autogen::split_for_locks(diff.dialect, &diff.upgrade) {
+        let downgrade = downgrade_ops_from(part, &mut schema)
+            .map_err(|e| Error::Command(format!("computing the downgrade: {e}")))?;
+        parts.push((part.to_vec(), downgrade));
+    }
+    Ok(parts)
 }
 
 /// One line per op, as Alembic's "Detected …" log lines.

@@ -81,14 +81,12 @@ struct Request<'a> {
     branch_labels: Vec<String>,
     version_path: Option<PathBuf>,
     depends_on: Vec<String>,
-    upgrade: Vec<Op>,
-    downgrade: Vec<Op>,
 }
 
 /// `revision`.
 pub fn revision(project: &Project, args: RevisionArgs, out: &mut Output) -> Result<()> {
     let scripts = project.scripts()?;
-    let (upgrade, downgrade) = if args.autogenerate || args.from_database {
+    let parts = if args.autogenerate || args.from_database {
         let diff = if args.from_database {
             super::autogen::baseline_diff(project, &scripts)?
         } else {
@@ -102,17 +100,28 @@ pub fn revision(project: &Project, args: RevisionArgs, out: &mut Output) -> Resu
         for op in &diff.upgrade {
             out.line(format!("Detected {}", super::autogen::describe(op)))?;
         }
-        let mut downgrade = super::autogen::downgrade_for(&diff)?;
-        let mut upgrade = diff.upgrade;
-        // Types a database has, which the file must read back as they are; declared
-        // ones were checked (and warned about) when the env program ran.
-        if diff.target_from_database {
-            crate::autogen::quote_database_types(diff.dialect, &mut upgrade);
+        let parts = super::autogen::parts_for(&diff)?;
+        if parts.len() > 1 {
+            out.line(format!(
+                "The change is too large for one transaction (the locks it would hold exceed what a {} server with default settings has room for): written as {} revisions, each applied in its own transaction",
+                diff.dialect.name(),
+                parts.len()
+            ))?;
         }
-        if diff.current_from_database {
-            crate::autogen::quote_database_types(diff.dialect, &mut downgrade);
-        }
-        (upgrade, downgrade)
+        parts
+            .into_iter()
+            .map(|(mut upgrade, mut downgrade)| {
+                // Types a database has, which the file must read back as they are;
+                // declared ones were checked (and warned about) when the env program ran.
+                if diff.target_from_database {
+                    crate::autogen::quote_database_types(diff.dialect, &mut upgrade);
+                }
+                if diff.current_from_database {
+                    crate::autogen::quote_database_types(diff.dialect, &mut downgrade);
+                }
+                Part { upgrade, downgrade }
+            })
+            .collect()
     } else {
         for name in &args.code_step {
             if !crate::ops::call::is_function_name(name) {
@@ -121,10 +130,11 @@ pub fn revision(project: &Project, args: RevisionArgs, out: &mut Output) -> Resu
                 )));
             }
         }
-        (args.code_step.iter().map(|name| Op::Call(crate::ops::Call::new(name))).collect(), Vec::new())
+        let upgrade = args.code_step.iter().map(|name| Op::Call(crate::ops::Call::new(name))).collect();
+        vec![Part { upgrade, downgrade: Vec::new() }]
     };
     let heads = [args.head];
-    let path = generate(
+    let paths = generate(
         project,
         &scripts,
         Request {
@@ -135,11 +145,12 @@ pub fn revision(project: &Project, args: RevisionArgs, out: &mut Output) -> Resu
             branch_labels: args.branch_label,
             version_path: args.version_path,
             depends_on: args.depends_on,
-            upgrade,
-            downgrade,
         },
+        parts,
     )?;
-    out.line(format!("Generating {} ...  done", path.display()))?;
+    for path in paths {
+        out.line(format!("Generating {} ...  done", path.display()))?;
+    }
     for name in &args.code_step {
         out.line(code_step_hint(project, name))?;
     }
@@ -161,7 +172,7 @@ fn code_step_hint(project: &Project, name: &str) -> String {
 /// `merge`.
 pub fn merge(project: &Project, args: MergeArgs, out: &mut Output) -> Result<()> {
     let scripts = project.scripts()?;
-    let path = generate(
+    let paths = generate(
         project,
         &scripts,
         Request {
@@ -172,31 +183,53 @@ pub fn merge(project: &Project, args: MergeArgs, out: &mut Output) -> Result<()>
             branch_labels: args.branch_label,
             version_path: None,
             depends_on: Vec::new(),
-            upgrade: Vec::new(),
-            downgrade: Vec::new(),
         },
+        vec![Part { upgrade: Vec::new(), downgrade: Vec::new() }],
     )?;
-    out.line(format!("Generating {} ...  done", path.display()))
+    for path in paths {
+        out.line(format!("Generating {} ...  done", path.display()))?;
+    }
+    Ok(())
 }
 
 /// Alembic's text when `--head head` meets several heads.
 const MULTIPLE_HEADS_FOR_REVISION: &str = "Multiple heads are present; please specify the head revision on which the new revision should be based, or perform a merge.";
 
-fn generate(project: &Project, scripts: &ScriptDirectory, req: Request<'_>) -> Result<PathBuf> {
+/// One revision file of a request: its ops.
+struct Part {
+    upgrade: Vec<Op>,
+    downgrade: Vec<Op>,
+}
+
+/// Writes the files of `req`: one revision per part, each built on the one before
+/// (the first on `req.heads`), every file rendered and the whole graph validated before
+/// the first is written. With several parts, the messages say which part each is; the
+/// first takes the branch labels and `depends_on`, the last `--rev-id`, so that the
+/// head is the revision asked for.
+fn generate(
+    project: &Project,
+    scripts: &ScriptDirectory,
+    req: Request<'_>,
+    parts: Vec<Part>,
+) -> Result<Vec<PathBuf>> {
     let config = &project.config;
     let map = scripts.map();
-    let rev_id = match req.rev_id {
+    let count = parts.len().max(1);
+    let mut rev_ids: Vec<String> = (1..count).map(|_| write::new_rev_id()).collect();
+    rev_ids.push(match req.rev_id {
         Some(id) => {
             check_revision_id(&id).map_err(|why| Error::Config(format!("--rev-id: {why}")))?;
             id
         }
         None => write::new_rev_id(),
-    };
-    if let Some(existing) = scripts.script(&rev_id) {
-        return Err(Error::Command(format!(
-            "revision {rev_id} already exists in {}",
-            existing.path.display()
-        )));
+    });
+    for rev_id in &rev_ids {
+        if let Some(existing) = scripts.script(rev_id) {
+            return Err(Error::Command(format!(
+                "revision {rev_id} already exists in {}",
+                existing.path.display()
+            )));
+        }
     }
 
     let mut heads: Vec<String> = Vec::new();
@@ -222,50 +255,78 @@ fn generate(project: &Project, scripts: &ScriptDirectory, req: Request<'_>) -> R
 
     let version_path = choose_version_path(project, scripts, &heads, req.version_path.as_deref())?;
 
-    // Validate the graph with the new revision in it before writing anything.
+    // Each part's place in the graph: the first on the heads, the others on the one
+    // before.
+    let mut placed = Vec::with_capacity(count);
+    for (i, rev_id) in rev_ids.iter().enumerate() {
+        let first = i == 0;
+        placed.push(Revision {
+            revision: rev_id.clone(),
+            down_revision: if first { heads.clone() } else { vec![rev_ids[i - 1].clone()] },
+            branch_labels: if first { req.branch_labels.clone() } else { Vec::new() },
+            depends_on: if first { depends_on.clone() } else { Vec::new() },
+        });
+    }
+    // Validate the graph with the new revisions in it before writing anything.
     let mut revisions: Vec<Revision> = map.iter().map(|n| n.as_revision().clone()).collect();
-    revisions.push(Revision {
-        revision: rev_id.clone(),
-        down_revision: heads.clone(),
-        branch_labels: req.branch_labels.clone(),
-        depends_on: depends_on.clone(),
-    });
+    revisions.extend(placed.iter().cloned());
     RevisionMap::new(revisions)?;
 
     let create_date = write::create_date(Some(&config.timezone))?;
     let message = req.message.unwrap_or_else(|| "empty message".to_string());
-    let tokens = FileNameTokens {
-        rev: rev_id.clone(),
-        slug: write::slugify(&message, config.truncate_slug_length),
-        create_date: create_date.clone(),
-    };
-    let name = format!("{}.toml", write::file_name(&config.file_template, &tokens)?);
-    // Checked before anything is rendered; written through the same check below.
-    let path = write::revision_file_path(&version_path, &name, &config.file_template)?;
-    if path.symlink_metadata().is_ok() {
-        return Err(Error::Command(format!("{} already exists", path.display())));
-    }
-
     let template_path = config.script_location.join("script.toml.j2");
     let template = match std::fs::read_to_string(&template_path) {
         Ok(text) => text,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => write::DEFAULT_TEMPLATE.to_string(),
         Err(e) => return Err(Error::io(&template_path, e)),
     };
-    let new = NewRevision {
-        revision: rev_id.clone(),
-        down_revision: heads,
-        branch_labels: req.branch_labels.clone(),
-        depends_on,
-        message,
-        create_date,
-        upgrade: req.upgrade,
-        downgrade: req.downgrade,
-    };
-    // The template is the user's: rendering checks that what it produced parses back to
-    // what was asked, before it lands in the versions folder.
-    let text = write::render_revision_at(&template_path, &template, &new)?;
-    write::write_revision_file(&version_path, &name, &config.file_template, &text)
+    let mut parts = parts.into_iter();
+    let mut files = Vec::with_capacity(count);
+    for (i, revision) in placed.into_iter().enumerate() {
+        let part = parts.next().unwrap_or(Part { upgrade: Vec::new(), downgrade: Vec::new() });
+        let message =
+            if count > 1 { format!("{message} (part {} of {count})", i + 1) } else { message.clone() };
+        let tokens = FileNameTokens {
+            rev: revision.revision.clone(),
+            slug: write::slugify(&message, config.truncate_slug_length),
+            create_date: create_date.clone(),
+        };
+        let name = format!("{}.toml", write::file_name(&config.file_template, &tokens)?);
+        // Checked before anything is rendered; written through the same check below.
+        let path = write::revision_file_path(&version_path, &name, &config.file_template)?;
+        if path.symlink_metadata().is_ok() {
+            return Err(Error::Command(format!("{} already exists", path.display())));
+        }
+        let new = NewRevision {
+            revision: revision.revision,
+            down_revision: revision.down_revision,
+            branch_labels: revision.branch_labels,
+            depends_on: revision.depends_on,
+            message,
+            create_date: create_date.clone(),
+            upgrade: part.upgrade,
+            downgrade: part.downgrade,
+        };
+        // The template is the user's: rendering checks that what it produced parses
+        // back to what was asked, before it lands in the versions folder.
+        let text = write::render_revision_at(&template_path, &template, &new)?;
+        files.push((name, text));
+    }
+    let mut written = Vec::with_capacity(count);
+    for (name, text) in files {
+        match write::write_revision_file(&version_path, &name, &config.file_template, &text) {
+            Ok(path) => written.push(path),
+            Err(err) => {
+                // All the parts or none: a chain cut short would be a history that
+                // stops half-way.
+                for path in &written {
+                    let _ = std::fs::remove_file(path);
+                }
+                return Err(err);
+            }
+        }
+    }
+    Ok(written)
 }
 
 /// `--depends-on` values: a branch label stays a label, anything else becomes the full

@@ -12,7 +12,8 @@ use crate::schema::model::{ObjectKind, Schema, SchemaObject};
 
 /// `create_object`: runs `sql`, the statement that makes the object. For a function or
 /// view whose statement says `CREATE OR REPLACE`, an existing object of that name is
-/// replaced (the inverse makes the old one again).
+/// replaced, and a sequence that exists is altered to the statement's options (the
+/// inverse makes the old one again).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CreateObject {
@@ -77,8 +78,14 @@ impl CreateObject {
         }
     }
 
-    /// Whether the statement replaces an object of the same name (`CREATE OR REPLACE`).
+    /// Whether the statement replaces an object of the same name (`CREATE OR REPLACE`),
+    /// or alters it in place: a sequence that exists is changed by `ALTER SEQUENCE`
+    /// with the statement's options (dropping it would fail while a default uses it,
+    /// and lose its position).
     pub fn replaces(&self) -> bool {
+        if self.kind == ObjectKind::Sequence {
+            return true;
+        }
         let words: Vec<String> = self.sql.split_whitespace().take(3).map(str::to_ascii_uppercase).collect();
         words.len() == 3 && words[0] == "CREATE" && words[1] == "OR" && words[2] == "REPLACE"
     }

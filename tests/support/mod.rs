@@ -377,6 +377,49 @@ pub fn assert_python_alembic_finds_no_difference(
     assert!(out.starts_with("0 []"), "Python Alembic finds differences: {out}");
 }
 
+/// What Python Alembic's `compare_metadata` detects when the database `current` is
+/// compared with the schema of `target` as SQLAlchemy reflects it: one line per
+/// difference, `kind table name` (`add_column items price`, `add_index items
+/// ix_items_name`, `modify_nullable items name`; `name` is `-` when the object has
+/// none), the version table left out, and so are the differences it reports between
+/// `target` and itself (a `nextval` default it misreads). `None` when Python Alembic is
+/// not set up outside CI (see [`python_alembic`]).
+pub fn python_alembic_changes(
+    target: &alembic::url::PostgresUrl,
+    current: &alembic::url::PostgresUrl,
+) -> Option<Vec<String>> {
+    let python = python_alembic()?;
+    let judge = "import sys, warnings\n\
+        warnings.simplefilter('ignore')\n\
+        from sqlalchemy import create_engine, MetaData\n\
+        from alembic.migration import MigrationContext\n\
+        from alembic.autogenerate import compare_metadata\n\
+        md = MetaData()\n\
+        md.reflect(create_engine(sys.argv[1]))\n\
+        def table_of(obj):\n\
+        \x20   t = getattr(obj, 'table', None)\n\
+        \x20   return t.name if t is not None else getattr(obj, 'name', '-')\n\
+        def line(d):\n\
+        \x20   kind = d[0]\n\
+        \x20   if kind in ('add_table', 'remove_table', 'add_table_comment', 'remove_table_comment'):\n\
+        \x20       return (kind, d[1].name, '-')\n\
+        \x20   if kind in ('add_column', 'remove_column'):\n\
+        \x20       return (kind, d[2], d[3].name)\n\
+        \x20   if kind.startswith('modify_'):\n\
+        \x20       return (kind, d[2], d[3])\n\
+        \x20   return (kind, table_of(d[1]), d[1].name or '-')\n\
+        def lines(url):\n\
+        \x20   with create_engine(url).connect() as conn:\n\
+        \x20       ctx = MigrationContext.configure(conn, opts={'compare_type': True, 'compare_server_default': True})\n\
+        \x20       return [' '.join(line(one)) for d in compare_metadata(ctx, md) for one in (d if isinstance(d, list) else [d])]\n\
+        noise = set(lines(sys.argv[1]))\n\
+        for l in lines(sys.argv[2]):\n\
+        \x20   if l not in noise and l.split(' ')[1] != 'alembic_version':\n\
+        \x20       print(l)\n";
+    let out = run_python(&python, judge, &[&sqlalchemy_pg_url(target), &sqlalchemy_pg_url(current)]);
+    Some(out.lines().map(str::to_string).collect())
+}
+
 /// Points a libpq client (`psql`, `pg_dump`) at the database `url` names, through the
 /// `PG*` variables.
 fn libpq_env(cmd: &mut std::process::Command, url: &alembic::url::PostgresUrl) {

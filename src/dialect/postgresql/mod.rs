@@ -39,6 +39,7 @@ pub const POSTGRES_CATALOG_QUERIES: usize = 12;
 
 #[cfg(feature = "postgres")]
 pub(crate) mod driver;
+mod locks;
 mod normalize;
 mod reserved;
 pub(crate) mod url;
@@ -174,6 +175,14 @@ impl DialectImpl for Postgresql {
 
     fn session_lock(&self) -> bool {
         true
+    }
+
+    fn lock_budget(&self) -> Option<usize> {
+        Some(locks::LOCK_BUDGET)
+    }
+
+    fn locks_held(&self, op: &Op) -> usize {
+        locks::locks_held(op)
     }
 
     fn index_options(&self) -> bool {
@@ -381,6 +390,27 @@ fn rebuild_enum(
     out
 }
 
+/// A sequence that exists already changed in place, keeping its position: `CREATE
+/// SEQUENCE [IF NOT EXISTS] name options` as `ALTER SEQUENCE name options`, which takes
+/// the same options, with `NO CYCLE` when the statement does not say `CYCLE` (an
+/// `ALTER` leaves out what it does not name).
+fn alter_sequence_sql(create: &str) -> String {
+    let text = create.trim().trim_end_matches(';').trim_end();
+    let words: Vec<&str> = text.split_whitespace().collect();
+    let skip = if words.len() > 4
+        && words[2..5].iter().map(|w| w.to_ascii_uppercase()).eq(["IF", "NOT", "EXISTS"])
+    {
+        5
+    } else {
+        2
+    };
+    let mut sql = format!("ALTER SEQUENCE {}", words[skip.min(words.len())..].join(" "));
+    if !words.iter().any(|w| w.eq_ignore_ascii_case("CYCLE")) {
+        sql.push_str(" NO CYCLE");
+    }
+    sql
+}
+
 fn comment_literal(comment: Option<&str>) -> String {
     comment.map(|c| string_literal(D, c)).unwrap_or_else(|| "NULL".to_string())
 }
@@ -480,6 +510,12 @@ fn op_statements(op: &Op, ctx: &Context<'_>) -> Result<Vec<String>, RenderError>
             "SET LOCAL check_function_bodies = false".to_string(),
             o.sql.trim().trim_end_matches(';').trim_end().to_string(),
         ],
+        Op::CreateObject(o)
+            if o.kind == ObjectKind::Sequence
+                && ctx.before.objects.iter().any(|b| b.same_object(&o.object())) =>
+        {
+            vec![alter_sequence_sql(&o.sql)]
+        }
         Op::CreateObject(o) => vec![o.sql.trim().trim_end_matches(';').trim_end().to_string()],
         Op::DropObject(o) => match (o.kind, &o.table) {
             (ObjectKind::Trigger, Some(table)) => vec![format!(
