@@ -567,3 +567,122 @@ fn a_two_thousand_table_baseline_upgrades_on_a_default_postgresql() {
     run(&["downgrade", "base"]);
     assert_eq!(support::psql(&db.url, count), "0");
 }
+
+/// `revision --autogenerate --verify` on PostgreSQL runs the new revision's upgrade and
+/// then its downgrade on the database in a transaction that is rolled back, before the
+/// file is written: a change that runs is written and leaves the database as it was;
+/// one that cannot (`NOT NULL` on a column holding NULLs) is an error naming the op
+/// and the database's reason, and no file is written.
+#[test]
+fn verify_tries_the_revision_in_a_rolled_back_transaction_on_postgresql() {
+    let Some(db) = support::pg_test_db() else { return };
+    support::psql(
+        &db.url,
+        "CREATE TABLE notes (id integer PRIMARY KEY, body text); INSERT INTO notes VALUES (1, NULL);",
+    );
+    let p = project_with("CREATE TABLE notes (id integer PRIMARY KEY, body text);");
+    let url = db.database_url().to_string();
+    let run = |args: &[&str]| p.ok(&[&["--url", url.as_str()], args].concat());
+    run(&["revision", "--from-database", "-m", "notes", "--rev-id", "n1"]);
+    run(&["stamp", "head"]);
+
+    let schema = p.path().join("schema.sql");
+    std::fs::write(&schema, "CREATE TABLE notes (id integer PRIMARY KEY, body text, at date);\nCREATE TABLE tags (id integer PRIMARY KEY);\n").unwrap();
+    let out = run(&["revision", "--autogenerate", "--verify", "-m", "tags", "--rev-id", "n2"]);
+    assert!(out.contains("Verified: the upgrade and the downgrade ran"), "{out}");
+    assert!(out.contains("Generating") && out.contains("n2_tags.toml"), "{out}");
+    let tables =
+        "SELECT string_agg(tablename, ',' ORDER BY tablename) FROM pg_tables WHERE schemaname = 'public'";
+    assert_eq!(support::psql(&db.url, tables), "alembic_version,notes", "the trial was rolled back");
+    let columns = "SELECT string_agg(attname, ',' ORDER BY attnum) FROM pg_attribute WHERE attrelid = 'notes'::regclass AND attnum > 0";
+    assert_eq!(support::psql(&db.url, columns), "id,body");
+    run(&["upgrade", "head"]);
+
+    std::fs::write(&schema, "CREATE TABLE notes (id integer PRIMARY KEY, body text NOT NULL, at date);\nCREATE TABLE tags (id integer PRIMARY KEY);\n").unwrap();
+    let err = p.fails(&[
+        "--url",
+        url.as_str(),
+        "revision",
+        "--autogenerate",
+        "--verify",
+        "-m",
+        "strict",
+        "--rev-id",
+        "n3",
+    ]);
+    let last = err.lines().last().unwrap_or("");
+    assert!(
+        last.starts_with("error: --verify: the upgrade failed at op #1 (alter_column notes.body)")
+            && last.contains("null")
+            && last.contains("no revision was written"),
+        "{err}"
+    );
+    let files: Vec<String> = std::fs::read_dir(p.versions())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(!files.iter().any(|f| f.starts_with("n3")), "{files:?}");
+    assert_eq!(support::psql(&db.url, columns), "id,body,at");
+}
+
+/// `--verify` needs DDL that rolls back: on MySQL it is refused before anything runs.
+#[test]
+fn verify_is_refused_on_mysql() {
+    let Some(db) = support::mysql_test_db() else { return };
+    let p = project_with("CREATE TABLE tags (id integer PRIMARY KEY);\n");
+    let url = db.database_url().to_string();
+    let err = p.fails(&["--url", url.as_str(), "revision", "--autogenerate", "--verify", "-m", "tags"]);
+    assert!(err.contains("error: --verify: mysql commits each DDL statement"), "{err}");
+    assert!(std::fs::read_dir(p.versions()).unwrap().next().is_none(), "no file written");
+}
+
+/// `--verify` on SQLite, where a column made `NOT NULL` is a table rebuild: the
+/// rebuild copying a NULL fails the trial, and the file is not written; a change that
+/// runs is written, and the trial left the database as it was.
+#[test]
+fn verify_tries_a_rebuild_on_sqlite() {
+    let db = support::SqliteFile::new();
+    support::sqlite3(
+        &db.path,
+        "CREATE TABLE items (id INTEGER PRIMARY KEY, code VARCHAR(10)); INSERT INTO items VALUES (1, NULL);",
+    );
+    let p = project_with("CREATE TABLE items (id INTEGER PRIMARY KEY, code VARCHAR(10));\n");
+    let url = db.url().to_string();
+    let run = |args: &[&str]| p.ok(&[&["--url", url.as_str()], args].concat());
+    run(&["revision", "--from-database", "-m", "items", "--rev-id", "i1"]);
+    run(&["stamp", "head"]);
+    let schema = p.path().join("schema.sql");
+    std::fs::write(&schema, "CREATE TABLE items (id INTEGER PRIMARY KEY, code VARCHAR(10) NOT NULL);\n")
+        .unwrap();
+    let err = p.fails(&[
+        "--url",
+        url.as_str(),
+        "revision",
+        "--autogenerate",
+        "--verify",
+        "-m",
+        "strict",
+        "--rev-id",
+        "i2",
+    ]);
+    assert!(
+        err.contains("error: --verify: the upgrade failed at op #1 (alter_column items.code)")
+            && err.contains("NOT NULL"),
+        "{err}"
+    );
+    assert_eq!(
+        std::fs::read_dir(p.versions())
+            .unwrap()
+            .filter(|e| e.as_ref().unwrap().file_name().to_string_lossy().starts_with("i2"))
+            .count(),
+        0
+    );
+    std::fs::write(&schema, "CREATE TABLE items (id INTEGER PRIMARY KEY, code VARCHAR(10), at TIMESTAMP);\n")
+        .unwrap();
+    let out = run(&["revision", "--autogenerate", "--verify", "-m", "at", "--rev-id", "i3"]);
+    assert!(out.contains("Verified:"), "{out}");
+    assert_eq!(
+        support::sqlite3(&db.path, "SELECT group_concat(name, ',') FROM pragma_table_info('items');"),
+        "id,code"
+    );
+}

@@ -21,8 +21,10 @@ pub mod normalize;
 mod objects;
 mod order;
 mod split;
+mod verify;
 
 pub use split::split_for_locks;
+pub use verify::{VerifyError, verify};
 
 use crate::dialect::Dialect;
 use crate::ops::apply::ApplyError;

@@ -32,6 +32,8 @@ pub(crate) struct Diff {
     pub upgrade: Vec<Op>,
     /// The current schema.
     pub current: Schema,
+    /// The schema compared with (declared, or reflected from a `schema.sql`).
+    pub target: Schema,
     /// The dialect compared for.
     pub dialect: Dialect,
     /// The target was reflected from a database (a `schema.sql`), not declared.
@@ -53,12 +55,7 @@ pub(crate) fn diff(
     let config = &project.config;
     let url = super::migrate::database_url(project)?;
     let dialect = url.dialect();
-    let reflect_opts = ReflectOptions {
-        schema: config.version_table_schema.clone().filter(|_| dialect.imp().version_table_schema()),
-        version_table: config.version_table.clone(),
-        exclude_tables: config.autogenerate.exclude_tables.clone(),
-        include_schemas: config.autogenerate.include_schemas,
-    };
+    let reflect_opts = reflect_options(project, dialect);
     let migrator = migrator(project, scripts, dialect);
     let heads: Vec<String> = scripts.map().heads().into_iter().map(str::to_string).collect();
     let current = if offline {
@@ -77,6 +74,7 @@ pub(crate) fn diff(
     Ok(Diff {
         upgrade: compare(&target, &current, &opts),
         current,
+        target,
         dialect,
         target_from_database: config.autogenerate.target != "env",
         current_from_database: !offline,
@@ -89,15 +87,9 @@ pub(crate) fn diff(
 /// applied, `check` is clean, and `downgrade base` + `upgrade head` make it again.
 /// Refused when the database's version table has rows (it is under migration).
 pub(crate) fn baseline_diff(project: &Project, scripts: &ScriptDirectory) -> Result<Diff> {
-    let config = &project.config;
     let url = super::migrate::database_url(project)?;
     let dialect = url.dialect();
-    let opts = ReflectOptions {
-        schema: config.version_table_schema.clone().filter(|_| dialect.imp().version_table_schema()),
-        version_table: config.version_table.clone(),
-        exclude_tables: config.autogenerate.exclude_tables.clone(),
-        include_schemas: config.autogenerate.include_schemas,
-    };
+    let opts = reflect_options(project, dialect);
     let migrator = migrator(project, scripts, dialect);
     let mut db = crate::runtime::connection::connect(&url)?;
     let rows = block_on(migrator.current(&mut db))?;
@@ -114,10 +106,73 @@ pub(crate) fn baseline_diff(project: &Project, scripts: &ScriptDirectory) -> Res
     Ok(Diff {
         upgrade: compare(&target, &current, &compare_opts),
         current,
+        target,
         dialect,
         target_from_database: true,
         current_from_database: false,
     })
+}
+
+/// What reflection reads for the project on `dialect`: its version table and
+/// `[autogenerate]` options.
+fn reflect_options(project: &Project, dialect: Dialect) -> ReflectOptions {
+    let config = &project.config;
+    ReflectOptions {
+        schema: config.version_table_schema.clone().filter(|_| dialect.imp().version_table_schema()),
+        version_table: config.version_table.clone(),
+        exclude_tables: config.autogenerate.exclude_tables.clone(),
+        include_schemas: config.autogenerate.include_schemas,
+    }
+}
+
+/// `revision --autogenerate --verify`: the revision's upgrade and downgrade tried on
+/// the database in a transaction that is rolled back ([`crate::autogen::verify`]),
+/// before its file is written. A change written as several revisions is refused: one
+/// trial transaction would hold the locks that made it several.
+pub(crate) fn verify(project: &Project, diff: &Diff, parts: &[(Vec<Op>, Vec<Op>)]) -> Result<()> {
+    let fail = |why: String| Error::Command(format!("--verify: {why}; no revision was written"));
+    let url = verifiable_url(project)?;
+    let [(upgrade, downgrade)] = parts else {
+        return Err(fail(format!(
+            "the change is written as {} revisions, too large to try in one transaction (leave out --verify, and try them on a copy of the database)",
+            parts.len()
+        )));
+    };
+    let mut db = crate::runtime::connection::connect(&url)?;
+    let compare_opts = compare_options(project, diff.dialect);
+    let reflect_opts = reflect_options(project, diff.dialect);
+    block_on(crate::autogen::verify(
+        &mut db,
+        &diff.current,
+        &diff.target,
+        upgrade,
+        downgrade,
+        &compare_opts,
+        &reflect_opts,
+    ))
+    .map_err(|e| match e {
+        crate::autogen::VerifyError::Statement { direction, index, op, source } => {
+            fail(format!("the {direction} failed at op #{} ({}): {source}", index + 1, describe(&op)))
+        }
+        crate::autogen::VerifyError::Differs { direction, remaining } => fail(format!(
+            "after the {direction} the database still differs: it would need {}",
+            remaining.iter().map(describe).collect::<Vec<_>>().join(", ")
+        )),
+        other => fail(other.to_string()),
+    })
+}
+
+/// The database `--verify` tries a revision on, refused (before anything runs) when
+/// its DDL does not roll back.
+pub(crate) fn verifiable_url(project: &Project) -> Result<DatabaseUrl> {
+    let url = super::migrate::database_url(project)?;
+    if !url.dialect().imp().transactional_ddl() {
+        return Err(Error::Command(format!(
+            "--verify: {} commits each DDL statement, so the trial could not be rolled back; no revision was written (leave out --verify, and try the revision on a copy of the database)",
+            url.dialect().name()
+        )));
+    }
+    Ok(url)
 }
 
 /// The migrator of the project's version table, for `dialect`.

@@ -45,6 +45,11 @@ pub struct RevisionArgs {
     /// With --autogenerate: compare with the history replayed in memory, not the database.
     #[arg(long, requires = "autogenerate")]
     pub offline: bool,
+    /// With --autogenerate: before writing, run the revision's upgrade and then its
+    /// downgrade on the database in a transaction that is rolled back, and refuse it if
+    /// either fails or does not reach its schema (PostgreSQL, SQLite).
+    #[arg(long, requires = "autogenerate", conflicts_with = "offline")]
+    pub verify: bool,
     /// Write the first revision of an existing database: everything it has, made from
     /// nothing (then `stamp head` to record it as applied).
     #[arg(long, conflicts_with = "autogenerate")]
@@ -85,6 +90,9 @@ struct Request<'a> {
 
 /// `revision`.
 pub fn revision(project: &Project, args: RevisionArgs, out: &mut Output) -> Result<()> {
+    if args.verify {
+        super::autogen::verifiable_url(project)?;
+    }
     let scripts = project.scripts()?;
     let parts = if args.autogenerate || args.from_database {
         let diff = if args.from_database {
@@ -100,7 +108,21 @@ pub fn revision(project: &Project, args: RevisionArgs, out: &mut Output) -> Resu
         for op in &diff.upgrade {
             out.line(format!("Detected {}", super::autogen::describe(op)))?;
         }
-        let parts = super::autogen::parts_for(&diff)?;
+        let mut parts = super::autogen::parts_for(&diff)?;
+        // Types a database has, which the file must read back as they are; declared
+        // ones were checked (and warned about) when the env program ran.
+        for (upgrade, downgrade) in &mut parts {
+            if diff.target_from_database {
+                crate::autogen::quote_database_types(diff.dialect, upgrade);
+            }
+            if diff.current_from_database {
+                crate::autogen::quote_database_types(diff.dialect, downgrade);
+            }
+        }
+        if args.verify {
+            super::autogen::verify(project, &diff, &parts)?;
+            out.line("Verified: the upgrade and the downgrade ran on the database, and were rolled back")?;
+        }
         if parts.len() > 1 {
             out.line(format!(
                 "The change is too large for one transaction (the locks it would hold exceed what a {} server with default settings has room for): written as {} revisions, each applied in its own transaction",
@@ -108,20 +130,7 @@ pub fn revision(project: &Project, args: RevisionArgs, out: &mut Output) -> Resu
                 parts.len()
             ))?;
         }
-        parts
-            .into_iter()
-            .map(|(mut upgrade, mut downgrade)| {
-                // Types a database has, which the file must read back as they are;
-                // declared ones were checked (and warned about) when the env program ran.
-                if diff.target_from_database {
-                    crate::autogen::quote_database_types(diff.dialect, &mut upgrade);
-                }
-                if diff.current_from_database {
-                    crate::autogen::quote_database_types(diff.dialect, &mut downgrade);
-                }
-                Part { upgrade, downgrade }
-            })
-            .collect()
+        parts.into_iter().map(|(upgrade, downgrade)| Part { upgrade, downgrade }).collect()
     } else {
         for name in &args.code_step {
             if !crate::ops::call::is_function_name(name) {
