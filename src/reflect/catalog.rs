@@ -127,6 +127,20 @@ impl<'a, B: Backend> Queries<'a, B> {
         self.count
     }
 
+    /// Runs a statement that sets up the session for the queries (not a catalog
+    /// query: not counted).
+    pub(crate) async fn session(&mut self, sql: &str) -> Result<(), ReflectError> {
+        self.db.execute(sql).await?;
+        Ok(())
+    }
+
+    /// The value of the server setting `name` (`SHOW name`; not a catalog query: not
+    /// counted).
+    pub(crate) async fn setting(&mut self, name: &str) -> Result<String, ReflectError> {
+        let rows = self.db.query_rows(&format!("SHOW {name}")).await?;
+        Ok(rows.first().and_then(|r| r.first()).cloned().flatten().unwrap_or_default())
+    }
+
     /// Sends one catalog query.
     pub(crate) async fn rows(&mut self, sql: &str) -> Result<Vec<TextRow>, ReflectError> {
         self.count += 1;
