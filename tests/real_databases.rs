@@ -580,11 +580,9 @@ fn verify_tries_the_revision_in_a_rolled_back_transaction_on_postgresql() {
         &db.url,
         "CREATE TABLE notes (id integer PRIMARY KEY, body text); INSERT INTO notes VALUES (1, NULL);",
     );
-    let p = project_with("CREATE TABLE notes (id integer PRIMARY KEY, body text);");
     let url = db.database_url().to_string();
+    let p = Project::adopting(&url, "CREATE TABLE notes (id integer PRIMARY KEY, body text);", "n1");
     let run = |args: &[&str]| p.ok(&[&["--url", url.as_str()], args].concat());
-    run(&["revision", "--from-database", "-m", "notes", "--rev-id", "n1"]);
-    run(&["stamp", "head"]);
 
     let schema = p.path().join("schema.sql");
     std::fs::write(&schema, "CREATE TABLE notes (id integer PRIMARY KEY, body text, at date);\nCREATE TABLE tags (id integer PRIMARY KEY);\n").unwrap();
@@ -646,11 +644,9 @@ fn verify_tries_a_rebuild_on_sqlite() {
         &db.path,
         "CREATE TABLE items (id INTEGER PRIMARY KEY, code VARCHAR(10)); INSERT INTO items VALUES (1, NULL);",
     );
-    let p = project_with("CREATE TABLE items (id INTEGER PRIMARY KEY, code VARCHAR(10));\n");
     let url = db.url().to_string();
+    let p = Project::adopting(&url, "CREATE TABLE items (id INTEGER PRIMARY KEY, code VARCHAR(10));\n", "i1");
     let run = |args: &[&str]| p.ok(&[&["--url", url.as_str()], args].concat());
-    run(&["revision", "--from-database", "-m", "items", "--rev-id", "i1"]);
-    run(&["stamp", "head"]);
     let schema = p.path().join("schema.sql");
     std::fs::write(&schema, "CREATE TABLE items (id INTEGER PRIMARY KEY, code VARCHAR(10) NOT NULL);\n")
         .unwrap();

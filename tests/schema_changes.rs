@@ -88,11 +88,9 @@ fn judge_change(before: &str, after: &str) {
     support::psql(&target.url, after);
     let before_dump = support::normalized_dump(&support::pg_dump_schema(&ours.url), "alembic_version");
 
-    let p = Project::with_schema_sql(after);
     let url = ours.database_url().to_string();
+    let p = Project::adopting(&url, after, "before");
     let run = |args: &[&str]| p.ok(&[&["--url", url.as_str()], args].concat());
-    run(&["revision", "--from-database", "-m", "before", "--rev-id", "before"]);
-    run(&["stamp", "head"]);
 
     let alembic = support::python_alembic_changes(&target.url, &ours.url);
     let out = run(&["revision", "--autogenerate", "-m", "change", "--rev-id", "change"]);

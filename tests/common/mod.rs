@@ -45,6 +45,15 @@ impl Project {
         p
     }
 
+    /// A project declaring `schema.sql` = `declared` that has adopted the database at
+    /// `url` as it is: `revision --from-database` (revision `rev`), then `stamp head`.
+    pub fn adopting(url: &str, declared: &str, rev: &str) -> Project {
+        let p = Project::with_schema_sql(declared);
+        p.ok(&["--url", url, "revision", "--from-database", "-m", "baseline", "--rev-id", rev]);
+        p.ok(&["--url", url, "stamp", "head"]);
+        p
+    }
+
     pub fn path(&self) -> &Path {
         self.dir.path()
     }
