@@ -682,3 +682,46 @@ fn verify_tries_a_rebuild_on_sqlite() {
         "id,code"
     );
 }
+
+/// A `schema.sql` runs as `psql -f` runs it, whatever the statements do to the
+/// transaction they would share in a batch: an enum value added and used by the next
+/// statement, explicit `BEGIN`/`COMMIT`, a `--` comment ending a statement, and an
+/// error in the middle of many statements named by its own line.
+#[test]
+fn a_schema_file_runs_as_psql_runs_it_on_postgresql() {
+    let Some(ours) = support::pg_test_db() else { return };
+    let mut sql = String::from(
+        "CREATE TYPE mood AS ENUM ('happy');\n\
+         ALTER TYPE mood ADD VALUE 'sad';\n\
+         CREATE TABLE people (id integer PRIMARY KEY, mood mood DEFAULT 'sad')\n-- the default is the new value\n;\n\
+         BEGIN;\nCREATE TABLE inside (id integer);\nCOMMIT;\n",
+    );
+    for i in 0..150 {
+        sql.push_str(&format!("CREATE TABLE t{i} (id integer PRIMARY KEY);\n"));
+    }
+    let p = project_with(&sql);
+    let url = ours.database_url().to_string();
+    let out = p.ok(&["--url", &url, "revision", "--autogenerate", "-m", "x"]);
+    assert!(
+        out.contains("Detected create_table people") && out.contains("Detected create_table t149"),
+        "{out}"
+    );
+    assert!(out.contains("Detected create_table inside"), "{out}");
+
+    // A failing statement in the middle of a run of statements: its own line.
+    let at = sql.lines().count() + 51;
+    let mut broken = sql.clone();
+    for i in 0..50 {
+        broken.push_str(&format!("CREATE TABLE u{i} (id integer);\n"));
+    }
+    broken.push_str("CREATE TABLE bad (id integer REFERENCES nowhere (id));\n");
+    for i in 0..50 {
+        broken.push_str(&format!("CREATE TABLE v{i} (id integer);\n"));
+    }
+    let p = project_with(&broken);
+    let err = p.fails(&["--url", &url, "revision", "--autogenerate", "-m", "y"]);
+    assert!(
+        err.contains(&format!("line {at}:")) && err.contains("relation \"nowhere\" does not exist"),
+        "{err}"
+    );
+}

@@ -60,7 +60,7 @@ pub(crate) fn load_schema_sql(
         let url = crate::url::MysqlUrl { dbname: Some(scratch.name.clone()), ..scratch.server.clone() };
         let mut db = BlockingMysql::connect(&url)?;
         block_on(db.execute("SET SESSION foreign_key_checks = 0"))?;
-        block_on(crate::reflect::script::run_script(&mut db, sql))?;
+        block_on(crate::reflect::script::run_script(&mut db, sql, 1))?;
         block_on(crate::dialect::drivers::reflect(&mut db, opts))
     })();
     scratch.dropped = true;

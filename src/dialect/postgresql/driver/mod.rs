@@ -52,6 +52,9 @@ pub(crate) fn load_schema_sql(
         }
     }
 
+    /// Statements of the script sent in one message: about 700 locks at most, and
+    /// most of what batching saves.
+    const SCRIPT_BATCH: usize = 100;
     let mut admin = BlockingPostgres::connect(server)?;
     let name = crate::reflect::script::scratch_name();
     block_on(admin.execute(&format!("CREATE DATABASE \"{name}\"")))?;
@@ -80,7 +83,7 @@ pub(crate) fn load_schema_sql(
         stop_if_interrupted()?;
         // A scratch database is thrown away: its commits need not reach the disk.
         block_on(db.execute("SET synchronous_commit = off"))?;
-        block_on(crate::reflect::script::run_script(&mut db, sql))?;
+        block_on(crate::reflect::script::run_script(&mut db, sql, SCRIPT_BATCH))?;
         block_on(db.execute("RESET search_path"))?;
         stop_if_interrupted()?;
         block_on(crate::dialect::drivers::reflect(&mut db, opts))

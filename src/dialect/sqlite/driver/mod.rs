@@ -22,6 +22,6 @@ pub use connection::{DEFAULT_BUSY_TIMEOUT, SqliteBackend};
 pub(crate) fn load_schema_sql(sql: &str, opts: &ReflectOptions) -> Result<Schema, ReflectError> {
     use crate::runtime::connection::block_on;
     let mut db = SqliteBackend::open(None)?;
-    block_on(crate::reflect::script::run_script(&mut db, sql))?;
+    block_on(crate::reflect::script::run_script(&mut db, sql, 1))?;
     block_on(crate::dialect::drivers::reflect(&mut db, opts))
 }
