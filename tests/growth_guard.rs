@@ -266,13 +266,15 @@ fn cost_per_revision_does_not_grow_with_the_history() {
     // The same statements per step whatever the history's length, plus a few per run:
     // SQLite's BEGIN, SELECT of the heads, CREATE TABLE, CREATE INDEX, version row,
     // COMMIT; PostgreSQL without the SELECT (its advisory lock keeps the heads as the
-    // last step left them).
+    // last step left them). Per run, PostgreSQL's reflection at the start sends its 12
+    // catalog queries and 3 session statements (jit off, the server version, jit back):
+    // about 22 in all, 0.022 a step at the smaller size.
     for (i, (dialect, expected)) in [("SQLite", 6.0), ("PostgreSQL", 5.0)].into_iter().enumerate() {
         let (small, large) = (a.statements[i] as f64 / SMALL as f64, b.statements[i] as f64 / LARGE as f64);
         report.push_str(&format!(
             "statements per step online ({dialect}): {small:.3} for {SMALL}, {large:.3} for {LARGE}\n"
         ));
-        if (large - expected).abs() > 0.01 || (small - expected).abs() > 0.02 {
+        if (large - expected).abs() > 0.01 || (small - expected).abs() > 0.025 {
             over.push(format!("statements per step online ({dialect}), expected {expected}"));
         }
     }
