@@ -132,3 +132,126 @@ fn offline_sql_of_every_op_runs_in_psql_and_back() {
     );
     assert_eq!(psql("SELECT count(*) FROM alembic_version;"), "0");
 }
+
+/// A history written against PostgreSQL drops unnamed constraints by the names
+/// PostgreSQL gave them, which stay after their table and column are renamed
+/// (`users_email_key` on `people`): its SQL runs offline in psql and online, both
+/// ways.
+#[cfg(feature = "postgres")]
+#[test]
+fn constraints_dropped_by_the_names_postgresql_kept_through_renames() {
+    let Some(offline) = support::pg_test_db() else { return };
+    let Some(online) = support::pg_test_db() else { return };
+    let p = Project::init();
+    p.add(
+        "r1",
+        &[],
+        r#"
+[[upgrade]]
+op = "create_table"
+table = "team"
+columns = [{ name = "id", type = "integer", primary_key = true }]
+
+[[upgrade]]
+op = "create_table"
+table = "users"
+columns = [
+  { name = "id", type = "integer", primary_key = true },
+  { name = "email", type = "text", unique = true },
+  { name = "team_id", type = "integer" },
+]
+foreign_keys = [{ columns = ["team_id"], ref_table = "team", ref_columns = ["id"] }]
+
+[[downgrade]]
+op = "drop_table"
+table = "users"
+
+[[downgrade]]
+op = "drop_table"
+table = "team"
+"#,
+    );
+    p.add(
+        "r2",
+        &["r1"],
+        r#"
+[[upgrade]]
+op = "rename_table"
+table = "users"
+new_name = "people"
+
+[[upgrade]]
+op = "alter_column"
+table = "people"
+column = "team_id"
+new_name = "group_id"
+
+[[downgrade]]
+op = "alter_column"
+table = "people"
+column = "group_id"
+new_name = "team_id"
+
+[[downgrade]]
+op = "rename_table"
+table = "people"
+new_name = "users"
+"#,
+    );
+    p.add(
+        "r3",
+        &["r2"],
+        r#"
+[[upgrade]]
+op = "drop_constraint"
+table = "people"
+name = "users_team_id_fkey"
+type = "foreignkey"
+
+[[upgrade]]
+op = "drop_constraint"
+table = "people"
+name = "users_email_key"
+type = "unique"
+
+[[downgrade]]
+op = "create_unique_constraint"
+table = "people"
+name = "users_email_key"
+columns = ["email"]
+
+[[downgrade]]
+op = "create_foreign_key"
+table = "people"
+name = "users_team_id_fkey"
+columns = ["group_id"]
+ref_table = "team"
+ref_columns = ["id"]
+"#,
+    );
+    let constraints = |url: &alembic::url::PostgresUrl| {
+        support::psql(
+            url,
+            "SELECT coalesce(string_agg(conname, ',' ORDER BY conname), '') FROM pg_constraint \
+             WHERE conrelid = 'people'::regclass;",
+        )
+    };
+
+    let up = p.ok(&["upgrade", "head", "--sql", "--dialect", "postgresql"]);
+    assert!(up.contains("DROP CONSTRAINT users_email_key"), "{up}");
+    support::psql(&offline.url, &up);
+    assert_eq!(constraints(&offline.url), "users_pkey");
+    support::psql(&offline.url, &p.ok(&["downgrade", "r3:r2", "--sql", "--dialect", "postgresql"]));
+    assert_eq!(constraints(&offline.url), "users_email_key,users_pkey,users_team_id_fkey");
+
+    let url = online.database_url().to_string();
+    p.ok(&["--url", &url, "upgrade", "r2"]);
+    assert_eq!(constraints(&online.url), "users_email_key,users_pkey,users_team_id_fkey");
+    p.ok(&["--url", &url, "upgrade", "head"]);
+    assert_eq!(constraints(&online.url), "users_pkey");
+    p.ok(&["--url", &url, "downgrade", "base"]);
+    assert_eq!(
+        support::psql(&online.url, "SELECT count(*) FROM pg_tables WHERE schemaname = 'public';"),
+        "1"
+    );
+}

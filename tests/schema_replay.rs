@@ -740,3 +740,62 @@ columns = [{ name = "id", type = "integer", primary_key = true }, { name = "emai
     }
     assert_eq!(schema, before);
 }
+
+/// PostgreSQL names an unnamed constraint when it is made and keeps that name when
+/// the table or a column is renamed; SQLite names nothing, so there the name follows
+/// the table as it is now. `drop_constraint` finds the constraint by the name each
+/// database would use.
+#[test]
+fn unnamed_constraints_keep_their_postgresql_names_through_renames() {
+    use alembic::dialect::Dialect;
+    let history = ops(r#"
+[[upgrade]]
+op = "create_table"
+table = "team"
+columns = [{ name = "id", type = "integer", primary_key = true }]
+
+[[upgrade]]
+op = "create_table"
+table = "users"
+columns = [
+  { name = "id", type = "integer", primary_key = true },
+  { name = "email", type = "text", unique = true },
+  { name = "team_id", type = "integer" },
+]
+foreign_keys = [{ columns = ["team_id"], ref_table = "team", ref_columns = ["id"] }]
+
+[[upgrade]]
+op = "rename_table"
+table = "users"
+new_name = "people"
+
+[[upgrade]]
+op = "alter_column"
+table = "people"
+column = "team_id"
+new_name = "group_id"
+"#);
+    let drop = |name: &str, kind: &str| {
+        one(&format!(
+            "[[upgrade]]\nop = \"drop_constraint\"\ntable = \"people\"\nname = \"{name}\"\ntype = \"{kind}\"\n"
+        ))
+    };
+    let kept =
+        [("users_email_key", "unique"), ("users_team_id_fkey", "foreignkey"), ("users_pkey", "primary")];
+    let current =
+        [("people_email_key", "unique"), ("people_group_id_fkey", "foreignkey"), ("people_pkey", "primary")];
+    for (dialect, found, missing) in [(Dialect::Postgresql, kept, current), (Dialect::Sqlite, current, kept)]
+    {
+        let mut schema = dialect.imp().empty_schema();
+        replay_onto(&mut schema, &history).unwrap();
+        for (name, kind) in missing {
+            let err = drop(name, kind).apply(&mut schema.clone()).unwrap_err();
+            assert!(matches!(err, ApplyError::NoConstraint { .. }), "{dialect:?} {name}: {err}");
+        }
+        for (name, kind) in found {
+            drop(name, kind).apply(&mut schema).unwrap_or_else(|e| panic!("{dialect:?} {name}: {e}"));
+        }
+        let people = schema.table(None, "people").unwrap();
+        assert!(people.primary_key.is_none() && people.uniques.is_empty() && people.foreign_keys.is_empty());
+    }
+}

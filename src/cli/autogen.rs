@@ -101,7 +101,7 @@ pub(crate) fn baseline_diff(project: &Project, scripts: &ScriptDirectory) -> Res
     }
     let target =
         block_on(reflect(&mut db, &opts)).map_err(|e| Error::Command(format!("reflecting {url}: {e}")))?;
-    let current = Schema::with_index_names(dialect.imp().index_names());
+    let current = dialect.imp().empty_schema();
     let compare_opts = compare_options(project, dialect);
     Ok(Diff {
         upgrade: compare(&target, &current, &compare_opts),

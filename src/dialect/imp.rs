@@ -10,7 +10,7 @@
 
 use super::{Context, RenderError};
 use crate::ops::{Cell, Op};
-use crate::schema::model::{Identity, IndexNames, Table};
+use crate::schema::model::{ConstraintNames, Identity, IndexNames, Schema, Table};
 use crate::schema::types::SqlType;
 
 use super::literal::Param;
@@ -194,6 +194,18 @@ pub trait DialectImpl: Send + Sync + 'static {
     /// Where index names must be unique: in the schema, or in the table (MySQL).
     fn index_names(&self) -> IndexNames {
         IndexNames::PerSchema
+    }
+
+    /// What renames do to the names of constraints made without one: nothing names
+    /// them (the default), or the database keeps the name they got (PostgreSQL).
+    fn constraint_names(&self) -> ConstraintNames {
+        ConstraintNames::Current
+    }
+
+    /// An empty schema that follows this database's naming rules, for replaying a
+    /// history onto.
+    fn empty_schema(&self) -> Schema {
+        Schema::with_name_rules(self.index_names(), self.constraint_names())
     }
 
     /// Whether tables and columns carry comments (SQLite has none).

@@ -23,6 +23,7 @@ mod inverse;
 pub(crate) use inverse::op_column_with;
 mod naming;
 
+use naming::pin_default_names;
 pub(crate) use naming::{default_constraint_name, kind_name, matches_constraint};
 
 pub use error::{ApplyError, ReplayError};
@@ -33,8 +34,8 @@ use crate::ops::{
 };
 use crate::schema::index_entry::IndexEntry;
 use crate::schema::model::{
-    CheckConstraint, ColumnDef, ForeignKey, Index, IndexNames, PrimaryKey, Schema, Table, UniqueConstraint,
-    mentions_identifier, qualified, replace_identifier,
+    CheckConstraint, ColumnDef, ConstraintNames, ForeignKey, Index, IndexNames, PrimaryKey, Schema, Table,
+    UniqueConstraint, mentions_identifier, qualified, replace_identifier,
 };
 
 /// The schema after `ops`, starting from an empty one.
@@ -406,6 +407,9 @@ fn rename_table(schema: &mut Schema, op: &RenameTable) -> Result<(), ApplyError>
     let Some(mut table) = schema.remove_table(own, &op.table) else {
         return Ok(());
     };
+    if schema.constraint_names == ConstraintNames::KeptThroughRenames {
+        pin_default_names(&mut table);
+    }
     // Foreign keys pointing at the table follow it (both dialects rewrite them).
     for fk in table.foreign_keys.iter_mut() {
         if fk.references(own, own, &op.table) {
@@ -520,6 +524,7 @@ fn drop_column(schema: &mut Schema, op: &DropColumn) -> Result<(), ApplyError> {
 fn alter_column(schema: &mut Schema, op: &AlterColumn) -> Result<(), ApplyError> {
     let name = "alter_column";
     let own = op.schema.as_deref();
+    let keeps_names = schema.constraint_names == ConstraintNames::KeptThroughRenames;
     edit_table(schema, name, own, &op.table, |t| {
         let display = t.display_name();
         if let Some(new_name) = &op.new_name
@@ -559,6 +564,9 @@ fn alter_column(schema: &mut Schema, op: &AlterColumn) -> Result<(), ApplyError>
         }
         if let Some(new_name) = &op.new_name {
             column.name = new_name.clone();
+            if keeps_names && new_name != &op.column {
+                pin_default_names(t);
+            }
             rename_column_refs(t, &op.column, new_name);
         }
         Ok(())

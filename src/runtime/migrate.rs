@@ -446,7 +446,7 @@ impl<'a> Migrator<'a> {
     fn replay(&self, heads: &[String], skip_unknown: bool) -> Result<Schema> {
         let steps =
             upgrade_plan(self.scripts.map(), &RevisionSpec::Ids(heads.to_vec()), &RevisionSpec::Ids(vec![]))?;
-        let mut schema = Schema::with_index_names(self.dialect().imp().index_names());
+        let mut schema = self.dialect().imp().empty_schema();
         for step in &steps {
             let Some((id, script, ops)) = self.step_ops(step)? else { continue };
             for (index, op) in ops.iter().enumerate() {
@@ -654,7 +654,7 @@ impl<'a> Migrator<'a> {
         let mut schemas = SchemaPair::new(if steps.iter().any(|s| matches!(s, MigrationStep::Revision(_))) {
             self.schema_at(start)?
         } else {
-            Schema::with_index_names(self.dialect().imp().index_names())
+            self.dialect().imp().empty_schema()
         });
         // Everything is rendered and checked before the first byte is written, so a
         // failing step leaves no partial script behind; only `bulk_insert` rows (checked

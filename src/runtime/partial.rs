@@ -78,7 +78,7 @@ fn one_line(sql: &str) -> String {
 /// The tables `ops` name and those their foreign keys reference, copied from `schema`:
 /// enough to replay the ops and compute their inverses.
 pub(crate) fn step_tables(schema: &Schema, ops: &[Op]) -> Schema {
-    let mut out = Schema::with_index_names(schema.index_names);
+    let mut out = Schema::with_name_rules(schema.index_names, schema.constraint_names);
     let mut wanted: Vec<(Option<&str>, &str)> = Vec::new();
     for op in ops {
         wanted.extend(op.tables().into_iter().map(|t| (op.schema(), t)));

@@ -33,6 +33,28 @@ impl IndexNames {
     }
 }
 
+/// What name a constraint made without one has once its table or columns are
+/// renamed: what the database does, which `drop_constraint` follows.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ConstraintNames {
+    /// The name follows the table and columns as they are now (SQLite, which names
+    /// nothing, and MySQL): `drop_constraint` finds an unnamed constraint by the
+    /// name PostgreSQL's rule gives it today.
+    #[default]
+    Current,
+    /// The database names the constraint when it is made and keeps that name through
+    /// renames (PostgreSQL: `users_email_key` stays after `users` becomes `people`),
+    /// so a rename pins the name the constraint had.
+    KeptThroughRenames,
+}
+
+impl ConstraintNames {
+    fn is_current(&self) -> bool {
+        *self == ConstraintNames::Current
+    }
+}
+
 /// A whole database schema: tables kept in a deterministic order, sorted by
 /// (schema, name) with the default schema (`None`) first.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -40,6 +62,10 @@ pub struct Schema {
     /// Where index names must be unique (the database's rule; not compared).
     #[serde(default, skip_serializing_if = "IndexNames::is_per_schema")]
     pub index_names: IndexNames,
+    /// What renames do to the names of unnamed constraints (the database's rule; not
+    /// compared).
+    #[serde(default, skip_serializing_if = "ConstraintNames::is_current")]
+    pub constraint_names: ConstraintNames,
     /// The tables, sorted by (schema, name); a B-tree per schema (see [`Tables`]), so a
     /// long history replays in O(n log n).
     #[serde(default)]
@@ -198,9 +224,10 @@ impl Schema {
         Schema::default()
     }
 
-    /// An empty schema of a database whose index names follow `index_names`.
-    pub fn with_index_names(index_names: IndexNames) -> Self {
-        Schema { index_names, ..Schema::default() }
+    /// An empty schema of a database whose index names follow `index_names` and whose
+    /// unnamed constraints are named as `constraint_names` says.
+    pub fn with_name_rules(index_names: IndexNames, constraint_names: ConstraintNames) -> Self {
+        Schema { index_names, constraint_names, ..Schema::default() }
     }
 
     /// Whether there is no table at all.

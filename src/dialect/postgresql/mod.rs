@@ -29,7 +29,7 @@ use crate::dialect::sqltype::standard_type;
 use crate::dialect::sqltype::{affinity, render_type};
 use crate::dialect::{Context, Dialect, RenderError};
 use crate::ops::{AlterColumn, Cell, IdentityChange, Op, SetOrDrop};
-use crate::schema::model::{ColumnDef, Identity, ObjectKind, Schema, Table};
+use crate::schema::model::{ColumnDef, ConstraintNames, Identity, ObjectKind, Schema, Table};
 use crate::schema::types::SqlType;
 
 /// The number of catalog queries a PostgreSQL reflection sends, whatever the schema
@@ -57,6 +57,10 @@ impl DialectImpl for Postgresql {
 
     fn driver_feature(&self) -> &'static str {
         "postgres"
+    }
+
+    fn constraint_names(&self) -> ConstraintNames {
+        ConstraintNames::KeptThroughRenames
     }
 
     fn render(&self, op: &Op, ctx: &Context<'_>) -> Result<Vec<String>, RenderError> {

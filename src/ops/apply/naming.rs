@@ -31,6 +31,30 @@ pub(crate) fn matches_constraint(
     }
 }
 
+/// Gives each unnamed constraint of `table` the name PostgreSQL gave it, before a
+/// rename of the table or of a column would change what the rule says: the
+/// database keeps the name it chose (see [`ConstraintNames`]).
+///
+/// [`ConstraintNames`]: crate::schema::model::ConstraintNames
+pub(crate) fn pin_default_names(table: &mut Table) {
+    let t = table.name.clone();
+    let pin = |name: &mut Option<String>, kind, columns: &[String]| {
+        name.get_or_insert_with(|| default_constraint_name(&t, kind, columns));
+    };
+    if let Some(pk) = table.primary_key.as_mut() {
+        pin(&mut pk.name, ConstraintType::Primary, &pk.columns);
+    }
+    for u in table.uniques.iter_mut() {
+        pin(&mut u.name, ConstraintType::Unique, &u.columns);
+    }
+    for f in table.foreign_keys.iter_mut() {
+        pin(&mut f.name, ConstraintType::ForeignKey, &f.columns);
+    }
+    for c in table.checks.iter_mut() {
+        pin(&mut c.name, ConstraintType::Check, &[]);
+    }
+}
+
 /// The file spelling of a constraint kind.
 pub(crate) fn kind_name(kind: ConstraintType) -> &'static str {
     match kind {

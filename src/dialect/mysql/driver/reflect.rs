@@ -59,8 +59,8 @@ use crate::reflect::catalog::{Queries, ReflectError, ReflectOptions, cell, merge
 use crate::runtime::connection::Backend;
 use crate::schema::action::ReferentialAction;
 use crate::schema::model::{
-    CheckConstraint, ColumnDef, Computed, ForeignKey, Index, IndexNames, ObjectKind, PrimaryKey, Schema,
-    SchemaObject, Table, UniqueConstraint,
+    CheckConstraint, ColumnDef, Computed, ForeignKey, Index, ObjectKind, PrimaryKey, Schema, SchemaObject,
+    Table, UniqueConstraint,
 };
 use crate::schema::types::SqlType;
 
@@ -338,7 +338,7 @@ pub(crate) async fn reflect<B: Backend>(
 
     let filter = opts.filter();
     // Index names are a table's own in MySQL.
-    let mut schema = Schema::with_index_names(IndexNames::PerTable);
+    let mut schema = crate::dialect::DialectImpl::empty_schema(&crate::dialect::mysql::Mysql);
     for (name, mut table) in tables {
         if !filter.includes(opts.schema.as_deref(), &name) {
             continue;
