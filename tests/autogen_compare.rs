@@ -465,3 +465,41 @@ if_exists = true
         "[[downgrade]]\nop = \"drop_table\"\ntable = \"legacy\"\n"
     );
 }
+
+/// A column naming no collation has its table's default where the database says which
+/// (MySQL): declaring that very collation is no change; another one, or none where the
+/// column has one of its own, is an `alter_column`.
+#[test]
+fn a_collation_equal_to_the_tables_default_is_no_change() {
+    let words = |collation: &str| {
+        format!(
+            "[[op]]\nop = \"create_table\"\ntable = \"words\"\ncolumns = [\n  \
+             {{ name = \"id\", type = \"integer\", primary_key = true }},\n  \
+             {{ name = \"word\", type = \"varchar(40)\"{collation} }},\n]\n"
+        )
+    };
+    let with_default = |collation: &str| {
+        let mut s = schema(&words(collation));
+        for t in s.tables.iter_mut() {
+            t.default_collation = Some("utf8mb4_general_ci".into());
+        }
+        s
+    };
+    let ops = |target: &str, current: &str| {
+        compare(&schema(&words(target)), &with_default(current), &CompareOptions::new(Dialect::Mysql))
+    };
+    let named = ", collation = \"utf8mb4_general_ci\"";
+    let bin = ", collation = \"utf8mb4_bin\"";
+    assert!(ops(named, "").is_empty(), "the table's default, named");
+    assert!(ops("", "").is_empty());
+    for (target, current) in [(bin, ""), ("", bin), (named, bin)] {
+        let ops = ops(target, current);
+        assert!(
+            matches!(ops.as_slice(), [Op::AlterColumn(a)] if a.collation.is_some()),
+            "{target:?} over {current:?}: {ops:?}"
+        );
+    }
+    // Where the default is not known (PostgreSQL, SQLite), naming one is a change.
+    let pg = compare(&schema(&words(named)), &schema(&words("")), &pg());
+    assert_eq!(pg.len(), 1, "{pg:?}");
+}

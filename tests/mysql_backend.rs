@@ -407,7 +407,7 @@ CREATE TABLE child (
   raw LONGBLOB,
   doc JSON,
   status ENUM('new','it''s','done') NOT NULL DEFAULT 'new',
-  token CHAR(32),
+  token CHAR(32) COLLATE ascii_bin,
   uns INT UNSIGNED,
   parent_id INT,
   parent_region SMALLINT,
@@ -438,6 +438,8 @@ fn reflection_reads_what_mysql_ddl_made() {
     let reflection = block_on(reflect_counted(&mut db, &opts)).unwrap();
     assert_eq!(reflection.queries, MYSQL_CATALOG_QUERIES);
     let schema = reflection.schema;
+    // Each table's default collation is the database's: the columns name none but token.
+    let default_collation = rows(&mut db, "SELECT @@collation_database").remove(0).remove(0);
     let tables: Vec<&str> = schema.tables.iter().map(|t| t.name.as_str()).collect();
     // The version table, the excluded table and the view are not tables of the model.
     assert_eq!(tables, ["child", "parent", "pet"]);
@@ -468,9 +470,11 @@ fn reflection_reads_what_mysql_ddl_made() {
         },
     ];
     parent.comment = Some("the parents".into());
+    parent.default_collation = default_collation.clone();
     assert_eq!(schema.table(None, "parent"), Some(&parent));
 
     let mut child = Table::new(None, "child");
+    child.default_collation = default_collation.clone();
     let mut note = col("note", SqlType::Varchar(Some(20)));
     note.comment = Some("a note".into());
     let mut total = col("total", SqlType::Integer);
@@ -505,7 +509,11 @@ fn reflection_reads_what_mysql_ddl_made() {
             )),
             "'new'",
         ),
-        col("token", SqlType::Other("CHAR(32)".into())),
+        {
+            let mut token = col("token", SqlType::Other("CHAR(32)".into()));
+            token.collation = Some("ascii_bin".into());
+            token
+        },
         col("uns", SqlType::Other("INT UNSIGNED".into())),
         col("parent_id", SqlType::Integer),
         col("parent_region", SqlType::SmallInt),
@@ -570,6 +578,7 @@ fn reflection_reads_what_mysql_ddl_made() {
     // The index MySQL made for fk_pet_owner (named as the key) is left out; an integer
     // primary key without AUTO_INCREMENT says so.
     let mut pet = Table::new(None, "pet");
+    pet.default_collation = default_collation.clone();
     pet.columns = vec![not_null(col("id", SqlType::Integer)), not_null(col("owner_id", SqlType::Integer))];
     pet.columns[0].autoincrement = Some(false);
     pet.primary_key = Some(PrimaryKey { name: None, columns: names(&["id"]) });

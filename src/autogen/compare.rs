@@ -241,6 +241,18 @@ fn is_sequence_default(default: Option<&str>) -> bool {
     default.is_some_and(|d| d.trim_start().to_ascii_lowercase().starts_with("nextval("))
 }
 
+/// Whether two columns sort text alike. A column naming no collation has its table's
+/// default where the database says which (MySQL; see [`Table::default_collation`]):
+/// the database's own default stands for both sides, so that a schema file loaded in
+/// a scratch database of another default changes nothing.
+fn collations_equal(current_table: &Table, target: &ColumnDef, current: &ColumnDef) -> bool {
+    let default = current_table.default_collation.as_deref();
+    match (target.collation.as_deref().or(default), current.collation.as_deref().or(default)) {
+        (Some(a), Some(b)) => a.eq_ignore_ascii_case(b),
+        (a, b) => a == b,
+    }
+}
+
 fn defaults_equal(
     dialect: Dialect,
     (target_table, target): (&Table, &ColumnDef),
@@ -290,11 +302,7 @@ fn compare_column(
             None => SetOrDrop::Drop,
         });
     }
-    let same_collation = match (&target.collation, &current.collation) {
-        (Some(a), Some(b)) => a.eq_ignore_ascii_case(b),
-        (a, b) => a == b,
-    };
-    if opts.dialect.imp().reflects_collations() && !same_collation {
+    if !collations_equal(current_table, target, current) {
         alter.collation = Some(match &target.collation {
             Some(name) => SetOrDrop::Set(name.clone()),
             None => SetOrDrop::Drop,

@@ -167,12 +167,6 @@ pub trait DialectImpl: Send + Sync + 'static {
         false
     }
 
-    /// Whether reflection reads column collations, so that autogenerate can compare
-    /// them.
-    fn reflects_collations(&self) -> bool {
-        true
-    }
-
     /// Whether foreign keys take `DEFERRABLE`, `INITIALLY DEFERRED`, `MATCH FULL` and
     /// `NOT VALID` (PostgreSQL). Without them an op declaring one is refused.
     fn foreign_key_options(&self) -> bool {

@@ -329,6 +329,12 @@ pub struct Table {
     /// partitions are objects of kind `partition`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub partition_by: Option<String>,
+    /// The collation a character column gets when it names none: MySQL's table
+    /// `COLLATE`, read by reflection so that a column declaring that very collation
+    /// compares equal to one that names none. Not rendered: a new table takes the
+    /// database's default.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default_collation: Option<String>,
 }
 
 impl Table {
@@ -356,6 +362,7 @@ impl Table {
             sqlite_strict: false,
             sqlite_without_rowid: false,
             partition_by: None,
+            default_collation: None,
         }
     }
 

@@ -203,11 +203,6 @@ impl DialectImpl for Mysql {
         false
     }
 
-    // Column collations are not reflected yet (see `driver::reflect`).
-    fn reflects_collations(&self) -> bool {
-        false
-    }
-
     fn transactional_ddl(&self) -> bool {
         false
     }
