@@ -14,6 +14,7 @@ mod support;
 
 use std::path::Path;
 
+use alembic::dialect::Dialect;
 use alembic::ops::{Execute, Op, render_ops_toml};
 use alembic::schema::Schema;
 use common::Project;
@@ -24,14 +25,13 @@ struct Ops {
     upgrade: Vec<Op>,
 }
 
-/// Writes the history as revisions `r00`, `r01`, … and gives the last id.
-fn write_history(p: &Project) -> String {
-    let text = std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/live_history.toml"),
-    )
-    .unwrap();
+/// Writes the history of `fixture` as revisions `r00`, `r01`, … (the downgrades the
+/// inverses on `schema`, the empty schema it starts from) and gives the last id.
+fn write_history(p: &Project, fixture: &str, mut schema: Schema) -> String {
+    let text =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(fixture))
+            .unwrap();
     let ops = toml::from_str::<Ops>(&text).unwrap().upgrade;
-    let mut schema = Schema::new();
     let mut last = String::new();
     for (i, op) in ops.iter().enumerate() {
         let inverse = match op {
@@ -58,7 +58,7 @@ fn write_history(p: &Project) -> String {
 /// A project holding the history.
 fn project() -> (Project, String) {
     let p = Project::init();
-    let head = write_history(&p);
+    let head = write_history(&p, "live_history.toml", Schema::new());
     (p, head)
 }
 
@@ -143,92 +143,10 @@ fn constraints_dropped_by_the_names_postgresql_kept_through_renames() {
     let Some(offline) = support::pg_test_db() else { return };
     let Some(online) = support::pg_test_db() else { return };
     let p = Project::init();
-    p.add(
-        "r1",
-        &[],
-        r#"
-[[upgrade]]
-op = "create_table"
-table = "team"
-columns = [{ name = "id", type = "integer", primary_key = true }]
-
-[[upgrade]]
-op = "create_table"
-table = "users"
-columns = [
-  { name = "id", type = "integer", primary_key = true },
-  { name = "email", type = "text", unique = true },
-  { name = "team_id", type = "integer" },
-]
-foreign_keys = [{ columns = ["team_id"], ref_table = "team", ref_columns = ["id"] }]
-
-[[downgrade]]
-op = "drop_table"
-table = "users"
-
-[[downgrade]]
-op = "drop_table"
-table = "team"
-"#,
-    );
-    p.add(
-        "r2",
-        &["r1"],
-        r#"
-[[upgrade]]
-op = "rename_table"
-table = "users"
-new_name = "people"
-
-[[upgrade]]
-op = "alter_column"
-table = "people"
-column = "team_id"
-new_name = "group_id"
-
-[[downgrade]]
-op = "alter_column"
-table = "people"
-column = "group_id"
-new_name = "team_id"
-
-[[downgrade]]
-op = "rename_table"
-table = "people"
-new_name = "users"
-"#,
-    );
-    p.add(
-        "r3",
-        &["r2"],
-        r#"
-[[upgrade]]
-op = "drop_constraint"
-table = "people"
-name = "users_team_id_fkey"
-type = "foreignkey"
-
-[[upgrade]]
-op = "drop_constraint"
-table = "people"
-name = "users_email_key"
-type = "unique"
-
-[[downgrade]]
-op = "create_unique_constraint"
-table = "people"
-name = "users_email_key"
-columns = ["email"]
-
-[[downgrade]]
-op = "create_foreign_key"
-table = "people"
-name = "users_team_id_fkey"
-columns = ["group_id"]
-ref_table = "team"
-ref_columns = ["id"]
-"#,
-    );
+    // The downgrades are the inverses on PostgreSQL's model: they make the constraints
+    // again under the names PostgreSQL kept.
+    let head = write_history(&p, "renamed_constraints.toml", Dialect::Postgresql.imp().empty_schema());
+    assert_eq!(head, "r05");
     let constraints = |url: &alembic::url::PostgresUrl| {
         support::psql(
             url,
@@ -241,14 +159,16 @@ ref_columns = ["id"]
     assert!(up.contains("DROP CONSTRAINT users_email_key"), "{up}");
     support::psql(&offline.url, &up);
     assert_eq!(constraints(&offline.url), "users_pkey");
-    support::psql(&offline.url, &p.ok(&["downgrade", "r3:r2", "--sql", "--dialect", "postgresql"]));
+    support::psql(&offline.url, &p.ok(&["downgrade", "r05:r03", "--sql", "--dialect", "postgresql"]));
     assert_eq!(constraints(&offline.url), "users_email_key,users_pkey,users_team_id_fkey");
 
     let url = online.database_url().to_string();
-    p.ok(&["--url", &url, "upgrade", "r2"]);
+    p.ok(&["--url", &url, "upgrade", "r03"]);
     assert_eq!(constraints(&online.url), "users_email_key,users_pkey,users_team_id_fkey");
     p.ok(&["--url", &url, "upgrade", "head"]);
     assert_eq!(constraints(&online.url), "users_pkey");
+    p.ok(&["--url", &url, "downgrade", "r03"]);
+    assert_eq!(constraints(&online.url), "users_email_key,users_pkey,users_team_id_fkey");
     p.ok(&["--url", &url, "downgrade", "base"]);
     assert_eq!(
         support::psql(&online.url, "SELECT count(*) FROM pg_tables WHERE schemaname = 'public';"),
