@@ -340,8 +340,8 @@ pub(crate) async fn reflect<B: Backend>(
     objects.extend(triggers(q, &db).await?);
 
     let filter = opts.filter();
-    // Index names are a table's own in MySQL.
-    let mut schema = crate::dialect::DialectImpl::empty_schema(&crate::dialect::mysql::Mysql);
+    // MySQL's naming rules: index names are a table's own.
+    let mut schema = crate::dialect::Dialect::Mysql.imp().empty_schema();
     for (name, mut table) in tables {
         if !filter.includes(opts.schema.as_deref(), &name) {
             continue;
